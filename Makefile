@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python >= 3.11 and make:  make run  ·  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## Serve the API on SQLite (var/) with the demo store, on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(BIN)/tillpoint migrate
+	$(BIN)/tillpoint demo --if-missing
+	$(BIN)/tillpoint serve
+
+## Lint, type-check and run the whole suite (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+## Benchmarks against a real server on PostgreSQL (see bench/README.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.api_locations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Tillpoint: an API-first point-of-sale backend."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,157 @@
+"""The app factory: middleware, routers, exception handlers, operations endpoints, lifespan."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint import __version__
+from tillpoint.config import Settings
+from tillpoint.core.db import Database
+from tillpoint.core.handlers import install_exception_handlers
+from tillpoint.core.idempotency import IdempotencyStore
+from tillpoint.core.jobs import JobRunner, queue_stats
+from tillpoint.core.logging import configure_logging
+from tillpoint.core.metrics import Metrics
+from tillpoint.core.pipeline import RequestPipeline
+from tillpoint.core.ratelimit import RateLimiter
+from tillpoint.core.security import configure_password_hashing
+from tillpoint.identity import access_api as identity_access_api
+from tillpoint.identity import api as identity_api
+from tillpoint.identity.sessions import resolve_principal
+from tillpoint.migrations import head_revision
+from tillpoint.stores import api as stores_api
+from tillpoint.webhooks import api as webhooks_api
+
+log = logging.getLogger("tillpoint.app")
+HOUSEKEEPING_SECONDS = 600
+
+
+def serve_app() -> FastAPI:
+    """The factory ``tillpoint serve`` gives uvicorn (once per worker process)."""
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_password_hashing(
+        time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib
+    )
+    db = db or Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
+    metrics = Metrics()
+    rate_limiter = RateLimiter(settings.redis_url)
+    idempotency = IdempotencyStore(
+        db, settings.idempotency_ttl_seconds, settings.idempotency_stale_seconds
+    )
+    runner = JobRunner(
+        db,
+        worker_id=f"serve:{socket.gethostname()}:{os.getpid()}",
+        poll_seconds=settings.job_poll_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(_housekeeping(idempotency, stop))]
+        if settings.run_jobs_in_process:
+            tasks.append(asyncio.create_task(runner.run_forever(stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=30)
+            await db.dispose()
+
+    app = FastAPI(
+        title="Tillpoint API",
+        version=__version__,
+        description="Point-of-sale backend: catalog, stock, sales, customers, purchasing, staff.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.metrics = metrics
+    app.state.rate_limiter = rate_limiter
+    app.state.job_runner = runner
+    install_exception_handlers(app)
+    for module in (identity_api, identity_access_api, stores_api, webhooks_api):
+        app.include_router(module.router)
+    _add_operations_routes(app, db, metrics)
+
+    async def principal_for(session: AsyncSession, token: str):  # type: ignore[no-untyped-def]
+        return await resolve_principal(
+            session, token, user_rate_limit=settings.default_rate_limit_per_minute
+        )
+
+    app.add_middleware(
+        RequestPipeline,
+        db=db,
+        resolve_principal=principal_for,
+        rate_limiter=rate_limiter,
+        idempotency=idempotency,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        anonymous_rate_limit=settings.anonymous_rate_limit_per_minute,
+    )
+    return app
+
+
+async def _housekeeping(idempotency: IdempotencyStore, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await idempotency.purge_expired()
+        except Exception:
+            log.exception("housekeeping failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=HOUSEKEEPING_SECONDS)
+
+
+def _add_operations_routes(app: FastAPI, db: Database, metrics: Metrics) -> None:
+    @app.get("/healthz", tags=["operations"], include_in_schema=True)
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """The database answers and its schema is at the latest migration."""
+        try:
+            async with db.session(read_only=True) as session:
+                current = (
+                    await session.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar_one_or_none()
+        except Exception:
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
+        head = head_revision()
+        if current != head:
+            return JSONResponse(
+                {"status": "unavailable", "database": "ok", "migrations": "pending"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "migrations": "current"})
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        try:
+            async with db.session(read_only=True) as session:
+                stats = await queue_stats(session)
+            metrics.job_queue_depth.set(stats.depth)
+            metrics.job_queue_oldest_age.set(stats.oldest_age_seconds)
+        except Exception:
+            log.warning("could not read job queue stats")
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

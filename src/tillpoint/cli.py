@@ -1,0 +1,222 @@
+"""The ``tillpoint`` command: serve, worker, migrate, demo, and tenant/key creation for scripts."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from tillpoint.config import Settings
+from tillpoint.core.db import Database
+from tillpoint.core.jobs import JobRunner
+from tillpoint.core.logging import configure_logging
+from tillpoint.migrations import upgrade
+
+app = typer.Typer(
+    help="Tillpoint point-of-sale backend.", no_args_is_help=True, add_completion=False
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _prepare(settings: Settings) -> None:
+    """Make the data directory and bring the schema up to date."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.sqlalchemy_url)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    settings = Settings()
+    _prepare(settings)
+    console.print(f"[green]Database is up to date[/green] ({_redacted(settings.sqlalchemy_url)})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes")] = 1,
+) -> None:
+    """Serve the API (applies pending migrations first)."""
+    settings = Settings()
+    _prepare(settings)
+    console.print(f"Tillpoint API on [bold]http://{host}:{port}[/bold]")
+    console.print(f"  docs:    http://{host}:{port}/docs")
+    console.print(f"  openapi: http://{host}:{port}/openapi.json")
+    uvicorn.run(
+        "tillpoint.app:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once")] = 4,
+) -> None:
+    """Run background jobs (webhook delivery, connector polling, imports) until SIGTERM."""
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    _prepare(settings)
+
+    async def run() -> None:
+        db = Database(settings.sqlalchemy_url, pool_size=max(2, concurrency))
+        runner = JobRunner(
+            db,
+            worker_id=f"worker:{socket.gethostname()}:{os.getpid()}",
+            concurrency=concurrency,
+            poll_seconds=settings.job_poll_seconds,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await runner.run_forever(stop)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+@app.command()
+def demo(
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing if it exists")
+    ] = False,
+) -> None:
+    """Create the demo store (two locations, registers, staff, taxes) and print its logins."""
+    from tillpoint.demo import ensure_demo
+
+    settings = Settings()
+    _prepare(settings)
+    credentials = asyncio.run(
+        _with_db(settings, lambda db: ensure_demo(db, settings, create=not if_missing))
+    )
+    table = Table(title="Demo store", show_header=False)
+    table.add_row("API docs", "http://127.0.0.1:8000/docs")
+    for label, value in credentials.items():
+        table.add_row(label, value)
+    console.print(table)
+
+
+@app.command("create-tenant")
+def create_tenant(
+    name: Annotated[str, typer.Option()],
+    owner_email: Annotated[str, typer.Option()],
+    owner_password: Annotated[str, typer.Option()],
+    currency: Annotated[str, typer.Option()] = "USD",
+    timezone: Annotated[str, typer.Option()] = "UTC",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create a tenant and its owner user."""
+    from tillpoint.identity.service import create_tenant as create
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run(db: Database) -> dict[str, str]:
+        async with db.transaction() as session:
+            made = await create(
+                session,
+                name=name,
+                owner_email=owner_email,
+                owner_password=owner_password,
+                currency=currency,
+                timezone=timezone,
+            )
+            return {"tenantId": made.tenant.id, "ownerUserId": made.owner.id}
+
+    result = _run_or_exit(settings, run)
+    _print_result(result, as_json)
+
+
+@app.command("create-api-key")
+def create_api_key(
+    tenant_id: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    scopes: Annotated[str, typer.Option(help="Comma-separated permissions")],
+    rate_limit: Annotated[int | None, typer.Option(help="Requests per minute")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key for a tenant; the key is printed once."""
+    from tillpoint.core.auth import Principal
+    from tillpoint.identity.api_keys import create_api_key as create
+    from tillpoint.identity.permissions import ALL
+    from tillpoint.identity.schemas import ApiKeyIn
+    from tillpoint.identity.service import get_tenant
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run(db: Database) -> dict[str, str]:
+        async with db.transaction(tenant_id=tenant_id) as session:
+            await get_tenant(session, tenant_id)
+            cli = Principal("user", "cli", tenant_id, "tillpoint CLI", ALL, None, 0)
+            body = ApiKeyIn(
+                name=name,
+                scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                rate_limit_per_minute=rate_limit,
+            )
+            key, secret = await create(
+                session, cli, body, default_rate_limit=settings.default_rate_limit_per_minute
+            )
+            return {"id": key.id, "key": secret}
+
+    result = _run_or_exit(settings, run)
+    _print_result(result, as_json)
+
+
+async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
+    db = Database(settings.sqlalchemy_url)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def _run_or_exit(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import NoResultFound
+
+    from tillpoint.core.errors import AppError
+
+    try:
+        return asyncio.run(_with_db(settings, work))
+    except AppError as exc:
+        detail = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in exc.details)
+        err_console.print(f"[red]{exc.code}[/red]: {exc.message} {detail}".rstrip())
+        raise typer.Exit(2) from None
+    except NoResultFound:
+        err_console.print("[red]NOT_FOUND[/red]: no such tenant")
+        raise typer.Exit(2) from None
+
+
+def _print_result(result: dict[str, str], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(show_header=False)
+    for key, value in result.items():
+        table.add_row(key, value)
+    console.print(table)
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,56 @@
+"""Settings, read from the environment (prefix ``TILLPOINT_``)."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TILLPOINT_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    access_token_ttl_seconds: int = 3600
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    default_rate_limit_per_minute: int = 600
+    anonymous_rate_limit_per_minute: int = 120
+    max_body_bytes: int = 1_048_576
+    idempotency_ttl_seconds: int = 24 * 3600
+    # A claim older than this is taken as abandoned by a crashed request and may be retried.
+    idempotency_stale_seconds: int = 120
+
+    # Argon2 cost (RFC 9106 second recommended profile by default).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    run_jobs_in_process: bool = True
+    job_poll_seconds: float = 1.0
+    db_pool_size: int = Field(default=10, ge=1)
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the async driver chosen for the user."""
+        return async_database_url(
+            self.database_url or f"sqlite:///{self.data_dir / 'tillpoint.db'}"
+        )
+
+
+def async_database_url(url: str) -> str:
+    """Accept plain ``sqlite:///…`` and ``postgresql://…`` URLs and pick the async driver."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg2://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url

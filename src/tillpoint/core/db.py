@@ -1,0 +1,214 @@
+"""Database plumbing: the declarative base, tenant scoping, column types and engines.
+
+Tenant scoping is by construction: every ORM SELECT, UPDATE and DELETE run through a session
+gets ``tenant_id = <the session's tenant>`` added for every tenant-scoped entity it touches.
+A session without a tenant refuses such statements unless they opt out explicitly with
+``execution_options(all_tenants=True)`` (login, the job runner, the CLI).
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+from sqlalchemy.pool import NullPool
+
+from tillpoint.core.errors import AppError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite keeps naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonType}
+
+
+class TenantScoped:
+    """Mixin for every table that belongs to a tenant; ``tenant_id`` leads its primary key."""
+
+    # sort_order puts tenant_id first in the table and in its primary key.
+    tenant_id: Mapped[str] = mapped_column(String(40), primary_key=True, sort_order=-10)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Versioned:
+    """Optimistic concurrency: every UPDATE carries ``WHERE version = <the version read>``.
+
+    SQLAlchemy's version counter does the compare-and-increment; a lost race surfaces as
+    ``StaleDataError``, which the API renders as 409 ``VERSION_CONFLICT``. Clients name the
+    version they read with ``check_version``.
+    """
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
+        return {"version_id_col": cls.version}
+
+
+def check_version(row: Versioned, expected: int | None) -> None:
+    """409 when the client edited an older version than the one stored."""
+    if expected is not None and expected != row.version:
+        raise AppError(
+            "VERSION_CONFLICT",
+            details=[{"field": "version", "message": f"current version is {row.version}"}],
+        )
+
+
+class TenantRequired(RuntimeError):
+    """A tenant-scoped statement ran on a session that has no tenant."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if (
+        state.execution_options.get("all_tenants")
+        or state.is_column_load
+        or state.is_relationship_load
+    ):
+        return
+    tenant_id = state.session.info.get("tenant_id")
+    if tenant_id is None:
+        if _touches_tenant_scoped(state):
+            raise TenantRequired("tenant-scoped query on a session without a tenant")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _touches_tenant_scoped(state: ORMExecuteState) -> bool:
+    return any(
+        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers
+    )
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_update`` / ``on_conflict_do_nothing``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+class Database:
+    """Engines and session factories for one database URL."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
+        self.url = url
+        self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
+        kwargs: dict[str, Any] = {}
+        if null_pool:
+            kwargs["poolclass"] = NullPool
+        elif self.dialect == "postgresql":
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"timeout": 30}
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        # On SQLite, reads begin DEFERRED so they run beside a writer (WAL); writes begin
+        # IMMEDIATE so two writers queue on the lock instead of failing on upgrade.
+        self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(
+            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
+
+    def session(self, *, tenant_id: str | None = None, read_only: bool = False) -> AsyncSession:
+        session = (self._reader if read_only else self._writer)()
+        session.info["tenant_id"] = tenant_id
+        return session
+
+    @asynccontextmanager
+    async def transaction(self, *, tenant_id: str | None = None) -> AsyncIterator[AsyncSession]:
+        """One unit of work outside a request (CLI, jobs): commit on success, else roll back."""
+        from tillpoint.core.events import commit, discard_pending  # events build on this module
+
+        async with self.session(tenant_id=tenant_id) as session:
+            try:
+                yield session
+                await commit(session)
+            except BaseException:
+                discard_pending(session)
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, emit BEGIN, so we can choose its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        kind = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {kind}")

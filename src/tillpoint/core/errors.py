@@ -1,0 +1,91 @@
+"""The error catalog and the exception every domain raises.
+
+Every error a client can see has a stable UPPER_SNAKE_CASE code listed here, with its HTTP
+status and a default message. ``docs/api.md`` lists the same table; a test keeps them equal.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    status: int
+    message: str
+
+
+CATALOG: dict[str, ErrorCode] = {
+    e.code: e
+    for e in [
+        ErrorCode("VALIDATION_ERROR", 400, "The request is not valid."),
+        ErrorCode("MALFORMED_JSON", 400, "The request body is not valid JSON."),
+        ErrorCode("UNAUTHORIZED", 401, "Authentication is required."),
+        ErrorCode("LOGIN_ERROR", 401, "The username or password is incorrect."),
+        ErrorCode("MFA_REQUIRED", 401, "A one-time code from the authenticator app is required."),
+        ErrorCode("INVALID_TOKEN", 401, "The token is invalid, expired or revoked."),
+        ErrorCode("FORBIDDEN", 403, "You do not have permission to do this."),
+        ErrorCode("NOT_FOUND", 404, "The resource was not found."),
+        ErrorCode("ROUTE_NOT_FOUND", 404, "No such endpoint."),
+        ErrorCode("METHOD_NOT_ALLOWED", 405, "This method is not allowed on this endpoint."),
+        ErrorCode("VERSION_CONFLICT", 409, "The resource was changed by someone else."),
+        ErrorCode(
+            "IDEMPOTENCY_KEY_IN_USE", 409, "A request with this Idempotency-Key is in progress."
+        ),
+        ErrorCode("ALREADY_EXISTS", 409, "A resource with this identity already exists."),
+        ErrorCode("EMAIL_ALREADY_EXISTS", 409, "A user with this email already exists."),
+        ErrorCode("CONFLICT", 409, "The request conflicts with the resource's current state."),
+        ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
+        ErrorCode("UNSUPPORTED_MEDIA_TYPE", 415, "The request body must be JSON."),
+        ErrorCode(
+            "IDEMPOTENCY_KEY_REUSED", 422, "This Idempotency-Key was used with another request."
+        ),
+        ErrorCode("ACCOUNT_LOCKED", 423, "Too many failed attempts; try again later."),
+        ErrorCode("MFA_ALREADY_ENABLED", 409, "Two-factor authentication is already on."),
+        ErrorCode("MFA_NOT_STARTED", 409, "Start MFA enrolment before confirming it."),
+        ErrorCode("INVALID_MFA_CODE", 400, "The one-time code is not valid."),
+        ErrorCode("RATE_LIMITED", 429, "Too many requests; retry after the time given."),
+        ErrorCode("INTERNAL_ERROR", 500, "Something went wrong on our side."),
+        ErrorCode("SERVICE_UNAVAILABLE", 503, "The service is not ready."),
+    ]
+}
+
+
+class AppError(Exception):
+    """An error with a catalogued code; the handler renders it in the error envelope."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        commit_changes: bool = False,
+    ) -> None:
+        entry = CATALOG[code]
+        super().__init__(message or entry.message)
+        self.code = code
+        self.status = entry.status
+        self.message = message or entry.message
+        self.details = details or []
+        self.headers = headers or {}
+        # Keep what the request wrote although it fails (e.g. a failed-login counter).
+        self.commit_changes = commit_changes
+
+
+def not_found(resource: str) -> AppError:
+    return AppError("NOT_FOUND", f"{resource} not found.")
+
+
+def field_error(field: str, message: str, code: str = "VALIDATION_ERROR") -> AppError:
+    """A validation failure on one field, in the same shape as request validation errors."""
+    return AppError(code, details=[{"field": field, "message": message}])
+
+
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]], request_id: str | None
+) -> dict[str, Any]:
+    return {
+        "error": {"code": code, "message": message, "details": details, "requestId": request_id}
+    }

@@ -1,0 +1,88 @@
+"""Exception handlers: every error leaves in the envelope, with its request id, never a trace."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tillpoint.core.errors import CATALOG, AppError, error_body
+
+log = logging.getLogger("tillpoint.errors")
+
+HTTP_STATUS_CODES = {404: "ROUTE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def _request_id(request: Request) -> str | None:
+    ctx = getattr(request.state, "ctx", None)
+    return ctx.request_id if ctx is not None else None
+
+
+def _render(
+    request: Request,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]],
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(code, message, details, _request_id(request)),
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    ctx = getattr(request.state, "ctx", None)
+    if ctx is not None and getattr(exc, "commit_changes", False):
+        ctx.commit_despite_error = True
+    return _render(request, exc.code, exc.message, exc.details, exc.status, exc.headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return _render(request, "MALFORMED_JSON", CATALOG["MALFORMED_JSON"].message, [], 400)
+    details = [
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type"),
+        }
+        for e in errors
+    ]
+    return _render(request, "VALIDATION_ERROR", CATALOG["VALIDATION_ERROR"].message, details, 400)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_STATUS_CODES.get(exc.status_code)
+    if code is None:
+        code = "VALIDATION_ERROR" if exc.status_code < 500 else "INTERNAL_ERROR"
+    entry = CATALOG[code]
+    status = exc.status_code if exc.status_code in HTTP_STATUS_CODES else entry.status
+    return _render(request, code, entry.message, [], status, dict(exc.headers or {}))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return _render(request, "INTERNAL_ERROR", CATALOG["INTERNAL_ERROR"].message, [], 500)
+
+
+def install_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,30 @@
+"""Typed, time-sortable identifiers: a type prefix plus a ULID (``loc_01JD…``)."""
+
+from ulid import ULID
+
+# One prefix per resource type. Path parameters are named ``<resource>_id`` after these keys.
+PREFIXES: dict[str, str] = {
+    "tenant": "ten",
+    "user": "usr",
+    "role": "rol",
+    "session": "ses",
+    "api_key": "key",
+    "location": "loc",
+    "register": "reg",
+    "employee": "emp",
+    "tax_class": "txc",
+    "tax_rate": "txr",
+    "event": "evt",
+    "job": "job",
+    "audit": "aud",
+}
+
+
+def new_id(resource: str) -> str:
+    return f"{PREFIXES[resource]}_{ULID()}"
+
+
+def has_prefix(value: str, resource: str) -> bool:
+    """True when ``value`` is shaped like an id of ``resource`` (prefix and 26 ULID characters)."""
+    prefix = PREFIXES[resource] + "_"
+    return value.startswith(prefix) and len(value) == len(prefix) + 26

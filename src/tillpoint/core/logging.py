@@ -1,0 +1,76 @@
+"""Structured logs: one JSON object a line, carrying the request id, tenant and principal.
+
+Secrets never reach a log line: values under sensitive keys are masked and anything shaped like
+a card number is blanked before rendering.
+"""
+
+import logging
+import re
+import sys
+from typing import Any
+
+import orjson
+import structlog
+
+SENSITIVE_KEYS = re.compile(
+    r"pass(word)?|secret|token|authorization|api_?key|pin|card_?number|mfa", re.I
+)
+CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){13,19}(?!\d)")
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return CARD_LIKE.sub("[REDACTED]", value)
+    if isinstance(value, dict):
+        return {
+            k: "[REDACTED]" if SENSITIVE_KEYS.search(str(k)) else _redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    return value
+
+
+def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: "[REDACTED]" if SENSITIVE_KEYS.search(k) else _redact(v) for k, v in event_dict.items()
+    }
+
+
+def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.ExtraAdder(),
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_secrets,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(
+            serializer=lambda o, **_: orjson.dumps(o, default=str).decode()
+        )
+        if json
+        else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # Our pipeline writes one access line per request; uvicorn's own would repeat it.
+    logging.getLogger("uvicorn.access").disabled = True

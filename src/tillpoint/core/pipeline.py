@@ -1,0 +1,347 @@
+"""The request pipeline: one ASGI middleware that gives every request the same life.
+
+1. A request id (``X-Request-Id`` echoed or made) bound to every log line of the request.
+2. A body size limit (413 before the body is read past the limit).
+3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key).
+4. The rate limit of that principal (or of the client address when anonymous).
+5. ``Idempotency-Key`` on POST: claim, replay, or refuse (see ``core.idempotency``).
+6. The endpoint runs on a request-scoped session (``DbSession``); services only flush.
+7. One request = one transaction: a write that succeeded gets its audit entry, its stored
+   idempotent response and its events, then COMMIT — all before the response leaves. An error
+   rolls everything back (unless the endpoint asked to keep its changes, e.g. a failed-login
+   counter). Only then is the response sent.
+"""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tillpoint.core import audit
+from tillpoint.core.auth import Principal, bearer_token
+from tillpoint.core.db import Database
+from tillpoint.core.errors import CATALOG, error_body
+from tillpoint.core.events import commit, discard_pending
+from tillpoint.core.idempotency import (
+    ClaimOutcome,
+    IdempotencyStore,
+    request_fingerprint,
+    valid_key,
+)
+from tillpoint.core.metrics import Metrics
+from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
+
+log = logging.getLogger("tillpoint.request")
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+UNMETERED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+PrincipalResolver = Callable[[AsyncSession, str], Awaitable[Principal | None]]
+
+
+@dataclass
+class RequestContext:
+    """What the pipeline knows about a request; endpoints reach it through dependencies."""
+
+    db: Database
+    request_id: str
+    read_only: bool
+    principal: Principal | None = None
+    auth_failure: str | None = None
+    session: AsyncSession | None = None
+    # Set by an endpoint whose error response must still commit what it wrote.
+    commit_despite_error: bool = False
+    status: int = 500
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    def get_session(self) -> AsyncSession:
+        if self.session is None:
+            tenant_id = self.principal.tenant_id if self.principal else None
+            self.session = self.db.session(tenant_id=tenant_id, read_only=self.read_only)
+        return self.session
+
+
+class ResponseBuffer:
+    """Holds a response back until its transaction has committed."""
+
+    def __init__(self) -> None:
+        self.start: Message | None = None
+        self.body = bytearray()
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.start = message
+        elif message["type"] == "http.response.body":
+            self.body.extend(message.get("body", b""))
+
+    @property
+    def status(self) -> int:
+        return int(self.start["status"]) if self.start else 500
+
+
+class RequestPipeline:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        db: Database,
+        resolve_principal: PrincipalResolver,
+        rate_limiter: RateLimiter,
+        idempotency: IdempotencyStore,
+        metrics: Metrics,
+        max_body_bytes: int,
+        anonymous_rate_limit: int,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.resolve_principal = resolve_principal
+        self.rate_limiter = rate_limiter
+        self.idempotency = idempotency
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+        self.anonymous_rate_limit = anonymous_rate_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = Headers(scope=scope)
+        incoming_id = headers.get("x-request-id", "")
+        request_id = incoming_id if REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        method = scope["method"]
+        ctx = RequestContext(self.db, request_id, read_only=method not in WRITE_METHODS)
+        scope.setdefault("state", {})["ctx"] = ctx
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+        try:
+            status = await self._handle(scope, receive, send, ctx, headers)
+        finally:
+            if ctx.session is not None:
+                await ctx.session.close()
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            if scope["path"] not in UNMETERED_PATHS:
+                log.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
+            structlog.contextvars.clear_contextvars()
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, ctx: RequestContext, headers: Headers
+    ) -> int:
+        method = scope["method"]
+        body = b""
+        if method in WRITE_METHODS:
+            read = await self._read_body(receive, headers)
+            if read is None:
+                return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
+            body = read
+
+        token = bearer_token(headers.get("authorization"))
+        if token is not None:
+            principal = await self.resolve_principal(ctx.get_session(), token)
+            if principal is None:
+                ctx.auth_failure = "INVALID_TOKEN"
+            else:
+                ctx.principal = principal
+                ctx.get_session().info["tenant_id"] = principal.tenant_id
+                structlog.contextvars.bind_contextvars(
+                    tenant_id=principal.tenant_id, principal=f"{principal.kind}:{principal.id}"
+                )
+
+        if scope["path"] not in UNMETERED_PATHS:
+            limit = await self._rate_limit(scope, ctx)
+            ctx.response_headers.update(limit.headers())
+            if not limit.allowed:
+                return await self._reject(send, ctx, "RATE_LIMITED")
+        ctx.response_headers["X-Request-Id"] = ctx.request_id
+
+        idempotency_key = headers.get("idempotency-key")
+        if method == "POST" and idempotency_key is not None and ctx.principal is not None:
+            if not valid_key(idempotency_key):
+                return await self._reject(
+                    send,
+                    ctx,
+                    "VALIDATION_ERROR",
+                    [{"field": "Idempotency-Key", "message": "1 to 255 printable characters"}],
+                )
+            fingerprint = request_fingerprint(method, scope["path"], body)
+            claim = await self.idempotency.claim(
+                ctx.principal.tenant_id, idempotency_key, fingerprint
+            )
+            if claim.outcome is ClaimOutcome.REPLAY:
+                ctx.response_headers["Idempotent-Replayed"] = "true"
+                await self._send(send, ctx, claim.status or 200, claim.body or b"")
+                return claim.status or 200
+            if claim.outcome is ClaimOutcome.IN_USE:
+                return await self._reject(send, ctx, "IDEMPOTENCY_KEY_IN_USE")
+            if claim.outcome is ClaimOutcome.REUSED:
+                return await self._reject(send, ctx, "IDEMPOTENCY_KEY_REUSED")
+        else:
+            idempotency_key = None
+
+        if method not in WRITE_METHODS:
+            await self.app(scope, receive, self._with_headers(send, ctx))
+            return ctx.status
+        return await self._run_write(scope, send, ctx, body, idempotency_key)
+
+    async def _run_write(
+        self, scope: Scope, send: Send, ctx: RequestContext, body: bytes, key: str | None
+    ) -> int:
+        buffer = ResponseBuffer()
+        sent_body = False
+
+        async def replay_body() -> Message:
+            nonlocal sent_body
+            if sent_body:
+                return {"type": "http.disconnect"}
+            sent_body = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        principal = ctx.principal
+        try:
+            await self.app(scope, replay_body, buffer.send)
+        except BaseException:
+            await self._abandon(ctx, key)
+            raise
+        status = buffer.status
+        session = ctx.session
+        try:
+            if status < 400:
+                if session is not None:
+                    if principal is not None:
+                        audit.record_write(
+                            session,
+                            principal,
+                            request_id=ctx.request_id,
+                            method=scope["method"],
+                            path=scope["path"],
+                            route=str(getattr(scope.get("route"), "path", scope["path"])),
+                            status=status,
+                        )
+                    if key is not None:
+                        await self.idempotency.complete_in(session, key, status, bytes(buffer.body))
+                    written = await commit(session)
+                    self._observe_events(written)
+                elif key is not None and principal is not None:
+                    await self.idempotency.complete(
+                        principal.tenant_id, key, status, bytes(buffer.body)
+                    )
+            elif status < 500:
+                if session is not None:
+                    if ctx.commit_despite_error:
+                        self._observe_events(await commit(session))
+                    else:
+                        discard_pending(session)
+                        await session.rollback()
+                if key is not None and principal is not None:
+                    await self.idempotency.complete(
+                        principal.tenant_id, key, status, bytes(buffer.body)
+                    )
+            else:
+                await self._abandon(ctx, key)
+        except Exception:
+            log.exception("commit failed")
+            await self._abandon(ctx, key)
+            return await self._reject(send, ctx, "INTERNAL_ERROR")
+
+        start = buffer.start or {"type": "http.response.start", "status": 500, "headers": []}
+        response_headers = MutableHeaders(raw=list(start["headers"]))
+        for name, value in ctx.response_headers.items():
+            response_headers[name] = value
+        await send({**start, "headers": response_headers.raw})
+        await send({"type": "http.response.body", "body": bytes(buffer.body), "more_body": False})
+        return status
+
+    def _observe_events(self, written: list[Any]) -> None:
+        if not written:
+            return
+        self.metrics.events_appended.inc(len(written))
+        now = time.time()
+        for event in written:
+            self.metrics.event_outbox_lag.observe(max(0.0, now - event.occurred_at.timestamp()))
+
+    async def _abandon(self, ctx: RequestContext, key: str | None) -> None:
+        if ctx.session is not None:
+            discard_pending(ctx.session)
+            await ctx.session.rollback()
+        if key is not None and ctx.principal is not None:
+            await self.idempotency.release(ctx.principal.tenant_id, key)
+
+    async def _rate_limit(self, scope: Scope, ctx: RequestContext) -> RateLimitResult:
+        if ctx.principal is not None:
+            return await self.rate_limiter.hit(
+                ctx.principal.rate_limit_key, ctx.principal.rate_limit_per_minute
+            )
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        return await self.rate_limiter.hit(f"ip:{address}", self.anonymous_rate_limit)
+
+    async def _read_body(self, receive: Receive, headers: Headers) -> bytes | None:
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunks.extend(message.get("body", b""))
+            if len(chunks) > self.max_body_bytes:
+                return None
+            if not message.get("more_body", False):
+                break
+        return bytes(chunks)
+
+    def _with_headers(self, send: Send, ctx: RequestContext) -> Send:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ctx.status = int(message["status"])
+                response_headers = MutableHeaders(scope=message)
+                for name, value in ctx.response_headers.items():
+                    response_headers[name] = value
+            await send(message)
+
+        return send_with_headers
+
+    async def _reject(
+        self,
+        send: Send,
+        ctx: RequestContext,
+        code: str,
+        details: list[dict[str, Any]] | None = None,
+    ) -> int:
+        entry = CATALOG[code]
+        body = orjson.dumps(error_body(code, entry.message, details or [], ctx.request_id))
+        await self._send(send, ctx, entry.status, body)
+        return entry.status
+
+    async def _send(self, send: Send, ctx: RequestContext, status: int, body: bytes) -> None:
+        headers = MutableHeaders()
+        headers["content-type"] = "application/json"
+        headers["content-length"] = str(len(body))
+        headers["X-Request-Id"] = ctx.request_id
+        for name, value in ctx.response_headers.items():
+            headers[name] = value
+        await send({"type": "http.response.start", "status": status, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -1,0 +1,79 @@
+"""Permissions, the built-in roles and the modules (entitlements) they open."""
+
+PERMISSIONS: dict[str, str] = {
+    "catalog:read": "See products, variants and categories",
+    "catalog:write": "Create and change products, variants and categories",
+    "inventory:read": "See stock levels and movements",
+    "inventory:write": "Adjust, count and transfer stock",
+    "orders:read": "See orders and receipts",
+    "orders:write": "Ring up orders and take payments",
+    "orders:refund": "Refund orders",
+    "orders:void": "Void orders",
+    "orders:price_override": "Override unit prices and give large discounts",
+    "purchasing:read": "See suppliers and purchase orders",
+    "purchasing:write": "Create and receive purchase orders",
+    "customers:read": "See customers, loyalty and store credit",
+    "customers:write": "Create and change customers",
+    "reports:read": "See reports",
+    "settings:read": "See locations, registers, tax classes and rates",
+    "settings:write": "Change locations, registers, tax classes, rates and tenant settings",
+    "staff:read": "See users, employees and roles",
+    "staff:write": "Create and change users, employees and roles",
+    "api_keys:manage": "Create and revoke API keys",
+    "events:read": "Read the event feed",
+    "audit:read": "Read the audit log",
+}
+
+ALL = frozenset(PERMISSIONS)
+
+BUILT_IN_ROLES: dict[str, frozenset[str]] = {
+    "owner": ALL,
+    "manager": ALL - {"api_keys:manage"},
+    "cashier": frozenset(
+        {
+            "catalog:read",
+            "inventory:read",
+            "orders:read",
+            "orders:write",
+            "customers:read",
+            "customers:write",
+            "settings:read",
+        }
+    ),
+    "integration": frozenset(
+        {
+            "catalog:read",
+            "catalog:write",
+            "inventory:read",
+            "inventory:write",
+            "orders:read",
+            "orders:write",
+            "purchasing:read",
+            "purchasing:write",
+            "customers:read",
+            "customers:write",
+            "reports:read",
+            "settings:read",
+            "events:read",
+        }
+    ),
+}
+
+# A module is listed in ``user.entitlements`` when the principal holds any of its permissions.
+MODULES: dict[str, str] = {
+    "catalog": "catalog",
+    "inventory": "inventory",
+    "orders": "orders",
+    "purchasing": "purchasing",
+    "customers": "customers",
+    "reports": "reports",
+    "settings": "settings",
+    "staff": "staff",
+    "api_keys": "integrations",
+    "events": "integrations",
+    "audit": "settings",
+}
+
+
+def entitlements(permissions: frozenset[str]) -> list[str]:
+    return sorted({MODULES[p.split(":", 1)[0]] for p in permissions})

@@ -1,0 +1,177 @@
+"""Request and response bodies of the identity endpoints."""
+
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field
+
+from tillpoint.core.schemas import ApiModel, Name, Timestamp
+
+Password = Annotated[str, Field(min_length=8, max_length=200)]
+Permission = Annotated[str, Field(max_length=50)]
+IdList = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=500)]
+
+
+class MfaCode(ApiModel):
+    type: Literal["totp"] = "totp"
+    code: Annotated[str, Field(min_length=6, max_length=8)]
+
+
+class LoginRequest(ApiModel):
+    username: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    mfa: MfaCode | None = None
+
+
+class RefreshRequest(ApiModel):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class SessionUser(ApiModel):
+    id: str
+    name: str
+    entitlements: list[str]
+
+
+class SessionOut(ApiModel):
+    auth_token: str
+    expires_in: int
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    user: SessionUser
+
+
+class MfaEnrolmentOut(ApiModel):
+    secret: str
+    otpauth_uri: str
+
+
+class MfaConfirm(ApiModel):
+    code: Annotated[str, Field(min_length=6, max_length=8)]
+
+
+class TenantOut(ApiModel):
+    id: str
+    name: str
+    currency: str
+    timezone: str
+    rounding_mode: Literal["half_up", "half_even"]
+    cash_rounding_increment: int
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TenantUpdate(ApiModel):
+    name: Name | None = None
+    timezone: Annotated[str, Field(max_length=64)] | None = None
+    rounding_mode: Literal["half_up", "half_even"] | None = None
+    cash_rounding_increment: Annotated[int, Field(ge=1, le=100)] | None = None
+    version: int | None = None
+
+
+class MeOut(ApiModel):
+    kind: Literal["user", "api_key"]
+    id: str
+    name: str
+    email: str | None = None
+    role_id: str | None = None
+    permissions: list[str]
+    entitlements: list[str]
+    location_ids: list[str] | None
+    mfa_enabled: bool | None = None
+    tenant: TenantOut
+
+
+class RoleIn(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    description: Annotated[str, Field(max_length=500)] = ""
+    permissions: Annotated[list[Permission], Field(max_length=100)]
+
+
+class RoleUpdate(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    description: Annotated[str, Field(max_length=500)] | None = None
+    permissions: Annotated[list[Permission], Field(max_length=100)] | None = None
+    version: int | None = None
+
+
+class RoleOut(ApiModel):
+    id: str
+    name: str
+    description: str
+    permissions: list[str]
+    built_in: bool
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class UserIn(ApiModel):
+    email: EmailStr
+    name: Name
+    password: Password
+    role_id: Annotated[str, Field(max_length=40)]
+    location_ids: IdList = []
+
+
+class UserUpdate(ApiModel):
+    name: Name | None = None
+    password: Password | None = None
+    role_id: Annotated[str, Field(max_length=40)] | None = None
+    location_ids: IdList | None = None
+    active: bool | None = None
+    version: int | None = None
+
+
+class UserOut(ApiModel):
+    id: str
+    email: str
+    name: str
+    role_id: str
+    location_ids: list[str]
+    active: bool
+    mfa_enabled: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ApiKeyIn(ApiModel):
+    name: Name
+    scopes: Annotated[list[Permission], Field(min_length=1, max_length=100)]
+    rate_limit_per_minute: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class ApiKeyOut(ApiModel):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    rate_limit_per_minute: int
+    created_by: str | None
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret. Shown this once; store it now.")
+
+
+class AuditEntryOut(ApiModel):
+    id: str
+    occurred_at: Timestamp
+    principal_type: str
+    principal_id: str
+    request_id: str
+    method: str
+    path: str
+    action: str
+    status: int
+    resource_id: str | None
+    details: dict[str, object]
+
+
+class PermissionOut(ApiModel):
+    name: str
+    description: str

@@ -1,0 +1,175 @@
+"""Tenants and users."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import check_version
+from tillpoint.core.errors import AppError, field_error, not_found
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.money import known_currencies
+from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.core.security import hash_password
+from tillpoint.core.timezones import valid_timezone
+from tillpoint.identity.models import Tenant, User
+from tillpoint.identity.roles import add_built_in_roles, assignable_role
+from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
+from tillpoint.identity.sessions import revoke_user_sessions
+from tillpoint.stores.service import ensure_locations_exist
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    tenant: Tenant
+    owner: User
+
+
+async def create_tenant(
+    session: AsyncSession,
+    *,
+    name: str,
+    owner_email: str,
+    owner_password: str,
+    owner_name: str = "Owner",
+    currency: str = "USD",
+    timezone: str = "UTC",
+) -> NewTenant:
+    """A tenant with its built-in roles and its first user, the owner."""
+    currency = currency.upper()
+    if currency not in known_currencies():
+        raise field_error("currency", f"unknown ISO 4217 currency {currency!r}")
+    valid_timezone(timezone)
+    await _ensure_email_free(session, owner_email)
+    tenant = Tenant(id=new_id("tenant"), name=name, currency=currency, timezone=timezone)
+    session.info["tenant_id"] = tenant.id
+    session.add(tenant)
+    roles = add_built_in_roles(session, tenant.id)
+    owner = User(
+        tenant_id=tenant.id,
+        id=new_id("user"),
+        email=owner_email.strip().lower(),
+        name=owner_name,
+        password_hash=hash_password(owner_password),
+        role_id=roles["owner"].id,
+        location_ids=[],
+    )
+    session.add(owner)
+    await session.flush()
+    record_event(
+        session,
+        "tenant.created",
+        TenantOut.model_validate(tenant).model_dump(mode="json", by_alias=True),
+        subject_id=tenant.id,
+    )
+    _emit_user(session, "user.created", owner)
+    return NewTenant(tenant, owner)
+
+
+async def get_tenant(session: AsyncSession, tenant_id: str) -> Tenant:
+    return (await session.execute(select(Tenant).where(Tenant.id == tenant_id))).scalar_one()
+
+
+async def update_tenant(session: AsyncSession, principal: Principal, data: TenantUpdate) -> Tenant:
+    tenant = await get_tenant(session, principal.tenant_id)
+    check_version(tenant, data.version)
+    if data.timezone is not None:
+        tenant.timezone = valid_timezone(data.timezone)
+    for attr in ("name", "rounding_mode", "cash_rounding_increment"):
+        value = getattr(data, attr)
+        if value is not None:
+            setattr(tenant, attr, value)
+    await session.flush()
+    record_event(
+        session,
+        "tenant.updated",
+        TenantOut.model_validate(tenant).model_dump(mode="json", by_alias=True),
+        subject_id=tenant.id,
+    )
+    return tenant
+
+
+async def _ensure_email_free(session: AsyncSession, email: str) -> None:
+    taken = (
+        await session.execute(
+            select(User.id)
+            .where(User.email == email.strip().lower())
+            .execution_options(all_tenants=True)
+        )
+    ).first()
+    if taken is not None:
+        raise AppError(
+            "EMAIL_ALREADY_EXISTS", details=[{"field": "email", "message": "already in use"}]
+        )
+
+
+async def get_user(session: AsyncSession, user_id: str) -> User:
+    if not has_prefix(user_id, "user"):
+        raise not_found("User")
+    user = (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
+    if user is None:
+        raise not_found("User")
+    return user
+
+
+async def list_users(
+    session: AsyncSession, params: PageParams, *, active: bool | None = None
+) -> tuple[list[User], int]:
+    stmt = params.filter_updated(select(User), User.updated_at)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return await paginate(session, stmt, User.id, offset=params.offset, limit=params.page_size)
+
+
+async def create_user(session: AsyncSession, principal: Principal, data: UserIn) -> User:
+    role = await assignable_role(session, principal, data.role_id, "roleId")
+    await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+    await _ensure_email_free(session, data.email)
+    user = User(
+        tenant_id=principal.tenant_id,
+        id=new_id("user"),
+        email=data.email.strip().lower(),
+        name=data.name,
+        password_hash=hash_password(data.password),
+        role_id=role.id,
+        location_ids=sorted(set(data.location_ids)),
+    )
+    session.add(user)
+    await session.flush()
+    _emit_user(session, "user.created", user)
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, user_id: str, data: UserUpdate
+) -> User:
+    user = await get_user(session, user_id)
+    check_version(user, data.version)
+    if user.id == principal.id and (
+        data.active is False or data.role_id not in (None, user.role_id)
+    ):
+        raise AppError("CONFLICT", "You cannot deactivate yourself or change your own role.")
+    if data.name is not None:
+        user.name = data.name
+    if data.role_id is not None:
+        user.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
+    if data.location_ids is not None:
+        await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+        user.location_ids = sorted(set(data.location_ids))
+    if data.password is not None:
+        user.password_hash = hash_password(data.password)
+        await revoke_user_sessions(session, user.id, "password_changed")
+    if data.active is not None:
+        user.active = data.active
+        if not data.active:
+            await revoke_user_sessions(session, user.id, "user_deactivated")
+    await session.flush()
+    _emit_user(session, "user.updated" if user.active else "user.deactivated", user)
+    return user
+
+
+def _emit_user(session: AsyncSession, event_type: str, user: User) -> None:
+    data = UserOut.model_validate(user).model_dump(mode="json", by_alias=True)
+    record_event(session, event_type, data, subject_id=user.id)

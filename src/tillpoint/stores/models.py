@@ -1,0 +1,103 @@
+"""Locations, registers, employees, tax classes and per-location tax rates."""
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
+
+RATE_SCALE = 10_000
+
+
+class Location(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "locations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    timezone: Mapped[str] = mapped_column(String(64))
+    tax_inclusive: Mapped[bool] = mapped_column(default=False)
+    # Register sales may take stock below zero (the goods are already in the customer's hands).
+    allow_negative_stock: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Register(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "registers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        Index("ix_registers_location", "tenant_id", "location_id"),
+    )
+
+
+class Employee(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "employees"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role_id: Mapped[str] = mapped_column(String(40))
+    # Empty list = every location.
+    location_ids: Mapped[list[str]] = mapped_column(JsonType)
+    # Argon2 digest of the register PIN; the PIN itself is never stored.
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    user_id: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "role_id"], ["roles.tenant_id", "roles.id"]),
+    )
+
+
+class TaxClass(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "tax_classes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "code", name="uq_tax_classes_code"),)
+
+
+class TaxRate(TenantScoped, Timestamped, Versioned, Base):
+    """One rate of a tax class at a location; a class may have several (state + city)."""
+
+    __tablename__ = "tax_rates"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40))
+    tax_class_code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(100))
+    # The percentage times 10⁴, exact: 8.875 % is stored as 88750.
+    rate_percent_e4: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def tax_class(self) -> str:
+        return self.tax_class_code
+
+    @property
+    def rate(self) -> Decimal:
+        """The rate as a percent number (8.875 for 8.875 %)."""
+        return (Decimal(self.rate_percent_e4) / RATE_SCALE).normalize()
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "tax_class_code"], ["tax_classes.tenant_id", "tax_classes.code"]
+        ),
+        Index("ix_tax_rates_location", "tenant_id", "location_id"),
+    )

@@ -1,0 +1,155 @@
+"""Request and response bodies of locations, registers, employees, tax classes and rates."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import EmailStr, Field
+
+from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp
+
+Id = Annotated[str, Field(max_length=40)]
+Pin = Annotated[str, Field(pattern=r"^\d{4,8}$", description="4 to 8 digits; stored hashed")]
+TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
+# Percent numbers: 8.875 means 8.875 %.
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=8, decimal_places=4)]
+
+
+class Address(ApiModel):
+    line1: Annotated[str, Field(max_length=200)] = ""
+    line2: Annotated[str, Field(max_length=200)] = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    country: Annotated[str, Field(pattern=r"^([A-Z]{2})?$")] = ""
+
+
+class LocationIn(ApiModel):
+    name: Name
+    address: Address = Address()
+    timezone: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, description="IANA timezone; defaults to the tenant's"
+    )
+    tax_inclusive: bool = False
+    allow_negative_stock: bool = True
+    active: bool = True
+
+
+class LocationUpdate(ApiModel):
+    name: Name | None = None
+    address: Address | None = None
+    timezone: Annotated[str, Field(max_length=64)] | None = None
+    tax_inclusive: bool | None = None
+    allow_negative_stock: bool | None = None
+    active: bool | None = None
+    version: int | None = None
+
+
+class LocationOut(ApiModel):
+    id: str
+    name: str
+    address: Address
+    timezone: str
+    tax_inclusive: bool
+    allow_negative_stock: bool
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RegisterIn(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    active: bool = True
+
+
+class RegisterUpdate(ApiModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    active: bool | None = None
+    version: int | None = None
+
+
+class RegisterOut(ApiModel):
+    id: str
+    location_id: str
+    name: str
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class EmployeeIn(ApiModel):
+    name: Name
+    email: EmailStr | None = None
+    role_id: Id
+    location_ids: Annotated[list[Id], Field(max_length=500)] = []
+    pin: Pin | None = None
+    active: bool = True
+
+
+class EmployeeUpdate(ApiModel):
+    name: Name | None = None
+    email: EmailStr | None = None
+    role_id: Id | None = None
+    location_ids: Annotated[list[Id], Field(max_length=500)] | None = None
+    pin: Pin | None = None
+    active: bool | None = None
+    version: int | None = None
+
+
+class EmployeeOut(ApiModel):
+    id: str
+    name: str
+    email: str | None
+    role_id: str
+    location_ids: list[str]
+    has_pin: bool
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TaxClassIn(ApiModel):
+    code: TaxClassCode
+    name: Name
+
+
+class TaxClassUpdate(ApiModel):
+    name: Name | None = None
+    version: int | None = None
+
+
+class TaxClassOut(ApiModel):
+    id: str
+    code: str
+    name: str
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TaxRateIn(ApiModel):
+    tax_class: TaxClassCode
+    name: Name
+    rate: Percent
+
+
+class TaxRateUpdate(ApiModel):
+    name: Name | None = None
+    rate: Percent | None = None
+    active: bool | None = None
+    version: int | None = None
+
+
+class TaxRateOut(ApiModel):
+    id: str
+    location_id: str
+    tax_class: str
+    name: str
+    rate: DecimalNumber
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp

@@ -1,0 +1,183 @@
+"""Locations and their registers, and which locations a principal may see."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import check_version
+from tillpoint.core.errors import AppError, field_error, not_found
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.core.timezones import valid_timezone
+from tillpoint.stores.models import Location, Register
+from tillpoint.stores.schemas import (
+    LocationIn,
+    LocationOut,
+    LocationUpdate,
+    RegisterIn,
+    RegisterOut,
+    RegisterUpdate,
+)
+
+
+async def get_location(session: AsyncSession, principal: Principal, location_id: str) -> Location:
+    """The location, if it exists in the tenant and the principal may see it; else 404."""
+    if not has_prefix(location_id, "location") or not principal.can_access_location(location_id):
+        raise not_found("Location")
+    location = (
+        await session.execute(select(Location).where(Location.id == location_id))
+    ).scalar_one_or_none()
+    if location is None:
+        raise not_found("Location")
+    return location
+
+
+async def ensure_locations_exist(
+    session: AsyncSession, principal: Principal, location_ids: Iterable[str], field: str
+) -> None:
+    wanted = set(location_ids)
+    if not wanted:
+        return
+    found = set(
+        (await session.execute(select(Location.id).where(Location.id.in_(wanted)))).scalars()
+    )
+    missing = sorted(i for i in wanted if i not in found or not principal.can_access_location(i))
+    if missing:
+        raise field_error(field, f"unknown locations: {', '.join(missing)}")
+
+
+async def list_locations(
+    session: AsyncSession, principal: Principal, params: PageParams, *, active: bool | None
+) -> tuple[list[Location], int]:
+    stmt = params.filter_updated(select(Location), Location.updated_at)
+    if principal.location_ids is not None:
+        stmt = stmt.where(Location.id.in_(principal.location_ids))
+    if active is not None:
+        stmt = stmt.where(Location.active.is_(active))
+    return await paginate(session, stmt, Location.id, offset=params.offset, limit=params.page_size)
+
+
+async def create_location(
+    session: AsyncSession, principal: Principal, data: LocationIn, *, default_timezone: str
+) -> Location:
+    if principal.location_ids is not None:
+        raise AppError("FORBIDDEN", "A user limited to some locations cannot add locations.")
+    location = Location(
+        tenant_id=principal.tenant_id,
+        id=new_id("location"),
+        name=data.name,
+        address=data.address.model_dump(by_alias=True),
+        timezone=valid_timezone(data.timezone or default_timezone),
+        tax_inclusive=data.tax_inclusive,
+        allow_negative_stock=data.allow_negative_stock,
+        active=data.active,
+    )
+    session.add(location)
+    await session.flush()
+    _emit_location(session, "location.created", location)
+    return location
+
+
+async def update_location(
+    session: AsyncSession, principal: Principal, location_id: str, data: LocationUpdate
+) -> Location:
+    location = await get_location(session, principal, location_id)
+    check_version(location, data.version)
+    if data.address is not None:
+        location.address = data.address.model_dump(by_alias=True)
+    if data.timezone is not None:
+        location.timezone = valid_timezone(data.timezone)
+    for attr in ("name", "tax_inclusive", "allow_negative_stock", "active"):
+        value = getattr(data, attr)
+        if value is not None:
+            setattr(location, attr, value)
+    await session.flush()
+    _emit_location(session, "location.updated", location)
+    return location
+
+
+def _emit_location(session: AsyncSession, event_type: str, location: Location) -> None:
+    data = LocationOut.model_validate(location).model_dump(mode="json", by_alias=True)
+    record_event(session, event_type, data, subject_id=location.id, location_id=location.id)
+
+
+async def get_register(
+    session: AsyncSession, principal: Principal, location_id: str, register_id: str
+) -> Register:
+    location = await get_location(session, principal, location_id)
+    if not has_prefix(register_id, "register"):
+        raise not_found("Register")
+    register = (
+        await session.execute(
+            select(Register).where(Register.id == register_id, Register.location_id == location.id)
+        )
+    ).scalar_one_or_none()
+    if register is None:
+        raise not_found("Register")
+    return register
+
+
+async def list_registers(
+    session: AsyncSession, principal: Principal, location_id: str, params: PageParams
+) -> tuple[list[Register], int]:
+    location = await get_location(session, principal, location_id)
+    stmt = params.filter_updated(
+        select(Register).where(Register.location_id == location.id), Register.updated_at
+    )
+    return await paginate(session, stmt, Register.id, offset=params.offset, limit=params.page_size)
+
+
+async def create_register(
+    session: AsyncSession, principal: Principal, location_id: str, data: RegisterIn
+) -> Register:
+    location = await get_location(session, principal, location_id)
+    register = Register(
+        tenant_id=principal.tenant_id,
+        id=new_id("register"),
+        location_id=location.id,
+        name=data.name,
+        active=data.active,
+    )
+    session.add(register)
+    await session.flush()
+    _emit_register(session, "register.created", register)
+    return register
+
+
+async def update_register(
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str,
+    register_id: str,
+    data: RegisterUpdate,
+) -> Register:
+    register = await get_register(session, principal, location_id, register_id)
+    check_version(register, data.version)
+    if data.name is not None:
+        register.name = data.name
+    if data.active is not None:
+        register.active = data.active
+    await session.flush()
+    _emit_register(session, "register.updated", register)
+    return register
+
+
+async def archive_register(
+    session: AsyncSession, principal: Principal, location_id: str, register_id: str
+) -> Register:
+    register = await get_register(session, principal, location_id, register_id)
+    if register.active:
+        register.active = False
+        await session.flush()
+        _emit_register(session, "register.archived", register)
+    return register
+
+
+def _emit_register(session: AsyncSession, event_type: str, register: Register) -> None:
+    data = RegisterOut.model_validate(register).model_dump(mode="json", by_alias=True)
+    record_event(
+        session, event_type, data, subject_id=register.id, location_id=register.location_id
+    )

@@ -1,0 +1,113 @@
+"""Employees: the people who ring up sales, with a role, their locations and a register PIN."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import check_version
+from tillpoint.core.errors import not_found
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.core.security import hash_password
+from tillpoint.identity.roles import assignable_role
+from tillpoint.stores.models import Employee
+from tillpoint.stores.schemas import EmployeeIn, EmployeeOut, EmployeeUpdate
+from tillpoint.stores.service import ensure_locations_exist
+
+
+def _visible(principal: Principal, employee: Employee) -> bool:
+    # A location-limited user sees the employees who work at one of their locations.
+    if principal.location_ids is None:
+        return True
+    return bool(set(employee.location_ids) & principal.location_ids)
+
+
+async def get_employee(session: AsyncSession, principal: Principal, employee_id: str) -> Employee:
+    if not has_prefix(employee_id, "employee"):
+        raise not_found("Employee")
+    employee = (
+        await session.execute(select(Employee).where(Employee.id == employee_id))
+    ).scalar_one_or_none()
+    if employee is None or not _visible(principal, employee):
+        raise not_found("Employee")
+    return employee
+
+
+async def list_employees(
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    location_id: str | None,
+    active: bool | None,
+) -> tuple[list[Employee], int]:
+    stmt = params.filter_updated(select(Employee), Employee.updated_at)
+    if active is not None:
+        stmt = stmt.where(Employee.active.is_(active))
+    rows, _ = await paginate(session, stmt, Employee.id, offset=0, limit=100_000)
+    # Location lists are JSON, so the location filter runs here; staff lists are small.
+    visible = [
+        e
+        for e in rows
+        if _visible(principal, e) and (location_id is None or location_id in e.location_ids)
+    ]
+    return visible[params.offset : params.offset + params.page_size], len(visible)
+
+
+async def create_employee(
+    session: AsyncSession, principal: Principal, data: EmployeeIn
+) -> Employee:
+    role = await assignable_role(session, principal, data.role_id, "roleId")
+    await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+    employee = Employee(
+        tenant_id=principal.tenant_id,
+        id=new_id("employee"),
+        name=data.name,
+        email=data.email,
+        role_id=role.id,
+        location_ids=sorted(set(data.location_ids)),
+        pin_hash=hash_password(data.pin) if data.pin else None,
+        active=data.active,
+    )
+    session.add(employee)
+    await session.flush()
+    _emit(session, "employee.created", employee)
+    return employee
+
+
+async def update_employee(
+    session: AsyncSession, principal: Principal, employee_id: str, data: EmployeeUpdate
+) -> Employee:
+    employee = await get_employee(session, principal, employee_id)
+    check_version(employee, data.version)
+    if data.role_id is not None:
+        employee.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
+    if data.location_ids is not None:
+        await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+        employee.location_ids = sorted(set(data.location_ids))
+    if data.pin is not None:
+        employee.pin_hash = hash_password(data.pin)
+    for attr in ("name", "email", "active"):
+        value = getattr(data, attr)
+        if value is not None:
+            setattr(employee, attr, value)
+    await session.flush()
+    _emit(session, "employee.updated", employee)
+    return employee
+
+
+async def deactivate_employee(
+    session: AsyncSession, principal: Principal, employee_id: str
+) -> Employee:
+    employee = await get_employee(session, principal, employee_id)
+    if employee.active:
+        employee.active = False
+        await session.flush()
+        _emit(session, "employee.deactivated", employee)
+    return employee
+
+
+def _emit(session: AsyncSession, event_type: str, employee: Employee) -> None:
+    data = EmployeeOut.model_validate(employee).model_dump(mode="json", by_alias=True)
+    record_event(session, event_type, data, subject_id=employee.id)

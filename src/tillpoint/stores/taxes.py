@@ -1,0 +1,181 @@
+"""Tax classes (``standard``, ``food``, …) and the rates each location charges for them."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import check_version
+from tillpoint.core.errors import AppError, field_error, not_found
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.stores.models import RATE_SCALE, TaxClass, TaxRate
+from tillpoint.stores.schemas import (
+    TaxClassIn,
+    TaxClassOut,
+    TaxClassUpdate,
+    TaxRateIn,
+    TaxRateOut,
+    TaxRateUpdate,
+)
+from tillpoint.stores.service import get_location
+
+
+async def get_tax_class(session: AsyncSession, tax_class_id: str) -> TaxClass:
+    if not has_prefix(tax_class_id, "tax_class"):
+        raise not_found("Tax class")
+    tax_class = (
+        await session.execute(select(TaxClass).where(TaxClass.id == tax_class_id))
+    ).scalar_one_or_none()
+    if tax_class is None:
+        raise not_found("Tax class")
+    return tax_class
+
+
+async def list_tax_classes(
+    session: AsyncSession, params: PageParams, *, active: bool | None
+) -> tuple[list[TaxClass], int]:
+    stmt = params.filter_updated(select(TaxClass), TaxClass.updated_at)
+    if active is not None:
+        stmt = stmt.where(TaxClass.active.is_(active))
+    return await paginate(session, stmt, TaxClass.id, offset=params.offset, limit=params.page_size)
+
+
+async def create_tax_class(
+    session: AsyncSession, principal: Principal, data: TaxClassIn
+) -> TaxClass:
+    tax_class = TaxClass(
+        tenant_id=principal.tenant_id, id=new_id("tax_class"), code=data.code, name=data.name
+    )
+    session.add(tax_class)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise AppError(
+            "ALREADY_EXISTS", details=[{"field": "code", "message": "a tax class has this code"}]
+        ) from None
+    _emit_class(session, "tax_class.created", tax_class)
+    return tax_class
+
+
+async def update_tax_class(
+    session: AsyncSession, tax_class_id: str, data: TaxClassUpdate
+) -> TaxClass:
+    tax_class = await get_tax_class(session, tax_class_id)
+    check_version(tax_class, data.version)
+    if data.name is not None:
+        tax_class.name = data.name
+    await session.flush()
+    _emit_class(session, "tax_class.updated", tax_class)
+    return tax_class
+
+
+async def archive_tax_class(session: AsyncSession, tax_class_id: str) -> TaxClass:
+    tax_class = await get_tax_class(session, tax_class_id)
+    if tax_class.active:
+        tax_class.active = False
+        await session.flush()
+        _emit_class(session, "tax_class.archived", tax_class)
+    return tax_class
+
+
+def _emit_class(session: AsyncSession, event_type: str, tax_class: TaxClass) -> None:
+    data = TaxClassOut.model_validate(tax_class).model_dump(mode="json", by_alias=True)
+    record_event(session, event_type, data, subject_id=tax_class.id)
+
+
+async def get_tax_rate(
+    session: AsyncSession, principal: Principal, location_id: str, tax_rate_id: str
+) -> TaxRate:
+    location = await get_location(session, principal, location_id)
+    if not has_prefix(tax_rate_id, "tax_rate"):
+        raise not_found("Tax rate")
+    rate = (
+        await session.execute(
+            select(TaxRate).where(TaxRate.id == tax_rate_id, TaxRate.location_id == location.id)
+        )
+    ).scalar_one_or_none()
+    if rate is None:
+        raise not_found("Tax rate")
+    return rate
+
+
+async def list_tax_rates(
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str,
+    params: PageParams,
+    *,
+    tax_class: str | None,
+    active: bool | None,
+) -> tuple[list[TaxRate], int]:
+    location = await get_location(session, principal, location_id)
+    stmt = params.filter_updated(
+        select(TaxRate).where(TaxRate.location_id == location.id), TaxRate.updated_at
+    )
+    if tax_class is not None:
+        stmt = stmt.where(TaxRate.tax_class_code == tax_class)
+    if active is not None:
+        stmt = stmt.where(TaxRate.active.is_(active))
+    return await paginate(session, stmt, TaxRate.id, offset=params.offset, limit=params.page_size)
+
+
+async def create_tax_rate(
+    session: AsyncSession, principal: Principal, location_id: str, data: TaxRateIn
+) -> TaxRate:
+    location = await get_location(session, principal, location_id)
+    tax_class = (
+        await session.execute(select(TaxClass).where(TaxClass.code == data.tax_class))
+    ).scalar_one_or_none()
+    if tax_class is None or not tax_class.active:
+        raise field_error("taxClass", f"no active tax class with code {data.tax_class!r}")
+    rate = TaxRate(
+        tenant_id=principal.tenant_id,
+        id=new_id("tax_rate"),
+        location_id=location.id,
+        tax_class_code=tax_class.code,
+        name=data.name,
+        rate_percent_e4=int(data.rate * RATE_SCALE),
+    )
+    session.add(rate)
+    await session.flush()
+    _emit_rate(session, "tax_rate.created", rate)
+    return rate
+
+
+async def update_tax_rate(
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str,
+    tax_rate_id: str,
+    data: TaxRateUpdate,
+) -> TaxRate:
+    rate = await get_tax_rate(session, principal, location_id, tax_rate_id)
+    check_version(rate, data.version)
+    if data.name is not None:
+        rate.name = data.name
+    if data.rate is not None:
+        rate.rate_percent_e4 = int(data.rate * RATE_SCALE)
+    if data.active is not None:
+        rate.active = data.active
+    await session.flush()
+    _emit_rate(session, "tax_rate.updated", rate)
+    return rate
+
+
+async def archive_tax_rate(
+    session: AsyncSession, principal: Principal, location_id: str, tax_rate_id: str
+) -> TaxRate:
+    rate = await get_tax_rate(session, principal, location_id, tax_rate_id)
+    if rate.active:
+        rate.active = False
+        await session.flush()
+        _emit_rate(session, "tax_rate.archived", rate)
+    return rate
+
+
+def _emit_rate(session: AsyncSession, event_type: str, rate: TaxRate) -> None:
+    data = TaxRateOut.model_validate(rate).model_dump(mode="json", by_alias=True)
+    record_event(session, event_type, data, subject_id=rate.id, location_id=rate.location_id)

@@ -1,0 +1,246 @@
+"""Test fixtures: the real app over HTTP (ASGI transport) on SQLite and, when
+``TILLPOINT_TEST_POSTGRES_URL`` is set, on a fresh PostgreSQL database per run.
+
+Each test gets tenants of its own, so tests are isolated without truncating tables.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from tillpoint.app import create_app
+from tillpoint.config import Settings, async_database_url
+from tillpoint.core.db import Database
+from tillpoint.migrations import upgrade
+
+POSTGRES_URL = os.environ.get("TILLPOINT_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("TILLPOINT_REQUIRE_POSTGRES") == "1"
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure() -> None:
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "TILLPOINT_REQUIRE_POSTGRES=1 but TILLPOINT_TEST_POSTGRES_URL is unset"
+        )
+
+
+def _backends() -> list[Any]:
+    params: list[Any] = [pytest.param("sqlite", id="sqlite")]
+    params.append(
+        pytest.param(
+            "postgresql",
+            id="postgresql",
+            marks=pytest.mark.skipif(
+                not POSTGRES_URL, reason="TILLPOINT_TEST_POSTGRES_URL not set"
+            ),
+        )
+    )
+    return params
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Any:
+    """A fresh database on the test server for this run, dropped afterwards."""
+    assert POSTGRES_URL
+    base = make_url(async_database_url(POSTGRES_URL))
+    name = f"tillpoint_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(
+            host=base.host,
+            port=base.port or 5432,
+            user=base.username,
+            password=base.password,
+            database=base.database or "postgres",
+        )
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "tillpoint.db"
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database_url")
+    upgrade(url)
+    return url
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "run_jobs_in_process": False,
+        "default_rate_limit_per_minute": 100_000,
+        "anonymous_rate_limit_per_minute": 100_000,
+        "log_json": False,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+async def app_and_db(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Any, Database]]:
+    settings = make_settings(database_url, tmp_path_factory.mktemp("data"))
+    db = Database(settings.sqlalchemy_url, pool_size=20)
+    app = create_app(settings, db=db)
+    async with app.router.lifespan_context(app):
+        yield app, db
+
+
+@pytest.fixture
+def app(app_and_db: tuple[Any, Database]) -> Any:
+    return app_and_db[0]
+
+
+@pytest.fixture
+def db(app_and_db: tuple[Any, Database]) -> Database:
+    return app_and_db[1]
+
+
+@pytest.fixture
+def dialect(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@dataclass
+class TenantFixture:
+    """A tenant created through the CLI's service path, with an owner logged in over HTTP."""
+
+    id: str
+    owner_id: str
+    owner_email: str
+    token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def login(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, **extra: Any
+) -> httpx.Response:
+    return await client.post(
+        "/v1/sessions", json={"username": email, "password": password, **extra}
+    )
+
+
+TenantFactory = Callable[..., Awaitable[TenantFixture]]
+
+
+@pytest.fixture
+def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
+    from tillpoint.identity.service import create_tenant
+
+    async def factory(
+        name: str = "Test Shop", currency: str = "USD", timezone: str = "America/New_York"
+    ) -> TenantFixture:
+        email = f"owner-{uuid.uuid4().hex[:12]}@shop.example.com"
+        async with db.transaction() as session:
+            made = await create_tenant(
+                session,
+                name=name,
+                owner_email=email,
+                owner_password=PASSWORD,
+                currency=currency,
+                timezone=timezone,
+            )
+        response = await login(client, email)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return TenantFixture(
+            made.tenant.id, made.owner.id, email, body["authToken"], body["refreshToken"]
+        )
+
+    return factory
+
+
+@pytest.fixture
+async def tenant(make_tenant: TenantFactory) -> TenantFixture:
+    return await make_tenant()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def add_user(
+    client: httpx.AsyncClient,
+    owner: TenantFixture,
+    role: str,
+    *,
+    location_ids: list[str] | None = None,
+) -> tuple[str, str]:
+    """Create a user with a built-in role over HTTP and log them in; returns (user id, token)."""
+    roles = (await client.get("/v1/roles", headers=owner.headers)).json()["items"]
+    role_id = next(r["id"] for r in roles if r["name"] == role)
+    email = f"{role}-{uuid.uuid4().hex[:10]}@shop.example.com"
+    created = await client.post(
+        "/v1/users",
+        headers=owner.headers,
+        json={
+            "email": email,
+            "name": role.title(),
+            "password": PASSWORD,
+            "roleId": role_id,
+            "locationIds": location_ids or [],
+        },
+    )
+    assert created.status_code == 201, created.text
+    token = (await login(client, email)).json()["authToken"]
+    return created.json()["id"], token
+
+
+async def add_api_key(
+    client: httpx.AsyncClient, owner: TenantFixture, scopes: list[str], **extra: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/api-keys", headers=owner.headers, json={"name": "test key", "scopes": scopes, **extra}
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def add_location(
+    client: httpx.AsyncClient, owner: TenantFixture, name: str = "Main St", **extra: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/locations",
+        headers=owner.headers,
+        json={"name": name, "timezone": "America/New_York", **extra},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
