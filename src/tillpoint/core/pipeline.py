@@ -61,6 +61,8 @@ class RequestContext:
     session: AsyncSession | None = None
     # Set by an endpoint whose error response must still commit what it wrote.
     commit_despite_error: bool = False
+    # Top-level response fields shown once (new secrets): an idempotent replay gets null.
+    secret_fields: frozenset[str] = frozenset()
     status: int = 500
     response_headers: dict[str, str] = field(default_factory=dict)
 
@@ -87,6 +89,17 @@ class ResponseBuffer:
     @property
     def status(self) -> int:
         return int(self.start["status"]) if self.start else 500
+
+
+def _redact(body: bytes, fields: frozenset[str]) -> bytes:
+    if not fields:
+        return body
+    document = orjson.loads(body)
+    return orjson.dumps({k: (None if k in fields else v) for k, v in document.items()})
+
+
+def _has_nul(query_string: bytes) -> bool:
+    return b"\x00" in query_string or b"%00" in query_string.lower()
 
 
 class RequestPipeline:
@@ -150,6 +163,13 @@ class RequestPipeline:
         self, scope: Scope, receive: Receive, send: Send, ctx: RequestContext, headers: Headers
     ) -> int:
         method = scope["method"]
+        if "\x00" in scope["path"] or _has_nul(scope.get("query_string", b"")):
+            return await self._reject(
+                send,
+                ctx,
+                "VALIDATION_ERROR",
+                [{"field": "url", "message": "the NUL character is not allowed"}],
+            )
         body = b""
         if method in WRITE_METHODS:
             read = await self._read_body(receive, headers)
@@ -159,7 +179,7 @@ class RequestPipeline:
 
         token = bearer_token(headers.get("authorization"))
         if token is not None:
-            principal = await self.resolve_principal(ctx.get_session(), token)
+            principal = await self._authenticate(ctx, token)
             if principal is None:
                 ctx.auth_failure = "INVALID_TOKEN"
             else:
@@ -240,13 +260,13 @@ class RequestPipeline:
                             status=status,
                         )
                     if key is not None:
-                        await self.idempotency.complete_in(session, key, status, bytes(buffer.body))
+                        stored = _redact(bytes(buffer.body), ctx.secret_fields)
+                        await self.idempotency.complete_in(session, key, status, stored)
                     written = await commit(session)
                     self._observe_events(written)
                 elif key is not None and principal is not None:
-                    await self.idempotency.complete(
-                        principal.tenant_id, key, status, bytes(buffer.body)
-                    )
+                    stored = _redact(bytes(buffer.body), ctx.secret_fields)
+                    await self.idempotency.complete(principal.tenant_id, key, status, stored)
             elif status < 500:
                 if session is not None:
                     if ctx.commit_despite_error:
@@ -287,6 +307,14 @@ class RequestPipeline:
             await ctx.session.rollback()
         if key is not None and ctx.principal is not None:
             await self.idempotency.release(ctx.principal.tenant_id, key)
+
+    async def _authenticate(self, ctx: RequestContext, token: str) -> Principal | None:
+        if ctx.read_only:
+            return await self.resolve_principal(ctx.get_session(), token)
+        # A write's own transaction must not begin yet: on SQLite it would take the write lock
+        # before the idempotency claim (another transaction) needs it. Look up on a read session.
+        async with self.db.session(read_only=True) as session:
+            return await self.resolve_principal(session, token)
 
     async def _rate_limit(self, scope: Scope, ctx: RequestContext) -> RateLimitResult:
         if ctx.principal is not None:

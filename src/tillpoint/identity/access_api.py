@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, DbSession, requires
+from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.identity import api_keys, roles, service
@@ -107,9 +107,17 @@ async def list_api_keys(
 
 @router.post("/api-keys", response_model=ApiKeyCreated, status_code=201, tags=["api-keys"])
 async def create_api_key(
-    body: ApiKeyIn, session: DbSession, principal: KeyManager, settings: AppSettings
+    body: ApiKeyIn,
+    session: DbSession,
+    principal: KeyManager,
+    settings: AppSettings,
+    ctx: RequestCtx,
 ) -> ApiKeyCreated:
-    """Create a key for an integration. The secret (``tp_…``) is in this response only."""
+    """Create a key for an integration. The secret (``tp_…``) is in this response only.
+
+    An idempotent replay of this request returns the key with ``key: null``.
+    """
+    ctx.secret_fields = frozenset({"key"})
     key, secret = await api_keys.create_api_key(
         session, principal, body, default_rate_limit=settings.default_rate_limit_per_minute
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from tillpoint.core.audit import list_audit_entries
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import AppSettings, CurrentPrincipal, DbSession, RequestCtx, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
@@ -98,8 +98,11 @@ async def get_me(principal: CurrentPrincipal, session: DbSession) -> MeOut:
     tags=["sessions"],
     responses=error_responses("MFA_ALREADY_ENABLED"),
 )
-async def start_mfa(principal: CurrentPrincipal, session: DbSession) -> MfaEnrolmentOut:
+async def start_mfa(
+    principal: CurrentPrincipal, session: DbSession, ctx: RequestCtx
+) -> MfaEnrolmentOut:
     """Begin TOTP enrolment: add the secret to an authenticator app, then confirm a code."""
+    ctx.secret_fields = frozenset({"secret", "otpauthUri"})
     enrolment = await sessions.start_mfa(session, principal)
     return MfaEnrolmentOut(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field
 
-from tillpoint.core.schemas import ApiModel, Name, Timestamp
+from tillpoint.core.schemas import ApiModel, Name, Timestamp, Version
 
 Password = Annotated[str, Field(min_length=8, max_length=200)]
 Permission = Annotated[str, Field(max_length=50)]
@@ -41,8 +41,10 @@ class SessionOut(ApiModel):
 
 
 class MfaEnrolmentOut(ApiModel):
-    secret: str
-    otpauth_uri: str
+    """Shown once; an idempotent replay has nulls."""
+
+    secret: str | None
+    otpauth_uri: str | None
 
 
 class MfaConfirm(ApiModel):
@@ -66,7 +68,7 @@ class TenantUpdate(ApiModel):
     timezone: Annotated[str, Field(max_length=64)] | None = None
     rounding_mode: Literal["half_up", "half_even"] | None = None
     cash_rounding_increment: Annotated[int, Field(ge=1, le=100)] | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class MeOut(ApiModel):
@@ -92,7 +94,7 @@ class RoleUpdate(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     description: Annotated[str, Field(max_length=500)] | None = None
     permissions: Annotated[list[Permission], Field(max_length=100)] | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class RoleOut(ApiModel):
@@ -121,7 +123,7 @@ class UserUpdate(ApiModel):
     role_id: Annotated[str, Field(max_length=40)] | None = None
     location_ids: IdList | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class UserOut(ApiModel):
@@ -155,7 +157,9 @@ class ApiKeyOut(ApiModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="The secret. Shown this once; store it now.")
+    key: str | None = Field(
+        description="The secret. Shown this once; store it now (null on an idempotent replay)."
+    )
 
 
 class AuditEntryOut(ApiModel):

@@ -15,7 +15,7 @@ from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
 from tillpoint.core.timezones import valid_timezone
 from tillpoint.identity.models import Tenant, User
-from tillpoint.identity.roles import add_built_in_roles, assignable_role
+from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_role
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
 from tillpoint.stores.service import ensure_locations_exist
@@ -147,6 +147,10 @@ async def update_user(
 ) -> User:
     user = await get_user(session, user_id)
     check_version(user, data.version)
+    current_role = await get_role(session, user.role_id)
+    if not set(current_role.permissions) <= principal.permissions:
+        # Otherwise a manager could reset the owner's password and become the owner.
+        raise AppError("FORBIDDEN", "You cannot change a user who holds permissions you lack.")
     if user.id == principal.id and (
         data.active is False or data.role_id not in (None, user.role_id)
     ):

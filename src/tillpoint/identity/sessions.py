@@ -308,7 +308,8 @@ async def confirm_mfa(session: AsyncSession, principal: Principal, code: str) ->
         raise AppError("MFA_ALREADY_ENABLED")
     if not user.mfa_pending_secret:
         raise AppError("MFA_NOT_STARTED")
-    user.mfa_secret = user.mfa_pending_secret
+    # A new secret starts a new code history; codes of an old secret say nothing about it.
+    user.mfa_secret, user.mfa_last_code_at = user.mfa_pending_secret, None
     if not _accept_totp(user, code):
         user.mfa_secret = None
         raise AppError("INVALID_MFA_CODE")
@@ -323,6 +324,7 @@ async def disable_mfa(session: AsyncSession, principal: Principal, code: str) ->
         raise AppError("INVALID_MFA_CODE")
     user.mfa_enabled = False
     user.mfa_secret = None
+    user.mfa_last_code_at = None
     record_event(session, "user.mfa_disabled", {"userId": user.id}, subject_id=user.id)
 
 

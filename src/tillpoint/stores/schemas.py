@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field
 
-from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp
+from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp, Version
 
 Id = Annotated[str, Field(max_length=40)]
 Pin = Annotated[str, Field(pattern=r"^\d{4,8}$", description="4 to 8 digits; stored hashed")]
@@ -41,7 +41,7 @@ class LocationUpdate(ApiModel):
     tax_inclusive: bool | None = None
     allow_negative_stock: bool | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class LocationOut(ApiModel):
@@ -65,7 +65,7 @@ class RegisterIn(ApiModel):
 class RegisterUpdate(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class RegisterOut(ApiModel):
@@ -94,7 +94,7 @@ class EmployeeUpdate(ApiModel):
     location_ids: Annotated[list[Id], Field(max_length=500)] | None = None
     pin: Pin | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class EmployeeOut(ApiModel):
@@ -117,7 +117,7 @@ class TaxClassIn(ApiModel):
 
 class TaxClassUpdate(ApiModel):
     name: Name | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class TaxClassOut(ApiModel):
@@ -140,7 +140,7 @@ class TaxRateUpdate(ApiModel):
     name: Name | None = None
     rate: Percent | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class TaxRateOut(ApiModel):

@@ -1,0 +1,119 @@
+"""Idempotency-Key: retries replay the first response; nothing is ever created twice."""
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from conftest import TenantFixture
+from tillpoint.core.db import utcnow
+from tillpoint.core.idempotency import IdempotencyRecord
+
+
+def keyed(tenant: TenantFixture, key: str) -> dict[str, str]:
+    return {**tenant.headers, "Idempotency-Key": key}
+
+
+async def location_count(client, tenant: TenantFixture) -> int:
+    return int((await client.get("/v1/locations", headers=tenant.headers)).json()["total"])
+
+
+async def test_replay_returns_the_identical_response(client, tenant: TenantFixture) -> None:
+    body = {"name": "SoHo", "timezone": "America/New_York"}
+    first = await client.post("/v1/locations", headers=keyed(tenant, "k-1"), json=body)
+    # Same JSON with other key order and spacing is the same request.
+    again = await client.post(
+        "/v1/locations",
+        headers={**keyed(tenant, "k-1"), "Content-Type": "application/json"},
+        content=b'{ "timezone": "America/New_York",  "name": "SoHo" }',
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert await location_count(client, tenant) == 1
+
+
+async def test_same_key_with_another_body_is_refused(client, tenant: TenantFixture) -> None:
+    await client.post("/v1/locations", headers=keyed(tenant, "k-2"), json={"name": "A"})
+    other = await client.post("/v1/locations", headers=keyed(tenant, "k-2"), json={"name": "B"})
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert await location_count(client, tenant) == 1
+
+
+async def test_concurrent_requests_with_one_key_create_once(client, tenant: TenantFixture) -> None:
+    body = {"name": "Race"}
+    responses = await asyncio.gather(
+        *(
+            client.post("/v1/locations", headers=keyed(tenant, "k-race"), json=body)
+            for _ in range(12)
+        )
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {201, 409}, statuses
+    created = [r for r in responses if r.status_code == 201]
+    assert created, statuses
+    assert len({r.json()["id"] for r in created}) == 1
+    for refused in (r for r in responses if r.status_code == 409):
+        assert refused.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_USE"
+    assert await location_count(client, tenant) == 1
+
+
+async def test_keys_are_scoped_to_the_tenant(client, make_tenant) -> None:
+    first, second = await make_tenant(), await make_tenant()
+    a = await client.post("/v1/locations", headers=keyed(first, "shared"), json={"name": "A"})
+    b = await client.post("/v1/locations", headers=keyed(second, "shared"), json={"name": "A"})
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+    assert "Idempotent-Replayed" not in b.headers
+
+
+async def test_client_errors_are_replayed_too(client, tenant: TenantFixture) -> None:
+    body = {"name": "Bad zone", "timezone": "Mars/Olympus"}
+    first = await client.post("/v1/locations", headers=keyed(tenant, "k-400"), json=body)
+    again = await client.post("/v1/locations", headers=keyed(tenant, "k-400"), json=body)
+    assert first.status_code == again.status_code == 400
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["error"]["details"] == first.json()["error"]["details"]
+
+
+async def test_a_claim_abandoned_by_a_crash_can_be_retried(
+    client, db, tenant: TenantFixture
+) -> None:
+    """A process that died mid-request leaves its claim; after the stale window it is retaken."""
+    first = await client.post("/v1/locations", headers=keyed(tenant, "k-crash"), json={"name": "X"})
+    assert first.status_code == 201
+    async with db.session(tenant_id=tenant.id) as session, session.begin():
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "k-crash")
+            .values(completed=False, claimed_at=utcnow() - timedelta(hours=1))
+        )
+    retried = await client.post(
+        "/v1/locations", headers=keyed(tenant, "k-crash"), json={"name": "X"}
+    )
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried.headers
+
+
+async def test_keys_expire_after_a_day(client, db, tenant: TenantFixture) -> None:
+    await client.post("/v1/locations", headers=keyed(tenant, "k-old"), json={"name": "Old"})
+    async with db.session(tenant_id=tenant.id) as session, session.begin():
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "k-old")
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    fresh = await client.post("/v1/locations", headers=keyed(tenant, "k-old"), json={"name": "New"})
+    assert fresh.status_code == 201
+    assert fresh.json()["name"] == "New"
+
+
+async def test_an_overlong_key_is_a_validation_error(client, tenant: TenantFixture) -> None:
+    response = await client.post(
+        "/v1/locations", headers=keyed(tenant, "k" * 300), json={"name": "A"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert await location_count(client, tenant) == 0
