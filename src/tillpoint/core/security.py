@@ -1,5 +1,6 @@
 """Secrets: argon2 for what people choose (passwords, PINs), SHA-256 for random tokens."""
 
+import asyncio
 import hashlib
 import secrets
 
@@ -16,12 +17,17 @@ def configure_password_hashing(*, time_cost: int, memory_cost_kib: int) -> None:
     _DUMMY_HASH = _hasher.hash("tillpoint-dummy-password")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+async def hash_password(password: str) -> str:
+    # Argon2 is deliberately slow; run it off the event loop so other requests keep flowing.
+    return await asyncio.to_thread(_hasher.hash, password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+async def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant work whether or not there is a hash, so timing does not reveal unknown users."""
+    return await asyncio.to_thread(_verify, password_hash, password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -52,7 +52,7 @@ async def create_tenant(
         id=new_id("user"),
         email=owner_email.strip().lower(),
         name=owner_name,
-        password_hash=hash_password(owner_password),
+        password_hash=await hash_password(owner_password),
         role_id=roles["owner"].id,
         location_ids=[],
     )
@@ -132,7 +132,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserIn)
         id=new_id("user"),
         email=data.email.strip().lower(),
         name=data.name,
-        password_hash=hash_password(data.password),
+        password_hash=await hash_password(data.password),
         role_id=role.id,
         location_ids=sorted(set(data.location_ids)),
     )
@@ -163,7 +163,7 @@ async def update_user(
         await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
         user.location_ids = sorted(set(data.location_ids))
     if data.password is not None:
-        user.password_hash = hash_password(data.password)
+        user.password_hash = await hash_password(data.password)
         await revoke_user_sessions(session, user.id, "password_changed")
     if data.active is not None:
         user.active = data.active

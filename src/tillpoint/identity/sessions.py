@@ -66,7 +66,7 @@ async def login(
             .execution_options(**ALL_TENANTS)
         )
     ).scalar_one_or_none()
-    password_ok = verify_password(user.password_hash if user else None, password)
+    password_ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not user.active or not password_ok:
         await _record_failure(session, settings, username_key, now)
         raise _login_error()

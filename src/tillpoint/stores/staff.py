@@ -67,7 +67,7 @@ async def create_employee(
         email=data.email,
         role_id=role.id,
         location_ids=sorted(set(data.location_ids)),
-        pin_hash=hash_password(data.pin) if data.pin else None,
+        pin_hash=await hash_password(data.pin) if data.pin else None,
         active=data.active,
     )
     session.add(employee)
@@ -87,7 +87,7 @@ async def update_employee(
         await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
         employee.location_ids = sorted(set(data.location_ids))
     if data.pin is not None:
-        employee.pin_hash = hash_password(data.pin)
+        employee.pin_hash = await hash_password(data.pin)
     for attr in ("name", "email", "active"):
         value = getattr(data, attr)
         if value is not None:
