@@ -134,3 +134,17 @@ async def test_limit_pages_through_the_feed(client, tenant: TenantFixture) -> No
         await client.get(f"/v1/events?after={first['nextAfter']}&limit=100", headers=tenant.headers)
     ).json()
     assert [e["seq"] for e in first["items"] + rest["items"]] == list(range(1, 8))
+
+
+async def test_a_change_that_changes_nothing_appends_nothing(client, tenant: TenantFixture) -> None:
+    location = (
+        await client.post("/v1/locations", headers=tenant.headers, json={"name": "A"})
+    ).json()
+    before = (await client.get("/v1/events", headers=tenant.headers)).json()["nextAfter"]
+    same = await client.patch(
+        f"/v1/locations/{location['id']}", headers=tenant.headers, json={"name": "A"}
+    )
+    assert same.status_code == 200
+    assert same.json()["version"] == location["version"]
+    after = (await client.get("/v1/events", headers=tenant.headers)).json()["nextAfter"]
+    assert after == before

@@ -93,6 +93,11 @@ class Versioned:
         return {"version_id_col": cls.version}
 
 
+def unchanged(session: AsyncSession, row: object) -> bool:
+    """True when an update set nothing new: then there is no write, no event, no new version."""
+    return not session.is_modified(row)
+
+
 def check_version(row: Versioned, expected: int | None) -> None:
     """409 when the client edited an older version than the one stored."""
     if expected is not None and expected != row.version:

@@ -36,7 +36,6 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("EMAIL_ALREADY_EXISTS", 409, "A user with this email already exists."),
         ErrorCode("CONFLICT", 409, "The request conflicts with the resource's current state."),
         ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
-        ErrorCode("UNSUPPORTED_MEDIA_TYPE", 415, "The request body must be JSON."),
         ErrorCode(
             "IDEMPOTENCY_KEY_REUSED", 422, "This Idempotency-Key was used with another request."
         ),
@@ -46,7 +45,6 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("INVALID_MFA_CODE", 400, "The one-time code is not valid."),
         ErrorCode("RATE_LIMITED", 429, "Too many requests; retry after the time given."),
         ErrorCode("INTERNAL_ERROR", 500, "Something went wrong on our side."),
-        ErrorCode("SERVICE_UNAVAILABLE", 503, "The service is not ready."),
     ]
 }
 

@@ -6,6 +6,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tillpoint.core.errors import CATALOG, AppError, error_body
@@ -76,6 +78,16 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return _render(request, code, entry.message, [], status, dict(exc.headers or {}))
 
 
+async def stale_data(request: Request, _exc: Exception) -> JSONResponse:
+    # Two writers raced on one versioned row; the loser is told, not given a 500.
+    return _render(request, "VERSION_CONFLICT", CATALOG["VERSION_CONFLICT"].message, [], 409)
+
+
+async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity error", extra={"error": type(exc).__name__})
+    return _render(request, "CONFLICT", CATALOG["CONFLICT"].message, [], 409)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc)
     return _render(request, "INTERNAL_ERROR", CATALOG["INTERNAL_ERROR"].message, [], 500)
@@ -85,4 +97,6 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(StaleDataError, stale_data)
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(Exception, unexpected_error)

@@ -22,7 +22,9 @@ from typing import Any
 
 import orjson
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -280,6 +282,10 @@ class RequestPipeline:
                     )
             else:
                 await self._abandon(ctx, key)
+        except (StaleDataError, IntegrityError):
+            # A concurrent writer won a race detected only at COMMIT; the client may retry.
+            await self._abandon(ctx, key)
+            return await self._reject(send, ctx, "CONFLICT")
         except Exception:
             log.exception("commit failed")
             await self._abandon(ctx, key)

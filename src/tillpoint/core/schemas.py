@@ -46,7 +46,10 @@ def _utc_z(value: datetime) -> str:
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must include a timezone, e.g. 2026-01-21T14:42:18Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
 
 
 # Timestamps go out as ISO 8601 UTC with a Z; incoming ones must carry an offset.

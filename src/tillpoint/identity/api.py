@@ -172,8 +172,8 @@ async def audit_log(
         principal_id=principal_id,
         resource_id=resource_id,
         action=action,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
+        occurred_from=occurred_from or paging.updated_from,
+        occurred_to=occurred_to or paging.updated_to,
         offset=paging.offset,
         limit=paging.page_size,
     )

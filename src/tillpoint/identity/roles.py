@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version
+from tillpoint.core.db import check_version, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -101,6 +101,8 @@ async def update_role(
         role.description = data.description
     if data.permissions is not None:
         role.permissions = _checked_permissions(principal, data.permissions)
+    if unchanged(session, role):
+        return role
     await _flush_unique_name(session)
     _emit(session, "role.updated", role)
     return role

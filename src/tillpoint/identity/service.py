@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version
+from tillpoint.core.db import check_version, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -18,7 +18,7 @@ from tillpoint.identity.models import Tenant, User
 from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_role
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
-from tillpoint.stores.service import ensure_locations_exist
+from tillpoint.stores.service import check_assignable_locations
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ async def update_tenant(session: AsyncSession, principal: Principal, data: Tenan
         value = getattr(data, attr)
         if value is not None:
             setattr(tenant, attr, value)
+    if unchanged(session, tenant):
+        return tenant
     await session.flush()
     record_event(
         session,
@@ -125,7 +127,7 @@ async def list_users(
 
 async def create_user(session: AsyncSession, principal: Principal, data: UserIn) -> User:
     role = await assignable_role(session, principal, data.role_id, "roleId")
-    await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+    await check_assignable_locations(session, principal, data.location_ids, "locationIds")
     await _ensure_email_free(session, data.email)
     user = User(
         tenant_id=principal.tenant_id,
@@ -160,7 +162,7 @@ async def update_user(
     if data.role_id is not None:
         user.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
     if data.location_ids is not None:
-        await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+        await check_assignable_locations(session, principal, data.location_ids, "locationIds")
         user.location_ids = sorted(set(data.location_ids))
     if data.password is not None:
         user.password_hash = await hash_password(data.password)
@@ -169,6 +171,8 @@ async def update_user(
         user.active = data.active
         if not data.active:
             await revoke_user_sessions(session, user.id, "user_deactivated")
+    if unchanged(session, user):
+        return user
     await session.flush()
     _emit_user(session, "user.updated" if user.active else "user.deactivated", user)
     return user

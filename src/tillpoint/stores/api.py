@@ -82,9 +82,15 @@ async def update_location(
     "/locations/{location_id}/registers", response_model=Page[RegisterOut], tags=["registers"]
 )
 async def list_registers(
-    location_id: str, session: DbSession, paging: Pagination, principal: SettingsReader
+    location_id: str,
+    session: DbSession,
+    paging: Pagination,
+    principal: SettingsReader,
+    active: bool | None = None,
 ) -> dict[str, object]:
-    items, total = await service.list_registers(session, principal, location_id, paging)
+    items, total = await service.list_registers(
+        session, principal, location_id, paging, active=active
+    )
     return paging.page_of(items, total)
 
 

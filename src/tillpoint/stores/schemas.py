@@ -8,7 +8,7 @@ from pydantic import EmailStr, Field
 from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp, Version
 
 Id = Annotated[str, Field(max_length=40)]
-Pin = Annotated[str, Field(pattern=r"^\d{4,8}$", description="4 to 8 digits; stored hashed")]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits; stored hashed")]
 TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
 # Percent numbers: 8.875 means 8.875 %.
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=8, decimal_places=4)]

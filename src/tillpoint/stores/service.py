@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version
+from tillpoint.core.db import check_version, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -35,11 +35,15 @@ async def get_location(session: AsyncSession, principal: Principal, location_id:
     return location
 
 
-async def ensure_locations_exist(
+async def check_assignable_locations(
     session: AsyncSession, principal: Principal, location_ids: Iterable[str], field: str
 ) -> None:
+    """Locations the principal may hand to a user or employee. An empty list means every
+    location, so only a principal who has every location may give it."""
     wanted = set(location_ids)
     if not wanted:
+        if principal.location_ids is not None:
+            raise AppError("FORBIDDEN", "You can only grant the locations you have; list them.")
         return
     found = set(
         (await session.execute(select(Location.id).where(Location.id.in_(wanted)))).scalars()
@@ -94,6 +98,8 @@ async def update_location(
         value = getattr(data, attr)
         if value is not None:
             setattr(location, attr, value)
+    if unchanged(session, location):
+        return location
     await session.flush()
     _emit_location(session, "location.updated", location)
     return location
@@ -121,12 +127,19 @@ async def get_register(
 
 
 async def list_registers(
-    session: AsyncSession, principal: Principal, location_id: str, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str,
+    params: PageParams,
+    *,
+    active: bool | None = None,
 ) -> tuple[list[Register], int]:
     location = await get_location(session, principal, location_id)
     stmt = params.filter_updated(
         select(Register).where(Register.location_id == location.id), Register.updated_at
     )
+    if active is not None:
+        stmt = stmt.where(Register.active.is_(active))
     return await paginate(session, stmt, Register.id, offset=params.offset, limit=params.page_size)
 
 
@@ -160,6 +173,8 @@ async def update_register(
         register.name = data.name
     if data.active is not None:
         register.active = data.active
+    if unchanged(session, register):
+        return register
     await session.flush()
     _emit_register(session, "register.updated", register)
     return register

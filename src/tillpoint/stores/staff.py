@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version
+from tillpoint.core.db import check_version, unchanged
 from tillpoint.core.errors import not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -13,12 +13,17 @@ from tillpoint.core.security import hash_password
 from tillpoint.identity.roles import assignable_role
 from tillpoint.stores.models import Employee
 from tillpoint.stores.schemas import EmployeeIn, EmployeeOut, EmployeeUpdate
-from tillpoint.stores.service import ensure_locations_exist
+from tillpoint.stores.service import check_assignable_locations
+
+
+def _works_at(employee: Employee, location_id: str) -> bool:
+    # An empty list means the employee works at every location.
+    return not employee.location_ids or location_id in employee.location_ids
 
 
 def _visible(principal: Principal, employee: Employee) -> bool:
     # A location-limited user sees the employees who work at one of their locations.
-    if principal.location_ids is None:
+    if principal.location_ids is None or not employee.location_ids:
         return True
     return bool(set(employee.location_ids) & principal.location_ids)
 
@@ -50,7 +55,7 @@ async def list_employees(
     visible = [
         e
         for e in rows
-        if _visible(principal, e) and (location_id is None or location_id in e.location_ids)
+        if _visible(principal, e) and (location_id is None or _works_at(e, location_id))
     ]
     return visible[params.offset : params.offset + params.page_size], len(visible)
 
@@ -59,7 +64,7 @@ async def create_employee(
     session: AsyncSession, principal: Principal, data: EmployeeIn
 ) -> Employee:
     role = await assignable_role(session, principal, data.role_id, "roleId")
-    await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+    await check_assignable_locations(session, principal, data.location_ids, "locationIds")
     employee = Employee(
         tenant_id=principal.tenant_id,
         id=new_id("employee"),
@@ -84,7 +89,7 @@ async def update_employee(
     if data.role_id is not None:
         employee.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
     if data.location_ids is not None:
-        await ensure_locations_exist(session, principal, data.location_ids, "locationIds")
+        await check_assignable_locations(session, principal, data.location_ids, "locationIds")
         employee.location_ids = sorted(set(data.location_ids))
     if data.pin is not None:
         employee.pin_hash = await hash_password(data.pin)
@@ -92,6 +97,8 @@ async def update_employee(
         value = getattr(data, attr)
         if value is not None:
             setattr(employee, attr, value)
+    if unchanged(session, employee):
+        return employee
     await session.flush()
     _emit(session, "employee.updated", employee)
     return employee

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version
+from tillpoint.core.db import check_version, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -67,6 +67,8 @@ async def update_tax_class(
     check_version(tax_class, data.version)
     if data.name is not None:
         tax_class.name = data.name
+    if unchanged(session, tax_class):
+        return tax_class
     await session.flush()
     _emit_class(session, "tax_class.updated", tax_class)
     return tax_class
@@ -160,6 +162,8 @@ async def update_tax_rate(
         rate.rate_percent_e4 = int(data.rate * RATE_SCALE)
     if data.active is not None:
         rate.active = data.active
+    if unchanged(session, rate):
+        return rate
     await session.flush()
     _emit_rate(session, "tax_rate.updated", rate)
     return rate
