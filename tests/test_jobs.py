@@ -147,3 +147,25 @@ async def test_parallel_runners_run_each_job_once(db, tenant: TenantFixture) -> 
     async with db.session() as session:
         statuses = (await session.execute(select(Job.status).where(Job.id.in_(ids)))).scalars()
         assert set(statuses) == {SUCCEEDED}
+
+
+async def test_serve_runs_jobs_in_process(
+    database_url: str, tmp_path, tenant: TenantFixture
+) -> None:
+    from conftest import make_settings
+    from tillpoint.app import create_app
+
+    settings = make_settings(
+        database_url, tmp_path, run_jobs_in_process=True, job_poll_seconds=0.05
+    )
+    app = create_app(settings)
+    db = app.state.db
+    async with app.router.lifespan_context(app):
+        [job_id] = await enqueue_jobs(db, tenant.id, "test.record", [{"n": 42}])
+        for _ in range(200):
+            if (await job(db, job_id)).status == SUCCEEDED:
+                break
+            await asyncio.sleep(0.05)
+    async with db.session(tenant_id=tenant.id) as session:
+        events = (await read_events(session, after=0, limit=1000, types=["test.job_ran"])).events
+    assert {"n": 42, "attempt": 1} in [e.data for e in events]

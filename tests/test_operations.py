@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import cli_env, cli_json, run_cli, running_server
+from server import TILLPOINT, cli_env, cli_json, run_cli, running_server
 
 PASSWORD = "operations-password"
 
@@ -163,3 +163,59 @@ def test_demo_command_seeds_once_and_prints_logins(env: dict[str, str]) -> None:
     again = run_cli(env, "demo", "--if-missing")
     assert again.returncode == 0
     assert again.stdout == first.stdout
+
+
+def test_worker_process_claims_jobs_and_stops_on_sigterm(
+    env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    """A `tillpoint worker` process takes due jobs from the shared database. No production
+    job kinds exist yet, so the job it claims fails for want of a handler and is rescheduled —
+    which shows it was claimed, attempted and kept, not lost."""
+    import asyncio
+    import subprocess
+
+    from sqlalchemy import select
+
+    from tillpoint.core.db import Database, utcnow
+    from tillpoint.core.jobs import Job
+
+    job_id = f"job_{uuid.uuid4().hex[:26].upper()}"
+
+    async def insert() -> None:
+        db = Database(database_url)
+        async with db.transaction() as session:
+            session.add(
+                Job(
+                    id=job_id,
+                    tenant_id=None,
+                    kind="nobody.handles.this",
+                    payload={},
+                    run_at=utcnow(),
+                    max_attempts=5,
+                )
+            )
+        await db.dispose()
+
+    async def state() -> Job:
+        db = Database(database_url)
+        async with db.session() as session:
+            row = (await session.execute(select(Job).where(Job.id == job_id))).scalar_one()
+        await db.dispose()
+        return row
+
+    asyncio.run(insert())
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [str(Path(TILLPOINT)), "worker", "--concurrency", "2"], env=env, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while asyncio.run(state()).attempts == 0:
+            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    claimed = asyncio.run(state())
+    assert claimed.status == "queued"
+    assert "no handler" in (claimed.last_error or "")

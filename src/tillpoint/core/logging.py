@@ -32,6 +32,7 @@ def _redact(value: Any) -> Any:
 
 
 def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    event_dict.pop("color_message", None)  # uvicorn's terminal copy of the message
     return {
         k: "[REDACTED]" if SENSITIVE_KEYS.search(k) else _redact(v) for k, v in event_dict.items()
     }
