@@ -144,3 +144,13 @@ async def test_request_id_is_echoed_or_made(client, tenant: TenantFixture) -> No
     made = await client.get("/v1/nothing", headers={"X-Request-Id": "bad id with spaces\n"})
     assert made.headers["X-Request-Id"] == made.json()["error"]["requestId"]
     assert len(made.headers["X-Request-Id"]) == 32
+
+
+@pytest.mark.parametrize("depth", [40, 450, 5000])
+async def test_deeply_nested_bodies_are_refused(client, depth: int) -> None:
+    body = '{"username": "a", "password": "b", "extra": ' + "[" * depth + "]" * depth + "}"
+    response = await client.post(
+        "/v1/sessions", headers={"Content-Type": "application/json"}, content=body
+    )
+    assert response.status_code == 400, response.text[:300]
+    assert response.json()["error"]["code"] in {"VALIDATION_ERROR", "MALFORMED_JSON"}

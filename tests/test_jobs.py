@@ -169,3 +169,42 @@ async def test_serve_runs_jobs_in_process(
     async with db.session(tenant_id=tenant.id) as session:
         events = (await read_events(session, after=0, limit=1000, types=["test.job_ran"])).events
     assert {"n": 42, "attempt": 1} in [e.data for e in events]
+
+
+async def test_a_runner_that_lost_its_lease_keeps_nothing(db, tenant: TenantFixture) -> None:
+    HANG.clear()
+    [job_id] = await enqueue_jobs(db, tenant.id, "test.hang", [{"n": 99}])
+    slow = JobRunner(db, worker_id="slow")
+    running = asyncio.create_task(slow.run_once())
+    for _ in range(200):
+        if (await job(db, job_id)).locked_by == "slow":
+            break
+        await asyncio.sleep(0.01)
+    # Meanwhile its lease ran out and another runner took the job.
+    async with db.session() as session, session.begin():
+        await session.execute(update(Job).where(Job.id == job_id).values(locked_by="thief"))
+    HANG.set()
+    await running
+    assert (await job(db, job_id)).locked_by == "thief"
+    assert {"n": 99, "attempt": 1} not in await ran(db, tenant.id)
+
+
+async def test_a_job_whose_last_attempt_died_is_failed_not_retried(
+    db, tenant: TenantFixture
+) -> None:
+    [job_id] = await enqueue_jobs(db, tenant.id, "test.record", [{"n": 5}], max_attempts=2)
+    async with db.session() as session, session.begin():
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status="running",
+                attempts=2,
+                locked_by="dead",
+                locked_until=utcnow() - timedelta(seconds=1),
+            )
+        )
+    await drain(JobRunner(db, worker_id="w"))
+    dead = await job(db, job_id)
+    assert (dead.status, dead.attempts) == (FAILED, 2)
+    assert "stopped" in (dead.last_error or "")

@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         metrics=metrics,
         max_body_bytes=settings.max_body_bytes,
         anonymous_rate_limit=settings.anonymous_rate_limit_per_minute,
+        idempotency_exempt=frozenset({"/v1/sessions", "/v1/sessions/refresh"}),
     )
     return app
 

@@ -5,6 +5,7 @@ Later domains add their catalog, stock and history here. Logins and a demo API k
 """
 
 import json
+import os
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -44,8 +45,10 @@ async def ensure_demo(db: Database, settings: Settings, *, create: bool = True) 
     if exists is not None and not create:
         return {"note": "demo tenant exists; its credentials file is missing"}
     credentials = await seed_demo(db, settings)
-    path.write_text(json.dumps(credentials, indent=2))
-    path.chmod(0o600)
+    # Created private (0600) from the start: it holds passwords and an API key.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(json.dumps(credentials, indent=2))
     return credentials
 
 

@@ -32,6 +32,17 @@ class Principal:
     def can_access_location(self, location_id: str | None) -> bool:
         return self.location_ids is None or location_id in self.location_ids
 
+    def covers_locations(self, location_ids: list[str]) -> bool:
+        """Whether everything a grant of ``location_ids`` reaches ([] = every location) is ours."""
+        if self.location_ids is None:
+            return True
+        return bool(location_ids) and set(location_ids) <= self.location_ids
+
+    def require_every_location(self, action: str) -> None:
+        """Tenant-wide changes are for principals not limited to some locations."""
+        if self.location_ids is not None:
+            raise AppError("FORBIDDEN", f"A user limited to some locations cannot {action}.")
+
 
 @dataclass(frozen=True)
 class AuthFailure:

@@ -158,21 +158,31 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
-        kwargs: dict[str, Any] = {}
+        # Bound parameters (password digests, MFA secrets) never go into error messages or logs.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if null_pool:
             kwargs["poolclass"] = NullPool
         elif self.dialect == "postgresql":
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+            # No pre-ping (a round trip per checkout): a connection found dead at use is
+            # invalidated with the pool, so only the request holding it fails after a restart.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800)
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
-        # On SQLite, reads begin DEFERRED so they run beside a writer (WAL); writes begin
-        # IMMEDIATE so two writers queue on the lock instead of failing on upgrade.
+        # Writes: on SQLite they begin IMMEDIATE, so two writers queue on the lock instead of
+        # failing on upgrade. Reads: on SQLite they begin DEFERRED and run beside a writer
+        # (WAL); on PostgreSQL they run in autocommit — under READ COMMITTED a transaction adds
+        # no consistency to reads, only the BEGIN and ROLLBACK round trips.
+        reads = (
+            {"sqlite_begin": "DEFERRED"}
+            if self.dialect == "sqlite"
+            else {"isolation_level": "AUTOCOMMIT"}
+        )
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
-            self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+            self.engine.execution_options(**reads), expire_on_commit=False
         )
 
     def session(self, *, tenant_id: str | None = None, read_only: bool = False) -> AsyncSession:

@@ -48,13 +48,15 @@ class Claim:
     body: bytes | None = None
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """Same request = same method, path and JSON body (key order and spacing do not matter)."""
+def request_fingerprint(principal: str, method: str, path: str, query: bytes, body: bytes) -> str:
+    """Same request = same principal, method, path, query and JSON body (key order and spacing
+    do not matter). A replay therefore goes only to the principal who made the request."""
     try:
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
     except orjson.JSONDecodeError:
         canonical = body
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+    head = f"{principal}\n{method} {path}?".encode() + query + b"\n"
+    return hashlib.sha256(head + canonical).hexdigest()
 
 
 def valid_key(key: str) -> bool:
@@ -68,6 +70,14 @@ class IdempotencyStore:
         self.stale = timedelta(seconds=stale_seconds)
 
     async def claim(self, tenant_id: str, key: str, request_hash: str) -> Claim:
+        # A record released or purged between our INSERT and SELECT is simply claimed anew.
+        for _ in range(5):
+            claim = await self._try_claim(tenant_id, key, request_hash)
+            if claim is not None:
+                return claim
+        return Claim(ClaimOutcome.IN_USE)
+
+    async def _try_claim(self, tenant_id: str, key: str, request_hash: str) -> Claim | None:
         now = utcnow()
         async with self.db.session(tenant_id=tenant_id) as session, session.begin():
             inserted = await session.execute(
@@ -89,7 +99,9 @@ class IdempotencyStore:
                 await session.execute(
                     select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update()
                 )
-            ).scalar_one()
+            ).scalar_one_or_none()
+            if record is None:
+                return None
             expired = record.expires_at <= now
             abandoned = not record.completed and record.claimed_at <= now - self.stale
             if expired or abandoned:

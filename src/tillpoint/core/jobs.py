@@ -49,6 +49,10 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_status_run_at", "status", "run_at"),)
 
 
+class LeaseLost(Exception):
+    """The runner's lease on a job expired and another runner took it over."""
+
+
 @dataclass(frozen=True)
 class JobContext:
     session: AsyncSession
@@ -163,7 +167,15 @@ class JobRunner:
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-            jobs = list((await session.execute(due)).scalars())
+            jobs = []
+            for job in (await session.execute(due)).scalars():
+                if job.status == RUNNING and job.attempts >= job.max_attempts:
+                    # Its last attempt died with its process: give up rather than loop.
+                    job.status, job.locked_by, job.locked_until = FAILED, None, None
+                    job.last_error = "the process running the last attempt stopped"
+                    job.finished_at = now
+                    continue
+                jobs.append(job)
             for job in jobs:
                 job.status = RUNNING
                 job.attempts += 1
@@ -178,7 +190,14 @@ class JobRunner:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             async with self.db.transaction(tenant_id=job.tenant_id) as session:
                 await handler(JobContext(session, job.id, job.tenant_id, job.attempts), job.payload)
-                await session.execute(self._finish(job, status=SUCCEEDED, finished_at=utcnow()))
+                done = await session.execute(
+                    self._finish(job, status=SUCCEEDED, finished_at=utcnow())
+                )
+                if done.rowcount != 1:  # type: ignore[attr-defined]
+                    # Our lease ran out and another runner has the job: undo our work.
+                    raise LeaseLost(job.id)
+        except LeaseLost:
+            log.warning("job lease lost; its work was rolled back", extra={"job_id": job.id})
         except Exception as exc:
             final = job.attempts >= job.max_attempts
             log.warning(

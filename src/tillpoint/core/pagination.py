@@ -42,7 +42,7 @@ class PageParams:
         return {"items": items, "page": self.page, "page_size": self.page_size, "total": total}
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE)] = 50,
     updated_from: Annotated[AwareDatetime | None, Query(alias="updatedFrom")] = None,

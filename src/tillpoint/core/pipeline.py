@@ -116,6 +116,7 @@ class RequestPipeline:
         metrics: Metrics,
         max_body_bytes: int,
         anonymous_rate_limit: int,
+        idempotency_exempt: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.db = db
@@ -125,6 +126,8 @@ class RequestPipeline:
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.anonymous_rate_limit = anonymous_rate_limit
+        # Paths whose responses must never be stored (they carry fresh credentials).
+        self.idempotency_exempt = idempotency_exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -199,7 +202,12 @@ class RequestPipeline:
         ctx.response_headers["X-Request-Id"] = ctx.request_id
 
         idempotency_key = headers.get("idempotency-key")
-        if method == "POST" and idempotency_key is not None and ctx.principal is not None:
+        if (
+            method == "POST"
+            and idempotency_key is not None
+            and ctx.principal is not None
+            and scope["path"] not in self.idempotency_exempt
+        ):
             if not valid_key(idempotency_key):
                 return await self._reject(
                     send,
@@ -207,7 +215,13 @@ class RequestPipeline:
                     "VALIDATION_ERROR",
                     [{"field": "Idempotency-Key", "message": "1 to 255 printable characters"}],
                 )
-            fingerprint = request_fingerprint(method, scope["path"], body)
+            fingerprint = request_fingerprint(
+                ctx.principal.rate_limit_key,
+                method,
+                scope["path"],
+                scope.get("query_string", b""),
+                body,
+            )
             claim = await self.idempotency.claim(
                 ctx.principal.tenant_id, idempotency_key, fingerprint
             )
@@ -249,7 +263,7 @@ class RequestPipeline:
         status = buffer.status
         session = ctx.session
         try:
-            if status < 400:
+            if 200 <= status < 300:
                 if session is not None:
                     if principal is not None:
                         audit.record_write(
@@ -282,8 +296,12 @@ class RequestPipeline:
                     )
             else:
                 await self._abandon(ctx, key)
-        except (StaleDataError, IntegrityError):
-            # A concurrent writer won a race detected only at COMMIT; the client may retry.
+        except StaleDataError:
+            # A concurrent writer changed the same versioned row first.
+            await self._abandon(ctx, key)
+            return await self._reject(send, ctx, "VERSION_CONFLICT")
+        except IntegrityError:
+            # A concurrent writer won a race that only a constraint caught; the client may retry.
             await self._abandon(ctx, key)
             return await self._reject(send, ctx, "CONFLICT")
         except Exception:
@@ -315,9 +333,9 @@ class RequestPipeline:
             await self.idempotency.release(ctx.principal.tenant_id, key)
 
     async def _authenticate(self, ctx: RequestContext, token: str) -> Principal | None:
-        if ctx.read_only:
+        if ctx.read_only or self.db.dialect == "postgresql":
             return await self.resolve_principal(ctx.get_session(), token)
-        # A write's own transaction must not begin yet: on SQLite it would take the write lock
+        # On SQLite a write's own transaction must not begin yet: it would take the write lock
         # before the idempotency claim (another transaction) needs it. Look up on a read session.
         async with self.db.session(read_only=True) as session:
             return await self.resolve_principal(session, token)

@@ -22,21 +22,30 @@ class ApiModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        # PostgreSQL text cannot hold U+0000; refuse it here rather than fail in the database.
-        if _contains_nul(data):
-            raise ValueError("text must not contain the NUL character (U+0000)")
+    def _plain_json_only(cls, data: Any) -> Any:
+        _check_input(data)
         return data
 
 
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_contains_nul(v) for v in value)
-    return False
+MAX_NESTING = 32
+
+
+def _check_input(data: Any) -> None:
+    """Refuse NUL characters (PostgreSQL text cannot hold U+0000) and absurd nesting.
+
+    Walks iteratively: a body nested thousands deep must be a 400, not a RecursionError.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("text must not contain the NUL character (U+0000)")
+        elif isinstance(value, dict | list | tuple):
+            if depth >= MAX_NESTING:
+                raise ValueError(f"nested more than {MAX_NESTING} levels deep")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 def _utc_z(value: datetime) -> str:

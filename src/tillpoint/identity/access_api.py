@@ -35,9 +35,9 @@ CONFLICTS = error_responses(
 
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
 async def list_users(
-    session: DbSession, paging: Pagination, _: StaffReader, active: bool | None = None
+    session: DbSession, paging: Pagination, principal: StaffReader, active: bool | None = None
 ) -> dict[str, object]:
-    users, total = await service.list_users(session, paging, active=active)
+    users, total = await service.list_users(session, principal, paging, active=active)
     return paging.page_of(users, total)
 
 
@@ -48,8 +48,8 @@ async def create_user(body: UserIn, session: DbSession, principal: StaffWriter) 
 
 
 @router.get("/users/{user_id}", response_model=UserOut, tags=["users"])
-async def get_user(user_id: str, session: DbSession, _: StaffReader) -> UserOut:
-    return UserOut.model_validate(await service.get_user(session, user_id))
+async def get_user(user_id: str, session: DbSession, principal: StaffReader) -> UserOut:
+    return UserOut.model_validate(await service.get_user(session, principal, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, tags=["users"], responses=CONFLICTS)
@@ -89,9 +89,9 @@ async def update_role(
 
 
 @router.delete("/roles/{role_id}", response_model=RoleOut, tags=["roles"], responses=CONFLICTS)
-async def archive_role(role_id: str, session: DbSession, _: StaffWriter) -> RoleOut:
+async def archive_role(role_id: str, session: DbSession, principal: StaffWriter) -> RoleOut:
     """Archive a custom role that no active user holds."""
-    return RoleOut.model_validate(await roles.archive_role(session, role_id))
+    return RoleOut.model_validate(await roles.archive_role(session, principal, role_id))
 
 
 @router.get("/api-keys", response_model=Page[ApiKeyOut], tags=["api-keys"])

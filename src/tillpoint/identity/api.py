@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from tillpoint.core.audit import list_audit_entries
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, CurrentPrincipal, DbSession, RequestCtx, requires
+from tillpoint.core.deps import (
+    AppSettings,
+    CurrentPrincipal,
+    Db,
+    DbSession,
+    RequestCtx,
+    requires,
+)
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
@@ -46,11 +53,11 @@ def _session_out(issued: sessions.IssuedTokens) -> SessionOut:
     responses=error_responses("LOGIN_ERROR", "MFA_REQUIRED", "ACCOUNT_LOCKED"),
 )
 async def create_session(
-    body: LoginRequest, session: DbSession, settings: AppSettings
+    body: LoginRequest, db: Db, session: DbSession, settings: AppSettings
 ) -> SessionOut:
     """Log in with a username and password (and a TOTP code once MFA is on)."""
     code = body.mfa.code if body.mfa else None
-    issued = await sessions.login(session, settings, body.username, body.password, code)
+    issued = await sessions.login(db, session, settings, body.username, body.password, code)
     return _session_out(issued)
 
 
@@ -72,7 +79,11 @@ async def delete_session(principal: CurrentPrincipal, session: DbSession) -> Res
 @router.get("/me", response_model=MeOut, tags=["sessions"])
 async def get_me(principal: CurrentPrincipal, session: DbSession) -> MeOut:
     tenant = await service.get_tenant(session, principal.tenant_id)
-    user = await service.get_user(session, principal.id) if principal.kind == "user" else None
+    user = (
+        await service.get_user(session, principal, principal.id)
+        if principal.kind == "user"
+        else None
+    )
     return MeOut.model_validate(
         {
             "kind": principal.kind,
@@ -159,7 +170,7 @@ async def update_tenant(
 async def audit_log(
     session: DbSession,
     paging: Pagination,
-    _: Annotated[Principal, Depends(requires("audit:read"))],
+    principal: Annotated[Principal, Depends(requires("audit:read"))],
     principal_id: Annotated[str | None, Query(alias="principalId", max_length=40)] = None,
     resource_id: Annotated[str | None, Query(alias="resourceId", max_length=40)] = None,
     action: Annotated[str | None, Query(max_length=200)] = None,
@@ -167,6 +178,7 @@ async def audit_log(
     occurred_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> dict[str, object]:
     """Who changed what: every successful write, newest first."""
+    principal.require_every_location("read the tenant-wide audit log")
     entries, total = await list_audit_entries(
         session,
         principal_id=principal_id,

@@ -20,6 +20,7 @@ async def create_api_key(
     session: AsyncSession, principal: Principal, data: ApiKeyIn, *, default_rate_limit: int
 ) -> tuple[ApiKey, str]:
     """The new key and its secret; the secret exists only in this return value."""
+    principal.require_every_location("create API keys (a key reaches every location)")
     unknown = sorted(set(data.scopes) - set(PERMISSIONS))
     if unknown:
         raise field_error("scopes", f"unknown scopes: {', '.join(unknown)}")

@@ -59,6 +59,12 @@ async def assignable_role(
     return role
 
 
+def _require_holds(principal: Principal, role: Role) -> None:
+    principal.require_every_location("change roles (they apply to every location)")
+    if not set(role.permissions) <= principal.permissions:
+        raise AppError("FORBIDDEN", "You cannot change a role with permissions you do not hold.")
+
+
 def _checked_permissions(principal: Principal, permissions: list[str]) -> list[str]:
     unknown = sorted(set(permissions) - set(PERMISSIONS))
     if unknown:
@@ -74,6 +80,7 @@ async def list_roles(session: AsyncSession, params: PageParams) -> tuple[list[Ro
 
 
 async def create_role(session: AsyncSession, principal: Principal, data: RoleIn) -> Role:
+    principal.require_every_location("create roles (they apply to every location)")
     role = Role(
         tenant_id=principal.tenant_id,
         id=new_id("role"),
@@ -94,6 +101,7 @@ async def update_role(
     role = await get_role(session, role_id)
     if role.built_in:
         raise AppError("CONFLICT", "Built-in roles cannot be changed; create a custom role.")
+    _require_holds(principal, role)
     check_version(role, data.version)
     if data.name is not None:
         role.name = data.name
@@ -108,10 +116,11 @@ async def update_role(
     return role
 
 
-async def archive_role(session: AsyncSession, role_id: str) -> Role:
+async def archive_role(session: AsyncSession, principal: Principal, role_id: str) -> Role:
     role = await get_role(session, role_id)
     if role.built_in:
         raise AppError("CONFLICT", "Built-in roles cannot be archived.")
+    _require_holds(principal, role)
     in_use = (
         await session.execute(
             select(func.count()).select_from(User).where(User.role_id == role.id, User.active)

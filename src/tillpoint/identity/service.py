@@ -73,6 +73,7 @@ async def get_tenant(session: AsyncSession, tenant_id: str) -> Tenant:
 
 
 async def update_tenant(session: AsyncSession, principal: Principal, data: TenantUpdate) -> Tenant:
+    principal.require_every_location("change tenant settings")
     tenant = await get_tenant(session, principal.tenant_id)
     check_version(tenant, data.version)
     if data.timezone is not None:
@@ -107,25 +108,36 @@ async def _ensure_email_free(session: AsyncSession, email: str) -> None:
         )
 
 
-async def get_user(session: AsyncSession, user_id: str) -> User:
+async def get_user(session: AsyncSession, principal: Principal, user_id: str) -> User:
+    """A user the principal may see: a location-limited principal sees only the users whose
+    locations lie inside its own (the others are not found)."""
     if not has_prefix(user_id, "user"):
         raise not_found("User")
     user = (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
-    if user is None:
+    if user is None or not (
+        user.id == principal.id or principal.covers_locations(user.location_ids)
+    ):
         raise not_found("User")
     return user
 
 
 async def list_users(
-    session: AsyncSession, params: PageParams, *, active: bool | None = None
+    session: AsyncSession, principal: Principal, params: PageParams, *, active: bool | None = None
 ) -> tuple[list[User], int]:
     stmt = params.filter_updated(select(User), User.updated_at)
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
-    return await paginate(session, stmt, User.id, offset=params.offset, limit=params.page_size)
+    if principal.location_ids is None:
+        return await paginate(session, stmt, User.id, offset=params.offset, limit=params.page_size)
+    # Location lists are JSON, so a limited principal's view is filtered here (small lists).
+    everyone, _ = await paginate(session, stmt, User.id, offset=0, limit=100_000)
+    mine = [u for u in everyone if principal.covers_locations(u.location_ids)]
+    return mine[params.offset : params.offset + params.page_size], len(mine)
 
 
 async def create_user(session: AsyncSession, principal: Principal, data: UserIn) -> User:
+    # Hash before the first statement: SQLite holds its write lock from there to COMMIT.
+    password_hash = await hash_password(data.password)
     role = await assignable_role(session, principal, data.role_id, "roleId")
     await check_assignable_locations(session, principal, data.location_ids, "locationIds")
     await _ensure_email_free(session, data.email)
@@ -134,7 +146,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserIn)
         id=new_id("user"),
         email=data.email.strip().lower(),
         name=data.name,
-        password_hash=await hash_password(data.password),
+        password_hash=password_hash,
         role_id=role.id,
         location_ids=sorted(set(data.location_ids)),
     )
@@ -147,7 +159,8 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserIn)
 async def update_user(
     session: AsyncSession, principal: Principal, user_id: str, data: UserUpdate
 ) -> User:
-    user = await get_user(session, user_id)
+    password_hash = await hash_password(data.password) if data.password is not None else None
+    user = await get_user(session, principal, user_id)
     check_version(user, data.version)
     current_role = await get_role(session, user.role_id)
     if not set(current_role.permissions) <= principal.permissions:
@@ -164,8 +177,8 @@ async def update_user(
     if data.location_ids is not None:
         await check_assignable_locations(session, principal, data.location_ids, "locationIds")
         user.location_ids = sorted(set(data.location_ids))
-    if data.password is not None:
-        user.password_hash = await hash_password(data.password)
+    if password_hash is not None:
+        user.password_hash = password_hash
         await revoke_user_sessions(session, user.id, "password_changed")
     if data.active is not None:
         user.active = data.active

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import dialect_insert, utcnow
+from tillpoint.core.db import Database, dialect_insert, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
@@ -28,6 +28,7 @@ from tillpoint.identity.permissions import entitlements
 ACCESS_PREFIX, REFRESH_PREFIX, API_KEY_PREFIX = "tpa_", "tpr_", "tp_"
 ALL_TENANTS = {"all_tenants": True}
 TOTP_ISSUER = "Tillpoint"
+_SESSION_USER = (User.tenant_id == AuthSession.tenant_id) & (User.id == AuthSession.user_id)
 
 
 @dataclass(frozen=True)
@@ -41,44 +42,49 @@ class IssuedTokens:
 
 def _login_error() -> AppError:
     # The same answer for an unknown user, a wrong password and a wrong code.
-    return AppError("LOGIN_ERROR", commit_changes=True)
+    return AppError("LOGIN_ERROR")
 
 
 async def login(
-    session: AsyncSession, settings: Settings, username: str, password: str, mfa_code: str | None
+    db: Database,
+    session: AsyncSession,
+    settings: Settings,
+    username: str,
+    password: str,
+    mfa_code: str | None,
 ) -> IssuedTokens:
-    username_key = token_digest(username.strip().lower())
+    username = username.strip().lower()
+    username_key = token_digest(username)
     now = utcnow()
-    throttle = (
-        await session.execute(
-            select(LoginThrottle)
-            .where(LoginThrottle.username_hash == username_key)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise AppError("ACCOUNT_LOCKED", headers=_retry_after(throttle.locked_until, now))
+    # The attempt is counted before it is checked, in a transaction of its own that commits at
+    # once: concurrent guesses see each other, so a burst gets no more checks than the limit,
+    # and no lock is held while the (deliberately slow) password hash runs.
+    async with db.transaction() as counting:
+        locked_until = await _count_attempt(counting, settings, username_key, now)
+    if locked_until is not None:
+        raise AppError("ACCOUNT_LOCKED", headers=_retry_after(locked_until, now))
 
-    user = (
-        await session.execute(
-            select(User)
-            .where(User.email == username.strip().lower())
-            .execution_options(**ALL_TENANTS)
-        )
-    ).scalar_one_or_none()
+    async with db.session(read_only=True) as read:
+        user = (
+            await read.execute(
+                select(User).where(User.email == username).execution_options(**ALL_TENANTS)
+            )
+        ).scalar_one_or_none()
     password_ok = await verify_password(user.password_hash if user else None, password)
     if user is None or not user.active or not password_ok:
-        await _record_failure(session, settings, username_key, now)
         raise _login_error()
     if user.mfa_enabled:
         if not mfa_code:
             raise AppError("MFA_REQUIRED")
-        if not _accept_totp(user, mfa_code):
-            await _record_failure(session, settings, username_key, now)
+        if not await _use_totp_code(session, user, mfa_code):
             raise _login_error()
 
-    await session.execute(delete(LoginThrottle).where(LoginThrottle.username_hash == username_key))
     session.info["tenant_id"] = user.tenant_id
+    await session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.username_hash == username_key)
+        .values(failures=0, locked_until=None)
+    )
     permissions = await _role_permissions(session, user)
     access, refresh = new_token(ACCESS_PREFIX), new_token(REFRESH_PREFIX)
     session.add(
@@ -100,46 +106,66 @@ def _retry_after(until: datetime, now: datetime) -> dict[str, str]:
     return {"Retry-After": str(max(1, int((until - now).total_seconds()) + 1))}
 
 
-async def _record_failure(
+async def _count_attempt(
     session: AsyncSession, settings: Settings, username_key: str, now: datetime
-) -> None:
+) -> datetime | None:
+    """Count one login attempt for a login name (known or not) in one atomic statement; return
+    until when the name is locked, if it is. Attempts count within a window of the lockout's
+    length; the attempt after ``login_max_failures`` unsuccessful ones locks the name."""
     window_start = now - timedelta(seconds=settings.login_lockout_seconds)
-    stmt = dialect_insert(session)(LoginThrottle).values(
-        username_hash=username_key, failures=1, window_started_at=now, locked_until=None
-    )
-    # Failures count within a window; an old window starts again from one.
     stale = LoginThrottle.window_started_at < window_start
-    failures = case((stale, 1), else_=LoginThrottle.failures + 1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[LoginThrottle.username_hash],
-        set_={
-            "failures": failures,
-            "window_started_at": case((stale, now), else_=LoginThrottle.window_started_at),
-            "locked_until": case(
-                (
-                    failures >= settings.login_max_failures,
-                    now + timedelta(seconds=settings.login_lockout_seconds),
+    attempts = case((stale, 1), else_=LoginThrottle.failures + 1)
+    lock_until = now + timedelta(seconds=settings.login_lockout_seconds)
+    stmt = (
+        dialect_insert(session)(LoginThrottle)
+        .values(username_hash=username_key, failures=1, window_started_at=now, locked_until=None)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.username_hash],
+            set_={
+                "failures": attempts,
+                "window_started_at": case((stale, now), else_=LoginThrottle.window_started_at),
+                "locked_until": case(
+                    (LoginThrottle.locked_until > now, LoginThrottle.locked_until),
+                    (attempts > settings.login_max_failures, lock_until),
+                    else_=None,
                 ),
-                else_=None,
-            ),
-        },
+            },
+        )
+        .returning(LoginThrottle.locked_until)
     )
-    await session.execute(stmt)
+    locked_until: datetime | None = (await session.execute(stmt)).scalar_one()
+    return locked_until if locked_until is not None and locked_until > now else None
 
 
-def _accept_totp(user: User, code: str) -> bool:
-    """A current code (±1 step for clock drift), each code usable once."""
-    if not user.mfa_secret or not code.isdigit():
-        return False
-    totp = pyotp.TOTP(user.mfa_secret)
+def _matching_totp_step(secret: str | None, code: str) -> int | None:
+    """The time step whose code this is (±1 step for clock drift), or None."""
+    if not secret or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
     step = totp.timecode(utcnow())
     for candidate in (step - 1, step, step + 1):
         if pyotp.utils.strings_equal(totp.generate_otp(candidate), code):
-            if user.mfa_last_code_at is not None and candidate <= user.mfa_last_code_at:
-                return False
-            user.mfa_last_code_at = candidate
-            return True
-    return False
+            return candidate
+    return None
+
+
+async def _use_totp_code(session: AsyncSession, user: User, code: str) -> bool:
+    """Accept a current code once: the step is claimed atomically, so a code replayed — even
+    concurrently — is refused."""
+    step = _matching_totp_step(user.mfa_secret, code)
+    if step is None:
+        return False
+    claimed = await session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.tenant_id == user.tenant_id,
+            or_(User.mfa_last_code_at.is_(None), User.mfa_last_code_at < step),
+        )
+        .values(mfa_last_code_at=step, updated_at=User.updated_at)
+        .execution_options(**ALL_TENANTS)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 async def _role_permissions(session: AsyncSession, user: User) -> frozenset[str]:
@@ -154,34 +180,19 @@ async def _role_permissions(session: AsyncSession, user: User) -> frozenset[str]
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> IssuedTokens:
     digest = token_digest(refresh_token)
     now = utcnow()
-    reused = (
-        await session.execute(
-            select(RotatedRefreshToken)
-            .where(RotatedRefreshToken.token_hash == digest)
-            .execution_options(**ALL_TENANTS)
-        )
-    ).scalar_one_or_none()
-    if reused is not None:
-        # A token already exchanged came back: someone else holds it. End that whole login.
-        await session.execute(
-            update(AuthSession)
-            .where(AuthSession.id == reused.session_id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_reason="refresh_token_reused")
-            .execution_options(**ALL_TENANTS)
-        )
-        raise AppError("INVALID_TOKEN", commit_changes=True)
     row = (
         await session.execute(
             select(AuthSession, User)
-            .join(
-                User, (User.tenant_id == AuthSession.tenant_id) & (User.id == AuthSession.user_id)
-            )
+            .join(User, _SESSION_USER)
             .where(AuthSession.refresh_token_hash == digest)
             .with_for_update(of=AuthSession)
             .execution_options(**ALL_TENANTS)
         )
     ).one_or_none()
     if row is None:
+        # Checked after the locking lookup, so a rotation that committed while we waited on
+        # the row counts too: a token already exchanged came back, so someone else holds it.
+        await _revoke_if_reused(session, digest, now)
         raise AppError("INVALID_TOKEN")
     auth, user = row
     if auth.revoked_at is not None or auth.refresh_expires_at <= now or not user.active:
@@ -198,6 +209,35 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
     auth.refresh_token_hash = token_digest(new_refresh)
     permissions = await _role_permissions(session, user)
     return IssuedTokens(access, new_refresh, settings.access_token_ttl_seconds, user, permissions)
+
+
+async def _revoke_if_reused(session: AsyncSession, digest: str, now: datetime) -> None:
+    reused = (
+        await session.execute(
+            select(RotatedRefreshToken)
+            .where(RotatedRefreshToken.token_hash == digest)
+            .execution_options(**ALL_TENANTS)
+        )
+    ).scalar_one_or_none()
+    if reused is None:
+        return
+    revoked = await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == reused.session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason="refresh_token_reused")
+        .returning(AuthSession.user_id)
+        .execution_options(**ALL_TENANTS)
+    )
+    user_id = revoked.scalar_one_or_none()
+    if user_id is not None:
+        record_event(
+            session,
+            "user.session_revoked",
+            {"userId": user_id, "sessionId": reused.session_id, "reason": "refresh_token_reused"},
+            subject_id=user_id,
+            tenant_id=reused.tenant_id,
+        )
+    raise AppError("INVALID_TOKEN", commit_changes=True)
 
 
 async def logout(session: AsyncSession, principal: Principal) -> None:
@@ -237,9 +277,7 @@ async def _user_principal(session: AsyncSession, token: str, rate_limit: int) ->
             select(
                 AuthSession.id, AuthSession.access_expires_at, User, Role.permissions, Role.active
             )
-            .join(
-                User, (User.tenant_id == AuthSession.tenant_id) & (User.id == AuthSession.user_id)
-            )
+            .join(User, _SESSION_USER)
             .join(Role, (Role.tenant_id == User.tenant_id) & (Role.id == User.role_id))
             .where(
                 AuthSession.access_token_hash == token_digest(token),
@@ -309,10 +347,10 @@ async def confirm_mfa(session: AsyncSession, principal: Principal, code: str) ->
     if not user.mfa_pending_secret:
         raise AppError("MFA_NOT_STARTED")
     # A new secret starts a new code history; codes of an old secret say nothing about it.
-    user.mfa_secret, user.mfa_last_code_at = user.mfa_pending_secret, None
-    if not _accept_totp(user, code):
-        user.mfa_secret = None
+    step = _matching_totp_step(user.mfa_pending_secret, code)
+    if step is None:
         raise AppError("INVALID_MFA_CODE")
+    user.mfa_secret, user.mfa_last_code_at = user.mfa_pending_secret, step
     user.mfa_enabled = True
     user.mfa_pending_secret = None
     record_event(session, "user.mfa_enabled", {"userId": user.id}, subject_id=user.id)
@@ -320,7 +358,8 @@ async def confirm_mfa(session: AsyncSession, principal: Principal, code: str) ->
 
 async def disable_mfa(session: AsyncSession, principal: Principal, code: str) -> None:
     user = await _current_user(session, principal)
-    if not user.mfa_enabled or not _accept_totp(user, code):
+    step = _matching_totp_step(user.mfa_secret, code) if user.mfa_enabled else None
+    if step is None or (user.mfa_last_code_at is not None and step <= user.mfa_last_code_at):
         raise AppError("INVALID_MFA_CODE")
     user.mfa_enabled = False
     user.mfa_secret = None

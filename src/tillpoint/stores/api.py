@@ -212,14 +212,16 @@ async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader
     "/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"], responses=CONFLICTS
 )
 async def update_tax_class(
-    tax_class_id: str, body: TaxClassUpdate, session: DbSession, _: SettingsWriter
+    tax_class_id: str, body: TaxClassUpdate, session: DbSession, principal: SettingsWriter
 ) -> object:
-    return await taxes.update_tax_class(session, tax_class_id, body)
+    return await taxes.update_tax_class(session, principal, tax_class_id, body)
 
 
 @router.delete("/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"])
-async def archive_tax_class(tax_class_id: str, session: DbSession, _: SettingsWriter) -> object:
-    return await taxes.archive_tax_class(session, tax_class_id)
+async def archive_tax_class(
+    tax_class_id: str, session: DbSession, principal: SettingsWriter
+) -> object:
+    return await taxes.archive_tax_class(session, principal, tax_class_id)
 
 
 @router.get("/locations/{location_id}/tax-rates", response_model=Page[TaxRateOut], tags=["taxes"])

@@ -5,12 +5,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, unchanged
-from tillpoint.core.errors import not_found
+from tillpoint.core.errors import AppError, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
-from tillpoint.identity.roles import assignable_role
+from tillpoint.identity.roles import assignable_role, get_role
 from tillpoint.stores.models import Employee
 from tillpoint.stores.schemas import EmployeeIn, EmployeeOut, EmployeeUpdate
 from tillpoint.stores.service import check_assignable_locations
@@ -63,6 +63,8 @@ async def list_employees(
 async def create_employee(
     session: AsyncSession, principal: Principal, data: EmployeeIn
 ) -> Employee:
+    # Hash before the first statement: SQLite holds its write lock from there to COMMIT.
+    pin_hash = await hash_password(data.pin) if data.pin else None
     role = await assignable_role(session, principal, data.role_id, "roleId")
     await check_assignable_locations(session, principal, data.location_ids, "locationIds")
     employee = Employee(
@@ -72,7 +74,7 @@ async def create_employee(
         email=data.email,
         role_id=role.id,
         location_ids=sorted(set(data.location_ids)),
-        pin_hash=await hash_password(data.pin) if data.pin else None,
+        pin_hash=pin_hash,
         active=data.active,
     )
     session.add(employee)
@@ -81,18 +83,33 @@ async def create_employee(
     return employee
 
 
+async def _editable_employee(
+    session: AsyncSession, principal: Principal, employee_id: str
+) -> Employee:
+    """An employee the principal may change: holding no permission the principal lacks, and
+    working only at the principal's locations."""
+    employee = await get_employee(session, principal, employee_id)
+    role = await get_role(session, employee.role_id)
+    if not set(role.permissions) <= principal.permissions or not principal.covers_locations(
+        employee.location_ids
+    ):
+        raise AppError("FORBIDDEN", "You cannot change an employee with more access than you.")
+    return employee
+
+
 async def update_employee(
     session: AsyncSession, principal: Principal, employee_id: str, data: EmployeeUpdate
 ) -> Employee:
-    employee = await get_employee(session, principal, employee_id)
+    pin_hash = await hash_password(data.pin) if data.pin is not None else None
+    employee = await _editable_employee(session, principal, employee_id)
     check_version(employee, data.version)
     if data.role_id is not None:
         employee.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
     if data.location_ids is not None:
         await check_assignable_locations(session, principal, data.location_ids, "locationIds")
         employee.location_ids = sorted(set(data.location_ids))
-    if data.pin is not None:
-        employee.pin_hash = await hash_password(data.pin)
+    if pin_hash is not None:
+        employee.pin_hash = pin_hash
     for attr in ("name", "email", "active"):
         value = getattr(data, attr)
         if value is not None:
@@ -107,7 +124,7 @@ async def update_employee(
 async def deactivate_employee(
     session: AsyncSession, principal: Principal, employee_id: str
 ) -> Employee:
-    employee = await get_employee(session, principal, employee_id)
+    employee = await _editable_employee(session, principal, employee_id)
     if employee.active:
         employee.active = False
         await session.flush()

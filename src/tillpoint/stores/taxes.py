@@ -45,6 +45,7 @@ async def list_tax_classes(
 async def create_tax_class(
     session: AsyncSession, principal: Principal, data: TaxClassIn
 ) -> TaxClass:
+    principal.require_every_location("change tax classes (they apply to every location)")
     tax_class = TaxClass(
         tenant_id=principal.tenant_id, id=new_id("tax_class"), code=data.code, name=data.name
     )
@@ -61,8 +62,9 @@ async def create_tax_class(
 
 
 async def update_tax_class(
-    session: AsyncSession, tax_class_id: str, data: TaxClassUpdate
+    session: AsyncSession, principal: Principal, tax_class_id: str, data: TaxClassUpdate
 ) -> TaxClass:
+    principal.require_every_location("change tax classes (they apply to every location)")
     tax_class = await get_tax_class(session, tax_class_id)
     check_version(tax_class, data.version)
     if data.name is not None:
@@ -74,7 +76,10 @@ async def update_tax_class(
     return tax_class
 
 
-async def archive_tax_class(session: AsyncSession, tax_class_id: str) -> TaxClass:
+async def archive_tax_class(
+    session: AsyncSession, principal: Principal, tax_class_id: str
+) -> TaxClass:
+    principal.require_every_location("change tax classes (they apply to every location)")
     tax_class = await get_tax_class(session, tax_class_id)
     if tax_class.active:
         tax_class.active = False
