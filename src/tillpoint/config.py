@@ -33,7 +33,9 @@ class Settings(BaseSettings):
 
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 1.0
-    db_pool_size: int = Field(default=10, ge=1)
+    # Connections kept per process; more concurrent requests than this open short-lived extra
+    # connections (which must re-prepare every statement), so size it to the expected load.
+    db_pool_size: int = Field(default=20, ge=1)
 
     @cached_property
     def sqlalchemy_url(self) -> str:

@@ -9,9 +9,9 @@ A session without a tenant refuses such statements unless they opt out explicitl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, String, TypeDecorator, event
+from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -139,6 +139,11 @@ def _touches_tenant_scoped(state: ORMExecuteState) -> bool:
     return any(
         isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, for Core statements on hot paths."""
+    return cast(Table, model.__table__)
 
 
 def dialect_insert(session: AsyncSession) -> Any:

@@ -12,11 +12,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Index, String, func, insert, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Index,
+    String,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tillpoint.core.db import Base, TenantScoped, dialect_insert, utcnow
+from tillpoint.core.db import Base, TenantScoped, dialect_insert, table_of, utcnow
 from tillpoint.core.ids import new_id
 
 
@@ -102,8 +112,9 @@ async def _write_events(session: AsyncSession, pending: list[PendingEvent]) -> N
         events = by_tenant[tenant_id]
         last = await _advance_counter(session, tenant_id, len(events))
         first = last - len(events) + 1
+        # Core INSERT on the table, one multi-row statement: this runs with every write.
         await session.execute(
-            insert(Event),
+            insert(table_of(Event)),
             [
                 {
                     "tenant_id": tenant_id,
@@ -121,16 +132,25 @@ async def _write_events(session: AsyncSession, pending: list[PendingEvent]) -> N
 
 
 async def _advance_counter(session: AsyncSession, tenant_id: str, count: int) -> int:
-    stmt = (
-        dialect_insert(session)(EventCounter)
-        .values(tenant_id=tenant_id, last_seq=count)
-        .on_conflict_do_update(
-            index_elements=[EventCounter.tenant_id],
-            set_={"last_seq": EventCounter.last_seq + count},
+    stmt = _counter_upserts.get(session.get_bind().dialect.name)
+    if stmt is None:
+        counters = table_of(EventCounter)
+        stmt = (
+            dialect_insert(session)(counters)
+            .values(tenant_id=bindparam("tenant"), last_seq=bindparam("count"))
+            .on_conflict_do_update(
+                index_elements=[counters.c.tenant_id],
+                set_={"last_seq": counters.c.last_seq + bindparam("count")},
+            )
+            .returning(counters.c.last_seq)
         )
-        .returning(EventCounter.last_seq)
-    )
-    return int((await session.execute(stmt)).scalar_one())
+        _counter_upserts[session.get_bind().dialect.name] = stmt
+    result = await session.execute(stmt, {"tenant": tenant_id, "count": count})
+    return int(result.scalar_one())
+
+
+# Built once per dialect: this statement runs in every transaction that changes something.
+_counter_upserts: dict[str, Any] = {}
 
 
 @dataclass

@@ -57,7 +57,14 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 async def paginate(
     session: AsyncSession, stmt: Select[Any], *order_by: Any, offset: int, limit: int
 ) -> tuple[list[Any], int]:
-    """One page of ``stmt`` in ``order_by`` order (end it with the id for ties), and the total."""
+    """One page of ``stmt`` in ``order_by`` order (end it with the id for ties), and the total.
+
+    One query: the total rides along as a window count. Only a page past the end, which has no
+    row to carry it, costs a second query.
+    """
+    counted = stmt.add_columns(func.count().over().label("total"))
+    rows = (await session.execute(counted.order_by(*order_by).offset(offset).limit(limit))).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][-1])
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await session.execute(stmt.order_by(*order_by).offset(offset).limit(limit))).scalars()
-    return list(rows), int(total)
+    return [], int(total)

@@ -266,7 +266,7 @@ class RequestPipeline:
             if 200 <= status < 300:
                 if session is not None:
                     if principal is not None:
-                        audit.record_write(
+                        await audit.record_write(
                             session,
                             principal,
                             request_id=ctx.request_id,

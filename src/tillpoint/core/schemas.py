@@ -23,7 +23,9 @@ class ApiModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _plain_json_only(cls, data: Any) -> Any:
-        _check_input(data)
+        # Only parsed JSON needs the walk; responses are built from our own objects.
+        if isinstance(data, dict | list):
+            _check_input(data)
         return data
 
 

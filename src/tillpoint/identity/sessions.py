@@ -304,13 +304,20 @@ async def _user_principal(session: AsyncSession, token: str, rate_limit: int) ->
 
 
 async def _api_key_principal(session: AsyncSession, token: str) -> Principal | None:
+    # Runs on every request an integration makes: columns, not an ORM object.
     key = (
         await session.execute(
-            select(ApiKey)
+            select(
+                ApiKey.id,
+                ApiKey.tenant_id,
+                ApiKey.name,
+                ApiKey.scopes,
+                ApiKey.rate_limit_per_minute,
+            )
             .where(ApiKey.secret_hash == token_digest(token), ApiKey.revoked_at.is_(None))
             .execution_options(**ALL_TENANTS)
         )
-    ).scalar_one_or_none()
+    ).one_or_none()
     if key is None:
         return None
     return Principal(
