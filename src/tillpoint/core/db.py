@@ -9,9 +9,9 @@ A session without a tenant refuses such statements unless they opt out explicitl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event
+from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.pool import NullPool
 
 from tillpoint.core.errors import AppError
+from tillpoint.core.ids import has_prefix
 
 
 def utcnow() -> datetime:
@@ -66,6 +67,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonType}
 
 
+ModelT = TypeVar("ModelT", bound=Base)
+
+
 class TenantScoped:
     """Mixin for every table that belongs to a tenant; ``tenant_id`` leads its primary key."""
 
@@ -91,6 +95,25 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
         return {"version_id_col": cls.version}
+
+
+async def get_by_id(
+    session: AsyncSession, model: type[ModelT], resource: str, row_id: str, *where: Any
+) -> ModelT | None:
+    """The row of ``model`` with this id in the session's tenant, or None — also for an id of
+    another type, which is never looked up."""
+    if not has_prefix(row_id, resource):
+        return None
+    stmt = select(model).where(model.id == row_id, *where)  # type: ignore[attr-defined]
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def apply_updates(row: object, changes: object, *fields: str) -> None:
+    """Copy the fields a PATCH body gave (those not None) onto the row."""
+    for name in fields:
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(row, name, value)
 
 
 def unchanged(session: AsyncSession, row: object) -> bool:

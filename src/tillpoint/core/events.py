@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -80,6 +81,19 @@ def record_event(
     pending = PendingEvent(tenant, type, data, subject_id, location_id)
     session.info.setdefault("pending_events", []).append(pending)
     return pending
+
+
+def record_change(
+    session: AsyncSession,
+    event_type: str,
+    shape: type[BaseModel],
+    row: Any,
+    *,
+    location_id: str | None = None,
+) -> PendingEvent:
+    """An event about ``row`` whose data is the resource as the API shows it (``shape``)."""
+    data = shape.model_validate(row).model_dump(mode="json", by_alias=True)
+    return record_event(session, event_type, data, subject_id=row.id, location_id=location_id)
 
 
 def pending_events(session: AsyncSession) -> list[PendingEvent]:

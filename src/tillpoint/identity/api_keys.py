@@ -4,10 +4,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import utcnow
+from tillpoint.core.db import get_by_id, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change
+from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import new_token, token_digest
 from tillpoint.identity.models import ApiKey
@@ -39,14 +39,12 @@ async def create_api_key(
     )
     session.add(key)
     await session.flush()
-    _emit(session, "api_key.created", key)
+    record_change(session, "api_key.created", ApiKeyOut, key)
     return key, secret
 
 
 async def get_api_key(session: AsyncSession, key_id: str) -> ApiKey:
-    if not has_prefix(key_id, "api_key"):
-        raise not_found("API key")
-    key = (await session.execute(select(ApiKey).where(ApiKey.id == key_id))).scalar_one_or_none()
+    key = await get_by_id(session, ApiKey, "api_key", key_id)
     if key is None:
         raise not_found("API key")
     return key
@@ -66,10 +64,5 @@ async def revoke_api_key(session: AsyncSession, key_id: str) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         await session.flush()
-        _emit(session, "api_key.revoked", key)
+        record_change(session, "api_key.revoked", ApiKeyOut, key)
     return key
-
-
-def _emit(session: AsyncSession, event_type: str, key: ApiKey) -> None:
-    data = ApiKeyOut.model_validate(key).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=key.id)

@@ -5,10 +5,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, unchanged
+from tillpoint.core.db import check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change
+from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.identity.models import Role, User
 from tillpoint.identity.permissions import BUILT_IN_ROLES, PERMISSIONS
@@ -32,9 +32,7 @@ def add_built_in_roles(session: AsyncSession, tenant_id: str) -> dict[str, Role]
 
 
 async def get_role(session: AsyncSession, role_id: str) -> Role:
-    if not has_prefix(role_id, "role"):
-        raise not_found("Role")
-    role = (await session.execute(select(Role).where(Role.id == role_id))).scalar_one_or_none()
+    role = await get_by_id(session, Role, "role", role_id)
     if role is None:
         raise not_found("Role")
     return role
@@ -91,7 +89,7 @@ async def create_role(session: AsyncSession, principal: Principal, data: RoleIn)
     )
     session.add(role)
     await _flush_unique_name(session)
-    _emit(session, "role.created", role)
+    record_change(session, "role.created", RoleOut, role)
     return role
 
 
@@ -112,7 +110,7 @@ async def update_role(
     if unchanged(session, role):
         return role
     await _flush_unique_name(session)
-    _emit(session, "role.updated", role)
+    record_change(session, "role.updated", RoleOut, role)
     return role
 
 
@@ -130,7 +128,7 @@ async def archive_role(session: AsyncSession, principal: Principal, role_id: str
         raise AppError("CONFLICT", f"The role is assigned to {in_use} active user(s).")
     role.active = False
     await session.flush()
-    _emit(session, "role.archived", role)
+    record_change(session, "role.archived", RoleOut, role)
     return role
 
 
@@ -140,8 +138,3 @@ async def _flush_unique_name(session: AsyncSession) -> None:
             await session.flush()
     except IntegrityError:
         raise AppError("ALREADY_EXISTS", "A role with this name already exists.") from None
-
-
-def _emit(session: AsyncSession, event_type: str, role: Role) -> None:
-    data = RoleOut.model_validate(role).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=role.id)

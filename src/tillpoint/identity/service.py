@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, unchanged
+from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change, record_event
+from tillpoint.core.ids import new_id
 from tillpoint.core.money import known_currencies
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
@@ -64,7 +64,7 @@ async def create_tenant(
         TenantOut.model_validate(tenant).model_dump(mode="json", by_alias=True),
         subject_id=tenant.id,
     )
-    _emit_user(session, "user.created", owner)
+    record_change(session, "user.created", UserOut, owner)
     return NewTenant(tenant, owner)
 
 
@@ -78,10 +78,7 @@ async def update_tenant(session: AsyncSession, principal: Principal, data: Tenan
     check_version(tenant, data.version)
     if data.timezone is not None:
         tenant.timezone = valid_timezone(data.timezone)
-    for attr in ("name", "rounding_mode", "cash_rounding_increment"):
-        value = getattr(data, attr)
-        if value is not None:
-            setattr(tenant, attr, value)
+    apply_updates(tenant, data, "name", "rounding_mode", "cash_rounding_increment")
     if unchanged(session, tenant):
         return tenant
     await session.flush()
@@ -111,9 +108,7 @@ async def _ensure_email_free(session: AsyncSession, email: str) -> None:
 async def get_user(session: AsyncSession, principal: Principal, user_id: str) -> User:
     """A user the principal may see: a location-limited principal sees only the users whose
     locations lie inside its own (the others are not found)."""
-    if not has_prefix(user_id, "user"):
-        raise not_found("User")
-    user = (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
+    user = await get_by_id(session, User, "user", user_id)
     if user is None or not (
         user.id == principal.id or principal.covers_locations(user.location_ids)
     ):
@@ -152,7 +147,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserIn)
     )
     session.add(user)
     await session.flush()
-    _emit_user(session, "user.created", user)
+    record_change(session, "user.created", UserOut, user)
     return user
 
 
@@ -187,10 +182,5 @@ async def update_user(
     if unchanged(session, user):
         return user
     await session.flush()
-    _emit_user(session, "user.updated" if user.active else "user.deactivated", user)
+    record_change(session, "user.updated" if user.active else "user.deactivated", UserOut, user)
     return user
-
-
-def _emit_user(session: AsyncSession, event_type: str, user: User) -> None:
-    data = UserOut.model_validate(user).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=user.id)

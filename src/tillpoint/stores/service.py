@@ -6,10 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, unchanged
+from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change
+from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.timezones import valid_timezone
 from tillpoint.stores.models import Location, Register
@@ -25,11 +25,9 @@ from tillpoint.stores.schemas import (
 
 async def get_location(session: AsyncSession, principal: Principal, location_id: str) -> Location:
     """The location, if it exists in the tenant and the principal may see it; else 404."""
-    if not has_prefix(location_id, "location") or not principal.can_access_location(location_id):
+    if not principal.can_access_location(location_id):
         raise not_found("Location")
-    location = (
-        await session.execute(select(Location).where(Location.id == location_id))
-    ).scalar_one_or_none()
+    location = await get_by_id(session, Location, "location", location_id)
     if location is None:
         raise not_found("Location")
     return location
@@ -81,7 +79,7 @@ async def create_location(
     )
     session.add(location)
     await session.flush()
-    _emit_location(session, "location.created", location)
+    record_change(session, "location.created", LocationOut, location, location_id=location.id)
     return location
 
 
@@ -94,33 +92,21 @@ async def update_location(
         location.address = data.address.model_dump(by_alias=True)
     if data.timezone is not None:
         location.timezone = valid_timezone(data.timezone)
-    for attr in ("name", "tax_inclusive", "allow_negative_stock", "active"):
-        value = getattr(data, attr)
-        if value is not None:
-            setattr(location, attr, value)
+    apply_updates(location, data, "name", "tax_inclusive", "allow_negative_stock", "active")
     if unchanged(session, location):
         return location
     await session.flush()
-    _emit_location(session, "location.updated", location)
+    record_change(session, "location.updated", LocationOut, location, location_id=location.id)
     return location
-
-
-def _emit_location(session: AsyncSession, event_type: str, location: Location) -> None:
-    data = LocationOut.model_validate(location).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=location.id, location_id=location.id)
 
 
 async def get_register(
     session: AsyncSession, principal: Principal, location_id: str, register_id: str
 ) -> Register:
     location = await get_location(session, principal, location_id)
-    if not has_prefix(register_id, "register"):
-        raise not_found("Register")
-    register = (
-        await session.execute(
-            select(Register).where(Register.id == register_id, Register.location_id == location.id)
-        )
-    ).scalar_one_or_none()
+    register = await get_by_id(
+        session, Register, "register", register_id, Register.location_id == location.id
+    )
     if register is None:
         raise not_found("Register")
     return register
@@ -156,7 +142,9 @@ async def create_register(
     )
     session.add(register)
     await session.flush()
-    _emit_register(session, "register.created", register)
+    record_change(
+        session, "register.created", RegisterOut, register, location_id=register.location_id
+    )
     return register
 
 
@@ -169,14 +157,13 @@ async def update_register(
 ) -> Register:
     register = await get_register(session, principal, location_id, register_id)
     check_version(register, data.version)
-    if data.name is not None:
-        register.name = data.name
-    if data.active is not None:
-        register.active = data.active
+    apply_updates(register, data, "name", "active")
     if unchanged(session, register):
         return register
     await session.flush()
-    _emit_register(session, "register.updated", register)
+    record_change(
+        session, "register.updated", RegisterOut, register, location_id=register.location_id
+    )
     return register
 
 
@@ -187,12 +174,7 @@ async def archive_register(
     if register.active:
         register.active = False
         await session.flush()
-        _emit_register(session, "register.archived", register)
+        record_change(
+            session, "register.archived", RegisterOut, register, location_id=register.location_id
+        )
     return register
-
-
-def _emit_register(session: AsyncSession, event_type: str, register: Register) -> None:
-    data = RegisterOut.model_validate(register).model_dump(mode="json", by_alias=True)
-    record_event(
-        session, event_type, data, subject_id=register.id, location_id=register.location_id
-    )

@@ -4,10 +4,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, unchanged
+from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change
+from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
 from tillpoint.identity.roles import assignable_role, get_role
@@ -29,11 +29,7 @@ def _visible(principal: Principal, employee: Employee) -> bool:
 
 
 async def get_employee(session: AsyncSession, principal: Principal, employee_id: str) -> Employee:
-    if not has_prefix(employee_id, "employee"):
-        raise not_found("Employee")
-    employee = (
-        await session.execute(select(Employee).where(Employee.id == employee_id))
-    ).scalar_one_or_none()
+    employee = await get_by_id(session, Employee, "employee", employee_id)
     if employee is None or not _visible(principal, employee):
         raise not_found("Employee")
     return employee
@@ -79,7 +75,7 @@ async def create_employee(
     )
     session.add(employee)
     await session.flush()
-    _emit(session, "employee.created", employee)
+    record_change(session, "employee.created", EmployeeOut, employee)
     return employee
 
 
@@ -110,14 +106,11 @@ async def update_employee(
         employee.location_ids = sorted(set(data.location_ids))
     if pin_hash is not None:
         employee.pin_hash = pin_hash
-    for attr in ("name", "email", "active"):
-        value = getattr(data, attr)
-        if value is not None:
-            setattr(employee, attr, value)
+    apply_updates(employee, data, "name", "email", "active")
     if unchanged(session, employee):
         return employee
     await session.flush()
-    _emit(session, "employee.updated", employee)
+    record_change(session, "employee.updated", EmployeeOut, employee)
     return employee
 
 
@@ -128,10 +121,5 @@ async def deactivate_employee(
     if employee.active:
         employee.active = False
         await session.flush()
-        _emit(session, "employee.deactivated", employee)
+        record_change(session, "employee.deactivated", EmployeeOut, employee)
     return employee
-
-
-def _emit(session: AsyncSession, event_type: str, employee: Employee) -> None:
-    data = EmployeeOut.model_validate(employee).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=employee.id)

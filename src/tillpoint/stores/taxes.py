@@ -5,10 +5,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, unchanged
+from tillpoint.core.db import check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import record_event
-from tillpoint.core.ids import has_prefix, new_id
+from tillpoint.core.events import record_change
+from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.stores.models import RATE_SCALE, TaxClass, TaxRate
 from tillpoint.stores.schemas import (
@@ -23,11 +23,7 @@ from tillpoint.stores.service import get_location
 
 
 async def get_tax_class(session: AsyncSession, tax_class_id: str) -> TaxClass:
-    if not has_prefix(tax_class_id, "tax_class"):
-        raise not_found("Tax class")
-    tax_class = (
-        await session.execute(select(TaxClass).where(TaxClass.id == tax_class_id))
-    ).scalar_one_or_none()
+    tax_class = await get_by_id(session, TaxClass, "tax_class", tax_class_id)
     if tax_class is None:
         raise not_found("Tax class")
     return tax_class
@@ -57,7 +53,7 @@ async def create_tax_class(
         raise AppError(
             "ALREADY_EXISTS", details=[{"field": "code", "message": "a tax class has this code"}]
         ) from None
-    _emit_class(session, "tax_class.created", tax_class)
+    record_change(session, "tax_class.created", TaxClassOut, tax_class)
     return tax_class
 
 
@@ -72,7 +68,7 @@ async def update_tax_class(
     if unchanged(session, tax_class):
         return tax_class
     await session.flush()
-    _emit_class(session, "tax_class.updated", tax_class)
+    record_change(session, "tax_class.updated", TaxClassOut, tax_class)
     return tax_class
 
 
@@ -84,26 +80,17 @@ async def archive_tax_class(
     if tax_class.active:
         tax_class.active = False
         await session.flush()
-        _emit_class(session, "tax_class.archived", tax_class)
+        record_change(session, "tax_class.archived", TaxClassOut, tax_class)
     return tax_class
-
-
-def _emit_class(session: AsyncSession, event_type: str, tax_class: TaxClass) -> None:
-    data = TaxClassOut.model_validate(tax_class).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=tax_class.id)
 
 
 async def get_tax_rate(
     session: AsyncSession, principal: Principal, location_id: str, tax_rate_id: str
 ) -> TaxRate:
     location = await get_location(session, principal, location_id)
-    if not has_prefix(tax_rate_id, "tax_rate"):
-        raise not_found("Tax rate")
-    rate = (
-        await session.execute(
-            select(TaxRate).where(TaxRate.id == tax_rate_id, TaxRate.location_id == location.id)
-        )
-    ).scalar_one_or_none()
+    rate = await get_by_id(
+        session, TaxRate, "tax_rate", tax_rate_id, TaxRate.location_id == location.id
+    )
     if rate is None:
         raise not_found("Tax rate")
     return rate
@@ -148,7 +135,7 @@ async def create_tax_rate(
     )
     session.add(rate)
     await session.flush()
-    _emit_rate(session, "tax_rate.created", rate)
+    record_change(session, "tax_rate.created", TaxRateOut, rate, location_id=rate.location_id)
     return rate
 
 
@@ -170,7 +157,7 @@ async def update_tax_rate(
     if unchanged(session, rate):
         return rate
     await session.flush()
-    _emit_rate(session, "tax_rate.updated", rate)
+    record_change(session, "tax_rate.updated", TaxRateOut, rate, location_id=rate.location_id)
     return rate
 
 
@@ -181,10 +168,5 @@ async def archive_tax_rate(
     if rate.active:
         rate.active = False
         await session.flush()
-        _emit_rate(session, "tax_rate.archived", rate)
+        record_change(session, "tax_rate.archived", TaxRateOut, rate, location_id=rate.location_id)
     return rate
-
-
-def _emit_rate(session: AsyncSession, event_type: str, rate: TaxRate) -> None:
-    data = TaxRateOut.model_validate(rate).model_dump(mode="json", by_alias=True)
-    record_event(session, event_type, data, subject_id=rate.id, location_id=rate.location_id)
