@@ -117,3 +117,42 @@ async def test_an_overlong_key_is_a_validation_error(client, tenant: TenantFixtu
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert await location_count(client, tenant) == 0
+
+
+async def test_server_errors_are_not_stored_so_a_retry_runs_again(
+    database_url: str, tmp_path, tenant: TenantFixture
+) -> None:
+    """A route of this test's own app instance fails once with an unexpected error."""
+    import httpx
+
+    from conftest import make_settings
+    from tillpoint.app import create_app
+    from tillpoint.core.deps import CurrentPrincipal
+
+    app = create_app(make_settings(database_url, tmp_path))
+    calls: list[int] = []
+
+    @app.post("/v1/flaky-test-route", status_code=201)
+    async def flaky(_: CurrentPrincipal) -> dict[str, int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return {"calls": len(calls)}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as c,
+    ):
+        headers = keyed(tenant, "k-500")
+        first = await c.post("/v1/flaky-test-route", headers=headers, json={})
+        assert first.status_code == 500
+        assert first.json()["error"]["code"] == "INTERNAL_ERROR"
+        assert "Traceback" not in first.text
+        retried = await c.post("/v1/flaky-test-route", headers=headers, json={})
+        assert retried.status_code == 201
+        assert retried.json() == {"calls": 2}
+        assert "Idempotent-Replayed" not in retried.headers
+        replayed = await c.post("/v1/flaky-test-route", headers=headers, json={})
+        assert replayed.headers["Idempotent-Replayed"] == "true"
+        assert len(calls) == 2
