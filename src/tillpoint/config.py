@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    login_max_concurrent_attempts: int = 5
     default_rate_limit_per_minute: int = 600
     anonymous_rate_limit_per_minute: int = 120
     max_body_bytes: int = 1_048_576

@@ -333,10 +333,12 @@ class RequestPipeline:
             await self.idempotency.release(ctx.principal.tenant_id, key)
 
     async def _authenticate(self, ctx: RequestContext, token: str) -> Principal | None:
-        if ctx.read_only or self.db.dialect == "postgresql":
+        if ctx.read_only:
             return await self.resolve_principal(ctx.get_session(), token)
-        # On SQLite a write's own transaction must not begin yet: it would take the write lock
-        # before the idempotency claim (another transaction) needs it. Look up on a read session.
+        # A write's own session must not hold a connection yet: the idempotency claim takes
+        # another, and requests each holding one while waiting for a second would exhaust the
+        # pool (on SQLite, the request's write lock would block the claim outright). Look up on
+        # a short read session that gives its connection back first.
         async with self.db.session(read_only=True) as session:
             return await self.resolve_principal(session, token)
 

@@ -98,10 +98,12 @@ async def archive_role(role_id: str, session: DbSession, principal: StaffWriter)
 async def list_api_keys(
     session: DbSession,
     paging: Pagination,
-    _: KeyManager,
+    principal: KeyManager,
     include_revoked: Annotated[bool, Query(alias="includeRevoked")] = False,
 ) -> dict[str, object]:
-    keys, total = await api_keys.list_api_keys(session, paging, include_revoked=include_revoked)
+    keys, total = await api_keys.list_api_keys(
+        session, principal, paging, include_revoked=include_revoked
+    )
     return paging.page_of(keys, total)
 
 
@@ -127,11 +129,11 @@ async def create_api_key(
 
 
 @router.get("/api-keys/{api_key_id}", response_model=ApiKeyOut, tags=["api-keys"])
-async def get_api_key(api_key_id: str, session: DbSession, _: KeyManager) -> ApiKeyOut:
-    return ApiKeyOut.model_validate(await api_keys.get_api_key(session, api_key_id))
+async def get_api_key(api_key_id: str, session: DbSession, principal: KeyManager) -> ApiKeyOut:
+    return ApiKeyOut.model_validate(await api_keys.get_api_key(session, principal, api_key_id))
 
 
 @router.delete("/api-keys/{api_key_id}", response_model=ApiKeyOut, tags=["api-keys"])
-async def revoke_api_key(api_key_id: str, session: DbSession, _: KeyManager) -> ApiKeyOut:
+async def revoke_api_key(api_key_id: str, session: DbSession, principal: KeyManager) -> ApiKeyOut:
     """Revoke a key; requests with it fail from now on."""
-    return ApiKeyOut.model_validate(await api_keys.revoke_api_key(session, api_key_id))
+    return ApiKeyOut.model_validate(await api_keys.revoke_api_key(session, principal, api_key_id))

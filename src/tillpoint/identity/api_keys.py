@@ -43,7 +43,8 @@ async def create_api_key(
     return key, secret
 
 
-async def get_api_key(session: AsyncSession, key_id: str) -> ApiKey:
+async def get_api_key(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+    principal.require_every_location("manage API keys (a key reaches every location)")
     key = await get_by_id(session, ApiKey, "api_key", key_id)
     if key is None:
         raise not_found("API key")
@@ -51,16 +52,17 @@ async def get_api_key(session: AsyncSession, key_id: str) -> ApiKey:
 
 
 async def list_api_keys(
-    session: AsyncSession, params: PageParams, *, include_revoked: bool
+    session: AsyncSession, principal: Principal, params: PageParams, *, include_revoked: bool
 ) -> tuple[list[ApiKey], int]:
+    principal.require_every_location("manage API keys (a key reaches every location)")
     stmt = params.filter_updated(select(ApiKey), ApiKey.updated_at)
     if not include_revoked:
         stmt = stmt.where(ApiKey.revoked_at.is_(None))
     return await paginate(session, stmt, ApiKey.id, offset=params.offset, limit=params.page_size)
 
 
-async def revoke_api_key(session: AsyncSession, key_id: str) -> ApiKey:
-    key = await get_api_key(session, key_id)
+async def revoke_api_key(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+    key = await get_api_key(session, principal, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         await session.flush()

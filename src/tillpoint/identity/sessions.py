@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import Database, dialect_insert, utcnow
+from tillpoint.core.db import Database, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
@@ -17,13 +17,13 @@ from tillpoint.core.security import new_token, token_digest, verify_password
 from tillpoint.identity.models import (
     ApiKey,
     AuthSession,
-    LoginThrottle,
     Role,
     RotatedRefreshToken,
     Tenant,
     User,
 )
 from tillpoint.identity.permissions import entitlements
+from tillpoint.identity.throttle import begin_attempt, end_attempt
 
 ACCESS_PREFIX, REFRESH_PREFIX, API_KEY_PREFIX = "tpa_", "tpr_", "tp_"
 ALL_TENANTS = {"all_tenants": True}
@@ -45,6 +45,39 @@ def _login_error() -> AppError:
     return AppError("LOGIN_ERROR")
 
 
+@dataclass(frozen=True)
+class _CredentialCheck:
+    user: User | None = None
+    failed: bool = False
+    mfa_missing: bool = False
+    mfa_step: int | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.user is not None and not self.failed and not self.mfa_missing
+
+
+async def _check_credentials(
+    db: Database, username: str, password: str, mfa_code: str | None
+) -> _CredentialCheck:
+    # A read session: no lock is held while the (deliberately slow) hash runs.
+    async with db.session(read_only=True) as read:
+        user = (
+            await read.execute(
+                select(User).where(User.email == username).execution_options(**ALL_TENANTS)
+            )
+        ).scalar_one_or_none()
+    password_ok = await verify_password(user.password_hash if user else None, password)
+    if user is None or not user.active or not password_ok:
+        return _CredentialCheck(failed=True)
+    if not user.mfa_enabled:
+        return _CredentialCheck(user)
+    if not mfa_code:
+        return _CredentialCheck(user, mfa_missing=True)
+    step = _matching_totp_step(user.mfa_secret, mfa_code)
+    return _CredentialCheck(user, failed=step is None, mfa_step=step)
+
+
 async def login(
     db: Database,
     session: AsyncSession,
@@ -55,36 +88,24 @@ async def login(
 ) -> IssuedTokens:
     username = username.strip().lower()
     username_key = token_digest(username)
-    now = utcnow()
-    # The attempt is counted before it is checked, in a transaction of its own that commits at
-    # once: concurrent guesses see each other, so a burst gets no more checks than the limit,
-    # and no lock is held while the (deliberately slow) password hash runs.
-    async with db.transaction() as counting:
-        locked_until = await _count_attempt(counting, settings, username_key, now)
-    if locked_until is not None:
-        raise AppError("ACCOUNT_LOCKED", headers=_retry_after(locked_until, now))
-
-    async with db.session(read_only=True) as read:
-        user = (
-            await read.execute(
-                select(User).where(User.email == username).execution_options(**ALL_TENANTS)
-            )
-        ).scalar_one_or_none()
-    password_ok = await verify_password(user.password_hash if user else None, password)
-    if user is None or not user.active or not password_ok:
+    await begin_attempt(db, settings, username_key)
+    check = _CredentialCheck()
+    try:
+        check = await _check_credentials(db, username, password, mfa_code)
+    finally:
+        await end_attempt(
+            db, settings, username_key, failed=check.failed, succeeded=check.succeeded
+        )
+    user = check.user
+    if user is None or check.failed:
         raise _login_error()
-    if user.mfa_enabled:
-        if not mfa_code:
-            raise AppError("MFA_REQUIRED")
-        if not await _use_totp_code(session, user, mfa_code):
-            raise _login_error()
+    if check.mfa_missing:
+        raise AppError("MFA_REQUIRED")
+    if check.mfa_step is not None and not await _claim_totp_step(session, user, check.mfa_step):
+        raise _login_error()
 
+    now = utcnow()
     session.info["tenant_id"] = user.tenant_id
-    await session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.username_hash == username_key)
-        .values(failures=0, locked_until=None)
-    )
     permissions = await _role_permissions(session, user)
     access, refresh = new_token(ACCESS_PREFIX), new_token(REFRESH_PREFIX)
     session.add(
@@ -102,41 +123,6 @@ async def login(
     return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, user, permissions)
 
 
-def _retry_after(until: datetime, now: datetime) -> dict[str, str]:
-    return {"Retry-After": str(max(1, int((until - now).total_seconds()) + 1))}
-
-
-async def _count_attempt(
-    session: AsyncSession, settings: Settings, username_key: str, now: datetime
-) -> datetime | None:
-    """Count one login attempt for a login name (known or not) in one atomic statement; return
-    until when the name is locked, if it is. Attempts count within a window of the lockout's
-    length; the attempt after ``login_max_failures`` unsuccessful ones locks the name."""
-    window_start = now - timedelta(seconds=settings.login_lockout_seconds)
-    stale = LoginThrottle.window_started_at < window_start
-    attempts = case((stale, 1), else_=LoginThrottle.failures + 1)
-    lock_until = now + timedelta(seconds=settings.login_lockout_seconds)
-    stmt = (
-        dialect_insert(session)(LoginThrottle)
-        .values(username_hash=username_key, failures=1, window_started_at=now, locked_until=None)
-        .on_conflict_do_update(
-            index_elements=[LoginThrottle.username_hash],
-            set_={
-                "failures": attempts,
-                "window_started_at": case((stale, now), else_=LoginThrottle.window_started_at),
-                "locked_until": case(
-                    (LoginThrottle.locked_until > now, LoginThrottle.locked_until),
-                    (attempts > settings.login_max_failures, lock_until),
-                    else_=None,
-                ),
-            },
-        )
-        .returning(LoginThrottle.locked_until)
-    )
-    locked_until: datetime | None = (await session.execute(stmt)).scalar_one()
-    return locked_until if locked_until is not None and locked_until > now else None
-
-
 def _matching_totp_step(secret: str | None, code: str) -> int | None:
     """The time step whose code this is (±1 step for clock drift), or None."""
     if not secret or not code.isdigit():
@@ -149,12 +135,9 @@ def _matching_totp_step(secret: str | None, code: str) -> int | None:
     return None
 
 
-async def _use_totp_code(session: AsyncSession, user: User, code: str) -> bool:
-    """Accept a current code once: the step is claimed atomically, so a code replayed — even
-    concurrently — is refused."""
-    step = _matching_totp_step(user.mfa_secret, code)
-    if step is None:
-        return False
+async def _claim_totp_step(session: AsyncSession, user: User, step: int) -> bool:
+    """Accept a code's time step once: claimed atomically, so a replayed code — even a
+    concurrent one — is refused."""
     claimed = await session.execute(
         update(User)
         .where(
