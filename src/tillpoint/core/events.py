@@ -200,7 +200,3 @@ async def read_events(
     rows = rows[:limit]
     next_after = rows[-1].seq if has_more else max(after, high_water)
     return EventPage(rows, next_after, has_more)
-
-
-async def last_seq(session: AsyncSession) -> int:
-    return (await session.execute(select(func.max(Event.seq)))).scalar_one() or 0

@@ -42,9 +42,6 @@ class RateLimiter:
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return RateLimitResult(allowed, per_minute, max(0, stats.remaining), reset)
 
-    async def reset(self) -> None:
-        await self.storage.reset()
-
 
 def _async_redis_uri(url: str) -> str:
     return url if url.startswith("async+") else f"async+{url}"

@@ -19,7 +19,6 @@ from tillpoint.identity.models import (
     AuthSession,
     Role,
     RotatedRefreshToken,
-    Tenant,
     User,
 )
 from tillpoint.identity.permissions import entitlements
@@ -361,10 +360,6 @@ async def _current_user(session: AsyncSession, principal: Principal) -> User:
     if principal.kind != "user":
         raise AppError("FORBIDDEN", "Only a signed-in user has an account to change.")
     return (await session.execute(select(User).where(User.id == principal.id))).scalar_one()
-
-
-async def tenant_of(session: AsyncSession, tenant_id: str) -> Tenant:
-    return (await session.execute(select(Tenant).where(Tenant.id == tenant_id))).scalar_one()
 
 
 def user_summary(user: User, permissions: frozenset[str]) -> dict[str, object]:
