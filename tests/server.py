@@ -50,6 +50,36 @@ def cli_json(env: dict[str, str], *args: str) -> dict[str, str]:
     return result
 
 
+def cli_tenant(env: dict[str, str], email: str, password: str, *extra: str) -> dict[str, str]:
+    """``tillpoint create-tenant --json`` for a tenant owned by ``email``."""
+    return cli_json(
+        env,
+        "create-tenant",
+        "--name",
+        "Test",
+        "--owner-email",
+        email,
+        "--owner-password",
+        password,
+        *extra,
+    )
+
+
+def cli_api_key(env: dict[str, str], tenant_id: str, scopes: str, *extra: str) -> dict[str, str]:
+    """``tillpoint create-api-key --json`` with these comma-separated scopes."""
+    return cli_json(
+        env,
+        "create-api-key",
+        "--tenant-id",
+        tenant_id,
+        "--name",
+        "test",
+        "--scopes",
+        scopes,
+        *extra,
+    )
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]

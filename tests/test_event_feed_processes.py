@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import cli_env, cli_json, running_server
+from server import cli_api_key, cli_env, cli_tenant, running_server
 
 WRITERS = 8
 SECONDS = 4.0
@@ -34,26 +34,8 @@ def test_writers_on_two_processes_and_a_consumer(database_url: str, tmp_path: Pa
     if database_url.startswith("sqlite"):
         pytest.skip("two server processes are the PostgreSQL deployment")
     env = cli_env(database_url, tmp_path, TILLPOINT_LOG_LEVEL="WARNING")
-    tenant = cli_json(
-        env,
-        "create-tenant",
-        "--name",
-        "Feed",
-        "--owner-email",
-        f"feed-{uuid.uuid4().hex[:8]}@shop.example.com",
-        "--owner-password",
-        "feed-password",
-    )
-    key = cli_json(
-        env,
-        "create-api-key",
-        "--tenant-id",
-        tenant["tenantId"],
-        "--name",
-        "feed",
-        "--scopes",
-        "settings:read,settings:write,events:read",
-    )["key"]
+    tenant = cli_tenant(env, f"feed-{uuid.uuid4().hex[:8]}@shop.example.com", "feed-password")
+    key = cli_api_key(env, tenant["tenantId"], "settings:read,settings:write,events:read")["key"]
     headers = {"Authorization": f"Bearer {key}"}
     created: list[str] = []
     failures: list[str] = []

@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from server import cli_env, cli_json, running_server
+from server import cli_env, cli_tenant, running_server
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -20,16 +20,7 @@ def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     data_dir = tmp_path_factory.mktemp("fuzz")
     env = cli_env(database_url, data_dir)
     email = f"fuzz-{uuid.uuid4().hex[:8]}@shop.example.com"
-    cli_json(
-        env,
-        "create-tenant",
-        "--name",
-        "Fuzz",
-        "--owner-email",
-        email,
-        "--owner-password",
-        "fuzz-password",
-    )
+    cli_tenant(env, email, "fuzz-password")
     with running_server(env, data_dir / "server.log") as server:
         token = httpx.post(
             f"{server.base_url}/v1/sessions", json={"username": email, "password": "fuzz-password"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import TILLPOINT, cli_env, cli_json, run_cli, running_server
+from server import TILLPOINT, cli_api_key, cli_env, cli_tenant, run_cli, running_server
 
 PASSWORD = "operations-password"
 
@@ -22,20 +22,7 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 def new_tenant(env: dict[str, str]) -> tuple[dict[str, str], str]:
     email = f"ops-{uuid.uuid4().hex[:8]}@shop.example.com"
-    made = cli_json(
-        env,
-        "create-tenant",
-        "--name",
-        "Ops",
-        "--owner-email",
-        email,
-        "--owner-password",
-        PASSWORD,
-        "--currency",
-        "EUR",
-        "--timezone",
-        "Europe/Paris",
-    )
+    made = cli_tenant(env, email, PASSWORD, "--currency", "EUR", "--timezone", "Europe/Paris")
     return made, email
 
 
@@ -43,18 +30,7 @@ def test_cli_creates_tenants_and_keys(env: dict[str, str]) -> None:
     made, _ = new_tenant(env)
     assert made["tenantId"].startswith("ten_")
     assert made["ownerUserId"].startswith("usr_")
-    key = cli_json(
-        env,
-        "create-api-key",
-        "--tenant-id",
-        made["tenantId"],
-        "--name",
-        "sync",
-        "--scopes",
-        "settings:read,events:read",
-        "--rate-limit",
-        "60",
-    )
+    key = cli_api_key(env, made["tenantId"], "settings:read,events:read", "--rate-limit", "60")
     assert key["id"].startswith("key_")
     assert key["key"].startswith("tp_")
     bad = run_cli(
@@ -81,18 +57,7 @@ def test_cli_creates_tenants_and_keys(env: dict[str, str]) -> None:
 
 def test_server_health_metrics_logs_and_key_use(env: dict[str, str], tmp_path: Path) -> None:
     made, email = new_tenant(env)
-    key = cli_json(
-        env,
-        "create-api-key",
-        "--tenant-id",
-        made["tenantId"],
-        "--name",
-        "ops",
-        "--scopes",
-        "settings:read,settings:write",
-        "--rate-limit",
-        "60",
-    )
+    key = cli_api_key(env, made["tenantId"], "settings:read,settings:write", "--rate-limit", "60")
     with running_server(env, tmp_path / "server.log") as server:
         base = server.base_url
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}

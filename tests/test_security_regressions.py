@@ -1,6 +1,7 @@
 """Regressions for defects found in review: each test is an attack that once worked."""
 
 import asyncio
+import time
 import uuid
 from collections import Counter
 
@@ -220,3 +221,21 @@ async def test_idempotency_claims_survive_a_concurrent_release(db, tenant: Tenan
         stop.set()
         await releasing
     assert set(outcomes[0] + outcomes[1]) <= {"claimed", "in_use"}
+
+
+async def test_a_missing_mfa_code_is_not_a_failed_login(client, tenant: TenantFixture) -> None:
+    """The password was right; asking for the code must not walk the user into a lockout."""
+    import pyotp
+
+    secret = (await client.post("/v1/me/mfa", headers=tenant.headers)).json()["secret"]
+    confirmed = await client.post(
+        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": pyotp.TOTP(secret).now()}
+    )
+    assert confirmed.status_code == 204
+    for _ in range(7):
+        response = await login(client, tenant.owner_email)
+        assert response.json()["error"]["code"] == "MFA_REQUIRED"
+    # The code used to confirm is spent; the next step's code is accepted (clock drift).
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    response = await login(client, tenant.owner_email, mfa={"type": "totp", "code": code})
+    assert response.status_code == 201, response.text

@@ -96,7 +96,9 @@ class ResponseBuffer:
 def _redact(body: bytes, fields: frozenset[str]) -> bytes:
     if not fields:
         return body
-    document = orjson.loads(body)
+    document = orjson.loads(body) if body else None
+    if not isinstance(document, dict):
+        return body
     return orjson.dumps({k: (None if k in fields else v) for k, v in document.items()})
 
 
@@ -262,6 +264,8 @@ class RequestPipeline:
             raise
         status = buffer.status
         session = ctx.session
+        # What an idempotent replay will get: the response, with secrets shown once nulled.
+        stored = _redact(bytes(buffer.body), ctx.secret_fields) if key is not None else b""
         try:
             if 200 <= status < 300:
                 if session is not None:
@@ -276,12 +280,10 @@ class RequestPipeline:
                             status=status,
                         )
                     if key is not None:
-                        stored = _redact(bytes(buffer.body), ctx.secret_fields)
                         await self.idempotency.complete_in(session, key, status, stored)
                     written = await commit(session)
                     self._observe_events(written)
                 elif key is not None and principal is not None:
-                    stored = _redact(bytes(buffer.body), ctx.secret_fields)
                     await self.idempotency.complete(principal.tenant_id, key, status, stored)
             elif status < 500:
                 if session is not None:
@@ -291,9 +293,7 @@ class RequestPipeline:
                         discard_pending(session)
                         await session.rollback()
                 if key is not None and principal is not None:
-                    await self.idempotency.complete(
-                        principal.tenant_id, key, status, bytes(buffer.body)
-                    )
+                    await self.idempotency.complete(principal.tenant_id, key, status, stored)
             else:
                 await self._abandon(ctx, key)
         except StaleDataError:
