@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint import __version__
+from tillpoint.catalog import api as catalog_api
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
 from tillpoint.core.handlers import install_exception_handlers
@@ -28,6 +29,7 @@ from tillpoint.core.security import configure_password_hashing
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
 from tillpoint.identity.sessions import resolve_principal
+from tillpoint.inventory import api as inventory_api
 from tillpoint.migrations import head_revision
 from tillpoint.stores import api as stores_api
 from tillpoint.webhooks import api as webhooks_api
@@ -87,7 +89,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.rate_limiter = rate_limiter
     app.state.job_runner = runner
     install_exception_handlers(app)
-    for module in (identity_api, identity_access_api, stores_api, webhooks_api):
+    for module in (
+        identity_api,
+        identity_access_api,
+        stores_api,
+        catalog_api,
+        inventory_api,
+        webhooks_api,
+    ):
         app.include_router(module.router)
     _add_operations_routes(app, db, metrics)
 

@@ -1,8 +1,10 @@
 """Every table, imported in one place for migrations and for tests that walk the schema."""
 
+from tillpoint.catalog import models as catalog_models  # noqa: F401
 from tillpoint.core import audit, events, idempotency, jobs  # noqa: F401
 from tillpoint.core.db import Base
 from tillpoint.identity import models as identity_models  # noqa: F401
+from tillpoint.inventory import models as inventory_models  # noqa: F401
 from tillpoint.stores import models as stores_models  # noqa: F401
 
 metadata = Base.metadata

@@ -35,6 +35,21 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("ALREADY_EXISTS", 409, "A resource with this identity already exists."),
         ErrorCode("EMAIL_ALREADY_EXISTS", 409, "A user with this email already exists."),
         ErrorCode("CONFLICT", 409, "The request conflicts with the resource's current state."),
+        ErrorCode("SKU_ALREADY_EXISTS", 409, "Another product or variant has this SKU."),
+        ErrorCode("BARCODE_ALREADY_EXISTS", 409, "Another product or variant has this barcode."),
+        ErrorCode(
+            "INVALID_BARCODE",
+            400,
+            "The barcode is not a valid GTIN-8/12/13/14 (check digit); mark internal codes.",
+        ),
+        ErrorCode(
+            "CATEGORY_MIN_OPTIONS_CANNOT_BE_GREATER_THAN_MAX_OPTIONS",
+            400,
+            "A modifier group's minimum selections cannot exceed its maximum.",
+        ),
+        ErrorCode("INSUFFICIENT_STOCK", 409, "Not enough stock for every line."),
+        ErrorCode("STOCK_CHANGED", 409, "The quantity on hand is not the one expected."),
+        ErrorCode("INVALID_STATUS", 409, "The resource's status does not allow this."),
         ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
         ErrorCode(
             "IDEMPOTENCY_KEY_REUSED", 422, "This Idempotency-Key was used with another request."

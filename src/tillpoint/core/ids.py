@@ -17,6 +17,17 @@ PREFIXES: dict[str, str] = {
     "event": "evt",
     "job": "job",
     "audit": "aud",
+    "category": "cat",
+    "product": "prd",
+    "variant": "var",
+    "modifier_group": "mdg",
+    "modifier_option": "mdo",
+    "catalog_import": "imp",
+    "adjustment": "adj",
+    "movement": "mov",
+    "count": "cnt",
+    "transfer": "trf",
+    "transfer_receipt": "trr",
 }
 
 

@@ -12,6 +12,8 @@ from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
+from tillpoint.core.errors import field_error
+
 QUANTITY_PLACES = 3
 QUANTITY_SCALE = 10**QUANTITY_PLACES
 
@@ -113,3 +115,19 @@ def to_thousandths(quantity: Decimal, *, whole_units_only: bool = False) -> int:
 
 def from_thousandths(value: int) -> Decimal:
     return Decimal(value).scaleb(-QUANTITY_PLACES).normalize()
+
+
+def minor_units(amount: Decimal, exponent: int, field: str) -> int:
+    """``to_minor`` for a request field: too many decimal places is a 400 naming the field."""
+    try:
+        return to_minor(amount, exponent)
+    except PrecisionError as exc:
+        raise field_error(field, str(exc)) from None
+
+
+def thousandths(quantity: Decimal, field: str, *, whole_units_only: bool = False) -> int:
+    """``to_thousandths`` for a request field: fractions of a unit item are a 400 naming it."""
+    try:
+        return to_thousandths(quantity, whole_units_only=whole_units_only)
+    except PrecisionError as exc:
+        raise field_error(field, str(exc)) from None

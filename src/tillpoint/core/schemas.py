@@ -83,3 +83,22 @@ Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
+
+# Money in major units (24.00); converted to minor units with the tenant's currency precision,
+# which rejects more decimal places than the currency has.
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("999999999999"), allow_inf_nan=False),
+    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+]
+# Quantities: up to 3 decimal places (sold by weight), stored as integer thousandths.
+Quantity = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
+    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+]
+SignedQuantity = Annotated[
+    Decimal,
+    Field(ge=Decimal("-999999999"), le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
+    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+]

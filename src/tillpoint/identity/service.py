@@ -10,7 +10,7 @@ from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_change, record_event
 from tillpoint.core.ids import new_id
-from tillpoint.core.money import known_currencies
+from tillpoint.core.money import currency_exponent, known_currencies
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
 from tillpoint.core.timezones import valid_timezone
@@ -70,6 +70,21 @@ async def create_tenant(
 
 async def get_tenant(session: AsyncSession, tenant_id: str) -> Tenant:
     return (await session.execute(select(Tenant).where(Tenant.id == tenant_id))).scalar_one()
+
+
+# A tenant's currency never changes, so its precision is cached for the process's life.
+_currency_exponents: dict[str, int] = {}
+
+
+async def tenant_currency_exponent(session: AsyncSession, tenant_id: str) -> int:
+    """Decimal places of the tenant's currency (USD 2, JPY 0): how money is read and written."""
+    exponent = _currency_exponents.get(tenant_id)
+    if exponent is None:
+        currency = (
+            await session.execute(select(Tenant.currency).where(Tenant.id == tenant_id))
+        ).scalar_one()
+        exponent = _currency_exponents[tenant_id] = currency_exponent(currency)
+    return exponent
 
 
 async def update_tenant(session: AsyncSession, principal: Principal, data: TenantUpdate) -> Tenant:

@@ -1,0 +1,1 @@
+"""Products, variants, categories, barcodes, modifiers and catalog import/export."""
