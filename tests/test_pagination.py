@@ -80,7 +80,8 @@ async def test_other_lists_paginate_the_same_way(
     roles = await list_page(client, tenant, "/v1/roles")
     cashier = next(r["id"] for r in roles["items"] if r["name"] == "cashier")
     url = f"/v1/locations/{loc['id']}/registers" if path == "registers" else f"/v1/{path}"
-    ids = []
+    before = await all_pages(client, tenant, url, 200)
+    ids = [i for p in before for i in p]  # tax classes: the two every tenant starts with
     for i in range(5):
         payload = {
             "registers": {"name": f"Till {i}"},
@@ -91,7 +92,7 @@ async def test_other_lists_paginate_the_same_way(
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     pages = await all_pages(client, tenant, url, 2)
-    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [len(p) for p in pages] == [2] * (len(ids) // 2) + [1] * (len(ids) % 2)
     assert [i for p in pages for i in p] == sorted(ids)
     hour = timedelta(hours=1)
     future = await list_page(

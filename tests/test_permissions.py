@@ -11,9 +11,6 @@ async def count(client, tenant: TenantFixture, path: str) -> int:
 
 async def test_cashier_cannot_create_keys_roles_or_tax_rates(client, tenant: TenantFixture) -> None:
     location = await add_location(client, tenant)
-    await client.post(
-        "/v1/tax-classes", headers=tenant.headers, json={"code": "standard", "name": "Standard"}
-    )
     _, cashier = await add_user(client, tenant, "cashier")
     rates_path = f"/v1/locations/{location['id']}/tax-rates"
     before = {

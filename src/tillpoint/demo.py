@@ -110,12 +110,8 @@ async def seed_demo(
             for name in names:
                 await stores.create_register(session, owner, location.id, RegisterIn(name=name))
 
-        for code, name in (
-            ("standard", "Standard rate"),
-            ("food", "Prepared food"),
-            ("exempt", "Tax exempt"),
-        ):
-            await taxes.create_tax_class(session, owner, TaxClassIn(code=code, name=name))
+        # ``standard`` and ``exempt`` come with every tenant.
+        await taxes.create_tax_class(session, owner, TaxClassIn(code="food", name="Prepared food"))
         for location, rates in (
             (
                 shop,

@@ -19,6 +19,7 @@ from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_ro
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
 from tillpoint.stores.service import check_assignable_locations
+from tillpoint.stores.taxes import add_default_tax_classes
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ async def create_tenant(
     )
     session.add(owner)
     await session.flush()
+    await add_default_tax_classes(session, tenant.id)
     record_event(
         session,
         "tenant.created",

@@ -21,6 +21,20 @@ from tillpoint.stores.schemas import (
 )
 from tillpoint.stores.service import get_location
 
+DEFAULT_TAX_CLASSES = (("standard", "Standard rate"), ("exempt", "Tax exempt"))
+
+
+async def add_default_tax_classes(session: AsyncSession, tenant_id: str) -> None:
+    """Every new tenant starts with ``standard`` (what products default to) and ``exempt``."""
+    added = [
+        TaxClass(tenant_id=tenant_id, id=new_id("tax_class"), code=code, name=name)
+        for code, name in DEFAULT_TAX_CLASSES
+    ]
+    session.add_all(added)
+    await session.flush()
+    for tax_class in added:
+        record_change(session, "tax_class.created", TaxClassOut, tax_class)
+
 
 async def get_tax_class(session: AsyncSession, tax_class_id: str) -> TaxClass:
     tax_class = await get_by_id(session, TaxClass, "tax_class", tax_class_id)
