@@ -113,6 +113,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         idempotency=idempotency,
         metrics=metrics,
         max_body_bytes=settings.max_body_bytes,
+        large_body_paths={
+            "/v1/catalog/imports": settings.max_import_bytes,
+            "/v1/catalog/products/batch": settings.max_batch_bytes,
+        },
         anonymous_rate_limit=settings.anonymous_rate_limit_per_minute,
         idempotency_exempt=frozenset({"/v1/sessions", "/v1/sessions/refresh"}),
     )

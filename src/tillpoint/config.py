@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     default_rate_limit_per_minute: int = 600
     anonymous_rate_limit_per_minute: int = 120
     max_body_bytes: int = 1_048_576
+    # CSV imports and product batches (1,000 products with variants) need more.
+    max_import_bytes: int = 64 * 1_048_576
+    max_batch_bytes: int = 16 * 1_048_576
     idempotency_ttl_seconds: int = 24 * 3600
     # A claim older than this is taken as abandoned by a crashed request and may be retried.
     idempotency_stale_seconds: int = 120

@@ -59,6 +59,26 @@ class JobContext:
     job_id: str
     tenant_id: str | None
     attempt: int
+    db: Database | None = None
+    worker_id: str | None = None
+    lease: timedelta = timedelta(seconds=300)
+
+    @property
+    def can_commit_aside(self) -> bool:
+        """Whether a second transaction may commit while the job's own is open: on PostgreSQL,
+        yes; on SQLite the job's transaction holds the single write lock."""
+        return self.db is not None and self.db.dialect == "postgresql"
+
+    async def extend_lease(self) -> None:
+        """Keep a long job's claim (call it now and then): its lease runs for another term."""
+        if not self.can_commit_aside or self.db is None:
+            return
+        async with self.db.session() as aside, aside.begin():
+            await aside.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.locked_by == self.worker_id)
+                .values(locked_until=utcnow() + self.lease)
+            )
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
@@ -189,7 +209,16 @@ class JobRunner:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             async with self.db.transaction(tenant_id=job.tenant_id) as session:
-                await handler(JobContext(session, job.id, job.tenant_id, job.attempts), job.payload)
+                context = JobContext(
+                    session,
+                    job.id,
+                    job.tenant_id,
+                    job.attempts,
+                    self.db,
+                    self.worker_id,
+                    self.lease,
+                )
+                await handler(context, job.payload)
                 done = await session.execute(
                     self._finish(job, status=SUCCEEDED, finished_at=utcnow())
                 )

@@ -117,6 +117,7 @@ class RequestPipeline:
         idempotency: IdempotencyStore,
         metrics: Metrics,
         max_body_bytes: int,
+        large_body_paths: dict[str, int] | None = None,
         anonymous_rate_limit: int,
         idempotency_exempt: frozenset[str] = frozenset(),
     ) -> None:
@@ -127,6 +128,8 @@ class RequestPipeline:
         self.idempotency = idempotency
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        # Endpoints that take bulk uploads (CSV imports, batches) get a larger limit of their own.
+        self.large_body_paths = large_body_paths or {}
         self.anonymous_rate_limit = anonymous_rate_limit
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
@@ -179,7 +182,8 @@ class RequestPipeline:
             )
         body = b""
         if method in WRITE_METHODS:
-            read = await self._read_body(receive, headers)
+            limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
+            read = await self._read_body(receive, headers, limit)
             if read is None:
                 return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
             body = read
@@ -351,9 +355,9 @@ class RequestPipeline:
         address = client[0] if client else "unknown"
         return await self.rate_limiter.hit(f"ip:{address}", self.anonymous_rate_limit)
 
-    async def _read_body(self, receive: Receive, headers: Headers) -> bytes | None:
+    async def _read_body(self, receive: Receive, headers: Headers, limit: int) -> bytes | None:
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             return None
         chunks = bytearray()
         while True:
@@ -361,7 +365,7 @@ class RequestPipeline:
             if message["type"] == "http.disconnect":
                 break
             chunks.extend(message.get("body", b""))
-            if len(chunks) > self.max_body_bytes:
+            if len(chunks) > limit:
                 return None
             if not message.get("more_body", False):
                 break
