@@ -1,7 +1,305 @@
-"""The catalog endpoints."""
+"""The catalog endpoints: products, variants, categories, modifier groups, barcode lookup."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from tillpoint.core.openapi import COMMON_ERRORS
+from fastapi import APIRouter, Depends, Query
+
+from tillpoint.catalog import categories, modifiers, scan, service, variants
+from tillpoint.catalog.schemas import (
+    CategoryIn,
+    CategoryOut,
+    CategoryUpdate,
+    LookupOut,
+    ModifierGroupIn,
+    ModifierGroupOut,
+    ModifierGroupUpdate,
+    ProductIn,
+    ProductOut,
+    ProductUpdate,
+    VariantIn,
+    VariantOut,
+    VariantUpdate,
+)
+from tillpoint.core.auth import Principal
+from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.openapi import COMMON_ERRORS, error_responses
+from tillpoint.core.pagination import Page, Pagination
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
+
+Reader = Annotated[Principal, Depends(requires("catalog:read"))]
+Writer = Annotated[Principal, Depends(requires("catalog:write"))]
+CODES = ("SKU_ALREADY_EXISTS", "BARCODE_ALREADY_EXISTS", "INVALID_BARCODE")
+PRODUCT_WRITE = error_responses(*CODES, "ALREADY_EXISTS")
+PRODUCT_UPDATE = error_responses(*CODES, "ALREADY_EXISTS", "VERSION_CONFLICT")
+CATEGORY_WRITE = error_responses("ALREADY_EXISTS", "CONFLICT", "VERSION_CONFLICT")
+MODIFIER_WRITE = error_responses(
+    "CATEGORY_MIN_OPTIONS_CANNOT_BE_GREATER_THAN_MAX_OPTIONS", "VERSION_CONFLICT"
+)
+LocationId = Annotated[str | None, Query(alias="locationId", max_length=40)]
+IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Also archived rows")]
+Text = Annotated[str | None, Query(min_length=1, max_length=400)]
+
+
+@router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
+async def list_products(
+    session: DbSession,
+    paging: Pagination,
+    principal: Reader,
+    location_id: LocationId = None,
+    sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    category: Annotated[
+        str | None, Query(min_length=1, max_length=400, description="Name, path or cat_ id")
+    ] = None,
+    include_archived: IncludeArchived = False,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="In the name")] = None,
+) -> dict[str, object]:
+    items, total = await service.list_products(
+        session,
+        principal,
+        paging,
+        location_id=location_id,
+        sku=sku,
+        barcode=barcode,
+        category=category,
+        include_archived=include_archived,
+        active=active,
+        q=q,
+    )
+    return paging.page_of(items, total)
+
+
+@router.post(
+    "/catalog/products",
+    response_model=ProductOut,
+    status_code=201,
+    tags=["catalog"],
+    responses=PRODUCT_WRITE,
+)
+async def create_product(body: ProductIn, session: DbSession, principal: Writer) -> ProductOut:
+    return await service.create_product(session, principal, body)
+
+
+@router.get("/catalog/products/{product_id}", response_model=ProductOut, tags=["catalog"])
+async def get_product(
+    product_id: str,
+    session: DbSession,
+    principal: Reader,
+    location_id: LocationId = None,
+    include_archived: IncludeArchived = False,
+) -> ProductOut:
+    return await service.show_product(
+        session,
+        principal,
+        product_id,
+        location_id=location_id,
+        include_archived_variants=include_archived,
+    )
+
+
+@router.patch(
+    "/catalog/products/{product_id}",
+    response_model=ProductOut,
+    tags=["catalog"],
+    responses=PRODUCT_UPDATE,
+)
+async def update_product(
+    product_id: str, body: ProductUpdate, session: DbSession, principal: Writer
+) -> ProductOut:
+    return await service.update_product(session, principal, product_id, body)
+
+
+@router.delete("/catalog/products/{product_id}", response_model=ProductOut, tags=["catalog"])
+async def archive_product(product_id: str, session: DbSession, principal: Writer) -> ProductOut:
+    return await service.archive_product(session, principal, product_id)
+
+
+@router.get(
+    "/catalog/products/{product_id}/variants", response_model=Page[VariantOut], tags=["catalog"]
+)
+async def list_variants(
+    product_id: str,
+    session: DbSession,
+    paging: Pagination,
+    _: Reader,
+    include_archived: IncludeArchived = False,
+) -> dict[str, object]:
+    items, total = await variants.list_variants(
+        session, product_id, paging, include_archived=include_archived
+    )
+    return paging.page_of(items, total)
+
+
+@router.post(
+    "/catalog/products/{product_id}/variants",
+    response_model=VariantOut,
+    status_code=201,
+    tags=["catalog"],
+    responses=PRODUCT_WRITE,
+)
+async def create_variant(
+    product_id: str, body: VariantIn, session: DbSession, principal: Writer
+) -> VariantOut:
+    return await variants.create_variant(session, principal, product_id, body)
+
+
+@router.get(
+    "/catalog/products/{product_id}/variants/{variant_id}",
+    response_model=VariantOut,
+    tags=["catalog"],
+)
+async def get_variant(
+    product_id: str, variant_id: str, session: DbSession, _: Reader
+) -> VariantOut:
+    return await variants.show_variant(session, product_id, variant_id)
+
+
+@router.patch(
+    "/catalog/products/{product_id}/variants/{variant_id}",
+    response_model=VariantOut,
+    tags=["catalog"],
+    responses=PRODUCT_UPDATE,
+)
+async def update_variant(
+    product_id: str, variant_id: str, body: VariantUpdate, session: DbSession, principal: Writer
+) -> VariantOut:
+    return await variants.update_variant(session, principal, product_id, variant_id, body)
+
+
+@router.delete(
+    "/catalog/products/{product_id}/variants/{variant_id}",
+    response_model=VariantOut,
+    tags=["catalog"],
+)
+async def archive_variant(
+    product_id: str, variant_id: str, session: DbSession, principal: Writer
+) -> VariantOut:
+    return await variants.archive_variant(session, principal, product_id, variant_id)
+
+
+@router.get("/catalog/lookup", response_model=LookupOut, tags=["catalog"])
+async def lookup(
+    session: DbSession,
+    principal: Reader,
+    barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    location_id: LocationId = None,
+) -> LookupOut:
+    """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
+    return await scan.lookup(session, principal, barcode=barcode, sku=sku, location_id=location_id)
+
+
+@router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])
+async def list_categories(
+    session: DbSession,
+    paging: Pagination,
+    _: Reader,
+    parent_id: Annotated[str | None, Query(alias="parentId", max_length=40)] = None,
+    include_archived: IncludeArchived = False,
+) -> dict[str, object]:
+    items, total = await categories.list_categories(
+        session, paging, parent_id=parent_id, include_archived=include_archived
+    )
+    return paging.page_of(items, total)
+
+
+@router.post(
+    "/catalog/categories",
+    response_model=CategoryOut,
+    status_code=201,
+    tags=["catalog"],
+    responses=CATEGORY_WRITE,
+)
+async def create_category(body: CategoryIn, session: DbSession, principal: Writer) -> CategoryOut:
+    return await categories.create_category(session, principal, body)
+
+
+@router.get("/catalog/categories/{category_id}", response_model=CategoryOut, tags=["catalog"])
+async def get_category(category_id: str, session: DbSession, _: Reader) -> CategoryOut:
+    category = await categories.get_category(session, category_id)
+    return await categories.category_view(session, category)
+
+
+@router.patch(
+    "/catalog/categories/{category_id}",
+    response_model=CategoryOut,
+    tags=["catalog"],
+    responses=CATEGORY_WRITE,
+)
+async def update_category(
+    category_id: str, body: CategoryUpdate, session: DbSession, _: Writer
+) -> CategoryOut:
+    return await categories.update_category(session, category_id, body)
+
+
+@router.delete(
+    "/catalog/categories/{category_id}",
+    response_model=CategoryOut,
+    tags=["catalog"],
+    responses=error_responses("CONFLICT"),
+)
+async def archive_category(category_id: str, session: DbSession, _: Writer) -> CategoryOut:
+    return await categories.archive_category(session, category_id)
+
+
+@router.get("/catalog/modifier-groups", response_model=Page[ModifierGroupOut], tags=["catalog"])
+async def list_modifier_groups(
+    session: DbSession,
+    paging: Pagination,
+    principal: Reader,
+    include_archived: IncludeArchived = False,
+) -> dict[str, object]:
+    items, total = await modifiers.list_modifier_groups(
+        session, principal, paging, include_archived=include_archived
+    )
+    return paging.page_of(items, total)
+
+
+@router.post(
+    "/catalog/modifier-groups",
+    response_model=ModifierGroupOut,
+    status_code=201,
+    tags=["catalog"],
+    responses=MODIFIER_WRITE,
+)
+async def create_modifier_group(
+    body: ModifierGroupIn, session: DbSession, principal: Writer
+) -> ModifierGroupOut:
+    return await modifiers.create_modifier_group(session, principal, body)
+
+
+@router.get(
+    "/catalog/modifier-groups/{modifier_group_id}",
+    response_model=ModifierGroupOut,
+    tags=["catalog"],
+)
+async def get_modifier_group(
+    modifier_group_id: str, session: DbSession, _: Reader
+) -> ModifierGroupOut:
+    group = await modifiers.get_modifier_group(session, modifier_group_id)
+    return await modifiers.modifier_group_view(session, group)
+
+
+@router.patch(
+    "/catalog/modifier-groups/{modifier_group_id}",
+    response_model=ModifierGroupOut,
+    tags=["catalog"],
+    responses=MODIFIER_WRITE,
+)
+async def update_modifier_group(
+    modifier_group_id: str, body: ModifierGroupUpdate, session: DbSession, principal: Writer
+) -> ModifierGroupOut:
+    return await modifiers.update_modifier_group(session, principal, modifier_group_id, body)
+
+
+@router.delete(
+    "/catalog/modifier-groups/{modifier_group_id}",
+    response_model=ModifierGroupOut,
+    tags=["catalog"],
+)
+async def archive_modifier_group(
+    modifier_group_id: str, session: DbSession, principal: Writer
+) -> ModifierGroupOut:
+    return await modifiers.archive_modifier_group(session, principal, modifier_group_id)
