@@ -65,12 +65,12 @@ class Inv:
     headers: dict[str, str]
 
     async def call(
-        self, method: str, path: str, body: Any = None, status: int = 200, **params: Any
+        self, method: str, path: str, body: Any = None, expect: int = 200, **params: Any
     ) -> Any:
         response = await self.client.request(
             method, path, headers=self.headers, json=body, params=params
         )
-        assert response.status_code == status, response.text
+        assert response.status_code == expect, response.text
         return response.json()
 
     async def get(self, path: str, **params: Any) -> Any:

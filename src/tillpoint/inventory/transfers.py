@@ -123,9 +123,15 @@ async def transfer_view(session: AsyncSession, transfer: Transfer) -> dict[str, 
 
 
 async def _changed(
-    session: AsyncSession, transfer: Transfer, event_type: str, location_id: str
+    session: AsyncSession,
+    transfer: Transfer,
+    event_type: str,
+    location_id: str,
+    *,
+    touch: bool = True,
 ) -> dict[str, Any]:
-    transfer.updated_at = utcnow()  # also bumps the version when only lines changed
+    if touch:
+        transfer.updated_at = utcnow()  # also bumps the version when only lines changed
     await session.flush()
     view = await transfer_view(session, transfer)
     data = TransferOut.model_validate(view).model_dump(mode="json", by_alias=True)
@@ -181,7 +187,7 @@ async def create_transfer(
     )
     session.add(transfer)
     await _new_lines(session, principal, transfer.id, data.items)
-    return await _changed(session, transfer, "inventory.transfer_created", source.id)
+    return await _changed(session, transfer, "inventory.transfer_created", source.id, touch=False)
 
 
 async def update_transfer(
@@ -192,11 +198,12 @@ async def update_transfer(
     _require(transfer, "draft")
     if data.items is None and (data.notes is None or data.notes == transfer.notes):
         return await transfer_view(session, transfer)
-    if data.notes is not None:
-        transfer.notes = data.notes
     if data.items is not None:
         await session.execute(delete(TransferLine).where(TransferLine.transfer_id == transfer.id))
         await _new_lines(session, principal, transfer.id, data.items)
+    # After the line queries (whose autoflush would otherwise write a version of its own).
+    if data.notes is not None:
+        transfer.notes = data.notes
     return await _changed(
         session, transfer, "inventory.transfer_updated", transfer.source_location_id
     )
