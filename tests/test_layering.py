@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "src" / "tillpoint"
-TOP_LEVEL = {"app", "cli", "config", "demo", "tables", "migrations"}
+TOP_LEVEL = {"app", "cli", "config", "demo", "tables", "migrations", "job_handlers"}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -14,8 +14,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tillpoint.job_handlers  # noqa: F401  (registers every job kind)
 from tillpoint import __version__
 from tillpoint.catalog import api as catalog_api
+from tillpoint.catalog import bulk_api as catalog_bulk_api
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
 from tillpoint.core.handlers import install_exception_handlers
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         identity_api,
         identity_access_api,
         stores_api,
+        catalog_bulk_api,
         catalog_api,
         inventory_api,
         webhooks_api,

@@ -5,7 +5,8 @@ import json
 import os
 import signal
 import socket
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
@@ -17,6 +18,9 @@ from tillpoint.core.db import Database
 from tillpoint.core.jobs import JobRunner
 from tillpoint.core.logging import configure_logging
 from tillpoint.migrations import upgrade
+
+if TYPE_CHECKING:
+    from tillpoint.core.auth import Principal
 
 app = typer.Typer(
     help="Tillpoint point-of-sale backend.", no_args_is_help=True, add_completion=False
@@ -72,6 +76,8 @@ def worker(
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
     _prepare(settings)
+
+    import tillpoint.job_handlers  # noqa: F401  (registers every job kind)
 
     async def run() -> None:
         db = Database(settings.sqlalchemy_url, pool_size=max(2, concurrency))
@@ -179,6 +185,101 @@ def create_api_key(
 
     result = _run_or_exit(settings, run)
     _print_result(result, as_json)
+
+
+catalog_app = typer.Typer(help="Import and export the catalog as CSV.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+def _cli_principal(tenant_id: str) -> "Principal":
+    from tillpoint.core.auth import Principal
+    from tillpoint.identity.permissions import ALL
+
+    return Principal("user", "cli", tenant_id, "tillpoint CLI", ALL, None, 0)
+
+
+@catalog_app.command("import")
+def catalog_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The CSV file")],
+    tenant_id: Annotated[str, typer.Option(help="The tenant to import into")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; write nothing")] = (
+        False
+    ),
+) -> None:
+    """Create or update products from CSV, all or nothing; bad rows are listed by line."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from tillpoint.catalog.imports import import_catalog_csv
+    from tillpoint.identity.service import get_tenant
+
+    settings = Settings()
+    _prepare(settings)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        err_console.print("[red]The file is not UTF-8 text[/red]")
+        raise typer.Exit(2) from None
+
+    async def run(db: Database) -> Any:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            "rows",
+            TimeElapsedColumn(),
+            console=err_console,
+        ) as bar:
+            task = bar.add_task("Importing" if not dry_run else "Checking", total=None)
+
+            async def progress(rows: int) -> None:
+                bar.update(task, completed=rows)
+
+            async with db.transaction(tenant_id=tenant_id) as session:
+                await get_tenant(session, tenant_id)
+                result = await import_catalog_csv(
+                    session, _cli_principal(tenant_id), text, dry_run=dry_run, progress=progress
+                )
+                bar.update(task, total=result.total_rows, completed=result.total_rows)
+                return result
+
+    result = _run_or_exit(settings, run)
+    if result.errors:
+        table = Table("line", "sku", "field", "problem", title="Rows with errors")
+        for error in result.errors:
+            table.add_row(str(error.line), error.sku, error.field, error.message)
+        console.print(table)
+        console.print(f"[red]Nothing was imported[/red]: {len(result.errors)} errors.")
+        raise typer.Exit(1)
+    verb = "Would create" if dry_run else "Created"
+    console.print(
+        f"[green]{verb} {result.created}, {'would update' if dry_run else 'updated'} "
+        f"{result.updated} products[/green] ({result.unchanged} unchanged) "
+        f"from {result.total_rows} rows."
+    )
+
+
+@catalog_app.command("export")
+def catalog_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the CSV")],
+    tenant_id: Annotated[str, typer.Option(help="The tenant to export")],
+) -> None:
+    """Write every live product and variant to CSV (the import format)."""
+    from tillpoint.catalog.csv_io import write_catalog_csv
+    from tillpoint.catalog.imports import export_catalog
+    from tillpoint.identity.service import get_tenant
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run(db: Database) -> int:
+        async with db.session(tenant_id=tenant_id, read_only=True) as session:
+            await get_tenant(session, tenant_id)
+            rows = [row async for row in export_catalog(session, _cli_principal(tenant_id))]
+        with file.open("w", encoding="utf-8", newline="") as out:
+            return write_catalog_csv(rows, out)
+
+    count = _run_or_exit(settings, run)
+    console.print(f"[green]Wrote {count} rows[/green] to {file}")
 
 
 async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]

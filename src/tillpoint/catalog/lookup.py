@@ -70,7 +70,7 @@ async def stock_items_by_sku(session: AsyncSession, skus: Collection[str]) -> di
     if not skus:
         return {}
     rows = await session.execute(_items().where(Variant.sku.in_(set(skus))))
-    return {item.sku: item for item in map(_item, rows.tuples())}
+    return {item.sku: item for item in map(_item, rows)}
 
 
 async def stock_items_by_id(
@@ -79,12 +79,12 @@ async def stock_items_by_id(
     if not variant_ids:
         return {}
     rows = await session.execute(_items().where(Variant.id.in_(set(variant_ids))))
-    return {item.variant_id: item for item in map(_item, rows.tuples())}
+    return {item.variant_id: item for item in map(_item, rows)}
 
 
 async def category_subtree(session: AsyncSession, category_id: str) -> set[str]:
     """The category and every category below it (the tree is small: walk it in memory)."""
-    rows = (await session.execute(select(Category.id, Category.parent_id))).tuples()
+    rows = await session.execute(select(Category.id, Category.parent_id))
     children: dict[str | None, list[str]] = {}
     for child, parent in rows:
         children.setdefault(parent, []).append(child)
@@ -104,5 +104,5 @@ async def stockable_items_in(
     stmt = _items().where(Variant.archived_at.is_(None), Product.archived_at.is_(None))
     if category_ids is not None:
         stmt = stmt.where(Product.category_id.in_(set(category_ids)))
-    items = map(_item, (await session.execute(stmt.order_by(Variant.id))).tuples())
+    items = map(_item, await session.execute(stmt.order_by(Variant.id)))
     return [item for item in items if item.stockable]

@@ -38,4 +38,4 @@ async def levels_of_variants(
     if location_ids is not None:
         stmt = stmt.where(StockLevel.location_id.in_(set(location_ids)))
     rows = await session.execute(stmt.order_by(StockLevel.location_id, StockLevel.variant_id))
-    return [LevelFigures(*row) for row in rows.tuples()]
+    return [LevelFigures(*row) for row in rows]

@@ -1,0 +1,273 @@
+"""The catalog as CSV: one row per product, then one per option variant (``parent_sku`` set).
+
+Lists inside a cell are separated by ``|``: ``images`` are URLs, ``attributes`` and
+``option_values`` are ``Name=Value`` pairs. Booleans are true/false (also yes/no, 1/0).
+Parsing reports every bad row with its line number; nothing is written from here.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from tillpoint.catalog.schemas import ProductIn, ProductOut
+
+COLUMNS = (
+    "sku",
+    "parent_sku",
+    "name",
+    "description",
+    "barcode",
+    "barcode_internal",
+    "category",
+    "price",
+    "cost",
+    "tax_class",
+    "supplier_id",
+    "active",
+    "in_store_only",
+    "sold_by",
+    "option_values",
+    "images",
+    "attributes",
+)
+REQUIRED = ("sku", "name", "price")
+VARIANT_COLUMNS = frozenset(
+    {"sku", "parent_sku", "name", "barcode", "barcode_internal", "price", "cost", "option_values"}
+)
+TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
+# API field (camelCase) → CSV column, for error messages.
+_COLUMN_OF = {
+    "barcodeInternal": "barcode_internal",
+    "taxClass": "tax_class",
+    "supplierId": "supplier_id",
+    "inStoreOnly": "in_store_only",
+    "soldBy": "sold_by",
+    "optionValues": "option_values",
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    sku: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "sku": self.sku, "field": self.field, "message": self.message}
+
+
+@dataclass
+class RowLines:
+    """Where a product and its variants came from: line numbers and skus."""
+
+    line: int
+    sku: str
+    variant_lines: list[int] = field(default_factory=list)
+    variant_skus: list[str] = field(default_factory=list)
+
+    def locate(self, api_field: str) -> tuple[int, str, str]:
+        """(line, column, sku) of an error about ``api_field`` (``variants[1].barcode``)."""
+        if api_field.startswith("variants["):
+            index = int(api_field[len("variants[") : api_field.index("]")])
+            rest = api_field.partition("].")[2] or "sku"
+            if index < len(self.variant_lines):
+                return self.variant_lines[index], column_of(rest), self.variant_skus[index]
+        return self.line, column_of(api_field), self.sku
+
+    def error(self, api_field: str, message: str) -> "RowError":
+        line, column, sku = self.locate(api_field)
+        return RowError(line, sku, column or "row", message)
+
+
+@dataclass
+class ParsedProduct:
+    item: ProductIn
+    lines: RowLines
+
+
+@dataclass
+class ParsedCsv:
+    products: list[ParsedProduct]
+    errors: list[RowError]
+    rows: int
+
+
+def column_of(api_field: str) -> str:
+    head = api_field.split(".")[0].split("[")[0]
+    return _COLUMN_OF.get(head, head)
+
+
+def _bool(value: str) -> bool | str:
+    lowered = value.strip().lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    return value  # left for validation to reject, naming the column
+
+
+def _pairs(value: str) -> list[dict[str, str]] | str:
+    pairs = []
+    for part in filter(None, (p.strip() for p in value.split("|"))):
+        name, sep, val = part.partition("=")
+        if not sep:
+            return value  # not Name=Value: validation names the column
+        pairs.append({"name": name.strip(), "value": val.strip()})
+    return pairs
+
+
+def _cell_values(row: dict[str, str], columns: Iterable[str]) -> dict[str, Any]:
+    """The non-empty cells of a row as API fields (camelCase), lists and booleans parsed."""
+    out: dict[str, Any] = {}
+    for column in columns:
+        raw = (row.get(column) or "").strip()
+        if not raw or column == "parent_sku":
+            continue
+        key = next((k for k, v in _COLUMN_OF.items() if v == column), column)
+        if column in ("barcode_internal", "active", "in_store_only"):
+            out[key] = _bool(raw)
+        elif column in ("attributes", "option_values"):
+            out[key] = _pairs(raw)
+        elif column == "images":
+            out[key] = [u.strip() for u in raw.split("|") if u.strip()]
+        else:
+            out[key] = raw
+    return out
+
+
+def _errors_of(exc: ValidationError, lines: RowLines) -> list[RowError]:
+    found = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) >= 2 and loc[0] == "variants" and isinstance(loc[1], int):
+            api_field = f"variants[{loc[1]}]." + ".".join(str(p) for p in loc[2:])
+        else:
+            api_field = ".".join(str(p) for p in loc)
+        found.append(lines.error(api_field, error["msg"]))
+    return found
+
+
+def parse_catalog_csv(text: str) -> ParsedCsv:
+    """Rows grouped into products with their variants, and every row error found."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    errors: list[RowError] = []
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in header]
+    if unknown or missing:
+        problems = [f"unknown column {h!r}" for h in unknown]
+        problems += [f"missing column {c!r}" for c in missing]
+        return ParsedCsv([], [RowError(1, "", "header", "; ".join(problems))], 0)
+    reader.fieldnames = header
+
+    product_rows: dict[str, tuple[int, dict[str, str]]] = {}
+    variant_rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    seen: dict[str, int] = {}
+    rows = 0
+    line = 1
+    for row in reader:
+        start, line = line + 1, reader.line_num
+        rows += 1
+        if None in row:
+            errors.append(RowError(start, "", "row", "more cells than columns"))
+            continue
+        sku = (row.get("sku") or "").strip()
+        if not sku:
+            errors.append(RowError(start, "", "sku", "sku is required"))
+            continue
+        if sku in seen:
+            errors.append(RowError(start, sku, "sku", f"sku repeats line {seen[sku]}"))
+            continue
+        seen[sku] = start
+        parent = (row.get("parent_sku") or "").strip()
+        if parent:
+            variant_rows.setdefault(parent, []).append((start, row))
+        else:
+            product_rows[sku] = (start, row)
+
+    products = []
+    for parent, children in variant_rows.items():
+        if parent not in product_rows:
+            for start, row in children:
+                message = f"no product row with sku {parent!r} in this file"
+                errors.append(RowError(start, row["sku"].strip(), "parent_sku", message))
+    for sku, (start, row) in product_rows.items():
+        children = variant_rows.get(sku, [])
+        body = _cell_values(row, header)
+        body["variants"] = [_cell_values(r, VARIANT_COLUMNS & set(header)) for _, r in children]
+        lines = RowLines(
+            start, sku, [s for s, _ in children], [r["sku"].strip() for _, r in children]
+        )
+        try:
+            item = ProductIn.model_validate(body)
+        except ValidationError as exc:
+            errors.extend(_errors_of(exc, lines))
+            continue
+        products.append(ParsedProduct(item, lines))
+    errors.sort(key=lambda e: e.line)
+    return ParsedCsv(products, errors, rows)
+
+
+def _decimal(value: Any) -> str:
+    return "" if value is None else format(Decimal(str(value)), "f")
+
+
+def _join_pairs(pairs: Iterable[Any]) -> str:
+    return "|".join(f"{p.name}={p.value}" for p in pairs)
+
+
+def catalog_rows(
+    products: Iterable[ProductOut], category_path: Callable[[str], str]
+) -> Iterator[dict[str, str]]:
+    """CSV rows (as dicts over ``COLUMNS``) of products, each followed by its variants;
+    categories are written as paths ('Apparel > Tees') so an import finds the same one."""
+    for product in products:
+        yield {
+            "sku": product.sku,
+            "parent_sku": "",
+            "name": product.name,
+            "description": product.description,
+            "barcode": product.barcode or "",
+            "barcode_internal": "true" if product.barcode_internal else "false",
+            "category": category_path(product.category_id) if product.category_id else "",
+            "price": _decimal(product.price),
+            "cost": _decimal(product.cost),
+            "tax_class": product.tax_class,
+            "supplier_id": product.supplier_id or "",
+            "active": "true" if product.active else "false",
+            "in_store_only": "true" if product.in_store_only else "false",
+            "sold_by": product.sold_by,
+            "option_values": "",
+            "images": "|".join(product.images),
+            "attributes": _join_pairs(product.attributes),
+        }
+        for variant in product.variants:
+            if variant.archived:
+                continue
+            yield {
+                **dict.fromkeys(COLUMNS, ""),
+                "sku": variant.sku,
+                "parent_sku": product.sku,
+                "name": variant.name,
+                "barcode": variant.barcode or "",
+                "barcode_internal": "true" if variant.barcode_internal else "false",
+                "price": _decimal(variant.price),
+                "cost": _decimal(variant.cost),
+                "option_values": _join_pairs(variant.option_values),
+            }
+
+
+def write_catalog_csv(rows: Iterable[dict[str, str]], out: io.TextIOBase | Any) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
