@@ -99,7 +99,8 @@ async def test_modifier_groups(client: httpx.AsyncClient, tenant: TenantFixture)
     assert created.status_code == 201, created.text
     group = created.json()
     whole, oat = group["options"]
-    assert oat["optionId"].startswith("mdo_") and oat["priceDelta"] == 0.6
+    assert oat["optionId"].startswith("mdo_")
+    assert oat["priceDelta"] == 0.6
 
     too_many = await client.post(GROUPS, headers=tenant.headers, json={**body, "minSelections": 2})
     error = too_many.json()["error"]
