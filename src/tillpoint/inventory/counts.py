@@ -271,8 +271,9 @@ async def commit_count(
 ) -> dict[str, Any]:
     count = await get_count(session, principal, count_id, lock="update")
     _require_open(count)
+    location = await get_location(session, principal, count.location_id)
     now = utcnow()
-    location_id = count.location_id
+    location_id = location.id
     counted = set(
         (
             await session.execute(
@@ -327,9 +328,10 @@ async def commit_count(
             items[x["variant_id"]],
             location_id,
             x["_counted_milli"] - x["_expected_milli"],
+            f"lines[{i}]",
             occurred_at=count.counted_at or x["recorded_at"],
         )
-        for x in lines
+        for i, x in enumerate(lines)
         if x["variant_id"] in items
     ]
     applied = await apply_movements(
@@ -341,7 +343,9 @@ async def commit_count(
         reference_id=count.id,
         occurred_at=count.counted_at or now,
         actor=principal.id,
-        allow_negative=True,
+        # A backdated count can take onHand below zero (later sales stay applied); where the
+        # location forbids negative stock that is refused like any other movement.
+        allow_negative=location.allow_negative_stock,
     )
     count.status = "committed"
     count.committed_at = now

@@ -55,11 +55,15 @@ async def record_lines(
 
 
 @router.post(
-    "/inventory/counts/{count_id}/commit", response_model=CountOut, responses=STATUS_ERRORS
+    "/inventory/counts/{count_id}/commit",
+    response_model=CountOut,
+    responses=error_responses("INVALID_STATUS", "VERSION_CONFLICT", "INSUFFICIENT_STOCK"),
 )
 async def commit_count(count_id: str, session: DbSession, principal: InventoryWriter) -> Any:
     """Post the count: the quantity as of the count's time becomes what was counted; later
-    movements stay applied on top. A full count zeroes in-scope stock that was not counted."""
+    movements stay applied on top. A full count zeroes in-scope stock that was not counted.
+    Where the location forbids negative stock, a count that would leave onHand below zero
+    (a backdated count under later sales) is 409 INSUFFICIENT_STOCK."""
     return await counts.commit_count(session, principal, count_id)
 
 
