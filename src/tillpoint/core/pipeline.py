@@ -182,8 +182,8 @@ class RequestPipeline:
             )
         body = b""
         if method in WRITE_METHODS:
-            limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
-            read = await self._read_body(receive, headers, limit)
+            body_limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
+            read = await self._read_body(receive, headers, body_limit)
             if read is None:
                 return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
             body = read
