@@ -142,4 +142,5 @@ async def test_count_lifecycle_and_errors(
     intruder = Inv(client, (await make_tenant(name="Intruder")).headers)
     await intruder.error("GET", path, None, 404, "NOT_FOUND")
     await intruder.error("POST", f"{path}/cancel", None, 404, "NOT_FOUND")
+    await intruder.error("POST", f"{path}/lines", {}, 404, "NOT_FOUND")  # 404 before the body
     assert (await intruder.get("/v1/inventory/counts"))["total"] == 0

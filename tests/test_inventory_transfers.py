@@ -171,5 +171,7 @@ async def test_bad_transfers_and_other_tenants(
     intruder = Inv(client, (await make_tenant(name="Intruder")).headers)
     await intruder.error("GET", path, None, 404, "NOT_FOUND")
     await intruder.error("POST", f"{path}/cancel", None, 404, "NOT_FOUND")
+    await intruder.error("POST", f"{path}/receive", {}, 404, "NOT_FOUND")
+    await intruder.error("PATCH", path, {}, 404, "NOT_FOUND")
     assert (await intruder.get("/v1/inventory/transfers"))["total"] == 0
     assert await owner.on_hand(strict, a) == 0

@@ -20,7 +20,12 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import from_thousandths, thousandths
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.inventory.ledger import MovementLine, apply_movements, change_in_transit
+from tillpoint.inventory.ledger import (
+    MovementLine,
+    apply_movements,
+    change_in_transit,
+    lock_levels,
+)
 from tillpoint.inventory.models import Transfer, TransferLine, TransferReceipt
 from tillpoint.inventory.schemas import (
     ReceiveIn,
@@ -213,6 +218,17 @@ async def _items_of(session: AsyncSession, lines: list[TransferLine]) -> dict[st
     return await stock_items_by_id(session, {x.variant_id for x in lines})
 
 
+async def _lock_both_ends(
+    session: AsyncSession, transfer: Transfer, lines: list[TransferLine]
+) -> None:
+    """Lock the levels at both ends in the global (variant, location) order before touching
+    either: two transfers shipped in opposite directions at once must not deadlock."""
+    ends = (transfer.source_location_id, transfer.destination_location_id)
+    await lock_levels(
+        session, transfer.tenant_id, [(x.variant_id, end) for x in lines for end in ends]
+    )
+
+
 async def ship_transfer(
     session: AsyncSession, principal: Principal, transfer_id: str
 ) -> dict[str, Any]:
@@ -222,6 +238,7 @@ async def ship_transfer(
     lines = (await _loaded(session, [transfer.id]))[0][transfer.id]
     items = await _items_of(session, lines)
     now = utcnow()
+    await _lock_both_ends(session, transfer, lines)
     await apply_movements(
         session,
         principal.tenant_id,
@@ -361,6 +378,7 @@ async def cancel_transfer(
         if any(x.received_milli or x.shortfall_milli for x in lines):
             raise AppError("INVALID_STATUS", "Part of the transfer was already received.")
         items = await _items_of(session, lines)
+        await _lock_both_ends(session, transfer, lines)
         await apply_movements(
             session,
             principal.tenant_id,
