@@ -49,9 +49,14 @@ def api_routes(app: Any) -> list[tuple[str, set[str]]]:
 
 
 def needs_query(app: Any, template: str) -> bool:
-    """A GET that cannot run without query parameters (the scanner's lookup)."""
+    """A GET that cannot run without query parameters (the scanner's lookup, probed below)."""
     parameters = app.openapi()["paths"][template]["get"].get("parameters", [])
-    return any(p["in"] == "query" and p.get("required") for p in parameters)
+    return template in NEEDS_QUERY or any(
+        p["in"] == "query" and p.get("required") for p in parameters
+    )
+
+
+NEEDS_QUERY = {"/v1/catalog/lookup"}
 
 
 async def test_every_route_hides_another_tenants_resources(app, client, db, make_tenant) -> None:
@@ -99,5 +104,16 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
             assert response.status_code == 200, f"GET {template}: {response.text}"
             leaked = {i for i in a_id_set if i in response.text}
             assert not leaked, f"GET {template} leaks {sorted(leaked)[:3]}"
+
+    # The scanner's lookup needs a code: tenant A's own codes are not found by the intruder.
+    columns = list(metadata.tables["variants"].c.keys())
+    for row in before["variants"][:20]:
+        for field in ("sku", "barcode"):
+            code = row[columns.index(field)]
+            if code != "None":
+                response = await client.get(
+                    "/v1/catalog/lookup", params={field: code}, headers=intruder.headers
+                )
+                assert response.status_code == 404, f"lookup {field}={code}: {response.text}"
 
     assert await tenant_rows(db, tenant_a) == before, "the intruder changed tenant A's data"

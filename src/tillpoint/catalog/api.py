@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from tillpoint.catalog import categories, modifiers, scan, service, variants
+from tillpoint.catalog.models import Product
 from tillpoint.catalog.schemas import (
     CategoryIn,
     CategoryOut,
@@ -39,6 +40,14 @@ MODIFIER_WRITE = error_responses(
 LocationId = Annotated[str | None, Query(alias="locationId", max_length=40)]
 IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Also archived rows")]
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
+
+
+async def existing_product(product_id: str, session: DbSession) -> Product:
+    # A dependency, so an unknown product is 404 before the body is even validated.
+    return await service.get_product(session, product_id)
+
+
+ExistingProduct = Annotated[Product, Depends(existing_product)]
 
 
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
@@ -140,9 +149,9 @@ async def list_variants(
     responses=PRODUCT_WRITE,
 )
 async def create_variant(
-    product_id: str, body: VariantIn, session: DbSession, principal: Writer
+    product: ExistingProduct, body: VariantIn, session: DbSession, principal: Writer
 ) -> VariantOut:
-    return await variants.create_variant(session, principal, product_id, body)
+    return await variants.create_variant(session, principal, product.id, body)
 
 
 @router.get(
