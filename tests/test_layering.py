@@ -5,7 +5,16 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "src" / "tillpoint"
-TOP_LEVEL = {"app", "cli", "config", "demo", "tables", "migrations", "job_handlers"}
+TOP_LEVEL = {
+    "app",
+    "cli",
+    "config",
+    "demo",
+    "demo_catalog",
+    "tables",
+    "migrations",
+    "job_handlers",
+}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -1,7 +1,8 @@
 """The demo tenant: a shop and a café in two timezones, registers, staff in every role, taxes.
 
-Later domains add their catalog, stock and history here. Logins and a demo API key are kept in
-``<data dir>/demo-credentials.json`` (a local development file) so ``make run`` can print them.
+The catalog and its stock come from ``demo_catalog``; later domains add their history here.
+Logins and a demo API key are kept in ``<data dir>/demo-credentials.json`` (a local
+development file) so ``make run`` can print them.
 """
 
 import json
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
+from tillpoint.demo_catalog import seed_catalog
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
@@ -184,5 +186,6 @@ async def seed_demo(
             default_rate_limit=settings.default_rate_limit_per_minute,
         )
         credentials["demo API key"] = secret
+        await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
         credentials["tenant"] = tenant_id
         return credentials
