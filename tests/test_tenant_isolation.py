@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tillpoint.core.ids import PREFIXES
 from tillpoint.demo import seed_demo
@@ -68,6 +68,11 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
         tenant_a = (
             await session.execute(select(Tenant.id).order_by(Tenant.created_at.desc()).limit(1))
         ).scalar_one()
+    async with db.transaction(tenant_id=tenant_a) as session:
+        # Not the name `tillpoint demo` looks for, so the CLI's demo test stays independent.
+        await session.execute(
+            update(Tenant).where(Tenant.id == tenant_a).values(name="Isolation probe")
+        )
     before = await tenant_rows(db, tenant_a)
     a_ids = ids_by_prefix(before)
     intruder = await make_tenant(name="Intruder")
