@@ -105,7 +105,7 @@ def demo(
         bool, typer.Option("--if-missing", help="Do nothing if it exists")
     ] = False,
 ) -> None:
-    """Create the demo store (two locations, registers, staff, taxes, ~200 products and stock) and print its logins."""
+    """Create the demo store (two locations, staff, taxes, ~200 products, stock); print logins."""
     from tillpoint.demo import ensure_demo
 
     settings = Settings()
