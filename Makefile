@@ -40,6 +40,7 @@ typecheck: $(VENV)/.installed-dev
 ## Benchmarks against a real server on PostgreSQL (see bench/README.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.api_locations
+	$(BIN)/python -m bench.catalog
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

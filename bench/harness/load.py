@@ -44,6 +44,9 @@ class Scenario:
     headers: dict[str, str] = field(default_factory=dict)
     # The JSON body of each request, made from a tag unique to that request (None: no body).
     json_body: Callable[[str], Any] | None = None
+    # The URL of each request, made from that same tag (None: always ``url``), e.g. a random
+    # barcode per request; a module-level function or a ``functools.partial`` of one.
+    url_for: Callable[[str], str] | None = None
 
 
 def run_scenarios(
@@ -98,6 +101,7 @@ def run_scenario(
             "url": scenario.url,
             "headers": scenario.headers,
             "json_body": scenario.json_body,
+            "url_for": scenario.url_for,
             "expected_status": scenario.expected_status,
             "max_requests": args.max_requests // args.clients,
             "run_id": run_id,
@@ -170,6 +174,7 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
     measure_to: float = measure_from + job["seconds"]
     method: str = job["method"]
     json_body: Callable[[str], Any] | None = job["json_body"]
+    url_for: Callable[[str], str] | None = job["url_for"]
     expected: int = job["expected_status"]
     budget = [int(job["max_requests"])]
     latencies: list[float] = []
@@ -200,13 +205,14 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
                 budget[0] -= 1
                 sent += 1
                 body = None
+                tag = f"{job['run_id']} c{job['client']}-t{task}-{sent}"
                 if json_body is not None:
-                    tag = f"{job['run_id']} c{job['client']}-t{task}-{sent}"
                     body = json.dumps(json_body(tag)).encode()
+                url = job["url"] if url_for is None else url_for(tag)
                 started = time.perf_counter()
                 error: str | None = None
                 try:
-                    response = await client.request(method, job["url"], content=body)
+                    response = await client.request(method, url, content=body)
                     if response.status_code != expected:
                         error = f"HTTP {response.status_code}"
                 except httpx.HTTPError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 CheckArguments = Callable[[argparse.ArgumentParser, argparse.Namespace], None]
@@ -22,29 +23,37 @@ def parse_arguments(
     output: Path,
     add_scenario_arguments: AddArguments | None = None,
     check_scenario_arguments: CheckArguments | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> argparse.Namespace:
-    """Parse ``argv``; exits with a usage error (status 2) when a flag is out of bounds."""
+    """Parse ``argv``; exits with a usage error (status 2) when a flag is out of bounds.
+    ``defaults`` replaces shared defaults for this benchmark (e.g. ``{"concurrency": 4}``)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
-        "--seconds", type=float, default=10.0, help="measured time per scenario (default 10)"
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="measured time per scenario (default %(default)g)",
     )
     parser.add_argument(
-        "--warmup", type=float, default=2.0, help="unmeasured warm-up per scenario (default 2)"
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="unmeasured warm-up per scenario (default %(default)g)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=16, help="requests in flight (default 16)"
+        "--concurrency", type=int, default=16, help="requests in flight (default %(default)s)"
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=1,
-        help="uvicorn worker processes, for Tillpoint and the baseline alike (default 1)",
+        help="uvicorn worker processes, for Tillpoint and the baseline alike (default %(default)s)",
     )
     parser.add_argument(
         "--clients",
         type=int,
         default=1,
-        help="load-generator processes sharing the concurrency (default 1)",
+        help="load-generator processes sharing the concurrency (default %(default)s)",
     )
     if add_scenario_arguments is not None:
         add_scenario_arguments(parser)
@@ -65,6 +74,8 @@ def parse_arguments(
         help="extra environment for the Tillpoint server and CLI, e.g. TILLPOINT_DB_POOL_SIZE=20",
     )
     parser.add_argument("--output", type=Path, default=output, help="where the JSON results go")
+    if defaults:
+        parser.set_defaults(**defaults)
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 3600:
         parser.error("--seconds must be in (0, 3600]")

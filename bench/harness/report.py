@@ -131,8 +131,10 @@ def write_results(
     machine: dict[str, Any],
     scenarios: list[dict[str, Any]],
     ratios: dict[str, float | None],
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write the JSON results of ``bench.<benchmark>`` to ``output`` and say where."""
+    """Write the JSON results of ``bench.<benchmark>`` to ``output`` and say where; ``extra``
+    adds the benchmark's own top-level sections (seeding, imports…)."""
     document = {
         "benchmark": benchmark,
         "startedAt": started.isoformat().replace("+00:00", "Z"),
@@ -142,6 +144,7 @@ def write_results(
         "git": git_state(),
         "scenarios": scenarios,
         "ratios": ratios,
+        **(extra or {}),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2) + "\n")
