@@ -50,6 +50,8 @@ _COLUMN_OF = {
     "optionValues": "option_values",
 }
 
+_FIELD_OF = {column: api_field for api_field, column in _COLUMN_OF.items()}
+
 
 @dataclass
 class RowError:
@@ -129,7 +131,7 @@ def _cell_values(row: dict[str, str], columns: Iterable[str]) -> dict[str, Any]:
         raw = (row.get(column) or "").strip()
         if not raw or column == "parent_sku":
             continue
-        key = next((k for k, v in _COLUMN_OF.items() if v == column), column)
+        key = _FIELD_OF.get(column, column)
         if column in ("barcode_internal", "active", "in_store_only"):
             out[key] = _bool(raw)
         elif column in ("attributes", "option_values"):

@@ -13,6 +13,7 @@ from functools import cache
 from babel.numbers import get_currency_precision, list_currencies
 
 from tillpoint.core.errors import field_error
+from tillpoint.core.schemas import json_number
 
 QUANTITY_PLACES = 3
 QUANTITY_SCALE = 10**QUANTITY_PLACES
@@ -115,6 +116,11 @@ def to_thousandths(quantity: Decimal, *, whole_units_only: bool = False) -> int:
 
 def from_thousandths(value: int) -> Decimal:
     return Decimal(value).scaleb(-QUANTITY_PLACES).normalize()
+
+
+def quantity_json(value: int | None) -> int | float | None:
+    """Thousandths as the JSON number of the quantity (events and error details)."""
+    return None if value is None else json_number(from_thousandths(value))
 
 
 def minor_units(amount: Decimal, exponent: int, field: str) -> int:

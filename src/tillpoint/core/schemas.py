@@ -68,14 +68,15 @@ Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_us
 AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
 
 
-def _decimal_number(value: Decimal) -> Any:
-    # JSON numbers: exact Decimals become the shortest float that prints the same digits.
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number, at the JSON boundary only: whole values as integers, others
+    as the shortest float that prints the same digits (money and quantities stay exact inside)."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
 # A decimal that serialises as a JSON number (money, percentages, quantities).
 DecimalNumber = Annotated[
-    Decimal, PlainSerializer(_decimal_number, return_type=float, when_used="json")
+    Decimal, PlainSerializer(json_number, return_type=float, when_used="json")
 ]
 
 # Optimistic-concurrency version named by a client (fits the database's integer).
@@ -89,16 +90,16 @@ LongText = Annotated[str, Field(max_length=4000)]
 Money = Annotated[
     Decimal,
     Field(ge=0, le=Decimal("999999999999"), allow_inf_nan=False),
-    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+    PlainSerializer(json_number, return_type=float, when_used="json"),
 ]
 # Quantities: up to 3 decimal places (sold by weight), stored as integer thousandths.
 Quantity = Annotated[
     Decimal,
     Field(ge=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
-    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+    PlainSerializer(json_number, return_type=float, when_used="json"),
 ]
 SignedQuantity = Annotated[
     Decimal,
     Field(ge=Decimal("-999999999"), le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
-    PlainSerializer(_decimal_number, return_type=float, when_used="json"),
+    PlainSerializer(json_number, return_type=float, when_used="json"),
 ]

@@ -19,7 +19,7 @@ from tillpoint.core.db import dialect_insert, table_of, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
-from tillpoint.core.money import from_thousandths
+from tillpoint.core.money import quantity_json
 from tillpoint.inventory.models import StockLevel, StockMovement
 
 LEVELS = table_of(StockLevel)
@@ -214,9 +214,9 @@ async def apply_movements(
                 "productId": m.item.product_id,
                 "sku": m.item.sku,
                 "locationId": m.location_id,
-                "oldOnHand": _number(m.on_hand_before_milli),
-                "newOnHand": _number(m.on_hand_after_milli),
-                "delta": _number(m.delta_milli),
+                "oldOnHand": quantity_json(m.on_hand_before_milli),
+                "newOnHand": quantity_json(m.on_hand_after_milli),
+                "delta": quantity_json(m.delta_milli),
                 "reason": reason,
                 "referenceType": reference_type,
                 "referenceId": reference_id,
@@ -236,11 +236,6 @@ def _negative_allowed(policy: bool | Mapping[str, bool], location_id: str) -> bo
     return policy.get(location_id, True)
 
 
-def _number(milli: int) -> int | float:
-    value = from_thousandths(milli)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 async def _raise_insufficient(
     session: AsyncSession, tenant_id: str, short: list[MovementLine]
 ) -> None:
@@ -250,13 +245,13 @@ async def _raise_insufficient(
     details: list[dict[str, Any]] = [
         {
             "field": m.field or None,
-            "message": f"only {_number(current.get((m.item.variant_id, m.location_id), 0))} "
+            "message": f"only {quantity_json(current.get((m.item.variant_id, m.location_id), 0))} "
             f"on hand of {m.item.sku}",
             "sku": m.item.sku,
             "variantId": m.item.variant_id,
             "locationId": m.location_id,
-            "requested": _number(-m.delta_milli),
-            "available": _number(current.get((m.item.variant_id, m.location_id), 0)),
+            "requested": quantity_json(-m.delta_milli),
+            "available": quantity_json(current.get((m.item.variant_id, m.location_id), 0)),
         }
         for m in sorted(short, key=lambda m: m.field)
     ]

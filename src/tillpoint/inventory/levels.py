@@ -11,7 +11,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, field_error
 from tillpoint.core.events import record_event
-from tillpoint.core.money import from_thousandths, thousandths
+from tillpoint.core.money import from_thousandths, quantity_json, thousandths
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.inventory.ledger import LEVELS, MovementLine, lock_levels, quantities_as_of
 from tillpoint.inventory.models import StockLevel, StockMovement
@@ -140,7 +140,7 @@ async def set_level(session: AsyncSession, principal: Principal, data: LevelSet)
                     {
                         "field": "expectedOnHand",
                         "message": f"onHand is {from_thousandths(current)}",
-                        "currentOnHand": float(from_thousandths(current)),
+                        "currentOnHand": quantity_json(current),
                     }
                 ],
             )
@@ -191,12 +191,8 @@ async def set_level(session: AsyncSession, principal: Principal, data: LevelSet)
                 "variantId": item.variant_id,
                 "sku": item.sku,
                 "locationId": location.id,
-                "reorderPoint": None
-                if out["reorder_point"] is None
-                else float(out["reorder_point"]),
-                "reorderQuantity": None
-                if out["reorder_quantity"] is None
-                else float(out["reorder_quantity"]),
+                "reorderPoint": quantity_json(row.reorder_point_milli),
+                "reorderQuantity": quantity_json(row.reorder_quantity_milli),
             },
             subject_id=item.variant_id,
             location_id=location.id,
