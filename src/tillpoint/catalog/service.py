@@ -170,8 +170,8 @@ async def create_product(
     session.add(_default_variant_of(product, data.barcode_internal))
     session.add_all(variants)
     await flush_codes(session)
-    await record_product_event(session, "product.created", product)
-    return await _view(session, principal, product)
+    # A new product has no stock yet, so the event's view is the whole answer (no second read).
+    return await record_product_event(session, "product.created", product)
 
 
 def _default_variant_of(product: Product, barcode_internal: bool) -> Variant:
