@@ -50,6 +50,45 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("INSUFFICIENT_STOCK", 409, "Not enough stock for every line."),
         ErrorCode("STOCK_CHANGED", 409, "The quantity on hand is not the one expected."),
         ErrorCode("INVALID_STATUS", 409, "The resource's status does not allow this."),
+        ErrorCode(
+            "CARD_DATA_NOT_ALLOWED",
+            400,
+            "The request carries what looks like a full card number; send only the last 4 digits.",
+        ),
+        ErrorCode("ORDER_NOT_OPEN", 409, "The order is no longer open."),
+        ErrorCode("ORDER_EMPTY", 409, "The order has no lines to pay for."),
+        ErrorCode(
+            "OVERPAYMENT_NOT_ALLOWED",
+            400,
+            "The payment is more than the balance due; only cash may be tendered over it.",
+        ),
+        ErrorCode(
+            "DISCOUNT_APPROVAL_REQUIRED",
+            403,
+            "This discount or price override needs a manager's approval.",
+        ),
+        ErrorCode("SHIFT_NOT_OPEN", 409, "The register has no open shift; open one first."),
+        ErrorCode("SHIFT_ALREADY_OPEN", 409, "The register already has an open shift."),
+        ErrorCode("REFUND_NOT_ALLOWED", 409, "The order cannot be refunded in its status."),
+        ErrorCode(
+            "REFUND_EXCEEDS_REMAINING",
+            400,
+            "The refund is more than what remains refundable on the order.",
+        ),
+        ErrorCode(
+            "VOID_NOT_ALLOWED",
+            409,
+            "Only open orders and unrefunded completed orders can be voided.",
+        ),
+        ErrorCode(
+            "INVALID_PRINTER_IP_FORMAT",
+            400,
+            "The printer address must be an IP address or host name, with an optional port.",
+        ),
+        ErrorCode("PRINTER_NAME_REQUIRED", 400, "A printer needs a name."),
+        ErrorCode(
+            "PRINTER_UNREACHABLE", 502, "The printer could not be reached; nothing was printed."
+        ),
         ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
         ErrorCode(
             "IDEMPOTENCY_KEY_REUSED", 422, "This Idempotency-Key was used with another request."

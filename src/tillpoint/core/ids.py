@@ -28,6 +28,13 @@ PREFIXES: dict[str, str] = {
     "count": "cnt",
     "transfer": "trf",
     "transfer_receipt": "trr",
+    "order": "ord",
+    "line_item": "li",
+    "payment": "pay",
+    "refund": "ref",
+    "shift": "shf",
+    "cash_movement": "csh",
+    "printer": "prn",
 }
 
 

@@ -18,6 +18,9 @@ class Tenant(Timestamped, Versioned, Base):
     rounding_mode: Mapped[str] = mapped_column(String(16), default="half_up")
     # Cash tenders round to this many minor units (5 = to 0.05); 1 means no cash rounding.
     cash_rounding_increment: Mapped[int] = mapped_column(default=1)
+    # A manual discount above this percent of what it applies to needs orders:price_override
+    # (or a manager's approval on the request).
+    discount_approval_percent: Mapped[int] = mapped_column(default=20)
 
 
 class Role(TenantScoped, Timestamped, Versioned, Base):

@@ -48,6 +48,8 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
             "inventory:write",
             "orders:read",
             "orders:write",
+            # Channel orders arrive with the channel's own prices and discounts.
+            "orders:price_override",
             "purchasing:read",
             "purchasing:write",
             "customers:read",

@@ -58,6 +58,7 @@ class TenantOut(ApiModel):
     timezone: str
     rounding_mode: Literal["half_up", "half_even"]
     cash_rounding_increment: int
+    discount_approval_percent: int
     version: int
     created_at: Timestamp
     updated_at: Timestamp
@@ -68,6 +69,7 @@ class TenantUpdate(ApiModel):
     timezone: Annotated[str, Field(max_length=64)] | None = None
     rounding_mode: Literal["half_up", "half_even"] | None = None
     cash_rounding_increment: Annotated[int, Field(ge=1, le=100)] | None = None
+    discount_approval_percent: Annotated[int, Field(ge=0, le=100)] | None = None
     version: Version | None = None
 
 

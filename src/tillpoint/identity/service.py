@@ -95,7 +95,14 @@ async def update_tenant(session: AsyncSession, principal: Principal, data: Tenan
     check_version(tenant, data.version)
     if data.timezone is not None:
         tenant.timezone = valid_timezone(data.timezone)
-    apply_updates(tenant, data, "name", "rounding_mode", "cash_rounding_increment")
+    apply_updates(
+        tenant,
+        data,
+        "name",
+        "rounding_mode",
+        "cash_rounding_increment",
+        "discount_approval_percent",
+    )
     if unchanged(session, tenant):
         return tenant
     await session.flush()

@@ -101,3 +101,22 @@ class TaxRate(TenantScoped, Timestamped, Versioned, Base):
         ),
         Index("ix_tax_rates_location", "tenant_id", "location_id"),
     )
+
+
+class Printer(TenantScoped, Timestamped, Versioned, Base):
+    """A network printer at a location (ESC/POS over raw TCP, port 9100 by convention)."""
+
+    __tablename__ = "printers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(10), default="receipt")  # receipt | kitchen
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(default=9100)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        Index("ix_printers_location", "tenant_id", "location_id"),
+    )

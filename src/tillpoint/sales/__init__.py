@@ -1,0 +1,1 @@
+"""Orders, pricing, payments, refunds, voids, receipts and register shifts."""

@@ -1,0 +1,243 @@
+"""Orders and their lines, payments, refunds, receipt numbers and register shifts.
+
+Every amount is integer minor units (``*_minor``) and every quantity integer thousandths
+(``*_milli``). The priced lines and totals are stored as computed when the order was last
+priced, so receipts, refunds and reports never recompute them.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
+
+ORDER_STATUSES = ("open", "completed", "partially_refunded", "refunded", "voided")
+ORDER_SOURCES = ("register", "online", "marketplace", "phone")
+TENDER_TYPES = ("cash", "credit_card", "gift_card", "store_credit", "other")
+
+
+class Order(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40))
+    register_id: Mapped[str | None] = mapped_column(String(40))
+    employee_id: Mapped[str | None] = mapped_column(String(40))
+    customer_id: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20), default="register")
+    # A register working offline names its orders; the same name twice is the same order.
+    client_order_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    receipt_number: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # When the sale happened at the till (an offline register may send it later).
+    occurred_at: Mapped[datetime]
+    tax_inclusive: Mapped[bool] = mapped_column(default=False)
+    # The request's order-level discounts and service charges, and what each came to.
+    discounts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    service_charges: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # Tax per rate over the whole order: [{"rateId", "name", "rate", "amountMinor"}].
+    taxes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    tip_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    service_charge_total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    grand_total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Cash rounding taken at settlement (paid − grand total when a cash tender was rounded).
+    cash_rounding_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The register shift the order was settled in (cash up and Z report).
+    shift_id: Mapped[str | None] = mapped_column(String(40))
+    completed_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str | None] = mapped_column(String(500))
+    # An exchange: the refund of the original order that this order replaces goods from.
+    exchange_refund_id: Mapped[str | None] = mapped_column(String(40))
+    exchange_order_id: Mapped[str | None] = mapped_column(String(40))
+    created_by: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "client_order_id", name="uq_orders_client_order_id"),
+        UniqueConstraint("tenant_id", "receipt_number", name="uq_orders_receipt_number"),
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        Index("ix_orders_location_created", "tenant_id", "location_id", "created_at"),
+        Index("ix_orders_updated", "tenant_id", "updated_at"),
+        Index("ix_orders_shift", "tenant_id", "shift_id"),
+    )
+
+
+class OrderLine(TenantScoped, Base):
+    """One line of an order, as priced: what the receipt and refunds read."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int]
+    variant_id: Mapped[str] = mapped_column(String(40))
+    product_id: Mapped[str] = mapped_column(String(40))
+    sku: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(400))
+    tax_class: Mapped[str] = mapped_column(String(50))
+    sold_by: Mapped[str] = mapped_column(String(10), default="unit")
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    # The catalog price when a permitted user overrode it; None when not overridden.
+    catalog_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # [{"id", "groupId", "name", "priceDeltaMinor"}]
+    modifiers: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    modifiers_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The line's own discounts as requested, each with the amount it came to.
+    discounts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    line_discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    order_discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    tax_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # [{"rateId", "name", "rate", "amountMinor"}]
+    taxes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    # Refunded so far (quantity and the amounts given back), for further partial refunds.
+    refunded_quantity_milli: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_net_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_tax_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # {rateId: amount refunded so far}
+    refunded_taxes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        Index("ix_order_lines_order", "tenant_id", "order_id", "position"),
+    )
+
+
+class Payment(TenantScoped, Base):
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(40))
+    tender_type: Mapped[str] = mapped_column(String(20))
+    # What the tender paid towards the order (after change; after cash rounding).
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_tendered_minor: Mapped[int | None] = mapped_column(BigInteger)
+    change_due_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # captured, voided (with the order)
+    status: Mapped[str] = mapped_column(String(20), default="captured")
+    card_brand: Mapped[str | None] = mapped_column(String(30))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    processor_ref: Mapped[str | None] = mapped_column(String(200))
+    authorization_code: Mapped[str | None] = mapped_column(String(50))
+    # A free reference for "other" tenders (cheque number, voucher).
+    reference: Mapped[str | None] = mapped_column(String(200))
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    register_id: Mapped[str | None] = mapped_column(String(40))
+    shift_id: Mapped[str | None] = mapped_column(String(40))
+    employee_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        Index("ix_payments_order", "tenant_id", "order_id"),
+        Index("ix_payments_shift", "tenant_id", "shift_id"),
+    )
+
+
+class Refund(TenantScoped, Base):
+    __tablename__ = "refunds"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(500))
+    # [{"lineItemId", "sku", "name", "quantityMilli", "restock", "netMinor", "discountMinor",
+    #   "taxMinor", "totalMinor", "taxes": [[rateId, amount]]}]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    tax_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Service charges, tip and cash rounding given back with the refund that completes the order.
+    other_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    # [{"tenderType", "amountMinor", "paymentId"?, …tender fields}]
+    tenders: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    register_id: Mapped[str | None] = mapped_column(String(40))
+    shift_id: Mapped[str | None] = mapped_column(String(40))
+    employee_id: Mapped[str | None] = mapped_column(String(40))
+    # The new order of an exchange.
+    exchange_order_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        Index("ix_refunds_order", "tenant_id", "order_id"),
+        Index("ix_refunds_shift", "tenant_id", "shift_id"),
+    )
+
+
+class ReceiptSequence(TenantScoped, Base):
+    """The last receipt number given per location and year; taken by an atomic increment in
+    the completing transaction, so numbers are gapless (a rollback gives the number back)."""
+
+    __tablename__ = "receipt_sequences"
+
+    location_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Shift(TenantScoped, Timestamped, Versioned, Base):
+    """A register's till session: opened with a float, closed with the counted cash."""
+
+    __tablename__ = "shifts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    register_id: Mapped[str] = mapped_column(String(40))
+    location_id: Mapped[str] = mapped_column(String(40))
+    # The register id while open, NULL once closed: a unique key, so one open shift per register.
+    open_register_id: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opening_float_minor: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str | None] = mapped_column(String(80))
+    opening_notes: Mapped[str] = mapped_column(String(500), default="")
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    closing_notes: Mapped[str] = mapped_column(String(500), default="")
+    counted_cash_minor: Mapped[int | None] = mapped_column(BigInteger)
+    expected_cash_minor: Mapped[int | None] = mapped_column(BigInteger)
+    over_short_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # The Z report's figures, frozen at close: {"cashSalesMinor", …, "tenders": [...]}.
+    report: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "open_register_id", name="uq_shifts_open_register"),
+        ForeignKeyConstraint(["tenant_id", "register_id"], ["registers.tenant_id", "registers.id"]),
+        Index("ix_shifts_register", "tenant_id", "register_id", "opened_at"),
+    )
+
+
+class ShiftCashMovement(TenantScoped, Base):
+    """Cash put into (paid in) or taken out of (paid out) the drawer during a shift."""
+
+    __tablename__ = "shift_cash_movements"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shift_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))  # paid_in | paid_out
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "shift_id"], ["shifts.tenant_id", "shifts.id"]),
+        Index("ix_shift_cash_movements_shift", "tenant_id", "shift_id"),
+    )
