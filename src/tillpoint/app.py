@@ -33,6 +33,7 @@ from tillpoint.identity import api as identity_api
 from tillpoint.identity.sessions import resolve_principal
 from tillpoint.inventory import api as inventory_api
 from tillpoint.migrations import head_revision
+from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
 from tillpoint.webhooks import api as webhooks_api
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_bulk_api,
         catalog_api,
         inventory_api,
+        sales_api,
         webhooks_api,
     ):
         app.include_router(module.router)

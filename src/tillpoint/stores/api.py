@@ -9,7 +9,7 @@ from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.identity.service import get_tenant
-from tillpoint.stores import service, staff, taxes
+from tillpoint.stores import printers_api, service, staff, taxes
 from tillpoint.stores.models import Location
 from tillpoint.stores.schemas import (
     EmployeeIn,
@@ -281,3 +281,6 @@ async def archive_tax_rate(
     location_id: str, tax_rate_id: str, session: DbSession, principal: SettingsWriter
 ) -> object:
     return await taxes.archive_tax_rate(session, principal, location_id, tax_rate_id)
+
+
+router.include_router(printers_api.router)
