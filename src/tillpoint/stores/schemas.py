@@ -1,9 +1,10 @@
-"""Request and response bodies of locations, registers, employees, tax classes and rates."""
+"""Request and response bodies of locations, registers, employees, tax classes and rates,
+printers."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import AliasChoices, EmailStr, Field, computed_field
 
 from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp, Version
 
@@ -153,3 +154,57 @@ class TaxRateOut(ApiModel):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
+
+
+# ---- printers --------------------------------------------------------------------------------
+
+PrinterType = Literal["receipt", "kitchen"]
+DEFAULT_PRINTER_PORT = 9100
+PrinterAddress = Annotated[
+    str,
+    Field(
+        max_length=300,
+        description="host[:port]: an IPv4 address, a bracketed IPv6 address or a host name; "
+        f"the port defaults to {DEFAULT_PRINTER_PORT}",
+        examples=["192.168.1.50:9100", "[fe80::1]:9100", "kitchen-printer.local"],
+    ),
+]
+
+
+def printer_address(host: str, port: int) -> str:
+    """``host:port`` as a client would type it, IPv6 in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class PrinterIn(ApiModel):
+    # Optional here so that a missing or blank name is PRINTER_NAME_REQUIRED, not a generic
+    # VALIDATION_ERROR; likewise a missing address is INVALID_PRINTER_IP_FORMAT.
+    name: Annotated[str, Field(max_length=100)] | None = None
+    type: PrinterType = "receipt"
+    address: PrinterAddress | None = None
+
+
+class PrinterUpdate(ApiModel):
+    name: Annotated[str, Field(max_length=100)] | None = None
+    type: PrinterType | None = None
+    address: PrinterAddress | None = None
+    active: bool | None = None
+    version: Version | None = None
+
+
+class PrinterOut(ApiModel):
+    printer_id: str = Field(validation_alias=AliasChoices("printerId", "printer_id", "id"))
+    location_id: str
+    name: str
+    type: str
+    host: str
+    port: int
+    active: bool
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @computed_field(description="host:port, an IPv6 host in brackets")  # type: ignore[prop-decorator]
+    @property
+    def address(self) -> str:
+        return printer_address(self.host, self.port)
