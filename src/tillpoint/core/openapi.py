@@ -36,7 +36,7 @@ def error_responses(*codes: str) -> dict[int | str, dict[str, Any]]:
 
 
 # Every authenticated endpoint can answer with these.
-COMMON_ERRORS = error_responses(
+COMMON_CODES = (
     "VALIDATION_ERROR",
     "MALFORMED_JSON",
     "UNAUTHORIZED",
@@ -46,6 +46,7 @@ COMMON_ERRORS = error_responses(
     "PAYLOAD_TOO_LARGE",
     "RATE_LIMITED",
 )
+COMMON_ERRORS = error_responses(*COMMON_CODES)
 WRITE_ERRORS = error_responses(
     "VERSION_CONFLICT", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED"
 )

@@ -1,12 +1,175 @@
-"""Order endpoints; shifts and receipts have their own modules, included into this ``router``
-(the one app.py registers)."""
+"""Order endpoints; shifts, receipts, refunds and voids have their own modules, included into
+this ``router`` (the one app.py registers). Every sales route refuses full card numbers in its
+request before anything reads the body."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-from tillpoint.core.openapi import COMMON_ERRORS
-from tillpoint.sales import receipts_api, shifts_api
+from fastapi import APIRouter, Depends, Query, Response
 
-router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
+from tillpoint.core.auth import Principal
+from tillpoint.core.card_numbers import reject_card_numbers
+from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.openapi import COMMON_CODES, error_responses
+from tillpoint.core.pagination import Page, Pagination
+from tillpoint.core.schemas import AwareDatetime
+from tillpoint.sales import orders, payments, receipts_api, shifts_api
+from tillpoint.sales.listing import OrderFilters, list_orders
+from tillpoint.sales.models import Order
+from tillpoint.sales.schemas import (
+    LineItemAdd,
+    LineItemUpdate,
+    OrderCalculationOut,
+    OrderIn,
+    OrderOut,
+    OrderStatus,
+    OrderUpdate,
+    PaymentIn,
+    PaymentResultOut,
+    TenderType,
+)
+
+router = APIRouter(
+    prefix="/v1",
+    responses=error_responses(*COMMON_CODES, "CARD_DATA_NOT_ALLOWED"),
+    dependencies=[Depends(reject_card_numbers)],
+)
+
+OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
+OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
+CHANGE_ERRORS = error_responses(
+    "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
+)
+
+
+async def visible_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
+    # A dependency, so an unknown order is 404 before the body is even read.
+    return await orders.get_order(session, principal, order_id)
+
+
+VisibleOrder = Annotated[Order, Depends(visible_order)]
+
+
+@router.post(
+    "/orders",
+    response_model=OrderOut,
+    status_code=201,
+    responses=error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
+)
+async def create_order(
+    body: OrderIn, response: Response, session: DbSession, principal: OrderWriter
+) -> Any:
+    """Open an order priced on the server. A `clientOrderId` already used returns the first
+    order with 200."""
+    out, created = await orders.create_order(session, principal, body)
+    if not created:
+        response.status_code = 200
+    return out
+
+
+@router.post("/orders/calculate", response_model=OrderCalculationOut, status_code=200)
+async def calculate_order(body: OrderIn, session: DbSession, principal: OrderWriter) -> Any:
+    """Price an order body exactly as creating it would, saving nothing."""
+    return await orders.calculate_order(session, principal, body)
+
+
+@router.get("/orders", response_model=Page[OrderOut])
+async def list_orders_route(
+    session: DbSession,
+    principal: OrderReader,
+    params: Pagination,
+    location_id: Annotated[str | None, Query(alias="locationId", max_length=40)] = None,
+    status: OrderStatus | None = None,
+    tender_type: Annotated[TenderType | None, Query(alias="tenderType")] = None,
+    customer_id: Annotated[str | None, Query(alias="customerId", max_length=40)] = None,
+    register_id: Annotated[str | None, Query(alias="registerId", max_length=40)] = None,
+    date_from: Annotated[AwareDatetime | None, Query(alias="dateFrom")] = None,
+    date_to: Annotated[AwareDatetime | None, Query(alias="dateTo")] = None,
+) -> Any:
+    """Orders with the reference's filters; `dateFrom`/`dateTo` bound when the sale happened."""
+    filters = OrderFilters(
+        location_id, status, tender_type, customer_id, register_id, date_from, date_to
+    )
+    items, total = await list_orders(session, principal, params, filters)
+    return params.page_of(items, total)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+async def get_order(order_id: str, session: DbSession, principal: OrderReader) -> Any:
+    return await orders.show_order(session, principal, order_id)
+
+
+@router.patch("/orders/{order_id}", response_model=OrderOut, responses=CHANGE_ERRORS)
+async def update_order(
+    order: VisibleOrder, body: OrderUpdate, session: DbSession, principal: OrderWriter
+) -> Any:
+    """Change an open order's discounts, service charges, tip, notes or customer, or resume
+    a parked order on another register."""
+    return await orders.update_order(session, principal, order.id, body)
+
+
+@router.post(
+    "/orders/{order_id}/line-items",
+    response_model=OrderOut,
+    status_code=201,
+    responses=CHANGE_ERRORS,
+)
+async def add_line_item(
+    order: VisibleOrder, body: LineItemAdd, session: DbSession, principal: OrderWriter
+) -> Any:
+    return await orders.add_line(session, principal, order.id, body)
+
+
+@router.patch(
+    "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
+)
+async def update_line_item(
+    order: VisibleOrder,
+    line_item_id: str,
+    body: LineItemUpdate,
+    session: DbSession,
+    principal: OrderWriter,
+) -> Any:
+    return await orders.update_line(session, principal, order.id, line_item_id, body)
+
+
+@router.delete(
+    "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
+)
+async def remove_line_item(
+    order: VisibleOrder, line_item_id: str, session: DbSession, principal: OrderWriter
+) -> Any:
+    return await orders.remove_line(session, principal, order.id, line_item_id)
+
+
+@router.post(
+    "/orders/{order_id}/payments",
+    response_model=PaymentResultOut,
+    status_code=201,
+    responses=error_responses(
+        "ORDER_NOT_OPEN",
+        "ORDER_EMPTY",
+        "OVERPAYMENT_NOT_ALLOWED",
+        "SHIFT_NOT_OPEN",
+        "INSUFFICIENT_STOCK",
+    ),
+)
+async def add_payment(
+    order: VisibleOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
+) -> Any:
+    """Take a payment (split tender: several per order). When payments cover the grand total
+    the order completes: stock leaves, a receipt number is assigned."""
+    return await payments.add_payment(session, principal, order.id, body)
+
+
+@router.post(
+    "/orders/{order_id}/complete",
+    response_model=OrderOut,
+    responses=error_responses("ORDER_NOT_OPEN", "ORDER_EMPTY", "CONFLICT", "INSUFFICIENT_STOCK"),
+)
+async def complete_order(order: VisibleOrder, session: DbSession, principal: OrderWriter) -> Any:
+    """Complete an order with nothing to pay (everything discounted away)."""
+    return await payments.complete_zero_balance(session, principal, order.id)
+
 
 router.include_router(shifts_api.router)
 router.include_router(receipts_api.router)

@@ -62,7 +62,10 @@ class Order(TenantScoped, Timestamped, Versioned, Base):
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "client_order_id", name="uq_orders_client_order_id"),
-        UniqueConstraint("tenant_id", "receipt_number", name="uq_orders_receipt_number"),
+        # Receipt numbers run per location and year, so two locations both have R-2026-000001.
+        UniqueConstraint(
+            "tenant_id", "location_id", "receipt_number", name="uq_orders_receipt_number"
+        ),
         ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
         Index("ix_orders_location_created", "tenant_id", "location_id", "created_at"),
         Index("ix_orders_updated", "tenant_id", "updated_at"),

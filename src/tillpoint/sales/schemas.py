@@ -367,3 +367,14 @@ class PaymentResultOut(ApiModel):
 class ExchangeOut(ApiModel):
     refund: RefundOut
     order: OrderOut
+
+
+class OrderCalculationOut(ApiModel):
+    """An order body priced exactly as creating it would, with nothing saved."""
+
+    location_id: str
+    line_items: list[LineItemOut]
+    discounts: list[AppliedDiscountOut]
+    service_charges: list[ServiceChargeOut]
+    taxes: list[TaxOut]
+    totals: TotalsOut

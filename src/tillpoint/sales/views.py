@@ -18,6 +18,7 @@ from tillpoint.sales.schemas import (
     AppliedDiscountOut,
     LineItemOut,
     ModifierOut,
+    OrderCalculationOut,
     OrderOut,
     PaymentOut,
     RefundLineOut,
@@ -198,6 +199,33 @@ def refund_out(refund: Refund, exponent: int) -> RefundOut:
     )
 
 
+def _service_charges(order: Order, exponent: int) -> list[ServiceChargeOut]:
+    return [
+        ServiceChargeOut(
+            name=c["name"],
+            type=c["type"],
+            value=Decimal(c["value"])
+            if c["type"] == "percentage"
+            else _money(int(c["value"]), exponent),
+            taxable=c["taxable"],
+            amount=_money(c["amountMinor"], exponent),
+            tax=_money(c["taxMinor"], exponent),
+        )
+        for c in order.service_charges
+    ]
+
+
+def calculation_out(order: Order, lines: Sequence[OrderLine], exponent: int) -> OrderCalculationOut:
+    return OrderCalculationOut(
+        location_id=order.location_id,
+        line_items=[line_out(line, exponent) for line in lines],
+        discounts=_discounts(order.discounts, exponent),
+        service_charges=_service_charges(order, exponent),
+        taxes=_taxes(order.taxes, exponent),
+        totals=totals_out(order, exponent),
+    )
+
+
 def totals_out(order: Order, exponent: int) -> TotalsOut:
     due = order.grand_total_minor + order.cash_rounding_minor - order.paid_minor
     return TotalsOut(
@@ -229,19 +257,7 @@ def order_out(bundle: OrderBundle, exponent: int) -> OrderOut:
         client_order_id=order.client_order_id,
         line_items=[line_out(line, exponent) for line in bundle.lines],
         discounts=_discounts(order.discounts, exponent),
-        service_charges=[
-            ServiceChargeOut(
-                name=c["name"],
-                type=c["type"],
-                value=Decimal(c["value"])
-                if c["type"] == "percentage"
-                else _money(int(c["value"]), exponent),
-                taxable=c["taxable"],
-                amount=_money(c["amountMinor"], exponent),
-                tax=_money(c["taxMinor"], exponent),
-            )
-            for c in order.service_charges
-        ],
+        service_charges=_service_charges(order, exponent),
         taxes=_taxes(order.taxes, exponent),
         totals=totals_out(order, exponent),
         payments=[payment_out(p, exponent) for p in bundle.payments],

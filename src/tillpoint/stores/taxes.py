@@ -184,3 +184,16 @@ async def archive_tax_rate(
         await session.flush()
         record_change(session, "tax_rate.archived", TaxRateOut, rate, location_id=rate.location_id)
     return rate
+
+
+async def location_rates(session: AsyncSession, location_id: str) -> dict[str, list[TaxRate]]:
+    """The active rates a location charges, by tax class code, in a stable order (by id)."""
+    rows = await session.execute(
+        select(TaxRate)
+        .where(TaxRate.location_id == location_id, TaxRate.active.is_(True))
+        .order_by(TaxRate.id)
+    )
+    rates: dict[str, list[TaxRate]] = {}
+    for rate in rows.scalars():
+        rates.setdefault(rate.tax_class_code, []).append(rate)
+    return rates

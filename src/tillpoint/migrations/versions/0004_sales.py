@@ -84,7 +84,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id"),
         sa.UniqueConstraint("tenant_id", "client_order_id", name="uq_orders_client_order_id"),
-        sa.UniqueConstraint("tenant_id", "receipt_number", name="uq_orders_receipt_number"),
+        sa.UniqueConstraint(
+            "tenant_id", "location_id", "receipt_number", name="uq_orders_receipt_number"
+        ),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.create_index(

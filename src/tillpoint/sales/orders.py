@@ -1,0 +1,433 @@
+"""Open orders: create, price, edit lines, park and resume; read and list.
+
+Every amount is computed here from the catalog and the location's tax rates (clients never
+send totals) and stored on the order. An open order reserves its stock at its location; the
+reservation moves with every line edit and is released when the order completes or is voided.
+Every change locks the order row first, so two registers editing one order take turns.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.catalog.lookup import StockItem
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import check_version, has_prefix, utcnow
+from tillpoint.core.errors import AppError, field_error, not_found
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import new_id
+from tillpoint.core.money import RoundingMode, from_thousandths, minor_units
+from tillpoint.identity.models import Tenant
+from tillpoint.identity.service import tenant_currency_exponent
+from tillpoint.inventory.reservations import change_reservations
+from tillpoint.sales.approvals import approval_reasons, require_approval
+from tillpoint.sales.lines import (
+    PricingContext,
+    discounts_json,
+    new_line,
+    pricing_context,
+    reprice,
+    resolve_items,
+    service_charges_json,
+)
+from tillpoint.sales.models import Order, OrderLine
+from tillpoint.sales.schemas import (
+    ApprovalIn,
+    LineItemAdd,
+    LineItemIn,
+    LineItemUpdate,
+    OrderCalculationOut,
+    OrderIn,
+    OrderOut,
+    OrderUpdate,
+)
+from tillpoint.sales.views import OrderBundle, calculation_out, load_bundles, order_out
+from tillpoint.stores.service import get_location, get_register
+from tillpoint.stores.staff import get_employee
+
+# Channel orders never oversell: they reserve only what is available.
+CHANNEL_SOURCES = frozenset({"online", "marketplace"})
+# An offline register's clock may run a little ahead; a sale far in the future is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    rounding: RoundingMode
+    cash_increment: int
+    approval_percent: int
+
+
+async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
+    row = (
+        await session.execute(
+            select(
+                Tenant.rounding_mode,
+                Tenant.cash_rounding_increment,
+                Tenant.discount_approval_percent,
+            ).where(Tenant.id == tenant_id)
+        )
+    ).one()
+    return TenantSettings(RoundingMode(row[0]), int(row[1]), int(row[2]))
+
+
+async def get_order(
+    session: AsyncSession, principal: Principal, order_id: str, *, lock: bool = False
+) -> Order:
+    """The order if the principal may see its location, else 404; ``lock`` holds its row
+    until commit (every change takes it first)."""
+    if not has_prefix(order_id, "order"):
+        raise not_found("Order")
+    stmt = select(Order).where(Order.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    order = (await session.execute(stmt)).scalar_one_or_none()
+    if order is None or not principal.can_access_location(order.location_id):
+        raise not_found("Order")
+    return order
+
+
+async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:
+    stmt = (
+        select(OrderLine)
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.position, OrderLine.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def view(session: AsyncSession, bundle: OrderBundle) -> OrderOut:
+    exponent = await tenant_currency_exponent(session, bundle.order.tenant_id)
+    return order_out(bundle, exponent)
+
+
+async def show_order(session: AsyncSession, principal: Principal, order_id: str) -> OrderOut:
+    order = await get_order(session, principal, order_id)
+    [bundle] = await load_bundles(session, [order])
+    return await view(session, bundle)
+
+
+def stock_item(line: OrderLine) -> StockItem:
+    return StockItem(
+        line.variant_id, line.product_id, line.sku, line.name, line.sold_by, None, True
+    )
+
+
+async def reserve(
+    session: AsyncSession, order: Order, changes: list[tuple[OrderLine, int]]
+) -> None:
+    """Move the order's reservation by these line quantities (thousandths, signed)."""
+    await change_reservations(
+        session,
+        order.tenant_id,
+        order.location_id,
+        [(stock_item(line), delta) for line, delta in changes],
+        within_available=order.source in CHANNEL_SOURCES,
+        reference_id=order.id,
+    )
+
+
+async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> OrderOut:
+    """Record an order event whose data is the order as the API shows it; return that view."""
+    out = await view(session, bundle)
+    record_event(
+        session,
+        event_type,
+        out.model_dump(mode="json", by_alias=True),
+        subject_id=bundle.order.id,
+        location_id=bundle.order.location_id,
+    )
+    return out
+
+
+async def _context(session: AsyncSession, order: Order, settings: TenantSettings) -> PricingContext:
+    exponent = await tenant_currency_exponent(session, order.tenant_id)
+    return await pricing_context(
+        session,
+        order.tenant_id,
+        order.location_id,
+        exponent=exponent,
+        rounding=settings.rounding,
+        tax_inclusive=order.tax_inclusive,
+    )
+
+
+async def _build(
+    session: AsyncSession, principal: Principal, data: OrderIn
+) -> tuple[Order, list[OrderLine], TenantSettings]:
+    """The order and its priced lines from a request body, not yet added to the session."""
+    location = await get_location(session, principal, data.location_id)
+    if data.register_id is not None:
+        await get_register(session, principal, location.id, data.register_id)
+    if data.employee_id is not None:
+        await get_employee(session, principal, data.employee_id)
+    now = utcnow()
+    occurred_at = data.occurred_at or now
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise field_error("occurredAt", "must not be in the future")
+    settings = await tenant_settings(session, principal.tenant_id)
+    exponent = await tenant_currency_exponent(session, principal.tenant_id)
+    order = Order(
+        tenant_id=principal.tenant_id,
+        id=new_id("order"),
+        location_id=location.id,
+        register_id=data.register_id,
+        employee_id=data.employee_id,
+        customer_id=data.customer_id,
+        source=data.source,
+        client_order_id=data.client_order_id,
+        status="open",
+        notes=data.notes,
+        occurred_at=occurred_at,
+        tax_inclusive=location.tax_inclusive,
+        tip_minor=minor_units(data.tip, exponent, "tip"),
+        cash_rounding_minor=0,
+        paid_minor=0,
+        refunded_minor=0,
+        created_by=f"{principal.kind}:{principal.id}",
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    ctx = await _context(session, order, settings)
+    order.discounts = discounts_json(data.discounts, exponent, "discounts")
+    order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
+    items = await resolve_items(session, location.id, data.line_items, "lineItems")
+    lines = [
+        new_line(order, i, item, request, ctx, f"lineItems[{i}]")
+        for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))
+    ]
+    reprice(order, lines, settings.rounding)
+    return order, lines, settings
+
+
+async def calculate_order(
+    session: AsyncSession, principal: Principal, data: OrderIn
+) -> OrderCalculationOut:
+    """Price a body exactly as creating it would, saving nothing."""
+    order, lines, _ = await _build(session, principal, data)
+    exponent = await tenant_currency_exponent(session, principal.tenant_id)
+    return calculation_out(order, lines, exponent)
+
+
+async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Order | None:
+    stmt = select(Order).where(Order.client_order_id == client_order_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _existing(
+    session: AsyncSession, principal: Principal, client_order_id: str
+) -> OrderOut | None:
+    order = await _by_client_order_id(session, client_order_id)
+    if order is None:
+        return None
+    if not principal.can_access_location(order.location_id):
+        raise AppError("CONFLICT", "Another location's order has this clientOrderId.")
+    [bundle] = await load_bundles(session, [order])
+    return await view(session, bundle)
+
+
+async def create_order(
+    session: AsyncSession, principal: Principal, data: OrderIn
+) -> tuple[OrderOut, bool]:
+    """A new open order, or — for a clientOrderId already used — the first order and False."""
+    if data.client_order_id is not None:
+        first = await _existing(session, principal, data.client_order_id)
+        if first is not None:
+            return first, False
+    order, lines, settings = await _build(session, principal, data)
+    reasons = approval_reasons(
+        lines,
+        touched_line_ids={line.id for line in lines},
+        order_discounts_changed=bool(data.discounts),
+        threshold_percent=settings.approval_percent,
+    )
+    await require_approval(session, principal, reasons, data.approval)
+    session.add(order)
+    if data.client_order_id is not None:
+        try:
+            async with session.begin_nested():
+                await session.flush()
+        except IntegrityError:
+            # Another request with this clientOrderId committed first: that is the order.
+            first = await _existing(session, principal, data.client_order_id)
+            if first is None:
+                raise
+            return first, False
+    session.add_all(lines)
+    await session.flush()
+    await reserve(session, order, [(line, line.quantity_milli) for line in lines])
+    return await emit(session, "order.created", OrderBundle(order, lines)), True
+
+
+async def open_order_for_change(
+    session: AsyncSession, principal: Principal, order_id: str, version: int | None
+) -> tuple[Order, list[OrderLine]]:
+    order = await get_order(session, principal, order_id, lock=True)
+    if order.status != "open":
+        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+    check_version(order, version)
+    return order, await order_lines(session, order.id)
+
+
+async def _finish_change(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    touched: set[str],
+    discounts_changed: bool,
+    approval: ApprovalIn | None,
+) -> OrderOut:
+    settings = await tenant_settings(session, order.tenant_id)
+    reprice(order, lines, settings.rounding)
+    reasons = approval_reasons(
+        lines,
+        touched_line_ids=touched,
+        order_discounts_changed=discounts_changed,
+        threshold_percent=settings.approval_percent,
+    )
+    await require_approval(session, principal, reasons, approval)
+    order.updated_at = utcnow()  # a line edit is a new version of the order
+    await session.flush()
+    return await emit(session, "order.updated", OrderBundle(order, lines))
+
+
+async def update_order(
+    session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
+) -> OrderOut:
+    """Change an open order's discounts, charges, tip, notes, customer — or resume it on
+    another register of its location."""
+    order, lines = await open_order_for_change(session, principal, order_id, data.version)
+    if data.register_id is not None:
+        await get_register(session, principal, order.location_id, data.register_id)
+        order.register_id = data.register_id
+    if data.employee_id is not None:
+        await get_employee(session, principal, data.employee_id)
+        order.employee_id = data.employee_id
+    if data.customer_id is not None:
+        order.customer_id = data.customer_id
+    if data.notes is not None:
+        order.notes = data.notes
+    exponent = await tenant_currency_exponent(session, order.tenant_id)
+    if data.tip is not None:
+        order.tip_minor = minor_units(data.tip, exponent, "tip")
+    if data.discounts is not None:
+        order.discounts = discounts_json(data.discounts, exponent, "discounts")
+    if data.service_charges is not None:
+        settings = await tenant_settings(session, order.tenant_id)
+        ctx = await _context(session, order, settings)
+        order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
+    return await _finish_change(
+        session,
+        principal,
+        order,
+        lines,
+        touched=set(),
+        discounts_changed=data.discounts is not None,
+        approval=data.approval,
+    )
+
+
+async def add_line(
+    session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
+) -> OrderOut:
+    order, lines = await open_order_for_change(session, principal, order_id, data.version)
+    settings = await tenant_settings(session, order.tenant_id)
+    ctx = await _context(session, order, settings)
+    [item] = await resolve_items(session, order.location_id, [data], "body")
+    position = max((line.position for line in lines), default=-1) + 1
+    line = new_line(order, position, item, data, ctx, "body")
+    session.add(line)
+    lines.append(line)
+    await session.flush()
+    await reserve(session, order, [(line, line.quantity_milli)])
+    return await _finish_change(
+        session,
+        principal,
+        order,
+        lines,
+        touched={line.id},
+        discounts_changed=False,
+        approval=data.approval,
+    )
+
+
+def _line(lines: Sequence[OrderLine], line_item_id: str) -> OrderLine:
+    for line in lines:
+        if line.id == line_item_id:
+            return line
+    raise not_found("Line item")
+
+
+async def update_line(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    line_item_id: str,
+    data: LineItemUpdate,
+) -> OrderOut:
+    order, lines = await open_order_for_change(session, principal, order_id, data.version)
+    line = _line(lines, line_item_id)
+    settings = await tenant_settings(session, order.tenant_id)
+    ctx = await _context(session, order, settings)
+    # Re-validate against the catalog as the line is now: same item, the new choices.
+    request = LineItemIn(
+        variant_id=line.variant_id,
+        quantity=data.quantity
+        if data.quantity is not None
+        else from_thousandths(line.quantity_milli),
+        modifiers=data.modifiers
+        if data.modifiers is not None
+        else [m["id"] for m in line.modifiers],
+        unit_price=data.unit_price,
+        discounts=[],
+    )
+    [item] = await resolve_items(session, order.location_id, [request], "body")
+    fresh = new_line(order, line.position, item, request, ctx, "body")
+    delta = fresh.quantity_milli - line.quantity_milli
+    line.quantity_milli = fresh.quantity_milli
+    line.modifiers = fresh.modifiers
+    line.modifiers_minor = fresh.modifiers_minor
+    if data.unit_price is not None:
+        line.unit_price_minor = fresh.unit_price_minor
+        line.catalog_price_minor = fresh.catalog_price_minor
+    if data.discounts is not None:
+        line.discounts = discounts_json(data.discounts, ctx.exponent, "discounts")
+    if data.notes is not None:
+        line.notes = data.notes
+    if delta:
+        await reserve(session, order, [(line, delta)])
+    return await _finish_change(
+        session,
+        principal,
+        order,
+        lines,
+        touched={line.id},
+        discounts_changed=False,
+        approval=data.approval,
+    )
+
+
+async def remove_line(
+    session: AsyncSession, principal: Principal, order_id: str, line_item_id: str
+) -> OrderOut:
+    order, lines = await open_order_for_change(session, principal, order_id, None)
+    line = _line(lines, line_item_id)
+    await reserve(session, order, [(line, -line.quantity_milli)])
+    lines.remove(line)
+    await session.delete(line)
+    return await _finish_change(
+        session,
+        principal,
+        order,
+        lines,
+        touched=set(),
+        discounts_changed=False,
+        approval=None,
+    )

@@ -1,0 +1,286 @@
+"""Payments (split tender) and completing an order.
+
+Tenders: cash (amount tendered → change; cash rounding on the settling payment), credit_card
+(captured on an external terminal and recorded here: brand, last 4, processor reference,
+authorization code) and other. gift_card and store_credit arrive with customers, through the
+same ``TENDERS`` table. Only cash may be tendered over the balance.
+
+When payments cover the grand total the order completes in the same transaction: stock leaves
+through the ledger (reason ``sale``), the reservation is released, the next receipt number of
+the location and year is taken, and ``order.completed`` is recorded. Lock order: the order row,
+the register's open shift, the stock levels (by variant), the receipt sequence.
+"""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import dialect_insert, table_of, utcnow
+from tillpoint.core.errors import AppError, field_error
+from tillpoint.core.events import record_event
+from tillpoint.core.ids import new_id
+from tillpoint.core.money import minor_units
+from tillpoint.identity.service import tenant_currency_exponent
+from tillpoint.inventory.ledger import MovementLine, apply_movements
+from tillpoint.sales.models import Order, OrderLine, Payment, ReceiptSequence, Shift
+from tillpoint.sales.orders import (
+    CHANNEL_SOURCES,
+    get_order,
+    order_lines,
+    reserve,
+    stock_item,
+    tenant_settings,
+)
+from tillpoint.sales.pricing import cash_due
+from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
+from tillpoint.sales.shifts import current_shift
+from tillpoint.sales.views import load_bundles, order_out, payment_out
+from tillpoint.stores.models import Location
+from tillpoint.stores.service import get_register
+
+SEQUENCES = table_of(ReceiptSequence)
+
+
+@dataclass(frozen=True)
+class Tender:
+    """What a tender type accepts: which optional fields, and whether it may overpay."""
+
+    fields: frozenset[str]
+    may_overpay: bool = False
+
+
+TENDERS: dict[str, Tender] = {
+    "cash": Tender(frozenset({"amount_tendered"}), may_overpay=True),
+    "credit_card": Tender(
+        frozenset({"card_brand", "card_last4", "processor_ref", "authorization_code"})
+    ),
+    "other": Tender(frozenset({"reference", "processor_ref"})),
+}
+TENDER_FIELDS = (
+    "amount_tendered",
+    "card_brand",
+    "card_last4",
+    "processor_ref",
+    "authorization_code",
+    "reference",
+)
+
+
+def _check_tender(data: PaymentIn) -> Tender:
+    tender = TENDERS.get(data.tender_type)
+    if tender is None:
+        raise field_error("tenderType", f"{data.tender_type} tenders are not available yet")
+    for name in TENDER_FIELDS:
+        if getattr(data, name) is not None and name not in tender.fields:
+            camel = "".join(w.capitalize() if i else w for i, w in enumerate(name.split("_")))
+            raise field_error(camel, f"not a field of {data.tender_type} payments")
+    return tender
+
+
+async def next_receipt_number(
+    session: AsyncSession, tenant_id: str, location_id: str, year: int
+) -> str:
+    """The location's next number for the year. The increment holds the sequence row until
+    commit, and a rollback gives the number back, so the numbers have no gaps."""
+    await session.execute(
+        dialect_insert(session)(SEQUENCES)
+        .values(tenant_id=tenant_id, location_id=location_id, year=year, last_number=0)
+        .on_conflict_do_nothing()
+    )
+    number = (
+        await session.execute(
+            update(SEQUENCES)
+            .where(
+                SEQUENCES.c.tenant_id == tenant_id,
+                SEQUENCES.c.location_id == location_id,
+                SEQUENCES.c.year == year,
+            )
+            .values(last_number=SEQUENCES.c.last_number + 1)
+            .returning(SEQUENCES.c.last_number)
+        )
+    ).scalar_one()
+    return f"R-{year}-{number:06d}"
+
+
+async def complete_order(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    lines: list[OrderLine],
+    shift: Shift | None,
+) -> None:
+    location = (
+        await session.execute(
+            select(Location.allow_negative_stock, Location.timezone).where(
+                Location.id == order.location_id
+            )
+        )
+    ).one()
+    allow_negative = bool(location[0]) and order.source not in CHANNEL_SOURCES
+    await apply_movements(
+        session,
+        order.tenant_id,
+        [
+            MovementLine(
+                stock_item(line), order.location_id, -line.quantity_milli, f"lineItems[{i}]"
+            )
+            for i, line in enumerate(lines)
+        ],
+        reason="sale",
+        reference_type="order",
+        reference_id=order.id,
+        occurred_at=order.occurred_at,
+        actor=f"{principal.kind}:{principal.id}",
+        allow_negative=allow_negative,
+    )
+    await reserve(session, order, [(line, -line.quantity_milli) for line in lines])
+    now = utcnow()
+    year = now.astimezone(ZoneInfo(location[1])).year
+    order.receipt_number = await next_receipt_number(
+        session, order.tenant_id, order.location_id, year
+    )
+    order.status = "completed"
+    order.completed_at = now
+    order.updated_at = now
+    if shift is not None:
+        order.shift_id = shift.id
+
+
+async def _shift_for(
+    session: AsyncSession, principal: Principal, order: Order, register_id: str | None
+) -> tuple[str | None, Shift | None]:
+    if register_id is not None and register_id != order.register_id:
+        await get_register(session, principal, order.location_id, register_id)
+    register_id = register_id or order.register_id
+    if register_id is None:
+        return None, None
+    return register_id, await current_shift(session, register_id, lock=True)
+
+
+async def add_payment(
+    session: AsyncSession, principal: Principal, order_id: str, data: PaymentIn
+) -> PaymentResultOut:
+    tender = _check_tender(data)
+    order = await get_order(session, principal, order_id, lock=True)
+    if order.status != "open":
+        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+    lines = await order_lines(session, order.id)
+    if not lines:
+        raise AppError("ORDER_EMPTY")
+    exponent = await tenant_currency_exponent(session, order.tenant_id)
+    settings = await tenant_settings(session, order.tenant_id)
+    amount = minor_units(data.amount, exponent, "amount")
+    balance = order.grand_total_minor + order.cash_rounding_minor - order.paid_minor
+    rounding = 0
+    tendered: int | None = None
+    if data.tender_type == "cash":
+        due = cash_due(balance, settings.cash_increment, settings.rounding)
+        tendered = (
+            amount
+            if data.amount_tendered is None
+            else minor_units(data.amount_tendered, exponent, "amountTendered")
+        )
+        if tendered < amount:
+            raise field_error("amountTendered", "must be at least the amount")
+        applied = min(amount, due)
+        if amount >= due:
+            rounding = due - balance
+    else:
+        applied = amount
+        if amount > balance and not tender.may_overpay:
+            raise AppError(
+                "OVERPAYMENT_NOT_ALLOWED",
+                details=[
+                    {"field": "amount", "message": f"the balance due is {balance} minor units"}
+                ],
+            )
+    register_id, shift = await _shift_for(session, principal, order, data.register_id)
+    if data.tender_type == "cash" and shift is None:
+        raise AppError(
+            "SHIFT_NOT_OPEN",
+            "Cash needs an open shift on the register."
+            if register_id
+            else "Cash needs a register with an open shift; give registerId.",
+        )
+    payment = Payment(
+        tenant_id=order.tenant_id,
+        id=new_id("payment"),
+        order_id=order.id,
+        tender_type=data.tender_type,
+        amount_minor=applied,
+        amount_tendered_minor=tendered,
+        change_due_minor=(tendered - applied) if tendered is not None else 0,
+        status="captured",
+        card_brand=data.card_brand,
+        card_last4=data.card_last4,
+        processor_ref=data.processor_ref,
+        authorization_code=data.authorization_code,
+        reference=data.reference,
+        refunded_minor=0,
+        register_id=register_id,
+        shift_id=shift.id if shift else None,
+        employee_id=data.employee_id or order.employee_id,
+        created_at=utcnow(),
+        created_by=f"{principal.kind}:{principal.id}",
+    )
+    session.add(payment)
+    order.paid_minor += applied
+    order.cash_rounding_minor += rounding
+    completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
+    if completed:
+        await complete_order(session, principal, order, lines, shift)
+    else:
+        order.updated_at = utcnow()
+    await session.flush()
+    [bundle] = await load_bundles(session, [order])
+    out = order_out(bundle, exponent)
+    paid = payment_out(payment, exponent)
+    record_event(
+        session,
+        "payment.captured",
+        {"orderId": order.id, **paid.model_dump(mode="json", by_alias=True)},
+        subject_id=payment.id,
+        location_id=order.location_id,
+    )
+    if completed:
+        _record_order_event(session, "order.completed", order, out)
+    return PaymentResultOut(payment=paid, order=out)
+
+
+def _record_order_event(
+    session: AsyncSession, event_type: str, order: Order, out: OrderOut
+) -> None:
+    record_event(
+        session,
+        event_type,
+        out.model_dump(mode="json", by_alias=True),
+        subject_id=order.id,
+        location_id=order.location_id,
+    )
+
+
+async def complete_zero_balance(
+    session: AsyncSession, principal: Principal, order_id: str
+) -> OrderOut:
+    """Complete an order that owes nothing (everything discounted away) without a payment."""
+    order = await get_order(session, principal, order_id, lock=True)
+    if order.status != "open":
+        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+    lines = await order_lines(session, order.id)
+    if not lines:
+        raise AppError("ORDER_EMPTY")
+    if order.paid_minor < order.grand_total_minor + order.cash_rounding_minor:
+        raise AppError("CONFLICT", "The order still has a balance due; take a payment.")
+    shift = (
+        await current_shift(session, order.register_id, lock=True) if order.register_id else None
+    )
+    await complete_order(session, principal, order, lines, shift)
+    await session.flush()
+    exponent = await tenant_currency_exponent(session, order.tenant_id)
+    [bundle] = await load_bundles(session, [order])
+    out = order_out(bundle, exponent)
+    _record_order_event(session, "order.completed", order, out)
+    return out
