@@ -12,7 +12,7 @@ from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.sales import orders, payments, receipts_api, shifts_api
+from tillpoint.sales import orders, payments, receipts_api, refunds_api, shifts_api
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.models import Order
 from tillpoint.sales.schemas import (
@@ -173,3 +173,4 @@ async def complete_order(order: VisibleOrder, session: DbSession, principal: Ord
 
 router.include_router(shifts_api.router)
 router.include_router(receipts_api.router)
+router.include_router(refunds_api.router)
