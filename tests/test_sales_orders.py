@@ -161,7 +161,7 @@ async def test_card_only_may_not_overpay_and_cash_gives_change(till: Till) -> No
     ],
 )
 async def test_full_card_numbers_are_refused_and_never_stored(
-    till: Till, db: Any, body: Json, caplog: pytest.LogCaptureFixture
+    till: Till, body: Json, caplog: pytest.LogCaptureFixture
 ) -> None:
     sku = await till.product("Hat", 10)
     order = await till.order(till.line(sku))

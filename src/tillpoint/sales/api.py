@@ -12,7 +12,7 @@ from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.sales import orders, payments, receipts_api, refunds_api, shifts_api
+from tillpoint.sales import edits, orders, payments, receipts_api, refunds_api, shifts_api
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.models import Order
 from tillpoint.sales.schemas import (
@@ -104,7 +104,7 @@ async def update_order(
 ) -> Any:
     """Change an open order's discounts, service charges, tip, notes or customer, or resume
     a parked order on another register."""
-    return await orders.update_order(session, principal, order.id, body)
+    return await edits.update_order(session, principal, order.id, body)
 
 
 @router.post(
@@ -116,7 +116,7 @@ async def update_order(
 async def add_line_item(
     order: VisibleOrder, body: LineItemAdd, session: DbSession, principal: OrderWriter
 ) -> Any:
-    return await orders.add_line(session, principal, order.id, body)
+    return await edits.add_line(session, principal, order.id, body)
 
 
 @router.patch(
@@ -129,7 +129,7 @@ async def update_line_item(
     session: DbSession,
     principal: OrderWriter,
 ) -> Any:
-    return await orders.update_line(session, principal, order.id, line_item_id, body)
+    return await edits.update_line(session, principal, order.id, line_item_id, body)
 
 
 @router.delete(
@@ -138,7 +138,7 @@ async def update_line_item(
 async def remove_line_item(
     order: VisibleOrder, line_item_id: str, session: DbSession, principal: OrderWriter
 ) -> Any:
-    return await orders.remove_line(session, principal, order.id, line_item_id)
+    return await edits.remove_line(session, principal, order.id, line_item_id)
 
 
 @router.post(

@@ -6,7 +6,6 @@ reservation moves with every line edit and is released when the order completes 
 Every change locks the order row first, so two registers editing one order take turns.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, has_prefix, utcnow
+from tillpoint.core.db import has_prefix, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
-from tillpoint.core.money import RoundingMode, from_thousandths, minor_units
+from tillpoint.core.money import RoundingMode, minor_units
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import change_reservations
@@ -36,14 +35,9 @@ from tillpoint.sales.lines import (
 )
 from tillpoint.sales.models import Order, OrderLine
 from tillpoint.sales.schemas import (
-    ApprovalIn,
-    LineItemAdd,
-    LineItemIn,
-    LineItemUpdate,
     OrderCalculationOut,
     OrderIn,
     OrderOut,
-    OrderUpdate,
 )
 from tillpoint.sales.views import OrderBundle, calculation_out, load_bundles, order_out
 from tillpoint.stores.service import get_location, get_register
@@ -144,7 +138,9 @@ async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> O
     return out
 
 
-async def _context(session: AsyncSession, order: Order, settings: TenantSettings) -> PricingContext:
+async def order_pricing_context(
+    session: AsyncSession, order: Order, settings: TenantSettings
+) -> PricingContext:
     exponent = await tenant_currency_exponent(session, order.tenant_id)
     return await pricing_context(
         session,
@@ -193,7 +189,7 @@ async def _build(
         updated_at=now,
         version=1,
     )
-    ctx = await _context(session, order, settings)
+    ctx = await order_pricing_context(session, order, settings)
     order.discounts = discounts_json(data.discounts, exponent, "discounts")
     order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
     items = await resolve_items(session, location.id, data.line_items, "lineItems")
@@ -262,172 +258,3 @@ async def create_order(
     await session.flush()
     await reserve(session, order, [(line, line.quantity_milli) for line in lines])
     return await emit(session, "order.created", OrderBundle(order, lines)), True
-
-
-async def open_order_for_change(
-    session: AsyncSession, principal: Principal, order_id: str, version: int | None
-) -> tuple[Order, list[OrderLine]]:
-    order = await get_order(session, principal, order_id, lock=True)
-    if order.status != "open":
-        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
-    check_version(order, version)
-    return order, await order_lines(session, order.id)
-
-
-async def _finish_change(
-    session: AsyncSession,
-    principal: Principal,
-    order: Order,
-    lines: list[OrderLine],
-    *,
-    touched: set[str],
-    discounts_changed: bool,
-    approval: ApprovalIn | None,
-) -> OrderOut:
-    settings = await tenant_settings(session, order.tenant_id)
-    reprice(order, lines, settings.rounding)
-    reasons = approval_reasons(
-        lines,
-        touched_line_ids=touched,
-        order_discounts_changed=discounts_changed,
-        threshold_percent=settings.approval_percent,
-    )
-    await require_approval(session, principal, reasons, approval)
-    order.updated_at = utcnow()  # a line edit is a new version of the order
-    await session.flush()
-    return await emit(session, "order.updated", OrderBundle(order, lines))
-
-
-async def update_order(
-    session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
-) -> OrderOut:
-    """Change an open order's discounts, charges, tip, notes, customer — or resume it on
-    another register of its location."""
-    order, lines = await open_order_for_change(session, principal, order_id, data.version)
-    if data.register_id is not None:
-        await get_register(session, principal, order.location_id, data.register_id)
-        order.register_id = data.register_id
-    if data.employee_id is not None:
-        await get_employee(session, principal, data.employee_id)
-        order.employee_id = data.employee_id
-    if data.customer_id is not None:
-        order.customer_id = data.customer_id
-    if data.notes is not None:
-        order.notes = data.notes
-    exponent = await tenant_currency_exponent(session, order.tenant_id)
-    if data.tip is not None:
-        order.tip_minor = minor_units(data.tip, exponent, "tip")
-    if data.discounts is not None:
-        order.discounts = discounts_json(data.discounts, exponent, "discounts")
-    if data.service_charges is not None:
-        settings = await tenant_settings(session, order.tenant_id)
-        ctx = await _context(session, order, settings)
-        order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
-    return await _finish_change(
-        session,
-        principal,
-        order,
-        lines,
-        touched=set(),
-        discounts_changed=data.discounts is not None,
-        approval=data.approval,
-    )
-
-
-async def add_line(
-    session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
-) -> OrderOut:
-    order, lines = await open_order_for_change(session, principal, order_id, data.version)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await _context(session, order, settings)
-    [item] = await resolve_items(session, order.location_id, [data], "body")
-    position = max((line.position for line in lines), default=-1) + 1
-    line = new_line(order, position, item, data, ctx, "body")
-    session.add(line)
-    lines.append(line)
-    await session.flush()
-    await reserve(session, order, [(line, line.quantity_milli)])
-    return await _finish_change(
-        session,
-        principal,
-        order,
-        lines,
-        touched={line.id},
-        discounts_changed=False,
-        approval=data.approval,
-    )
-
-
-def _line(lines: Sequence[OrderLine], line_item_id: str) -> OrderLine:
-    for line in lines:
-        if line.id == line_item_id:
-            return line
-    raise not_found("Line item")
-
-
-async def update_line(
-    session: AsyncSession,
-    principal: Principal,
-    order_id: str,
-    line_item_id: str,
-    data: LineItemUpdate,
-) -> OrderOut:
-    order, lines = await open_order_for_change(session, principal, order_id, data.version)
-    line = _line(lines, line_item_id)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await _context(session, order, settings)
-    # Re-validate against the catalog as the line is now: same item, the new choices.
-    request = LineItemIn(
-        variant_id=line.variant_id,
-        quantity=data.quantity
-        if data.quantity is not None
-        else from_thousandths(line.quantity_milli),
-        modifiers=data.modifiers
-        if data.modifiers is not None
-        else [m["id"] for m in line.modifiers],
-        unit_price=data.unit_price,
-        discounts=[],
-    )
-    [item] = await resolve_items(session, order.location_id, [request], "body")
-    fresh = new_line(order, line.position, item, request, ctx, "body")
-    delta = fresh.quantity_milli - line.quantity_milli
-    line.quantity_milli = fresh.quantity_milli
-    line.modifiers = fresh.modifiers
-    line.modifiers_minor = fresh.modifiers_minor
-    if data.unit_price is not None:
-        line.unit_price_minor = fresh.unit_price_minor
-        line.catalog_price_minor = fresh.catalog_price_minor
-    if data.discounts is not None:
-        line.discounts = discounts_json(data.discounts, ctx.exponent, "discounts")
-    if data.notes is not None:
-        line.notes = data.notes
-    if delta:
-        await reserve(session, order, [(line, delta)])
-    return await _finish_change(
-        session,
-        principal,
-        order,
-        lines,
-        touched={line.id},
-        discounts_changed=False,
-        approval=data.approval,
-    )
-
-
-async def remove_line(
-    session: AsyncSession, principal: Principal, order_id: str, line_item_id: str
-) -> OrderOut:
-    order, lines = await open_order_for_change(session, principal, order_id, None)
-    line = _line(lines, line_item_id)
-    await reserve(session, order, [(line, -line.quantity_milli)])
-    lines.remove(line)
-    await session.delete(line)
-    return await _finish_change(
-        session,
-        principal,
-        order,
-        lines,
-        touched=set(),
-        discounts_changed=False,
-        approval=None,
-    )
