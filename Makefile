@@ -41,6 +41,7 @@ typecheck: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.api_locations
 	$(BIN)/python -m bench.catalog
+	$(BIN)/python -m bench.checkout
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,284 @@
+"""Checkout load: a checkout (create a 3-line order, then pay it by card) timed as one unit.
+
+The harness's ``Scenario`` times single requests; here each virtual user loops over whole
+checkouts — two HTTP requests on its own keep-alive connection for Tillpoint, two raw asyncpg
+transactions on a pooled connection for the ceiling. The rest is the harness's: ``--warmup``
+then ``--seconds`` at ``--concurrency`` users over ``--clients`` spawned processes, a checkout
+counts when it *completes* inside the measured window, ``latency_stats``, ``cpu_sample`` and
+``cpu_shares``. The result dicts have the harness's shape (``reqPerSec`` is checkouts/s), so
+``print_report`` and ``write_results`` take them as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import random
+import signal
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.harness import BenchError, console
+from bench.harness.cpu import cpu_sample, cpu_shares
+from bench.harness.load import REQUEST_TIMEOUT_S, START_DELAY_S, latency_stats
+
+LINES_PER_ORDER = 3
+# No process has this parent id: a CPU sample with it counts no server (the ceiling has none).
+NO_SERVER_PID = -1
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    kind: str  # "http" (Tillpoint) or "raw" (asyncpg)
+    location_id: str
+    skus: tuple[str, ...]
+    base_url: str = ""  # http
+    api_key: str = ""  # http
+    database_url: str = ""  # raw
+    tenant_id: str = ""  # raw
+
+
+def open_pool(stack: contextlib.ExitStack, clients: int) -> Any:
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(clients, initializer=_ignore_sigint)
+    stack.callback(pool.join)
+    stack.callback(pool.terminate)
+    return pool
+
+
+def run_checkouts(
+    pool: Any,
+    target: Target,
+    args: argparse.Namespace,
+    run_id: str,
+    database: str,
+    server: Any | None,
+) -> dict[str, Any]:
+    """Load ``target`` with checkouts; one result dict in the harness's shape."""
+    console.print(
+        f"… {target.label}: {args.warmup:g}s warm-up + {args.seconds:g}s at "
+        f"concurrency {args.concurrency}"
+    )
+    shares = [
+        args.concurrency // args.clients + (1 if i < args.concurrency % args.clients else 0)
+        for i in range(args.clients)
+    ]
+    start_at = time.time() + START_DELAY_S + (2.0 if target.kind == "raw" else 0.0)
+    jobs = [
+        {
+            "client": i,
+            "tasks": share,
+            "start_at": start_at,
+            "warmup": args.warmup,
+            "seconds": args.seconds,
+            "target": target,
+            "max_checkouts": args.max_requests // args.clients,
+            "run_id": run_id,
+        }
+        for i, share in enumerate(shares)
+    ]
+    pending = pool.map_async(run_load, jobs)
+    server_pid = server.proc.pid if server is not None else NO_SERVER_PID
+    time.sleep(max(0.0, start_at + args.warmup - time.time()))
+    before = cpu_sample(server_pid, database)
+    time.sleep(max(0.0, start_at + args.warmup + args.seconds - time.time()))
+    after = cpu_sample(server_pid, database)
+    parts: list[dict[str, Any]] = pending.get(timeout=2 * REQUEST_TIMEOUT_S + 60)
+    if server is not None and server.proc.poll() is not None:
+        raise BenchError(f"{server.name} died during {target.label}:\n{server.log_tail()}")
+
+    def merged(name: str) -> list[float]:
+        return sorted(x for part in parts for x in part[name])
+
+    latencies = merged("latencies")
+    errors: Counter[str] = Counter()
+    for part in parts:
+        errors.update(part["errors"])
+    cpu = cpu_shares(before, after, sum(p["cpu_seconds"] for p in parts), args.seconds)
+    if server is None:
+        cpu["serverCpuPct"] = None  # the asyncpg program is the load generator itself
+    return {
+        "scenario": target.key,
+        "label": target.label,
+        "target": target.kind,
+        "method": "POST+POST" if target.kind == "http" else "2 transactions",
+        "url": f"{target.base_url}/v1/orders" if target.kind == "http" else "asyncpg",
+        "seconds": args.seconds,
+        "requests": len(latencies),
+        "reqPerSec": round(len(latencies) / args.seconds, 1),
+        "latencyMs": latency_stats(latencies),
+        "createLatencyMs": latency_stats(merged("create")),
+        "payLatencyMs": latency_stats(merged("pay")),
+        "errors": sum(errors.values()),
+        "errorKinds": dict(errors),
+        "cpu": cpu,
+    }
+
+
+def _ignore_sigint() -> None:
+    # The parent handles Ctrl-C and terminates the pool; workers stay quiet meanwhile.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_load(job: dict[str, Any]) -> dict[str, Any]:
+    """One load-generator process: its share of the concurrency for one target."""
+    return asyncio.run(_drive(job))
+
+
+def basket(skus: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Three different random products, 1 to 3 of each."""
+    return [(sku, random.randint(1, 3)) for sku in random.sample(skus, LINES_PER_ORDER)]  # noqa: S311
+
+
+class _HttpCheckout:
+    """Tillpoint: POST /v1/orders, then POST /v1/orders/{id}/payments for the balance due."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.stack = contextlib.AsyncExitStack()
+        self.headers = {"authorization": f"Bearer {target.api_key}"}
+
+    async def client(self) -> httpx.AsyncClient:
+        # One keep-alive connection per virtual user, as the harness does (cheapest client).
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        return await self.stack.enter_async_context(
+            httpx.AsyncClient(
+                base_url=self.target.base_url,
+                headers=self.headers,
+                limits=limits,
+                timeout=REQUEST_TIMEOUT_S,
+                trust_env=False,
+            )
+        )
+
+    async def create(self, client: httpx.AsyncClient, _tag: str) -> tuple[Any, str | None]:
+        body = {
+            "locationId": self.target.location_id,
+            "lineItems": [{"sku": s, "quantity": q} for s, q in basket(self.target.skus)],
+        }
+        response = await client.post("/v1/orders", json=body)
+        if response.status_code != 201:
+            return None, f"create HTTP {response.status_code}"
+        return response.json(), None
+
+    async def pay(self, client: httpx.AsyncClient, order: Any, tag: str) -> str | None:
+        body = {
+            "tenderType": "credit_card",
+            "amount": order["totals"]["balanceDue"],
+            "cardLast4": "4242",
+            "cardBrand": "visa",
+            "processorRef": f"ch_{tag}",
+        }
+        response = await client.post(f"/v1/orders/{order['orderId']}/payments", json=body)
+        if response.status_code != 201:
+            return f"pay HTTP {response.status_code}"
+        if response.json()["order"]["status"] != "completed":
+            return "pay: order not completed"
+        return None
+
+
+class _RawCheckout:
+    """The ceiling: the same checkout as two raw asyncpg transactions (``checkout_raw``)."""
+
+    def __init__(self, target: Target, tasks: int) -> None:
+        self.target, self.tasks = target, tasks
+        self.stack = contextlib.AsyncExitStack()
+        self.pool: Any = None
+        self.shop: Any = None
+
+    async def client(self) -> Any:
+        from bench import checkout_raw
+
+        if self.pool is None:
+            import asyncpg
+
+            self.pool = await asyncpg.create_pool(
+                self.target.database_url, min_size=self.tasks, max_size=self.tasks
+            )
+            self.stack.push_async_callback(self.pool.close)
+            async with self.pool.acquire() as conn:
+                self.shop = await checkout_raw.load_shop(
+                    conn, self.target.tenant_id, self.target.location_id
+                )
+        return self.pool
+
+    async def create(self, pool: Any, _tag: str) -> tuple[Any, str | None]:
+        from bench import checkout_raw
+
+        async with pool.acquire() as conn:
+            return await checkout_raw.create(conn, self.shop, basket(self.target.skus)), None
+
+    async def pay(self, pool: Any, order: Any, _tag: str) -> str | None:
+        from bench import checkout_raw
+
+        async with pool.acquire() as conn:
+            await checkout_raw.pay(conn, self.shop, order[0], order[1])
+        return None
+
+
+async def _drive(job: dict[str, Any]) -> dict[str, Any]:
+    target: Target = job["target"]
+    tasks_here: int = job["tasks"]
+    measure_from: float = job["start_at"] + job["warmup"]
+    measure_to: float = measure_from + job["seconds"]
+    budget = [int(job["max_checkouts"])]
+    found: dict[str, list[float]] = {"latencies": [], "create": [], "pay": []}
+    errors: Counter[str] = Counter()
+    cpu = {"from": 0.0, "to": 0.0}
+    checkout: Any = (
+        _HttpCheckout(target) if target.kind == "http" else _RawCheckout(target, tasks_here)
+    )
+
+    async with checkout.stack:
+        clients = [await checkout.client() for _ in range(tasks_here)]
+
+        async def user(task: int) -> None:
+            client = clients[task]
+            sent = 0
+            while budget[0] > 0 and time.time() < measure_to:
+                budget[0] -= 1
+                sent += 1
+                tag = f"{job['run_id']}c{job['client']}t{task}n{sent}"
+                started = time.perf_counter()
+                error: str | None = None
+                created_ms = 0.0
+                try:
+                    order, error = await asyncio.wait_for(
+                        checkout.create(client, tag), REQUEST_TIMEOUT_S
+                    )
+                    created_ms = (time.perf_counter() - started) * 1000
+                    if error is None:
+                        error = await asyncio.wait_for(
+                            checkout.pay(client, order, tag), REQUEST_TIMEOUT_S
+                        )
+                except (httpx.HTTPError, TimeoutError) as exc:
+                    error = type(exc).__name__
+                except Exception as exc:  # a raw transaction that failed (deadlock…)
+                    error = f"{type(exc).__name__}: {str(exc)[:80]}"
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                if measure_from <= time.time() <= measure_to:
+                    if error is None:
+                        found["latencies"].append(elapsed_ms)
+                        found["create"].append(created_ms)
+                        found["pay"].append(elapsed_ms - created_ms)
+                    else:
+                        errors[error] += 1
+
+        async def cpu_meter() -> None:
+            await asyncio.sleep(max(0.0, measure_from - time.time()))
+            cpu["from"] = time.process_time()
+            await asyncio.sleep(max(0.0, measure_to - time.time()))
+            cpu["to"] = time.process_time()
+
+        await asyncio.sleep(max(0.0, job["start_at"] - time.time()))
+        await asyncio.gather(cpu_meter(), *(user(i) for i in range(tasks_here)))
+
+    return {**found, "errors": dict(errors), "cpu_seconds": cpu["to"] - cpu["from"]}
