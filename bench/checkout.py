@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from bench import checkout_raw
+from bench import checkout_checks
 from bench.checkout_load import Target, open_pool, run_checkouts
 from bench.harness import ROOT, BenchError, console
 from bench.harness.cleanup import run_with_cleanup, temporary_directory
@@ -142,7 +142,7 @@ async def _verify_all(url: str, tenant_id: str, locations: list[str]) -> list[di
 
     conn = await asyncpg.connect(url)
     try:
-        return [await checkout_raw.verify(conn, tenant_id, loc) for loc in locations]
+        return [await checkout_checks.verify(conn, tenant_id, loc) for loc in locations]
     finally:
         await conn.close()
 

@@ -1,0 +1,64 @@
+"""After a ``bench.checkout`` run: does the ledger sum to on_hand, and are receipts gapless?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+async def verify(conn: Any, tenant_id: str, location_id: str) -> dict[str, Any]:
+    """After a run: does the ledger sum to on_hand for every variant at the location, is nothing
+    left reserved by completed orders, and do the receipt numbers run 1..N without gaps?"""
+    mismatched = await conn.fetchval(
+        "SELECT count(*) FROM stock_levels l LEFT JOIN (SELECT variant_id, sum(delta_milli) AS s "
+        "FROM stock_movements WHERE tenant_id = $1 AND location_id = $2 GROUP BY variant_id) m "
+        "ON m.variant_id = l.variant_id WHERE l.tenant_id = $1 AND l.location_id = $2 "
+        "AND l.on_hand_milli <> coalesce(m.s, 0)",
+        tenant_id,
+        location_id,
+    )
+    levels = await conn.fetchrow(
+        "SELECT count(*) AS n, coalesce(sum(reserved_milli), 0) AS reserved FROM stock_levels "
+        "WHERE tenant_id = $1 AND location_id = $2",
+        tenant_id,
+        location_id,
+    )
+    open_reserved = await conn.fetchval(
+        "SELECT coalesce(sum(l.quantity_milli), 0) FROM order_lines l JOIN orders o "
+        "ON o.tenant_id = l.tenant_id AND o.id = l.order_id WHERE o.tenant_id = $1 "
+        "AND o.location_id = $2 AND o.status = 'open'",
+        tenant_id,
+        location_id,
+    )
+    receipts = await conn.fetchrow(
+        "SELECT count(*) AS completed, count(DISTINCT receipt_number) AS distinct_numbers, "
+        "min(split_part(receipt_number, '-', 3)::int) AS first, "
+        "max(split_part(receipt_number, '-', 3)::int) AS last FROM orders "
+        "WHERE tenant_id = $1 AND location_id = $2 AND status = 'completed'",
+        tenant_id,
+        location_id,
+    )
+    sequence = await conn.fetchval(
+        "SELECT coalesce(sum(last_number), 0) FROM receipt_sequences "
+        "WHERE tenant_id = $1 AND location_id = $2",
+        tenant_id,
+        location_id,
+    )
+    completed = int(receipts["completed"])
+    gapless = completed == 0 or (
+        receipts["first"] == 1
+        and receipts["last"] == completed
+        and receipts["distinct_numbers"] == completed
+        and sequence == completed
+    )
+    return {
+        "stockLevels": int(levels["n"]),
+        "levelsDisagreeingWithLedger": int(mismatched),
+        "ledgerAgrees": mismatched == 0,
+        "reservedMilli": int(levels["reserved"]),
+        "openOrdersQuantityMilli": int(open_reserved),
+        "reservationsAgree": int(levels["reserved"]) == int(open_reserved),
+        "completedOrders": completed,
+        "receiptRange": [receipts["first"], receipts["last"]],
+        "receiptSequence": int(sequence),
+        "receiptsGapless": bool(gapless),
+    }
