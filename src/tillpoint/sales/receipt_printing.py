@@ -8,9 +8,9 @@ the printer and the reason, so the till can say what to fix and print again.
 import asyncio
 import contextlib
 import io
+from typing import Any
 
 from escpos.exceptions import BarcodeCodeError, BarcodeSizeError, BarcodeTypeError
-from escpos.printer import Dummy
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,11 @@ class ReceiptPrintOut(ApiModel):
 def render_escpos(receipt: ReceiptOut) -> bytes:
     """ESC/POS commands for a receipt printer: initialise, the text lines with emphasis, the
     receipt number as a CODE128 barcode, feed and cut."""
+    # Imported here, not at the top: importing escpos.printer parses the library's printer
+    # database (~0.3 s), writes a pickle of it to a new temp directory and calls
+    # logging.basicConfig(); only a process that renders ESC/POS should pay for that.
+    from escpos.printer import Dummy
+
     printer = Dummy()
     printer.hw("INIT")
     style: dict[str, object] = {}
@@ -79,7 +84,7 @@ def render_escpos(receipt: ReceiptOut) -> bytes:
     return output
 
 
-def _barcode(printer: Dummy, data: str) -> None:
+def _barcode(printer: Any, data: str) -> None:
     try:
         # The library announces which renderer it chose on stdout; keep that out of our logs.
         with contextlib.redirect_stdout(io.StringIO()):
