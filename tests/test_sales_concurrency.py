@@ -198,13 +198,6 @@ async def lenient_till(app: Any, till_any: Till) -> AsyncIterator[Till]:
         yield replace(till_any, client=client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sales/orders.py create_order: after the savepoint flush fails on "
-    "uq_orders_client_order_id, the order added before the savepoint is still pending, so "
-    "_existing()'s SELECT autoflushes it again outside the savepoint; the request dies with "
-    "PendingRollbackError (500) instead of returning the first order with 200",
-)
 @pytest.mark.parametrize("with_keys", [True, False], ids=["distinct-keys", "no-keys"])
 async def test_same_client_order_id_races_to_one_order(lenient_till: Till, with_keys: bool) -> None:
     till = lenient_till

@@ -243,13 +243,18 @@ async def create_order(
         threshold_percent=settings.approval_percent,
     )
     await require_approval(session, principal, reasons, data.approval)
-    session.add(order)
-    if data.client_order_id is not None:
+    if data.client_order_id is None:
+        session.add(order)
+    else:
         try:
             async with session.begin_nested():
+                session.add(order)
                 await session.flush()
         except IntegrityError:
             # Another request with this clientOrderId committed first: that is the order.
+            # (Rolling back the savepoint took the pending order out of the session.)
+            if order in session:
+                session.expunge(order)
             first = await _existing(session, principal, data.client_order_id)
             if first is None:
                 raise
