@@ -37,6 +37,8 @@ class MovementLine:
     field: str = ""
     # Overrides the call's occurred_at (a count without countedAt: each line at its own time).
     occurred_at: datetime | None = None
+    # Changes what is reserved in the same update (a sale releases its order's reservation).
+    reserved_delta_milli: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,10 @@ def merge_lines(lines: Iterable[MovementLine]) -> list[MovementLine]:
                 seen.delta_milli + line.delta_milli,
                 seen.field,
                 seen.occurred_at,
+                seen.reserved_delta_milli + line.reserved_delta_milli,
             )
     return sorted(
-        (line for line in merged.values() if line.delta_milli),
+        (line for line in merged.values() if line.delta_milli or line.reserved_delta_milli),
         key=lambda m: (m.item.variant_id, m.location_id),
     )
 
@@ -81,6 +84,18 @@ async def ensure_levels(
 ) -> None:
     """Create missing level rows for (variant, location) pairs, in lock order, in one statement."""
     wanted = sorted(set(pairs))
+    if not wanted:
+        return
+    # Read first: an INSERT … ON CONFLICT on a row another transaction holds waits for that
+    # transaction, so only rows that are really missing are inserted (usually none).
+    existing = await session.execute(
+        select(LEVELS.c.variant_id, LEVELS.c.location_id).where(
+            LEVELS.c.tenant_id == tenant_id,
+            LEVELS.c.variant_id.in_({v for v, _ in wanted}),
+            LEVELS.c.location_id.in_({loc for _, loc in wanted}),
+        )
+    )
+    wanted = sorted(set(wanted) - {(v, loc) for v, loc in existing})
     if not wanted:
         return
     now = utcnow()
@@ -164,6 +179,8 @@ async def apply_movements(
             .values(on_hand_milli=LEVELS.c.on_hand_milli + line.delta_milli, updated_at=now)
             .returning(LEVELS.c.on_hand_milli)
         )
+        if line.reserved_delta_milli:
+            stmt = stmt.values(reserved_milli=LEVELS.c.reserved_milli + line.reserved_delta_milli)
         if line.delta_milli < 0 and not _negative_allowed(allow_negative, line.location_id):
             stmt = stmt.where(LEVELS.c.on_hand_milli + line.delta_milli >= 0)
         value = (await session.execute(stmt)).scalar_one_or_none()
@@ -184,6 +201,7 @@ async def apply_movements(
             line.occurred_at or occurred_at,
         )
         for line, on_hand in zip(merged, after, strict=True)
+        if line.delta_milli
     ]
     await session.execute(
         MOVEMENTS.insert(),

@@ -30,14 +30,13 @@ from tillpoint.sales.orders import (
     CHANNEL_SOURCES,
     get_order,
     order_lines,
-    reserve,
     stock_item,
     tenant_settings,
 )
 from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
 from tillpoint.sales.shifts import current_shift
-from tillpoint.sales.views import load_bundles, order_out, payment_out
+from tillpoint.sales.views import OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.stores.models import Location
 from tillpoint.stores.service import get_register
 
@@ -112,6 +111,20 @@ async def complete_order(
     lines: list[OrderLine],
     shift: Shift | None,
 ) -> None:
+    """Stock leaves (releasing the reservation in the same level update), the order is
+    completed and numbered. Nothing is flushed here; the receipt number is taken last, so its
+    sequence row is held only from here to commit."""
+    with session.no_autoflush:
+        await _complete(session, principal, order, lines, shift)
+
+
+async def _complete(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    lines: list[OrderLine],
+    shift: Shift | None,
+) -> None:
     location = (
         await session.execute(
             select(Location.allow_negative_stock, Location.timezone).where(
@@ -125,7 +138,11 @@ async def complete_order(
         order.tenant_id,
         [
             MovementLine(
-                stock_item(line), order.location_id, -line.quantity_milli, f"lineItems[{i}]"
+                stock_item(line),
+                order.location_id,
+                -line.quantity_milli,
+                f"lineItems[{i}]",
+                reserved_delta_milli=-line.quantity_milli,
             )
             for i, line in enumerate(lines)
         ],
@@ -136,17 +153,23 @@ async def complete_order(
         actor=f"{principal.kind}:{principal.id}",
         allow_negative=allow_negative,
     )
-    await reserve(session, order, [(line, -line.quantity_milli) for line in lines])
     now = utcnow()
-    year = now.astimezone(ZoneInfo(location[1])).year
-    order.receipt_number = await next_receipt_number(
-        session, order.tenant_id, order.location_id, year
-    )
     order.status = "completed"
     order.completed_at = now
     order.updated_at = now
     if shift is not None:
         order.shift_id = shift.id
+    year = now.astimezone(ZoneInfo(location[1])).year
+    order.receipt_number = await next_receipt_number(
+        session, order.tenant_id, order.location_id, year
+    )
+
+
+async def order_payments(session: AsyncSession, order_id: str) -> list[Payment]:
+    stmt = (
+        select(Payment).where(Payment.order_id == order_id).order_by(Payment.created_at, Payment.id)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def _shift_for(
@@ -170,6 +193,7 @@ async def add_payment(
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")
+    earlier = await order_payments(session, order.id)
     exponent = await tenant_currency_exponent(session, order.tenant_id)
     settings = await tenant_settings(session, order.tenant_id)
     amount = minor_units(data.amount, exponent, "amount")
@@ -235,8 +259,8 @@ async def add_payment(
     else:
         order.updated_at = utcnow()
     await session.flush()
-    [bundle] = await load_bundles(session, [order])
-    out = order_out(bundle, exponent)
+    # An open order has no refunds; its lines and payments are all in hand.
+    out = order_out(OrderBundle(order, lines, [*earlier, payment]), exponent)
     paid = payment_out(payment, exponent)
     record_event(
         session,
