@@ -186,6 +186,28 @@ async def test_an_open_order_is_a_provisional_bill(till: Till) -> None:
     assert b"PROVISIONAL BILL" in data
 
 
+async def test_refunds_and_voids_show_on_the_receipt(till: Till) -> None:
+    mug, tee = await till.product("Mug", 12), await till.product("Tee", 20)
+    order = await till.sell(till.line(mug, 2), till.line(tee))
+    first = order["lineItems"][0]
+    body = {"lineItems": [{"lineItemId": first["lineItemId"], "quantity": 1}], "reason": "chipped"}
+    refund = await till.post(f"/v1/orders/{order['orderId']}/refunds", body)
+    text = " ".join((await receipt(till, order["orderId"], "text")).text.split())
+    day = datetime.fromisoformat(refund["createdAt"].replace("Z", "+00:00"))
+    day_text = day.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d")
+    assert f"Refund {day_text}: chipped {usd(-refund['amount'])}" in text
+    assert f"Refunded total {usd(-refund['amount'])}" in text
+    assert "Refunded: 1" in text
+    assert f"Receipt {order['receiptNumber']}" in text
+
+    other = await till.sell(till.line(mug))
+    await till.call("POST", f"/v1/orders/{other['orderId']}/void", {"reason": "wrong card"})
+    text = (await receipt(till, other["orderId"], "text")).text
+    assert "*** VOIDED ***" in text
+    assert "wrong card" in text
+    assert f"Receipt {other['receiptNumber']}" in text
+
+
 async def test_cash_tendered_and_change(till: Till) -> None:
     sku = await till.product("Book", 15)
     order = await till.order(till.line(sku))  # 16.50 with 9 % and 1 % tax

@@ -51,6 +51,7 @@ TENDER_NAMES = {
     "gift_card": "Gift card",
     "store_credit": "Store credit",
     "other": "Other",
+    "exchange_credit": "Exchange credit",
 }
 
 # ---- the JSON format -------------------------------------------------------------------------
