@@ -37,6 +37,7 @@ TENDER_LABELS = {
     "gift_card": "Gift card",
     "store_credit": "Store credit",
     "other": "Other",
+    "exchange_credit": "Exchange credit",
 }
 
 
