@@ -33,12 +33,17 @@ async def void_order(
             )
         )
     ).scalars()
-    closed = (
+    # Lock the shifts (in id order, as a close would) so none can close and count these
+    # payments while the void is undoing them.
+    statuses = (
         await session.execute(
-            select(Shift.id).where(Shift.id.in_(set(shift_ids)), Shift.status != "open")
+            select(Shift.status)
+            .where(Shift.id.in_(set(shift_ids)))
+            .order_by(Shift.id)
+            .with_for_update()
         )
-    ).first()
-    if closed is not None:
+    ).scalars()
+    if any(status != "open" for status in statuses):
         raise AppError(
             "VOID_NOT_ALLOWED",
             "A payment of this order was taken in a shift that is closed; refund it instead.",
