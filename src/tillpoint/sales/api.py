@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.card_numbers import reject_card_numbers
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments, receipts_api, refunds_api, shifts_api
+from tillpoint.sales.dependencies import VisibleOrder
 from tillpoint.sales.listing import OrderFilters, list_orders
-from tillpoint.sales.models import Order
 from tillpoint.sales.schemas import (
     LineItemAdd,
     LineItemUpdate,
@@ -39,14 +39,6 @@ OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
 )
-
-
-async def visible_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
-    # A dependency, so an unknown order is 404 before the body is even read.
-    return await orders.get_order(session, principal, order_id)
-
-
-VisibleOrder = Annotated[Order, Depends(visible_order)]
 
 
 @router.post(

@@ -5,10 +5,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import error_responses
-from tillpoint.sales import orders
-from tillpoint.sales.models import Order
+from tillpoint.sales.dependencies import VisibleOrder
 from tillpoint.sales.receipt_printing import (
     ReceiptPrintIn,
     ReceiptPrintOut,
@@ -33,14 +32,6 @@ RECEIPT_CONTENT: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-
-
-async def visible_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
-    # A dependency, so an unknown order is 404 before the body is even read.
-    return await orders.get_order(session, principal, order_id)
-
-
-VisibleOrder = Annotated[Order, Depends(visible_order)]
 
 
 @router.get("/orders/{order_id}/receipt", response_model=ReceiptOut, responses=RECEIPT_CONTENT)

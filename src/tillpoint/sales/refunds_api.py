@@ -5,12 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.errors import not_found
 from tillpoint.core.openapi import error_responses
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.sales import exchanges, orders, refunds, voids
-from tillpoint.sales.models import Order
+from tillpoint.sales import exchanges, refunds, voids
+from tillpoint.sales.dependencies import VisibleOrder
 from tillpoint.sales.schemas import ExchangeIn, ExchangeOut, OrderOut, RefundIn, RefundOut, VoidIn
 from tillpoint.sales.views import load_bundles, refund_out
 
@@ -20,14 +20,6 @@ OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
 Refunder = Annotated[Principal, Depends(requires("orders:refund"))]
 Voider = Annotated[Principal, Depends(requires("orders:void"))]
 REFUND_ERRORS = error_responses("REFUND_NOT_ALLOWED", "REFUND_EXCEEDS_REMAINING", "SHIFT_NOT_OPEN")
-
-
-async def visible_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
-    # A dependency, so an unknown order is 404 before the body is even read.
-    return await orders.get_order(session, principal, order_id)
-
-
-VisibleOrder = Annotated[Order, Depends(visible_order)]
 
 
 @router.post(

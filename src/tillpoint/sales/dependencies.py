@@ -1,0 +1,17 @@
+"""Dependencies the sales routers share."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from tillpoint.core.deps import CurrentPrincipal, DbSession
+from tillpoint.sales import orders
+from tillpoint.sales.models import Order
+
+
+async def visible_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
+    # A dependency, so an unknown order is 404 before the body is even read.
+    return await orders.get_order(session, principal, order_id)
+
+
+VisibleOrder = Annotated[Order, Depends(visible_order)]
