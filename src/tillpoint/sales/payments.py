@@ -14,7 +14,7 @@ the register's open shift, the stock levels (by variant), the receipt sequence.
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
@@ -84,21 +84,16 @@ async def next_receipt_number(
 ) -> str:
     """The location's next number for the year. The increment holds the sequence row until
     commit, and a rollback gives the number back, so the numbers have no gaps."""
-    await session.execute(
-        dialect_insert(session)(SEQUENCES)
-        .values(tenant_id=tenant_id, location_id=location_id, year=year, last_number=0)
-        .on_conflict_do_nothing()
+    insert = dialect_insert(session)(SEQUENCES).values(
+        tenant_id=tenant_id, location_id=location_id, year=year, last_number=1
     )
+    # One statement: the first number of a year inserts the row, later ones increment it.
     number = (
         await session.execute(
-            update(SEQUENCES)
-            .where(
-                SEQUENCES.c.tenant_id == tenant_id,
-                SEQUENCES.c.location_id == location_id,
-                SEQUENCES.c.year == year,
-            )
-            .values(last_number=SEQUENCES.c.last_number + 1)
-            .returning(SEQUENCES.c.last_number)
+            insert.on_conflict_do_update(
+                index_elements=[SEQUENCES.c.tenant_id, SEQUENCES.c.location_id, SEQUENCES.c.year],
+                set_={"last_number": SEQUENCES.c.last_number + 1},
+            ).returning(SEQUENCES.c.last_number)
         )
     ).scalar_one()
     return f"R-{year}-{number:06d}"
