@@ -1,6 +1,7 @@
 """The demo tenant: a shop and a café in two timezones, registers, staff in every role, taxes.
 
-The catalog and its stock come from ``demo_catalog``; later domains add their history here.
+The catalog and its stock come from ``demo_catalog``, 30 days of sales from ``demo_sales``;
+later domains add their history here.
 Logins and a demo API key are kept in ``<data dir>/demo-credentials.json`` (a local
 development file) so ``make run`` can print them.
 """
@@ -15,16 +16,18 @@ from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
 from tillpoint.demo_catalog import seed_catalog
+from tillpoint.demo_sales import seed_sales
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
 from tillpoint.identity.schemas import ApiKeyIn, UserIn
+from tillpoint.stores import printers, staff, taxes
 from tillpoint.stores import service as stores
-from tillpoint.stores import staff, taxes
 from tillpoint.stores.schemas import (
     Address,
     EmployeeIn,
     LocationIn,
+    PrinterIn,
     RegisterIn,
     TaxClassIn,
     TaxRateIn,
@@ -111,6 +114,13 @@ async def seed_demo(
         ):
             for name in names:
                 await stores.create_register(session, owner, location.id, RegisterIn(name=name))
+            # A placeholder address: printing to it fails until a real printer is configured.
+            await printers.create_printer(
+                session,
+                owner,
+                location.id,
+                PrinterIn(name="Receipt printer", type="receipt", address="127.0.0.1:9100"),
+            )
 
         # ``standard`` and ``exempt`` come with every tenant.
         await taxes.create_tax_class(session, owner, TaxClassIn(code="food", name="Prepared food"))
@@ -188,4 +198,6 @@ async def seed_demo(
         credentials["demo API key"] = secret
         await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
         credentials["tenant"] = tenant_id
-        return credentials
+    # The sales history commits a transaction per location and day, after the store exists.
+    await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
+    return credentials
