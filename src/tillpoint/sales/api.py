@@ -13,7 +13,7 @@ from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments, receipts_api, refunds_api, shifts_api
-from tillpoint.sales.dependencies import VisibleOrder
+from tillpoint.sales.common_api import VisibleOrder
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.schemas import (
     LineItemAdd,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import error_responses
-from tillpoint.sales.dependencies import VisibleOrder
+from tillpoint.sales.common_api import VisibleOrder
 from tillpoint.sales.receipt_printing import (
     ReceiptPrintIn,
     ReceiptPrintOut,

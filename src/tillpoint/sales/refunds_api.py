@@ -10,7 +10,7 @@ from tillpoint.core.errors import not_found
 from tillpoint.core.openapi import error_responses
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales import exchanges, refunds, voids
-from tillpoint.sales.dependencies import VisibleOrder
+from tillpoint.sales.common_api import VisibleOrder
 from tillpoint.sales.schemas import ExchangeIn, ExchangeOut, OrderOut, RefundIn, RefundOut, VoidIn
 from tillpoint.sales.views import load_bundles, refund_out
 

@@ -1,4 +1,4 @@
-"""Dependencies the sales routers share."""
+"""Dependencies the sales routers share (a routing module: it sees HTTP)."""
 
 from typing import Annotated
 
