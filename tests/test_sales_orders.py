@@ -172,3 +172,15 @@ async def test_full_card_numbers_are_refused_and_never_stored(
     assert "4242" not in caplog.text
     after = await till.get(f"/v1/orders/{order['orderId']}")
     assert after == order
+
+
+async def test_unknown_employee_on_a_payment_is_refused_and_nothing_is_paid(till: Till) -> None:
+    sku = await till.product("Cup", 3)
+    order = await till.order(till.line(sku))
+    body = {
+        "tenderType": "credit_card",
+        "amount": 1,
+        "employeeId": "emp_01JD0000000000000000000000",
+    }
+    await till.error("POST", f"/v1/orders/{order['orderId']}/payments", body, 404, "NOT_FOUND")
+    assert await till.get(f"/v1/orders/{order['orderId']}") == order

@@ -24,11 +24,14 @@ from tillpoint.sales.refunds import (
 )
 from tillpoint.sales.schemas import ExchangeIn, ExchangeOut, OrderIn
 from tillpoint.sales.views import load_bundles, order_out, refund_out
+from tillpoint.stores.staff import get_employee
 
 
 async def exchange(
     session: AsyncSession, principal: Principal, order_id: str, data: ExchangeIn
 ) -> ExchangeOut:
+    if data.employee_id is not None:
+        await get_employee(session, principal, data.employee_id)
     plan = await plan_refund(session, principal, order_id, data.returned)
     original = plan.order
     exponent = await tenant_currency_exponent(session, original.tenant_id)

@@ -39,6 +39,7 @@ from tillpoint.sales.shifts import current_shift
 from tillpoint.sales.views import OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.stores.models import Location
 from tillpoint.stores.service import get_register
+from tillpoint.stores.staff import get_employee
 
 SEQUENCES = table_of(ReceiptSequence)
 
@@ -216,6 +217,8 @@ async def add_payment(
                     {"field": "amount", "message": f"the balance due is {balance} minor units"}
                 ],
             )
+    if data.employee_id is not None:
+        await get_employee(session, principal, data.employee_id)
     register_id, shift = await _shift_for(session, principal, order, data.register_id)
     if data.tender_type == "cash" and shift is None:
         raise AppError(

@@ -27,6 +27,7 @@ from tillpoint.sales.schemas import RefundIn, RefundLineIn, RefundOut, RefundTen
 from tillpoint.sales.shifts import current_shift
 from tillpoint.sales.views import load_bundles, refund_out
 from tillpoint.stores.service import get_register
+from tillpoint.stores.staff import get_employee
 
 REFUNDABLE = frozenset({"completed", "partially_refunded"})
 # Tenders a refund can go to without naming an original payment.
@@ -294,6 +295,8 @@ def record_refund_event(session: AsyncSession, order: Order, out: RefundOut) -> 
 async def refund_order(
     session: AsyncSession, principal: Principal, order_id: str, data: RefundIn
 ) -> RefundOut:
+    if data.employee_id is not None:
+        await get_employee(session, principal, data.employee_id)
     plan = await plan_refund(session, principal, order_id, data.line_items)
     exponent = await tenant_currency_exponent(session, plan.order.tenant_id)
     register_id, shift = await register_shift(session, principal, plan.order, data.register_id)
