@@ -45,8 +45,19 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Jobs sharing an ordering key run one at a time, in enqueue (id) order.
+    ordering_key: Mapped[str | None] = mapped_column(String(200))
+    # At most one queued-or-running job holds a singleton key; it is cleared when the job settles.
+    singleton_key: Mapped[str | None] = mapped_column(String(200))
+    # A recurring job: when it settles, its next run is enqueued this many seconds on.
+    repeat_seconds: Mapped[float | None]
 
-    __table_args__ = (Index("ix_jobs_status_run_at", "status", "run_at"),)
+    __table_args__ = (
+        Index("ix_jobs_status_run_at", "status", "run_at"),
+        Index("ix_jobs_ordering_key_status", "ordering_key", "status"),
+        Index("ix_jobs_kind_status", "kind", "status"),
+        Index("ix_jobs_singleton_key", "singleton_key", unique=True),
+    )
 
 
 class LeaseLost(Exception):
