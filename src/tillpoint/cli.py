@@ -70,9 +70,19 @@ def serve(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Jobs run at once")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs this process runs at once")] = 4,
+    grace_seconds: Annotated[
+        float, typer.Option(min=0, help="On SIGTERM, how long running jobs may take to finish")
+    ] = 25.0,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(min=1, help="How long a claim lasts before another worker may take the job"),
+    ] = 300.0,
 ) -> None:
-    """Run background jobs (webhook delivery, connector polling, imports) until SIGTERM."""
+    """Run background jobs (webhook delivery, connector polling, imports) until SIGTERM.
+
+    On SIGTERM or SIGINT it stops claiming, lets running jobs finish for up to
+    ``--grace-seconds``, then cancels the rest and hands their jobs back to be retried."""
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
     _prepare(settings)
@@ -80,12 +90,14 @@ def worker(
     import tillpoint.job_handlers  # noqa: F401  (registers every job kind)
 
     async def run() -> None:
-        db = Database(settings.sqlalchemy_url, pool_size=max(2, concurrency))
+        db = Database(settings.sqlalchemy_url, pool_size=max(2, concurrency + 1))
         runner = JobRunner(
             db,
             worker_id=f"worker:{socket.gethostname()}:{os.getpid()}",
             concurrency=concurrency,
             poll_seconds=settings.job_poll_seconds,
+            lease_seconds=lease_seconds,
+            grace_seconds=grace_seconds,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -5,59 +5,35 @@ inside ``tillpoint serve`` or in ``tillpoint worker`` processes — claims due j
 handler in a transaction of its own and marks them done in that same transaction. A claim is a
 lease: if the process dies, the lease runs out and another runner takes the job again, so a
 handler must be safe to run more than once.
+
+Beyond that: jobs may be scheduled (``run_at``/``delay``), recurring (``schedule_recurring`` or
+``recurring_job``: one pending run per key, the next enqueued as the current one settles),
+ordered (``ordering_key``: one at a time, in enqueue order) and limited per kind across all
+runners (``job_handler(kind, max_concurrency=n)``). See docs/adr/0006-job-runner-scheduling.md.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, String, Text, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from tillpoint.core.db import Base, Database, utcnow
-from tillpoint.core.ids import new_id
+from tillpoint.core.db import Database, utcnow
+from tillpoint.core.jobs_claim import claim_jobs, insert_recurring, new_job_id, schedule_next_run
+from tillpoint.core.jobs_table import FAILED as FAILED
+from tillpoint.core.jobs_table import QUEUED as QUEUED
+from tillpoint.core.jobs_table import RUNNING as RUNNING
+from tillpoint.core.jobs_table import SUCCEEDED as SUCCEEDED
+from tillpoint.core.jobs_table import Job as Job
 
 log = logging.getLogger("tillpoint.jobs")
-
-QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
-
-
-class Job(Base):
-    # Claimed across tenants by the runners, so keyed by id; tenant_id says whose work it is.
-    __tablename__ = "jobs"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    tenant_id: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(100))
-    payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
-    attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int] = mapped_column(default=10)
-    run_at: Mapped[datetime]
-    locked_by: Mapped[str | None] = mapped_column(String(100))
-    locked_until: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    # Jobs sharing an ordering key run one at a time, in enqueue (id) order.
-    ordering_key: Mapped[str | None] = mapped_column(String(200))
-    # At most one queued-or-running job holds a singleton key; it is cleared when the job settles.
-    singleton_key: Mapped[str | None] = mapped_column(String(200))
-    # A recurring job: when it settles, its next run is enqueued this many seconds on.
-    repeat_seconds: Mapped[float | None]
-
-    __table_args__ = (
-        Index("ix_jobs_status_run_at", "status", "run_at"),
-        Index("ix_jobs_ordering_key_status", "ordering_key", "status"),
-        Index("ix_jobs_kind_status", "kind", "status"),
-        Index("ix_jobs_singleton_key", "singleton_key", unique=True),
-    )
 
 
 class LeaseLost(Exception):
@@ -94,16 +70,45 @@ class JobContext:
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
+_KIND_LIMITS: dict[str, int] = {}
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``."""
+@dataclass(frozen=True)
+class RecurringJob:
+    kind: str
+    every: timedelta
+    payload: dict[str, Any] = field(default_factory=dict)
+    max_attempts: int = 3
+
+
+_RECURRING: dict[str, RecurringJob] = {}
+
+
+def job_handler(kind: str, *, max_concurrency: int | None = None) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``; with ``max_concurrency``, at most that
+    many jobs of the kind run at once across every runner of the database."""
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn
+        if max_concurrency is not None:
+            if max_concurrency < 1:
+                raise ValueError("max_concurrency must be at least 1")
+            _KIND_LIMITS[kind] = max_concurrency
+        else:
+            _KIND_LIMITS.pop(kind, None)
         return fn
 
     return register
+
+
+def recurring_job(
+    kind: str, *, every: timedelta, payload: dict[str, Any] | None = None, max_attempts: int = 3
+) -> None:
+    """Declare a job that runs every ``every`` for as long as runners run (keyed by its kind);
+    each runner makes sure its run is scheduled when it starts and now and then after."""
+    if every <= timedelta(0):
+        raise ValueError("a recurring job needs a positive interval")
+    _RECURRING[kind] = RecurringJob(kind, every, payload or {}, max_attempts)
 
 
 def enqueue(
@@ -113,12 +118,21 @@ def enqueue(
     *,
     tenant_id: str | None = None,
     run_at: datetime | None = None,
+    delay: timedelta | None = None,
+    ordering_key: str | None = None,
     max_attempts: int = 10,
 ) -> str:
-    """Add a job to the caller's transaction: it exists only if that transaction commits."""
+    """Add a job to the caller's transaction: it exists only if that transaction commits.
+
+    It runs when due: now, at ``run_at``, or after ``delay``. Jobs with the same
+    ``ordering_key`` run one at a time, in the order they were enqueued."""
     if kind not in _HANDLERS:
         raise ValueError(f"no handler registered for job kind {kind!r}")
-    job_id = new_id("job")
+    if run_at is not None and delay is not None:
+        raise ValueError("give run_at or delay, not both")
+    if run_at is not None and run_at.tzinfo is None:
+        raise ValueError("run_at must be timezone-aware")
+    job_id = new_job_id()
     session.add(
         Job(
             id=job_id,
@@ -127,10 +141,50 @@ def enqueue(
             payload=payload,
             status=QUEUED,
             max_attempts=max_attempts,
-            run_at=run_at or utcnow(),
+            run_at=run_at or utcnow() + (delay or timedelta(0)),
+            ordering_key=ordering_key,
         )
     )
     return job_id
+
+
+async def schedule_recurring(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    key: str,
+    every: timedelta,
+    tenant_id: str | None = None,
+    first_run_at: datetime | None = None,
+    max_attempts: int = 3,
+) -> None:
+    """Run ``kind`` every ``every`` from ``first_run_at`` (default now), one run at a time under
+    ``key`` across all runners. Scheduling a key that exists updates its payload and interval
+    from its next run on. A failed run (after its retries) does not stop the series."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"no handler registered for job kind {kind!r}")
+    if every <= timedelta(0):
+        raise ValueError("a recurring job needs a positive interval")
+    await insert_recurring(
+        session,
+        kind=kind,
+        payload=payload,
+        key=key,
+        every=every,
+        run_at=first_run_at or utcnow(),
+        tenant_id=tenant_id if tenant_id is not None else session.info.get("tenant_id"),
+        max_attempts=max_attempts,
+    )
+
+
+async def cancel_recurring(session: AsyncSession, key: str) -> None:
+    """End the series under ``key``: its queued run is deleted; a running one finishes and is
+    not followed by another."""
+    await session.execute(
+        delete(Job).where(Job.singleton_key == key, Job.status == QUEUED, Job.attempts == 0)
+    )
+    await session.execute(update(Job).where(Job.singleton_key == key).values(repeat_seconds=None))
 
 
 def retry_delay(attempt: int, *, base: float = 2.0, cap: float = 3600.0) -> float:
@@ -140,6 +194,12 @@ def retry_delay(attempt: int, *, base: float = 2.0, cap: float = 3600.0) -> floa
 
 
 class JobRunner:
+    """Runs up to ``concurrency`` jobs at once in this process. ``run_forever`` stops claiming
+    when told to stop, gives running jobs ``grace_seconds`` to finish, then cancels the rest
+    and hands their leases back so another runner retries them at once."""
+
+    RECURRING_CHECK_SECONDS = 60.0
+
     def __init__(
         self,
         db: Database,
@@ -148,71 +208,105 @@ class JobRunner:
         concurrency: int = 4,
         poll_seconds: float = 1.0,
         lease_seconds: float = 300.0,
+        grace_seconds: float = 25.0,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.db = db
         self.worker_id = worker_id
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self.lease = timedelta(seconds=lease_seconds)
+        self.grace_seconds = grace_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Claim and run jobs until ``stop`` is set; jobs already started are finished."""
+        """Claim and run jobs until ``stop`` is set, then shut down gracefully."""
+        running: dict[asyncio.Task[None], Job] = {}
+        next_recurring_check = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
-            try:
-                ran = await self.run_once()
-            except Exception:
-                log.exception("job runner iteration failed")
-                ran = 0
-            if ran:
-                continue
+            if _RECURRING and loop.time() >= next_recurring_check:
+                next_recurring_check = loop.time() + self.RECURRING_CHECK_SECONDS
+                try:
+                    await self.ensure_recurring()
+                except Exception:
+                    log.exception("scheduling recurring jobs failed")
+            free = self.concurrency - len(running)
+            if free > 0:
+                try:
+                    for job in await self._claim(free):
+                        running[asyncio.create_task(self._execute(job))] = job
+                except Exception:
+                    log.exception("job runner iteration failed")
             self._wake.clear()
             waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
             await asyncio.wait(
-                waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                [*waits, *running], timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
             )
-            for task in waits:
-                task.cancel()
+            for wait in waits:
+                wait.cancel()
+            for task in [task for task in running if task.done()]:
+                del running[task]
+        await self._shut_down(running)
+
+    async def _shut_down(self, running: dict[asyncio.Task[None], Job]) -> None:
+        if not running:
+            return
+        log.info("job runner stopping", extra={"running": len(running)})
+        _, unfinished = await asyncio.wait(running, timeout=self.grace_seconds)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        if unfinished:
+            await self._release([running[task] for task in unfinished])
+
+    async def _release(self, jobs: list[Job]) -> None:
+        """Hand back the leases of jobs cut short by shutdown: they run again at once, and the
+        cut attempt does not count against ``max_attempts``."""
+        with contextlib.suppress(Exception):
+            async with self.db.session() as session, session.begin():
+                for job in jobs:
+                    await session.execute(
+                        self._finish(job, status=QUEUED, run_at=utcnow(), attempts=Job.attempts - 1)
+                    )
+            log.info("job leases released", extra={"jobs": [job.id for job in jobs]})
+
+    async def ensure_recurring(self) -> None:
+        """Make sure every declared recurring job has its run scheduled."""
+        async with self.db.session() as session, session.begin():
+            for spec in _RECURRING.values():
+                await insert_recurring(
+                    session,
+                    kind=spec.kind,
+                    payload=spec.payload,
+                    key=f"recurring:{spec.kind}",
+                    every=spec.every,
+                    run_at=utcnow(),
+                    tenant_id=None,
+                    max_attempts=spec.max_attempts,
+                )
 
     async def run_once(self) -> int:
+        """Claim up to ``concurrency`` jobs and run them to the end; how many were claimed."""
         jobs = await self._claim(self.concurrency)
         if jobs:
             await asyncio.gather(*(self._execute(job) for job in jobs))
         return len(jobs)
 
     async def _claim(self, limit: int) -> list[Job]:
-        now = utcnow()
         async with self.db.session() as session, session.begin():
-            due = (
-                select(Job)
-                .where(
-                    or_(
-                        (Job.status == QUEUED) & (Job.run_at <= now),
-                        (Job.status == RUNNING) & (Job.locked_until < now),
-                    )
-                )
-                .order_by(Job.run_at, Job.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+            return await claim_jobs(
+                session,
+                worker_id=self.worker_id,
+                limit=limit,
+                lease=self.lease,
+                kind_limits=_KIND_LIMITS,
+                now=utcnow(),
             )
-            jobs = []
-            for job in (await session.execute(due)).scalars():
-                if job.status == RUNNING and job.attempts >= job.max_attempts:
-                    # Its last attempt died with its process: give up rather than loop.
-                    job.status, job.locked_by, job.locked_until = FAILED, None, None
-                    job.last_error = "the process running the last attempt stopped"
-                    job.finished_at = now
-                    continue
-                jobs.append(job)
-            for job in jobs:
-                job.status = RUNNING
-                job.attempts += 1
-                job.locked_by = self.worker_id
-                job.locked_until = now + self.lease
-        return jobs
 
     async def _execute(self, job: Job) -> None:
         handler = _HANDLERS.get(job.kind)
@@ -230,12 +324,7 @@ class JobRunner:
                     self.lease,
                 )
                 await handler(context, job.payload)
-                done = await session.execute(
-                    self._finish(job, status=SUCCEEDED, finished_at=utcnow())
-                )
-                if done.rowcount != 1:  # type: ignore[attr-defined]
-                    # Our lease ran out and another runner has the job: undo our work.
-                    raise LeaseLost(job.id)
+                await self._settle(session, job, status=SUCCEEDED, last_error=None)
         except LeaseLost:
             log.warning("job lease lost; its work was rolled back", extra={"job_id": job.id})
         except Exception as exc:
@@ -245,15 +334,34 @@ class JobRunner:
             )
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             async with self.db.session() as session, session.begin():
-                await session.execute(
-                    self._finish(
-                        job,
-                        status=FAILED if final else QUEUED,
-                        last_error=error,
-                        finished_at=utcnow() if final else None,
-                        run_at=utcnow() + timedelta(seconds=retry_delay(job.attempts)),
+                if final:
+                    await self._settle(session, job, status=FAILED, last_error=error)
+                else:
+                    await session.execute(
+                        self._finish(
+                            job,
+                            status=QUEUED,
+                            last_error=error,
+                            run_at=utcnow() + timedelta(seconds=retry_delay(job.attempts)),
+                        )
                     )
+        finally:
+            self._wake.set()  # a settled job may unblock the next one of its ordering key
+
+    async def _settle(self, session: AsyncSession, job: Job, **values: Any) -> None:
+        """Mark the job done for good and, if it recurs, enqueue its next run alongside."""
+        now = utcnow()
+        settled = (
+            await session.execute(
+                self._finish(job, finished_at=now, singleton_key=None, **values).returning(
+                    Job.payload, Job.repeat_seconds, Job.max_attempts
                 )
+            )
+        ).first()
+        if settled is None:
+            # Our lease ran out and another runner has the job: undo our work.
+            raise LeaseLost(job.id)
+        await schedule_next_run(session, job, settled, now)
 
     def _finish(self, job: Job, **values: Any) -> Any:
         # Only the runner that still holds the lease may settle the job.
