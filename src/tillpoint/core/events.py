@@ -8,6 +8,8 @@ order, and a reader that has seen ``seq = N`` has seen every event numbered belo
 See docs/adr/0001-event-sequence.md.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -110,7 +112,26 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
     if pending:
         await _write_events(session, pending)
     await session.commit()
+    if pending:
+        _notify_committed({ev.tenant_id for ev in pending})
     return pending
+
+
+# Called after a COMMIT that made events visible, with their tenants: a cheap in-process
+# wake-up for live readers (the event stream), which otherwise poll. Never part of delivery.
+_commit_listeners: list[Callable[[set[str]], None]] = []
+
+
+def on_events_committed(listener: Callable[[set[str]], None]) -> None:
+    _commit_listeners.append(listener)
+
+
+def _notify_committed(tenant_ids: set[str]) -> None:
+    for listener in _commit_listeners:
+        try:
+            listener(tenant_ids)
+        except Exception:  # the commit has happened; a listener must not turn it into an error
+            logging.getLogger(__name__).exception("event commit listener failed")
 
 
 def discard_pending(session: AsyncSession) -> None:

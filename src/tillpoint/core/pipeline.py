@@ -74,6 +74,14 @@ class RequestContext:
             self.session = self.db.session(tenant_id=tenant_id, read_only=self.read_only)
         return self.session
 
+    async def end_session(self) -> None:
+        """Close the request's session now, for a read whose response outlives it (an event
+        stream reading on short sessions of its own): it must not hold a connection, or a
+        SQLite read snapshot, for as long as the client stays connected."""
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
 
 class ResponseBuffer:
     """Holds a response back until its transaction has committed."""

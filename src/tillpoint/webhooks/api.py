@@ -8,6 +8,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.events import read_events
 from tillpoint.core.openapi import COMMON_ERRORS
+from tillpoint.webhooks import stream_api
 from tillpoint.webhooks.schemas import EventOut, EventPageOut
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
@@ -40,3 +41,6 @@ async def list_events(
         next_after=page.next_after,
         has_more=page.has_more,
     )
+
+
+router.include_router(stream_api.router)
