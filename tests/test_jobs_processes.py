@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,16 @@ from sqlalchemy import select
 
 from server import cli_env
 from tillpoint.core.db import Database
-from tillpoint.core.jobs import QUEUED, SUCCEEDED, Job, JobContext, enqueue, job_handler
+from tillpoint.core.jobs import (
+    QUEUED,
+    SUCCEEDED,
+    Job,
+    JobContext,
+    cancel_recurring,
+    enqueue,
+    job_handler,
+    schedule_recurring,
+)
 
 TESTS = str(Path(__file__).parent)
 BOOT = (
@@ -36,6 +46,16 @@ async def slow(ctx: JobContext, payload: dict) -> None:
     await asyncio.sleep(payload["first"] if first_start else payload["after"])
     with marker.open("a") as out:
         out.write(f"end {ctx.attempt} {os.getpid()}\n")
+
+
+@job_handler("test.proc.tick")
+async def tick(_ctx: JobContext, payload: dict) -> None:
+    marker = Path(payload["marker"])
+    with marker.open("a") as out:
+        out.write(f"start {time.time()} {os.getpid()}\n")
+    await asyncio.sleep(payload["seconds"])
+    with marker.open("a") as out:
+        out.write(f"end {time.time()} {os.getpid()}\n")
 
 
 @pytest.fixture
@@ -170,3 +190,39 @@ async def test_sigkill_mid_job_loses_nothing(
         ["start", "2"],
         ["end", "2"],
     ]
+
+
+@pytest.mark.usefixtures("postgres_only")
+async def test_a_recurring_job_over_three_workers_runs_once_per_interval(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    marker, every, key = tmp_path / "ticks.txt", 0.5, f"tick-{tmp_path.name}"
+    workers = [start_worker(database_url, tmp_path, f"tick-{i}") for i in range(3)]
+    try:
+        scheduled_at = time.time()  # the first run's slot; run k's slot is k intervals on
+        async with db.transaction() as session:
+            await schedule_recurring(
+                session,
+                "test.proc.tick",
+                {"marker": str(marker), "seconds": 0.2},
+                key=key,
+                every=timedelta(seconds=every),
+            )
+        await lines_once(marker, "start")
+        await asyncio.sleep(4)
+        async with db.transaction() as session:
+            await cancel_recurring(session, key)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            assert await asyncio.to_thread(stopped, worker) == 0
+    finally:
+        for worker in workers:
+            ended(worker)
+    lines = [line.split() for line in marker.read_text().splitlines()]
+    starts = [float(t) for kind, t, _ in lines if kind == "start"]
+    ends = [float(t) for kind, t, _ in lines if kind == "end"]
+    assert [kind for kind, _, _ in lines] == ["start", "end"] * len(starts), "runs overlapped"
+    assert len(starts) >= 6
+    assert len(starts) <= (starts[-1] - scheduled_at) / every + 1, "ran more than once per slot"
+    assert all(b >= a for a, b in zip(ends, starts[1:], strict=False))

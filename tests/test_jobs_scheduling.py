@@ -209,6 +209,7 @@ async def test_a_recurring_job_runs_once_per_interval_never_twice_at_once(
     db: Database,
 ) -> None:
     label, every = f"rec-{random.random()}", 0.4
+    started = time.monotonic()  # before the first run's slot: run k starts k intervals on
     async with db.transaction() as session:
         await schedule_recurring(
             session,
@@ -217,7 +218,6 @@ async def test_a_recurring_job_runs_once_per_interval_never_twice_at_once(
             key=label,
             every=timedelta(seconds=every),
         )
-    started = time.monotonic()
 
     async def enough() -> bool:
         return time.monotonic() - started > 2.2
@@ -316,3 +316,72 @@ async def test_a_job_past_the_grace_is_handed_back_and_rerun(db: Database) -> No
     await drain(JobRunner(db, worker_id="next"))
     assert (await job(db, job_id)).status == SUCCEEDED
     assert [attempt for _, _, attempt, _, _ in runs_of(label)] == [1]
+
+
+@job_handler("test.sched.failing")
+async def failing(_ctx: JobContext, _payload: dict) -> None:
+    raise RuntimeError("always")
+
+
+async def test_a_recurring_run_that_fails_for_good_still_schedules_the_next(db: Database) -> None:
+    key = f"fails-{random.random()}"
+    async with db.transaction() as session:
+        await schedule_recurring(
+            session, "test.sched.failing", {}, key=key, every=timedelta(hours=1), max_attempts=1
+        )
+    await drain(JobRunner(db, worker_id="sched"))
+    async with db.session() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(Job)
+                    .where(Job.kind == "test.sched.failing")
+                    .order_by(Job.id.desc())
+                    .limit(2)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    latest, failed = rows
+    assert (failed.status, failed.singleton_key) == ("failed", None)
+    assert (latest.status, latest.singleton_key, latest.attempts) == (QUEUED, key, 0)
+    assert latest.run_at - failed.run_at == timedelta(hours=1)
+
+
+async def test_a_recurring_run_whose_process_died_still_schedules_the_next(
+    db: Database,
+) -> None:
+    label = f"died-{random.random()}"
+    async with db.transaction() as session:
+        await schedule_recurring(
+            session,
+            "test.sched.recurring",
+            {"label": label, "seconds": 0},
+            key=label,
+            every=timedelta(hours=1),
+            max_attempts=1,
+        )
+    async with db.session() as session, session.begin():
+        await session.execute(
+            update(Job)
+            .where(Job.singleton_key == label)
+            .values(
+                status=RUNNING,
+                attempts=1,
+                locked_by="dead",
+                locked_until=utcnow() - timedelta(seconds=1),
+            )
+        )
+    await drain(JobRunner(db, worker_id="sched"))
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Job.status, Job.singleton_key)
+                .where(
+                    Job.kind == "test.sched.recurring", Job.payload["label"].as_string() == label
+                )
+                .order_by(Job.id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("failed", None), (QUEUED, label)]

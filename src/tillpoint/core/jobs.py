@@ -13,7 +13,6 @@ runners (``job_handler(kind, max_concurrency=n)``). See docs/adr/0006-job-runner
 """
 
 import asyncio
-import contextlib
 import logging
 import random
 import traceback
@@ -236,12 +235,16 @@ class JobRunner:
                 except Exception:
                     log.exception("scheduling recurring jobs failed")
             free = self.concurrency - len(running)
+            claimed = 0
             if free > 0:
                 try:
                     for job in await self._claim(free):
                         running[asyncio.create_task(self._execute(job))] = job
+                        claimed += 1
                 except Exception:
                     log.exception("job runner iteration failed")
+            if 0 < claimed < free:
+                continue  # slots are free and jobs were due: there may be more
             self._wake.clear()
             waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
             await asyncio.wait(
@@ -267,13 +270,17 @@ class JobRunner:
     async def _release(self, jobs: list[Job]) -> None:
         """Hand back the leases of jobs cut short by shutdown: they run again at once, and the
         cut attempt does not count against ``max_attempts``."""
-        with contextlib.suppress(Exception):
+        try:
             async with self.db.session() as session, session.begin():
                 for job in jobs:
                     await session.execute(
                         self._finish(job, status=QUEUED, run_at=utcnow(), attempts=Job.attempts - 1)
                     )
-            log.info("job leases released", extra={"jobs": [job.id for job in jobs]})
+        except Exception:
+            # Their leases will run out instead, and another runner retake them then.
+            log.exception("handing back job leases failed")
+            return
+        log.info("job leases released", extra={"jobs": [job.id for job in jobs]})
 
     async def ensure_recurring(self) -> None:
         """Make sure every declared recurring job has its run scheduled."""
