@@ -19,10 +19,10 @@ from tillpoint.sales.refunds import (
     plan_refund,
     record_refund_event,
     refund_tenders,
-    register_shift,
     settle_refund,
 )
 from tillpoint.sales.schemas import ExchangeIn, ExchangeOut, OrderIn
+from tillpoint.sales.shifts import register_shift
 from tillpoint.sales.views import load_bundles, order_out, refund_out
 from tillpoint.stores.staff import get_employee
 

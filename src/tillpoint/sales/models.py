@@ -16,6 +16,18 @@ from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Version
 ORDER_STATUSES = ("open", "completed", "partially_refunded", "refunded", "voided")
 ORDER_SOURCES = ("register", "online", "marketplace", "phone")
 TENDER_TYPES = ("cash", "credit_card", "gift_card", "store_credit", "other")
+# How tenders are named on receipts and shift reports (exchange_credit: an exchange's refund
+# paying its new order).
+TENDER_NAMES = {
+    "cash": "Cash",
+    "credit_card": "Card",
+    "gift_card": "Gift card",
+    "store_credit": "Store credit",
+    "other": "Other",
+    "exchange_credit": "Exchange credit",
+}
+# Receipts and reports write money in the tenant's currency; tenants have no locale yet.
+PRINT_LOCALE = "en_US"
 
 
 class Order(TenantScoped, Timestamped, Versioned, Base):

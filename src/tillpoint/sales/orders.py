@@ -33,7 +33,7 @@ from tillpoint.sales.lines import (
     resolve_items,
     service_charges_json,
 )
-from tillpoint.sales.models import Order, OrderLine
+from tillpoint.sales.models import Order, OrderLine, Payment, Refund
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
@@ -91,6 +91,18 @@ async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:
         .where(OrderLine.order_id == order_id)
         .order_by(OrderLine.position, OrderLine.id)
     )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def order_payments(session: AsyncSession, order_id: str) -> list[Payment]:
+    stmt = (
+        select(Payment).where(Payment.order_id == order_id).order_by(Payment.created_at, Payment.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def order_refunds(session: AsyncSession, order_id: str) -> list[Refund]:
+    stmt = select(Refund).where(Refund.order_id == order_id).order_by(Refund.created_at, Refund.id)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -30,15 +30,15 @@ from tillpoint.sales.orders import (
     CHANNEL_SOURCES,
     get_order,
     order_lines,
+    order_payments,
     stock_item,
     tenant_settings,
 )
 from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
-from tillpoint.sales.shifts import current_shift
+from tillpoint.sales.shifts import current_shift, register_shift
 from tillpoint.sales.views import OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.stores.models import Location
-from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 
 SEQUENCES = table_of(ReceiptSequence)
@@ -111,72 +111,44 @@ async def complete_order(
     completed and numbered. Nothing is flushed here; the receipt number is taken last, so its
     sequence row is held only from here to commit."""
     with session.no_autoflush:
-        await _complete(session, principal, order, lines, shift)
-
-
-async def _complete(
-    session: AsyncSession,
-    principal: Principal,
-    order: Order,
-    lines: list[OrderLine],
-    shift: Shift | None,
-) -> None:
-    location = (
-        await session.execute(
-            select(Location.allow_negative_stock, Location.timezone).where(
-                Location.id == order.location_id
+        location = (
+            await session.execute(
+                select(Location.allow_negative_stock, Location.timezone).where(
+                    Location.id == order.location_id
+                )
             )
+        ).one()
+        allow_negative = bool(location[0]) and order.source not in CHANNEL_SOURCES
+        await apply_movements(
+            session,
+            order.tenant_id,
+            [
+                MovementLine(
+                    stock_item(line),
+                    order.location_id,
+                    -line.quantity_milli,
+                    f"lineItems[{i}]",
+                    reserved_delta_milli=-line.quantity_milli,
+                )
+                for i, line in enumerate(lines)
+            ],
+            reason="sale",
+            reference_type="order",
+            reference_id=order.id,
+            occurred_at=order.occurred_at,
+            actor=f"{principal.kind}:{principal.id}",
+            allow_negative=allow_negative,
         )
-    ).one()
-    allow_negative = bool(location[0]) and order.source not in CHANNEL_SOURCES
-    await apply_movements(
-        session,
-        order.tenant_id,
-        [
-            MovementLine(
-                stock_item(line),
-                order.location_id,
-                -line.quantity_milli,
-                f"lineItems[{i}]",
-                reserved_delta_milli=-line.quantity_milli,
-            )
-            for i, line in enumerate(lines)
-        ],
-        reason="sale",
-        reference_type="order",
-        reference_id=order.id,
-        occurred_at=order.occurred_at,
-        actor=f"{principal.kind}:{principal.id}",
-        allow_negative=allow_negative,
-    )
-    now = utcnow()
-    order.status = "completed"
-    order.completed_at = now
-    order.updated_at = now
-    if shift is not None:
-        order.shift_id = shift.id
-    year = now.astimezone(ZoneInfo(location[1])).year
-    order.receipt_number = await next_receipt_number(
-        session, order.tenant_id, order.location_id, year
-    )
-
-
-async def order_payments(session: AsyncSession, order_id: str) -> list[Payment]:
-    stmt = (
-        select(Payment).where(Payment.order_id == order_id).order_by(Payment.created_at, Payment.id)
-    )
-    return list((await session.execute(stmt)).scalars())
-
-
-async def _shift_for(
-    session: AsyncSession, principal: Principal, order: Order, register_id: str | None
-) -> tuple[str | None, Shift | None]:
-    if register_id is not None and register_id != order.register_id:
-        await get_register(session, principal, order.location_id, register_id)
-    register_id = register_id or order.register_id
-    if register_id is None:
-        return None, None
-    return register_id, await current_shift(session, register_id, lock=True)
+        now = utcnow()
+        order.status = "completed"
+        order.completed_at = now
+        order.updated_at = now
+        if shift is not None:
+            order.shift_id = shift.id
+        year = now.astimezone(ZoneInfo(location[1])).year
+        order.receipt_number = await next_receipt_number(
+            session, order.tenant_id, order.location_id, year
+        )
 
 
 async def add_payment(
@@ -219,7 +191,7 @@ async def add_payment(
             )
     if data.employee_id is not None:
         await get_employee(session, principal, data.employee_id)
-    register_id, shift = await _shift_for(session, principal, order, data.register_id)
+    register_id, shift = await register_shift(session, principal, order, data.register_id)
     if data.tender_type == "cash" and shift is None:
         raise AppError(
             "SHIFT_NOT_OPEN",

@@ -27,6 +27,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.schemas import ApiModel, DecimalNumber
 from tillpoint.identity.service import get_tenant
 from tillpoint.sales import orders
+from tillpoint.sales.models import PRINT_LOCALE, TENDER_NAMES
 from tillpoint.sales.schemas import (
     AppliedDiscountOut,
     LineItemOut,
@@ -42,17 +43,7 @@ from tillpoint.stores.service import get_location
 
 WIDTH = 42  # characters per line of 80 mm thermal paper in the printer's font A
 DETAIL_INDENT = 4
-# Money is written in the tenant's currency; tenants have no locale yet, so English layout.
-LOCALE = "en_US"
 BARCODE_TYPE = "CODE128"
-TENDER_NAMES = {
-    "cash": "Cash",
-    "credit_card": "Card",
-    "gift_card": "Gift card",
-    "store_credit": "Store credit",
-    "other": "Other",
-    "exchange_credit": "Exchange credit",
-}
 
 # ---- the JSON format -------------------------------------------------------------------------
 
@@ -211,7 +202,7 @@ def _discount_label(discount: AppliedDiscountOut, base: str = "Discount") -> str
 
 def receipt_layout(receipt: ReceiptOut) -> list[Entry]:
     def money(amount: Decimal) -> str:
-        return format_currency(amount, receipt.currency, locale=LOCALE)
+        return format_currency(amount, receipt.currency, locale=PRINT_LOCALE)
 
     def minus(amount: Decimal) -> str:
         return money(-amount) if amount else money(amount)

@@ -14,19 +14,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
-from tillpoint.core.errors import AppError, field_error
+from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import RoundingMode, minor_units, thousandths
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund, Shift
-from tillpoint.sales.orders import get_order, order_lines, stock_item, tenant_settings
+from tillpoint.sales.orders import (
+    get_order,
+    order_lines,
+    order_payments,
+    order_refunds,
+    stock_item,
+    tenant_settings,
+)
 from tillpoint.sales.refund_math import LineRefund, RefundableLine, refund_line
 from tillpoint.sales.schemas import RefundIn, RefundLineIn, RefundOut, RefundTenderIn
-from tillpoint.sales.shifts import current_shift
-from tillpoint.sales.views import load_bundles, refund_out
-from tillpoint.stores.service import get_register
+from tillpoint.sales.shifts import register_shift
+from tillpoint.sales.views import refund_out
 from tillpoint.stores.staff import get_employee
 
 REFUNDABLE = frozenset({"completed", "partially_refunded"})
@@ -124,7 +130,7 @@ async def refund_tenders(
     exponent: int,
 ) -> list[dict[str, Any]]:
     """Where the money goes, each part charged against its original payment if it has one."""
-    payments = [p for p in await _payments(session, order) if p.status == "captured"]
+    payments = [p for p in await order_payments(session, order.id) if p.status == "captured"]
     if requested is None:
         # Back to the original tenders, most recent first.
         chosen: list[dict[str, Any]] = []
@@ -175,23 +181,6 @@ def _tender_row(
         "processorRef": request.processor_ref if request else None,
         "reference": request.reference if request else None,
     }
-
-
-async def _payments(session: AsyncSession, order: Order) -> list[Payment]:
-    [bundle] = await load_bundles(session, [order])
-    return bundle.payments
-
-
-async def register_shift(
-    session: AsyncSession, principal: Principal, order: Order, register_id: str | None
-) -> tuple[str | None, Shift | None]:
-    """The register a refund is made at (default: the order's) and its open shift, locked."""
-    if register_id is not None and register_id != order.register_id:
-        await get_register(session, principal, order.location_id, register_id)
-    register_id = register_id or order.register_id
-    if register_id is None:
-        return None, None
-    return register_id, await current_shift(session, register_id, lock=True)
 
 
 async def settle_refund(
@@ -314,3 +303,15 @@ async def refund_order(
     out = refund_out(refund, exponent)
     record_refund_event(session, plan.order, out)
     return out
+
+
+async def list_refunds(session: AsyncSession, order: Order) -> list[RefundOut]:
+    exponent = await tenant_currency_exponent(session, order.tenant_id)
+    return [refund_out(r, exponent) for r in await order_refunds(session, order.id)]
+
+
+async def show_refund(session: AsyncSession, order: Order, refund_id: str) -> RefundOut:
+    for refund in await list_refunds(session, order):
+        if refund.refund_id == refund_id:
+            return refund
+    raise not_found("Refund")

@@ -6,17 +6,14 @@ from fastapi import APIRouter, Depends
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
-from tillpoint.core.errors import not_found
 from tillpoint.core.openapi import error_responses
-from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales import exchanges, refunds, voids
 from tillpoint.sales.common_api import VisibleOrder
 from tillpoint.sales.schemas import ExchangeIn, ExchangeOut, OrderOut, RefundIn, RefundOut, VoidIn
-from tillpoint.sales.views import load_bundles, refund_out
 
 router = APIRouter(tags=["refunds, voids and exchanges"])
 
-OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
+ORDER_READER = Depends(requires("orders:read"))
 Refunder = Annotated[Principal, Depends(requires("orders:refund"))]
 Voider = Annotated[Principal, Depends(requires("orders:void"))]
 REFUND_ERRORS = error_responses("REFUND_NOT_ALLOWED", "REFUND_EXCEEDS_REMAINING", "SHIFT_NOT_OPEN")
@@ -33,23 +30,22 @@ async def refund_order(
     return await refunds.refund_order(session, principal, order.id, body)
 
 
-@router.get("/orders/{order_id}/refunds", response_model=list[RefundOut])
-async def list_refunds(order: VisibleOrder, session: DbSession, principal: OrderReader) -> Any:
-    [bundle] = await load_bundles(session, [order])
-    exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    return [refund_out(r, exponent) for r in bundle.refunds]
+@router.get(
+    "/orders/{order_id}/refunds",
+    response_model=list[RefundOut],
+    dependencies=[ORDER_READER],
+)
+async def list_refunds(order: VisibleOrder, session: DbSession) -> Any:
+    return await refunds.list_refunds(session, order)
 
 
-@router.get("/orders/{order_id}/refunds/{refund_id}", response_model=RefundOut)
-async def get_refund(
-    order: VisibleOrder, refund_id: str, session: DbSession, principal: OrderReader
-) -> Any:
-    [bundle] = await load_bundles(session, [order])
-    exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    for refund in bundle.refunds:
-        if refund.id == refund_id:
-            return refund_out(refund, exponent)
-    raise not_found("Refund")
+@router.get(
+    "/orders/{order_id}/refunds/{refund_id}",
+    response_model=RefundOut,
+    dependencies=[ORDER_READER],
+)
+async def get_refund(order: VisibleOrder, refund_id: str, session: DbSession) -> Any:
+    return await refunds.show_refund(session, order, refund_id)
 
 
 @router.post(

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.money import from_minor
 from tillpoint.sales.models import (
+    PRINT_LOCALE,
+    TENDER_NAMES,
     TENDER_TYPES,
     Order,
     Payment,
@@ -30,15 +32,6 @@ from tillpoint.sales.models import (
 from tillpoint.sales.shift_schemas import ShiftReportOut, TenderTotalsOut
 
 WIDTH = 42
-TEXT_LOCALE = "en_US"
-TENDER_LABELS = {
-    "cash": "Cash",
-    "credit_card": "Card",
-    "gift_card": "Gift card",
-    "store_credit": "Store credit",
-    "other": "Other",
-    "exchange_credit": "Exchange credit",
-}
 
 
 def expected_cash(
@@ -226,7 +219,7 @@ def render_text(
     zone = ZoneInfo(timezone)
 
     def money(amount: Decimal) -> str:
-        return str(format_currency(amount, report.currency, locale=TEXT_LOCALE))
+        return str(format_currency(amount, report.currency, locale=PRINT_LOCALE))
 
     def when(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
@@ -253,7 +246,7 @@ def render_text(
 
     lines += [rule, "TENDERS"]
     for t in report.tenders:
-        lines.append(TENDER_LABELS.get(t.tender_type, t.tender_type))
+        lines.append(TENDER_NAMES.get(t.tender_type, t.tender_type))
         lines.append(_pair(f"  Payments ({t.payment_count})", money(t.payments)))
         lines.append(_pair(f"  Refunds ({t.refund_count})", money(-t.refunds)))
         lines.append(_pair("  Net", money(t.net)))

@@ -28,7 +28,7 @@ from tillpoint.core.ids import new_id
 from tillpoint.core.money import from_minor, minor_units
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.identity.service import get_tenant, tenant_currency_exponent
-from tillpoint.sales.models import Shift, ShiftCashMovement
+from tillpoint.sales.models import Order, Shift, ShiftCashMovement
 from tillpoint.sales.shift_report import render_text, report_out, shift_figures
 from tillpoint.sales.shift_schemas import (
     CashMovementIn,
@@ -39,6 +39,7 @@ from tillpoint.sales.shift_schemas import (
     ShiftReportOut,
 )
 from tillpoint.stores.models import Location, Register
+from tillpoint.stores.service import get_register
 
 
 async def current_shift(session: AsyncSession, register_id: str, *, lock: bool) -> Shift | None:
@@ -49,6 +50,19 @@ async def current_shift(session: AsyncSession, register_id: str, *, lock: bool) 
     if lock:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def register_shift(
+    session: AsyncSession, principal: Principal, order: Order, register_id: str | None
+) -> tuple[str | None, Shift | None]:
+    """The register a payment or refund is taken at (default: the order's) and its open shift,
+    locked (see ``current_shift``); (None, None) for an order without a register."""
+    if register_id is not None and register_id != order.register_id:
+        await get_register(session, principal, order.location_id, register_id)
+    register_id = register_id or order.register_id
+    if register_id is None:
+        return None, None
+    return register_id, await current_shift(session, register_id, lock=True)
 
 
 async def get_shift_register(
