@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         db,
         worker_id=f"serve:{socket.gethostname()}:{os.getpid()}",
         poll_seconds=settings.job_poll_seconds,
+        settings=settings,
     )
 
     @asynccontextmanager

@@ -98,6 +98,7 @@ def worker(
             poll_seconds=settings.job_poll_seconds,
             lease_seconds=lease_seconds,
             grace_seconds=grace_seconds,
+            settings=settings,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

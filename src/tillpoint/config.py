@@ -37,6 +37,21 @@ class Settings(BaseSettings):
 
     run_jobs_in_process: bool = True
     job_poll_seconds: float = 1.0
+
+    # Encrypts secrets kept in the database (webhook signing secrets): a Fernet key, or several
+    # separated by commas (the first encrypts, any decrypts: how a key is rotated). Unset: a
+    # key file in data_dir, made on first use — fine on one machine; set it when several
+    # machines share the database.
+    secret_key: str | None = Field(default=None, repr=False)
+
+    # Webhooks: plain http and private addresses only for development.
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_retry_window_seconds: float = Field(default=72 * 3600.0, gt=0)
+    # How often the dispatcher looks for new events (it is also woken by commits in-process).
+    webhook_dispatch_poll_seconds: float = Field(default=0.2, gt=0)
     # Connections kept per process; more concurrent requests than this open short-lived extra
     # connections (which must re-prepare every statement), so size it to the expected load.
     db_pool_size: int = Field(default=20, ge=1)

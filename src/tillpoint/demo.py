@@ -11,7 +11,9 @@ import os
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+import tillpoint.job_handlers  # noqa: F401  (registers the job kinds the demo enqueues)
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
@@ -32,6 +34,8 @@ from tillpoint.stores.schemas import (
     TaxClassIn,
     TaxRateIn,
 )
+from tillpoint.webhooks import deliveries, subscriptions
+from tillpoint.webhooks.schemas import WebhookIn
 
 DEMO_TENANT_NAME = "Harbor & Vine Demo"
 OWNER_EMAIL = "owner@harborvine.example.com"
@@ -198,6 +202,26 @@ async def seed_demo(
         credentials["demo API key"] = secret
         await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
         credentials["tenant"] = tenant_id
+        credentials["demo webhook"] = await _example_webhook(session, owner, settings)
     # The sales history commits a transaction per location and day, after the store exists.
     await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
     return credentials
+
+
+async def _example_webhook(session: AsyncSession, owner: Principal, settings: Settings) -> str:
+    """An inactive subscription for the sample receiver in docs/examples, and one test ping
+    (it fails until the receiver runs: try it, then redeliver it from the delivery log)."""
+    local = settings.model_copy(update={"webhook_allow_private": True})
+    webhook, secret = await subscriptions.create_webhook(
+        session,
+        owner,
+        WebhookIn(
+            url="http://127.0.0.1:8080/webhooks",
+            event_types=["order.*", "inventory.level_changed"],
+            description="The sample receiver: python docs/examples/webhook_receiver.py --port 8080",
+            active=False,
+        ),
+        local,
+    )
+    await deliveries.send_test(session, owner, webhook.id)
+    return f"{webhook.id} (inactive), secret {secret}"

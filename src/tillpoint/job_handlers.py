@@ -1,3 +1,7 @@
 """Every background job handler, imported in one place so a worker knows them all."""
 
 from tillpoint.catalog import imports  # noqa: F401  (catalog.import)
+from tillpoint.core import jobs_purge  # noqa: F401  (jobs.purge)
+
+# webhooks.deliver, webhooks.send_once, webhooks.dispatch
+from tillpoint.webhooks import delivery, dispatch  # noqa: F401

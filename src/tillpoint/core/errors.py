@@ -55,6 +55,13 @@ CATALOG: dict[str, ErrorCode] = {
             400,
             "The request carries what looks like a full card number; send only the last 4 digits.",
         ),
+        ErrorCode(
+            "WEBHOOK_URL_NOT_ALLOWED",
+            400,
+            "Webhooks are delivered only to https URLs on public addresses.",
+        ),
+        ErrorCode("WEBHOOK_LIMIT_REACHED", 409, "The tenant has the most webhooks it may have."),
+        ErrorCode("REPLAY_RANGE_TOO_LARGE", 400, "Too many events fall in the range; split it."),
         ErrorCode("ORDER_NOT_OPEN", 409, "The order is no longer open."),
         ErrorCode("ORDER_EMPTY", 409, "The order has no lines to pay for."),
         ErrorCode(

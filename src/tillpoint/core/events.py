@@ -188,6 +188,15 @@ async def _advance_counter(session: AsyncSession, tenant_id: str, count: int) ->
 _counter_upserts: dict[str, Any] = {}
 
 
+def type_condition(types: list[str]) -> ColumnElement[bool]:
+    """Events whose type is one of ``types``; ``order.*`` matches a prefix, ``*`` everything."""
+    exact = [t for t in types if not t.endswith("*")]
+    prefixes = [t[:-1] for t in types if t.endswith("*")]
+    conditions: list[ColumnElement[bool]] = [Event.type.in_(exact)] if exact else []
+    conditions += [Event.type.startswith(p, autoescape=True) for p in prefixes]
+    return or_(*conditions)
+
+
 @dataclass
 class EventPage:
     events: list[Event]
@@ -209,11 +218,7 @@ async def read_events(
     high_water = (await session.execute(select(func.max(Event.seq)))).scalar_one() or 0
     stmt = select(Event).where(Event.seq > after, Event.seq <= high_water)
     if types:
-        exact = [t for t in types if not t.endswith("*")]
-        prefixes = [t[:-1] for t in types if t.endswith("*")]
-        conditions: list[ColumnElement[bool]] = [Event.type.in_(exact)] if exact else []
-        conditions += [Event.type.startswith(p, autoescape=True) for p in prefixes]
-        stmt = stmt.where(or_(*conditions))
+        stmt = stmt.where(type_condition(types))
     if location_ids is not None:
         stmt = stmt.where(Event.location_id.in_(location_ids))
     rows = list((await session.execute(stmt.order_by(Event.seq).limit(limit + 1))).scalars())

@@ -35,6 +35,9 @@ PREFIXES: dict[str, str] = {
     "shift": "shf",
     "cash_movement": "csh",
     "printer": "prn",
+    "webhook": "whk",
+    "delivery": "whd",
+    "webhook_attempt": "wha",
 }
 
 

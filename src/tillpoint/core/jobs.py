@@ -16,16 +16,21 @@ import asyncio
 import logging
 import random
 import traceback
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillpoint.core.db import Database, utcnow
+from tillpoint.core.db import Database, dialect_insert, table_of, utcnow
 from tillpoint.core.jobs_claim import claim_jobs, insert_recurring, new_job_id, schedule_next_run
+from tillpoint.core.jobs_registry import KIND_LIMITS, KINDS, RECURRING, require_kind
+from tillpoint.core.jobs_registry import Handler as Handler
+from tillpoint.core.jobs_registry import JobContext as JobContext
+from tillpoint.core.jobs_registry import LeaseLost as LeaseLost
+from tillpoint.core.jobs_registry import job_handler as job_handler
+from tillpoint.core.jobs_registry import recurring_job as recurring_job
 from tillpoint.core.jobs_table import FAILED as FAILED
 from tillpoint.core.jobs_table import QUEUED as QUEUED
 from tillpoint.core.jobs_table import RUNNING as RUNNING
@@ -33,81 +38,6 @@ from tillpoint.core.jobs_table import SUCCEEDED as SUCCEEDED
 from tillpoint.core.jobs_table import Job as Job
 
 log = logging.getLogger("tillpoint.jobs")
-
-
-class LeaseLost(Exception):
-    """The runner's lease on a job expired and another runner took it over."""
-
-
-@dataclass(frozen=True)
-class JobContext:
-    session: AsyncSession
-    job_id: str
-    tenant_id: str | None
-    attempt: int
-    db: Database | None = None
-    worker_id: str | None = None
-    lease: timedelta = timedelta(seconds=300)
-
-    @property
-    def can_commit_aside(self) -> bool:
-        """Whether a second transaction may commit while the job's own is open: on PostgreSQL,
-        yes; on SQLite the job's transaction holds the single write lock."""
-        return self.db is not None and self.db.dialect == "postgresql"
-
-    async def extend_lease(self) -> None:
-        """Keep a long job's claim (call it now and then): its lease runs for another term."""
-        if not self.can_commit_aside or self.db is None:
-            return
-        async with self.db.session() as aside, aside.begin():
-            await aside.execute(
-                update(Job)
-                .where(Job.id == self.job_id, Job.locked_by == self.worker_id)
-                .values(locked_until=utcnow() + self.lease)
-            )
-
-
-Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
-_HANDLERS: dict[str, Handler] = {}
-_KIND_LIMITS: dict[str, int] = {}
-
-
-@dataclass(frozen=True)
-class RecurringJob:
-    kind: str
-    every: timedelta
-    payload: dict[str, Any] = field(default_factory=dict)
-    max_attempts: int = 3
-
-
-_RECURRING: dict[str, RecurringJob] = {}
-
-
-def job_handler(kind: str, *, max_concurrency: int | None = None) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of ``kind``; with ``max_concurrency``, at most that
-    many jobs of the kind run at once across every runner of the database."""
-
-    def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
-        if max_concurrency is not None:
-            if max_concurrency < 1:
-                raise ValueError("max_concurrency must be at least 1")
-            _KIND_LIMITS[kind] = max_concurrency
-        else:
-            _KIND_LIMITS.pop(kind, None)
-        return fn
-
-    return register
-
-
-def recurring_job(
-    kind: str, *, every: timedelta, payload: dict[str, Any] | None = None, max_attempts: int = 3
-) -> None:
-    """Declare a job that runs every ``every`` for as long as runners run (keyed by its kind);
-    each runner makes sure its run is scheduled when it starts and now and then after."""
-    if every <= timedelta(0):
-        raise ValueError("a recurring job needs a positive interval")
-    _RECURRING[kind] = RecurringJob(kind, every, payload or {}, max_attempts)
 
 
 def enqueue(
@@ -125,8 +55,7 @@ def enqueue(
 
     It runs when due: now, at ``run_at``, or after ``delay``. Jobs with the same
     ``ordering_key`` run one at a time, in the order they were enqueued."""
-    if kind not in _HANDLERS:
-        raise ValueError(f"no handler registered for job kind {kind!r}")
+    require_kind(kind)
     if run_at is not None and delay is not None:
         raise ValueError("give run_at or delay, not both")
     if run_at is not None and run_at.tzinfo is None:
@@ -147,6 +76,40 @@ def enqueue(
     return job_id
 
 
+async def enqueue_once(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    key: str,
+    tenant_id: str | None = None,
+    run_at: datetime | None = None,
+    max_attempts: int = 10,
+) -> bool:
+    """Enqueue ``kind`` unless a job holding ``key`` is queued or running; whether it was added.
+
+    The key is released when that job settles, so work arriving while it runs needs a later
+    ``enqueue_once`` (the caller's sweep) — it is not lost, only not doubled."""
+    require_kind(kind)
+    insert = (
+        dialect_insert(session)(table_of(Job))
+        .values(
+            id=new_job_id(),
+            tenant_id=tenant_id if tenant_id is not None else session.info.get("tenant_id"),
+            kind=kind,
+            payload=payload,
+            status=QUEUED,
+            attempts=0,
+            max_attempts=max_attempts,
+            run_at=run_at or utcnow(),
+            singleton_key=key,
+        )
+        .on_conflict_do_nothing(index_elements=["singleton_key"])
+    )
+    result = await session.execute(insert)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def schedule_recurring(
     session: AsyncSession,
     kind: str,
@@ -161,8 +124,7 @@ async def schedule_recurring(
     """Run ``kind`` every ``every`` from ``first_run_at`` (default now), one run at a time under
     ``key`` across all runners. Scheduling a key that exists updates its payload and interval
     from its next run on. A failed run (after its retries) does not stop the series."""
-    if kind not in _HANDLERS:
-        raise ValueError(f"no handler registered for job kind {kind!r}")
+    require_kind(kind)
     if every <= timedelta(0):
         raise ValueError("a recurring job needs a positive interval")
     await insert_recurring(
@@ -208,6 +170,7 @@ class JobRunner:
         poll_seconds: float = 1.0,
         lease_seconds: float = 300.0,
         grace_seconds: float = 25.0,
+        settings: Any = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -217,7 +180,10 @@ class JobRunner:
         self.poll_seconds = poll_seconds
         self.lease = timedelta(seconds=lease_seconds)
         self.grace_seconds = grace_seconds
+        # Handed to handlers as ``context.settings`` (the process's Settings).
+        self.settings = settings
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
@@ -228,7 +194,7 @@ class JobRunner:
         next_recurring_check = 0.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            if _RECURRING and loop.time() >= next_recurring_check:
+            if RECURRING and loop.time() >= next_recurring_check:
                 next_recurring_check = loop.time() + self.RECURRING_CHECK_SECONDS
                 try:
                     await self.ensure_recurring()
@@ -257,6 +223,7 @@ class JobRunner:
         await self._shut_down(running)
 
     async def _shut_down(self, running: dict[asyncio.Task[None], Job]) -> None:
+        self._stopping.set()  # handlers that loop return at their next step
         if not running:
             return
         log.info("job runner stopping", extra={"running": len(running)})
@@ -285,7 +252,7 @@ class JobRunner:
     async def ensure_recurring(self) -> None:
         """Make sure every declared recurring job has its run scheduled."""
         async with self.db.session() as session, session.begin():
-            for spec in _RECURRING.values():
+            for spec in RECURRING.values():
                 await insert_recurring(
                     session,
                     kind=spec.kind,
@@ -311,29 +278,46 @@ class JobRunner:
                 worker_id=self.worker_id,
                 limit=limit,
                 lease=self.lease,
-                kind_limits=_KIND_LIMITS,
+                kind_limits=KIND_LIMITS,
+                kind_leases={k: spec.lease for k, spec in KINDS.items() if spec.lease},
                 now=utcnow(),
             )
 
+    def _lease_of(self, kind: str) -> timedelta:
+        spec = KINDS.get(kind)
+        return min(self.lease, spec.lease) if spec is not None and spec.lease else self.lease
+
+    def _context(self, job: Job, session: AsyncSession | None) -> JobContext:
+        return JobContext(
+            session,
+            job.id,
+            job.tenant_id,
+            job.attempts,
+            self.db,
+            self.worker_id,
+            self._lease_of(job.kind),
+            job.run_at,
+            self.settings,
+            self._stopping,
+            self.wake,
+        )
+
     async def _execute(self, job: Job) -> None:
-        handler = _HANDLERS.get(job.kind)
+        spec = KINDS.get(job.kind)
         try:
-            if handler is None:
+            if spec is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
-            async with self.db.transaction(tenant_id=job.tenant_id) as session:
-                context = JobContext(
-                    session,
-                    job.id,
-                    job.tenant_id,
-                    job.attempts,
-                    self.db,
-                    self.worker_id,
-                    self.lease,
-                )
-                await handler(context, job.payload)
-                await self._settle(session, job, status=SUCCEEDED, last_error=None)
+            if spec.transactional:
+                async with self.db.transaction(tenant_id=job.tenant_id) as session:
+                    await spec.handler(self._context(job, session), job.payload)
+                    await self._settle(session, job, status=SUCCEEDED, last_error=None)
+            else:
+                # The handler commits its own work; the job is settled after it, apart.
+                await spec.handler(self._context(job, None), job.payload)
+                async with self.db.transaction() as session:
+                    await self._settle(session, job, status=SUCCEEDED, last_error=None)
         except LeaseLost:
-            log.warning("job lease lost; its work was rolled back", extra={"job_id": job.id})
+            log.warning("job lease lost to another runner", extra={"job_id": job.id})
         except Exception as exc:
             final = job.attempts >= job.max_attempts
             log.warning(

@@ -66,9 +66,11 @@ async def claim_jobs(
     lease: timedelta,
     kind_limits: Mapping[str, int],
     now: datetime,
+    kind_leases: Mapping[str, timedelta] | None = None,
 ) -> list[Job]:
-    """Lease up to ``limit`` due jobs to ``worker_id`` in the caller's transaction. A job whose
-    last attempt died with its process is failed here instead (and, if recurring, rescheduled)."""
+    """Lease up to ``limit`` due jobs to ``worker_id`` in the caller's transaction, each for
+    ``lease`` or its kind's shorter one. A job whose last attempt died with its process is
+    failed here instead (and, if recurring, rescheduled)."""
     saturated: list[str] = []
     if kind_limits:
         running = await _running_counts(session, list(kind_limits), now)
@@ -122,7 +124,7 @@ async def claim_jobs(
         job.status = RUNNING
         job.attempts += 1
         job.locked_by = worker_id
-        job.locked_until = now + lease
+        job.locked_until = now + min(lease, (kind_leases or {}).get(job.kind, lease))
         jobs.append(job)
     await session.flush()
     for job, key in recurring:

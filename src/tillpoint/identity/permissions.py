@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, str] = {
     "staff:write": "Create and change users, employees and roles",
     "api_keys:manage": "Create and revoke API keys",
     "events:read": "Read the event feed",
+    "webhooks:manage": "Create and change webhook subscriptions and see their deliveries",
     "audit:read": "Read the audit log",
 }
 
@@ -28,7 +29,8 @@ ALL = frozenset(PERMISSIONS)
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL,
-    "manager": ALL - {"api_keys:manage"},
+    # Keys and webhooks send the store's data elsewhere: the owner's call.
+    "manager": ALL - {"api_keys:manage", "webhooks:manage"},
     "cashier": frozenset(
         {
             "catalog:read",
@@ -57,6 +59,7 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
             "reports:read",
             "settings:read",
             "events:read",
+            "webhooks:manage",
         }
     ),
 }
@@ -73,6 +76,7 @@ MODULES: dict[str, str] = {
     "staff": "staff",
     "api_keys": "integrations",
     "events": "integrations",
+    "webhooks": "integrations",
     "audit": "settings",
 }
 

@@ -9,16 +9,16 @@ Two things the caller must do, because a check of a URL says nothing about later
 
 - **Redirects.** The delivery client does not follow redirects by itself; for each
   ``Location`` it calls ``check_destination`` again before requesting it.
-- **Check close to use.** Call this right before each delivery attempt, not only when the
-  subscription is saved: DNS answers change. (The HTTP client still resolves the name again
-  when it connects, so a name whose records flip within that moment is not covered; a
-  deployment that must close that gap sends webhooks through an egress proxy that enforces the
-  same rule.)
+- **Connect to what was checked.** Each delivery attempt calls ``resolve_destination`` and
+  connects to an address it returned (``webhooks.sender`` does, sending the name as Host and
+  TLS SNI), so a DNS answer that changes between the check and the connect cannot steer the
+  request to a private address.
 """
 
 import asyncio
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -87,6 +87,28 @@ async def check_destination(url: str, *, allow_private: bool) -> None:
     for address in await _resolve(host):
         if not is_public_address(address):
             raise DestinationNotAllowed(f"{host} resolves to {address}, not a public address")
+
+
+@dataclass(frozen=True)
+class Destination:
+    host: str
+    # Where to connect: every address the host resolved to (or the literal), all allowed.
+    addresses: list[IPAddress]
+
+
+async def resolve_destination(url: str, *, allow_private: bool) -> Destination:
+    """Check ``url`` as ``check_destination`` does and return the addresses to connect to.
+    The host is resolved even when private destinations are allowed, so that the connection
+    always goes to an address that was resolved here."""
+    host = _host_of(url, allow_private=allow_private)
+    literal = _ip_literal(host)
+    addresses = [literal] if literal is not None else await _resolve(host)
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                shown = host if literal is not None else f"{host} resolves to {address}, which"
+                raise DestinationNotAllowed(f"{shown} is not a public address")
+    return Destination(host, addresses)
 
 
 def _host_of(url: str, *, allow_private: bool) -> str:

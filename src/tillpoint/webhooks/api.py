@@ -8,7 +8,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.events import read_events
 from tillpoint.core.openapi import COMMON_ERRORS
-from tillpoint.webhooks import stream_api
+from tillpoint.webhooks import stream_api, subscriptions_api
 from tillpoint.webhooks.schemas import EventOut, EventPageOut
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
@@ -44,3 +44,4 @@ async def list_events(
 
 
 router.include_router(stream_api.router)
+router.include_router(subscriptions_api.router)

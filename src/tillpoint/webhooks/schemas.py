@@ -1,8 +1,10 @@
 """The event feed's shapes."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from tillpoint.core.schemas import ApiModel, Timestamp
+from pydantic import AliasChoices, Field
+
+from tillpoint.core.schemas import ApiModel, AwareDatetime, ShortText, Timestamp, Version
 
 
 class EventOut(ApiModel):
@@ -18,3 +20,85 @@ class EventPageOut(ApiModel):
     items: list[EventOut]
     next_after: int
     has_more: bool
+
+
+# Webhook subscriptions and their deliveries.
+
+EventPattern = Annotated[str, Field(min_length=1, max_length=80)]
+WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class WebhookIn(ApiModel):
+    url: WebhookUrl
+    event_types: Annotated[list[EventPattern], Field(min_length=1, max_length=100)]
+    location_id: Annotated[str, Field(max_length=40)] | None = None
+    description: ShortText | None = None
+    active: bool = True
+
+
+class WebhookUpdate(ApiModel):
+    url: WebhookUrl | None = None
+    event_types: Annotated[list[EventPattern], Field(min_length=1, max_length=100)] | None = None
+    location_id: Annotated[str, Field(max_length=40)] | None = None
+    description: ShortText | None = None
+    active: bool | None = None
+    version: Version | None = None
+
+
+class WebhookOut(ApiModel):
+    webhook_id: str = Field(validation_alias=AliasChoices("webhookId", "webhook_id", "id"))
+    url: str
+    event_types: list[str]
+    location_id: str | None
+    description: str | None
+    active: bool
+    disabled_reason: str | None
+    disabled_at: Timestamp | None
+    previous_secret_expires_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: int
+
+
+class WebhookWithSecretOut(WebhookOut):
+    secret: str = Field(description="The signing secret. Shown only in this response.")
+
+
+class AttemptOut(ApiModel):
+    attempt: int
+    attempted_at: Timestamp
+    url: str
+    status_code: int | None
+    latency_ms: int
+    response_body: str | None = Field(description="The first 1 KB of the answer")
+    error: str | None
+
+
+class DeliveryOut(ApiModel):
+    delivery_id: str = Field(validation_alias=AliasChoices("deliveryId", "delivery_id", "id"))
+    webhook_id: str = Field(
+        validation_alias=AliasChoices("webhookId", "webhook_id", "subscription_id")
+    )
+    event_id: str
+    event_seq: int | None
+    event_type: str
+    kind: Literal["event", "replay", "redelivery", "test"]
+    redelivery_of: str | None
+    status: Literal["pending", "succeeded", "failed"]
+    attempt_count: int
+    next_attempt_at: Timestamp | None
+    created_at: Timestamp
+    completed_at: Timestamp | None
+    attempts: list[AttemptOut]
+
+
+class ReplayIn(ApiModel):
+    from_: AwareDatetime = Field(alias="from")
+    to: AwareDatetime
+
+
+class ReplayOut(ApiModel):
+    webhook_id: str
+    from_: Timestamp = Field(alias="from", serialization_alias="from")
+    to: Timestamp
+    deliveries_created: int

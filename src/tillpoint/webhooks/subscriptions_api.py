@@ -1,0 +1,152 @@
+"""Webhook subscription endpoints: ``/v1/webhooks``, their deliveries, tests and replays."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.deps import AppSettings, DbSession, requires
+from tillpoint.core.openapi import COMMON_ERRORS, error_responses
+from tillpoint.core.pagination import Page, Pagination
+from tillpoint.webhooks import deliveries, subscriptions
+from tillpoint.webhooks.schemas import (
+    DeliveryOut,
+    ReplayIn,
+    ReplayOut,
+    WebhookIn,
+    WebhookOut,
+    WebhookUpdate,
+    WebhookWithSecretOut,
+)
+
+router = APIRouter(tags=["webhooks"], responses=COMMON_ERRORS)
+
+Manager = Annotated[Principal, Depends(requires("webhooks:manage"))]
+BODY_ERRORS = error_responses("VALIDATION_ERROR", "MALFORMED_JSON", "WEBHOOK_URL_NOT_ALLOWED")
+
+
+async def visible_webhook(webhook_id: str, session: DbSession, principal: Manager) -> str:
+    # A dependency, so an unknown webhook is 404 before a body is even read.
+    return (await subscriptions.get_webhook(session, principal, webhook_id)).id
+
+
+VisibleWebhook = Annotated[str, Depends(visible_webhook)]
+
+
+def _with_secret(row: object, secret: str) -> WebhookWithSecretOut:
+    shown = WebhookOut.model_validate(row).model_dump()
+    return WebhookWithSecretOut(**shown, secret=secret)
+
+
+@router.get("/webhooks", response_model=Page[WebhookOut])
+async def list_webhooks(
+    session: DbSession, paging: Pagination, principal: Manager
+) -> dict[str, object]:
+    items, total = await subscriptions.list_webhooks(session, principal, paging)
+    return paging.page_of(items, total)
+
+
+@router.post(
+    "/webhooks",
+    response_model=WebhookWithSecretOut,
+    status_code=201,
+    responses=BODY_ERRORS | error_responses("WEBHOOK_LIMIT_REACHED"),
+)
+async def create_webhook(
+    body: WebhookIn, session: DbSession, principal: Manager, settings: AppSettings
+) -> WebhookWithSecretOut:
+    """Subscribe a URL to events. The response carries the signing ``secret``: store it now,
+    it is never shown again (rotate it to get a new one)."""
+    row, secret = await subscriptions.create_webhook(session, principal, body, settings)
+    return _with_secret(row, secret)
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
+async def get_webhook(webhook_id: str, session: DbSession, principal: Manager) -> object:
+    return await subscriptions.get_webhook(session, principal, webhook_id)
+
+
+@router.patch(
+    "/webhooks/{webhook_id}",
+    response_model=WebhookOut,
+    responses=BODY_ERRORS | error_responses("VERSION_CONFLICT"),
+)
+async def update_webhook(
+    webhook_id: VisibleWebhook,
+    body: WebhookUpdate,
+    session: DbSession,
+    principal: Manager,
+    settings: AppSettings,
+) -> object:
+    """Change a subscription; ``active: true`` re-enables a disabled one."""
+    return await subscriptions.update_webhook(session, principal, webhook_id, body, settings)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response)
+async def delete_webhook(webhook_id: str, session: DbSession, principal: Manager) -> Response:
+    """Delete a subscription with its queued deliveries and its delivery log."""
+    await subscriptions.delete_webhook(session, principal, webhook_id)
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecretOut)
+async def rotate_secret(
+    webhook_id: str, session: DbSession, principal: Manager, settings: AppSettings
+) -> WebhookWithSecretOut:
+    """A new signing secret, shown once; the old one keeps signing beside it for 24 hours."""
+    row, secret = await subscriptions.rotate_secret(session, principal, webhook_id, settings)
+    return _with_secret(row, secret)
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=DeliveryOut, status_code=202)
+async def send_test(webhook_id: str, session: DbSession, principal: Manager) -> DeliveryOut:
+    """Send a ``webhook.test`` event to this subscription once, now; follow it in the log."""
+    return await deliveries.send_test(session, principal, webhook_id)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryOut])
+async def list_deliveries(
+    webhook_id: str,
+    session: DbSession,
+    paging: Pagination,
+    principal: Manager,
+    status: Literal["pending", "succeeded", "failed"] | None = None,
+    event_id: Annotated[str | None, Query(alias="eventId", max_length=40)] = None,
+) -> dict[str, object]:
+    """The delivery log, newest first, each delivery with its attempts."""
+    items, total = await deliveries.list_deliveries(
+        session, principal, webhook_id, paging, status=status, event_id=event_id
+    )
+    return paging.page_of(items, total)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries/{delivery_id}", response_model=DeliveryOut)
+async def get_delivery(
+    webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
+) -> DeliveryOut:
+    return await deliveries.get_delivery(session, principal, webhook_id, delivery_id)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    response_model=DeliveryOut,
+    status_code=202,
+)
+async def redeliver(
+    webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
+) -> DeliveryOut:
+    """Send the delivery's event again, once, now, as a new delivery."""
+    return await deliveries.redeliver(session, principal, webhook_id, delivery_id)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/replay",
+    response_model=ReplayOut,
+    status_code=202,
+    responses=error_responses("VALIDATION_ERROR", "REPLAY_RANGE_TOO_LARGE"),
+)
+async def replay(
+    webhook_id: VisibleWebhook, body: ReplayIn, session: DbSession, principal: Manager
+) -> ReplayOut:
+    """Queue again the events of ``[from, to)`` that the subscription's filters match."""
+    return await deliveries.replay(session, principal, webhook_id, body)
