@@ -8,6 +8,7 @@ own job, beside the queue.
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from tillpoint.core.events import Event, type_condition
 from tillpoint.core.ids import new_id
 from tillpoint.core.jobs import enqueue
 from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.core.schemas import Timestamp
 from tillpoint.webhooks.event_types import TEST_EVENT_TYPE
 from tillpoint.webhooks.models import (
     PENDING,
@@ -25,24 +27,18 @@ from tillpoint.webhooks.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from tillpoint.webhooks.schemas import AttemptOut, DeliveryOut, ReplayIn, ReplayOut
+from tillpoint.webhooks.schemas import AttemptOut, DeliveryOut, EventOut, ReplayIn, ReplayOut
 from tillpoint.webhooks.subscriptions import get_webhook
 
 MAX_REPLAY_EVENTS = 10_000
+TIMESTAMP = TypeAdapter(Timestamp)
 SEND_ONCE = "webhooks.send_once"
 
 
 def envelope(event: Event) -> dict[str, Any]:
-    """The JSON body of a delivery of ``event``."""
-    return {
-        "id": event.id,
-        "seq": event.seq,
-        "type": event.type,
-        "occurredAt": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "tenantId": event.tenant_id,
-        "locationId": event.location_id,
-        "data": event.data,
-    }
+    """The JSON body of a delivery of ``event``: the feed's shape, with the tenant."""
+    body = EventOut.model_validate(event).model_dump(mode="json", by_alias=True)
+    return {**body, "tenantId": event.tenant_id}
 
 
 def delivery_row(
@@ -128,7 +124,7 @@ async def send_test(session: AsyncSession, principal: Principal, webhook_id: str
         "id": event_id,
         "seq": None,
         "type": TEST_EVENT_TYPE,
-        "occurredAt": now.isoformat().replace("+00:00", "Z"),
+        "occurredAt": TIMESTAMP.dump_python(now, mode="json"),
         "tenantId": sub.tenant_id,
         "locationId": sub.location_id,
         "data": {"webhookId": sub.id},

@@ -289,16 +289,14 @@ async def purge_old_deliveries(context: JobContext, _payload: dict[str, Any]) ->
         WebhookDelivery.status != PENDING,
         WebhookDelivery.completed_at < utcnow() - KEEP_DELIVERIES,
     )
+    every_tenant = {"all_tenants": True}
     session = context.session
     await session.execute(
-        delete(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id.in_(old))
-        .execution_options(all_tenants=True)
+        delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)),
+        execution_options=every_tenant,
     )
     await session.execute(
-        delete(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(old))
-        .execution_options(all_tenants=True)
+        delete(WebhookDelivery).where(WebhookDelivery.id.in_(old)), execution_options=every_tenant
     )
 
 

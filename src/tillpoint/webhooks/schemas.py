@@ -61,7 +61,10 @@ class WebhookOut(ApiModel):
 
 
 class WebhookWithSecretOut(WebhookOut):
-    secret: str = Field(description="The signing secret. Shown only in this response.")
+    secret: str | None = Field(
+        description="The signing secret, shown only in this response (null in an idempotent "
+        "replay of it)."
+    )
 
 
 class AttemptOut(ApiModel):

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, DbSession, requires
+from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.webhooks import deliveries, subscriptions
@@ -53,10 +53,16 @@ async def list_webhooks(
     responses=BODY_ERRORS | error_responses("WEBHOOK_LIMIT_REACHED"),
 )
 async def create_webhook(
-    body: WebhookIn, session: DbSession, principal: Manager, settings: AppSettings
+    body: WebhookIn,
+    session: DbSession,
+    principal: Manager,
+    settings: AppSettings,
+    ctx: RequestCtx,
 ) -> WebhookWithSecretOut:
     """Subscribe a URL to events. The response carries the signing ``secret``: store it now,
-    it is never shown again (rotate it to get a new one)."""
+    it is never shown again (rotate it to get a new one). An idempotent replay of this request
+    returns ``secret: null``."""
+    ctx.secret_fields = frozenset({"secret"})
     row, secret = await subscriptions.create_webhook(session, principal, body, settings)
     return _with_secret(row, secret)
 
@@ -91,9 +97,14 @@ async def delete_webhook(webhook_id: str, session: DbSession, principal: Manager
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookWithSecretOut)
 async def rotate_secret(
-    webhook_id: str, session: DbSession, principal: Manager, settings: AppSettings
+    webhook_id: str,
+    session: DbSession,
+    principal: Manager,
+    settings: AppSettings,
+    ctx: RequestCtx,
 ) -> WebhookWithSecretOut:
     """A new signing secret, shown once; the old one keeps signing beside it for 24 hours."""
+    ctx.secret_fields = frozenset({"secret"})
     row, secret = await subscriptions.rotate_secret(session, principal, webhook_id, settings)
     return _with_secret(row, secret)
 
