@@ -133,7 +133,8 @@ async def test_a_failing_receiver_gets_the_event_on_the_fourth_attempt(
     shop: Shop, receiver: Receiver
 ) -> None:
     long_body = b"0123456789abcdef" * 200  # 3,200 bytes: the log keeps the first 1,024
-    receiver.script("/hook", Reply(500, b"down"), Reply(500, long_body), 500, then=Reply(200))
+    cut = ("a" + "\u00e9" * 600).encode()  # 1,201 bytes: byte 1,024 splits a character
+    receiver.script("/hook", Reply(500, b"down"), Reply(500, long_body), Reply(502, cut), then=200)
     hook = await shop.hook(receiver.url("/hook"))
     location = await shop.location()
     requests = await receiver.wait_for("/hook", 4)
@@ -151,9 +152,12 @@ async def test_a_failing_receiver_gets_the_event_on_the_fourth_attempt(
     assert (delivery["eventType"], delivery["redeliveryOf"]) == ("location.created", None)
     assert delivery["attemptCount"] == 4
     assert delivery["completedAt"] is not None
-    assert codes(delivery) == [500, 500, 500, 200]
+    assert codes(delivery) == [500, 500, 502, 200]
     attempts = sorted(delivery["attempts"], key=lambda a: a["attempt"])
-    assert [a["responseBody"] for a in attempts[:3]] == ["down", long_body[:1024].decode(), "ok"]
+    bodies = [a["responseBody"] for a in attempts]
+    assert bodies[:2] + bodies[3:] == ["down", long_body[:1024].decode(), "ok"]
+    assert bodies[2].startswith("a" + "\u00e9" * 511)
+    assert len(bodies[2]) <= 513
     assert all(isinstance(a["latencyMs"], int) and a["latencyMs"] >= 0 for a in attempts)
     assert all(a["url"] == hook["url"] and a["error"] is None for a in attempts)
     assert [instant(a["attemptedAt"]) for a in attempts] == sorted(
@@ -165,6 +169,18 @@ async def test_a_failing_receiver_gets_the_event_on_the_fourth_attempt(
     assert await shop.deliveries(hook["webhookId"], status="succeeded") == [delivery]
     assert await shop.deliveries(hook["webhookId"], status="failed") == []
     assert await shop.deliveries(hook["webhookId"], eventId=event["id"]) == [delivery]
+
+
+async def test_an_answer_with_a_nul_byte_or_bad_utf8_is_logged_once(
+    shop: Shop, receiver: Receiver
+) -> None:
+    receiver.script("/hook", then=Reply(200, b"ok\x00\xff\xfe"))
+    hook = await shop.hook(receiver.url("/hook"))
+    await shop.location()
+    (delivery,) = await shop.settled(hook["webhookId"], 1)
+    assert (delivery["status"], delivery["attemptCount"]) == ("succeeded", 1)
+    assert delivery["attempts"][0]["responseBody"].startswith("ok")
+    assert len(receiver.requests("/hook")) == 1, "a 2xx is not sent again"
 
 
 async def test_the_body_is_the_feeds_envelope_with_the_tenant(
@@ -255,7 +271,7 @@ async def test_redirects_are_followed_with_the_same_body_up_to_three_times(
     def to(path: str) -> Reply:
         return Reply(307, headers={"Location": receiver.url(path)})
 
-    receiver.script("/loop", to("/loop1"), then=200)
+    receiver.script("/loop", Reply(307, headers={"Location": "/loop1"}), then=200)  # relative
     receiver.script("/loop1", then=to("/loop2"))
     receiver.script("/loop2", then=to("/loop3"))
     receiver.script("/loop3", then=to("/loop4"))
