@@ -188,7 +188,7 @@ async def test_the_body_is_the_feeds_envelope_with_the_tenant(
 ) -> None:
     """The same envelope as GET /v1/events plus tenantId, times as the API writes them."""
     hook = await shop.hook(receiver.url("/hook"))
-    await shop.location()
+    await shop.location('Caf\u00e9 \u2615 \u2028 "quoted" \\ back')  # signed as UTF-8 bytes
     (request,) = await receiver.wait_for("/hook", 1)
     (event,) = await shop.events("location.created")
     assert request.json() == {**event, "tenantId": shop.tenant_id}

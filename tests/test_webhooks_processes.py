@@ -14,6 +14,7 @@ from server import TILLPOINT, cli_env
 from tillpoint.core.db import Database
 from webhook_receivers import (
     SECRET_KEY,
+    Received,
     Receiver,
     Reply,
     Shop,
@@ -121,6 +122,37 @@ async def test_two_workers_deliver_every_event_exactly_once_in_order(
     assert [r.event_id for r in requests] == [e["id"] for e in events], "missed, twice or late"
     for request, event in zip(requests, events, strict=True):
         check_delivery(request, hook["secret"], event, shop.tenant_id)
+
+
+async def test_order_per_subscription_holds_over_two_workers_while_receivers_fail(
+    shop: Shop, receiver: Receiver, workers: Workers
+) -> None:
+    """Every third request to each path fails: each subscription still gets every event, and
+    never a later one before an earlier one has succeeded."""
+    counts: dict[str, int] = {}
+
+    def flaky(request: Received) -> int:
+        counts[request.path] = counts.get(request.path, 0) + 1
+        return 503 if counts[request.path] % 3 == 0 else 200
+
+    paths = [f"/sub{n}" for n in range(3)]
+    hooks = []
+    for path in paths:
+        receiver.respond(path, flaky)
+        hooks.append(await shop.hook(receiver.url(path)))
+    workers.start("one")
+    workers.start("two")
+    for i in range(15):
+        await shop.location(f"flaky {i}")
+    events = await shop.events("location.created")
+    for hook in hooks:
+        assert len(await shop.settled(hook["webhookId"], 15, within=120)) == 15
+    for path in paths:
+        sent = [(r.json()["seq"], r.status) for r in receiver.requests(path)]
+        got = [seq for seq, _ in sent]
+        assert got == sorted(got), f"{path}: a later event overtook an earlier one: {sent}"
+        succeeded = [seq for seq, status in sent if status == 200]
+        assert succeeded == [e["seq"] for e in events], f"{path}: {sent}"
 
 
 async def test_a_worker_killed_mid_delivery_loses_nothing(

@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 @dataclass
 class Reply:
-    status: int = 200
+    status: int = 200  # 0: close the connection without answering
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
@@ -95,6 +95,10 @@ class Receiver:
                 if reply.delay:
                     time.sleep(reply.delay)
                 request.status = reply.status
+                if reply.status == 0:  # hang up without an answer
+                    self.close_connection = True
+                    request.answered_at = time.time()
+                    return
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
