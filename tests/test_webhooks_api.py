@@ -323,6 +323,10 @@ async def test_a_location_limited_user_subscribes_only_to_their_locations(
         f"{HOOKS}/{made['webhookId']}", headers=limited, json={"locationId": foreign["id"]}
     )
     assert moved.status_code == 403, moved.text
+    everywhere = await client.patch(
+        f"{HOOKS}/{made['webhookId']}", headers=limited, json={"locationId": None}
+    )
+    assert everywhere.status_code == 403, everywhere.text
     listed = (await client.get(HOOKS, headers=tenant.headers)).json()
     assert [w["webhookId"] for w in listed["items"]] == [made["webhookId"]]
 

@@ -311,6 +311,14 @@ async def test_after_rotation_both_secrets_sign_and_a_new_url_gets_the_next(
     assert later.json()["data"]["name"] == "next"
     verify(rotated["secret"], later.headers, later.body)
     assert len(receiver.requests("/hook")) == 1
+    again = await shop.call("POST", path, 200)  # a second rotation: the first secret is dropped
+    await shop.location("after a second rotation")
+    last = (await receiver.wait_for("/moved", 2))[1]
+    assert last.headers["Tillpoint-Signature"].count("v1=") == 2
+    for secret in (rotated["secret"], again["secret"]):
+        verify(secret, last.headers, last.body)
+    with pytest.raises(WebhookVerificationError):
+        verify(hook["secret"], last.headers, last.body)
 
 
 async def test_a_test_ping_goes_beside_a_blocked_queue_once(shop: Shop, receiver: Receiver) -> None:
