@@ -6,6 +6,7 @@ The shared test app runs with ``webhook_allow_private=False`` and no job runner.
 public IP literals (no DNS needed); the tests cause no events after creating an active
 subscription, so nothing is queued for delivery to them."""
 
+import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -378,3 +379,19 @@ async def test_a_tenant_has_at_most_50_subscriptions(
     gone = await client.delete(f"{HOOKS}/{made[7]['webhookId']}", headers=tenant.headers)
     assert gone.status_code == 204
     await create(client, tenant.headers, active=False)
+
+
+async def test_concurrent_creates_never_pass_the_limit(
+    client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    body = {"url": PUBLIC_URL, "eventTypes": ["location.created"], "active": False}
+
+    async def one() -> int:
+        response = await client.post(HOOKS, headers=tenant.headers, json=body)
+        assert response.status_code in (201, 409), response.text
+        return response.status_code
+
+    statuses = await asyncio.gather(*(one() for _ in range(60)))
+    assert statuses.count(201) == 50, statuses
+    listed = (await client.get(HOOKS, headers=tenant.headers, params={"pageSize": 200})).json()
+    assert listed["total"] == 50
