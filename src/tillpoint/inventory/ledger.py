@@ -114,6 +114,66 @@ async def ensure_levels(
     await session.execute(dialect_insert(session)(LEVELS).values(rows).on_conflict_do_nothing())
 
 
+async def upsert_levels(
+    session: AsyncSession,
+    tenant_id: str,
+    changes: Sequence[tuple[str, str, int, int]],
+    now: datetime,
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Add (on_hand, reserved) deltas to the levels of (variant, location, Δon_hand, Δreserved)
+    — distinct pairs, sorted: the lock order — creating missing rows, in one statement, for
+    changes that need no check. Returns (on_hand, reserved) after, per pair.
+
+    ``INSERT … ON CONFLICT DO UPDATE`` takes each row's lock in the order of its VALUES, so
+    this is the same lock order as one update per row, in one round trip instead of a read
+    (``ensure_levels``) and one update per row.
+    """
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "variant_id": variant_id,
+            "location_id": location_id,
+            "on_hand_milli": on_hand,
+            "reserved_milli": reserved,
+            "in_transit_milli": 0,
+            "updated_at": now,
+        }
+        for variant_id, location_id, on_hand, reserved in changes
+    ]
+    # Executed with many rows, the INSERT … RETURNING is sent as one multi-row statement
+    # (SQLAlchemy's "insertmanyvalues"), in the order of ``rows``; the rows come back in no
+    # particular order, hence keyed by level.
+    result = await session.execute(_upsert_statement(session), rows)
+    return {(v, loc): (int(q), int(r)) for v, loc, q, r in result}
+
+
+def _upsert_statement(session: AsyncSession) -> Any:
+    """Built once per dialect: it runs with every sale, and building it (``excluded`` above
+    all) costs more than executing it."""
+    dialect = session.get_bind().dialect.name
+    stmt = _upserts.get(dialect)
+    if stmt is None:
+        insert = dialect_insert(session)(LEVELS)
+        new = insert.excluded
+        stmt = _upserts[dialect] = insert.on_conflict_do_update(
+            index_elements=[LEVELS.c.tenant_id, LEVELS.c.variant_id, LEVELS.c.location_id],
+            set_={
+                "on_hand_milli": LEVELS.c.on_hand_milli + new.on_hand_milli,
+                "reserved_milli": LEVELS.c.reserved_milli + new.reserved_milli,
+                "updated_at": new.updated_at,
+            },
+        ).returning(
+            LEVELS.c.variant_id,
+            LEVELS.c.location_id,
+            LEVELS.c.on_hand_milli,
+            LEVELS.c.reserved_milli,
+        )
+    return stmt
+
+
+_upserts: dict[str, Any] = {}
+
+
 async def lock_levels(
     session: AsyncSession, tenant_id: str, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
@@ -164,33 +224,25 @@ async def apply_movements(
     merged = merge_lines(lines)
     if not merged:
         return []
-    await ensure_levels(session, tenant_id, ((m.item.variant_id, m.location_id) for m in merged))
     now = utcnow()
-    after: list[int] = []
-    short: list[MovementLine] = []
-    for line in merged:
-        stmt = (
-            update(LEVELS)
-            .where(
-                LEVELS.c.tenant_id == tenant_id,
-                LEVELS.c.variant_id == line.item.variant_id,
-                LEVELS.c.location_id == line.location_id,
-            )
-            .values(on_hand_milli=LEVELS.c.on_hand_milli + line.delta_milli, updated_at=now)
-            .returning(LEVELS.c.on_hand_milli)
+    pairs = {(m.item.variant_id, m.location_id) for m in merged}
+    checked = any(
+        m.delta_milli < 0 and not _negative_allowed(allow_negative, m.location_id) for m in merged
+    )
+    # One level per line and nothing to check (the usual sale): one upsert for all of them.
+    if checked or len(pairs) < len(merged):
+        after = await _update_each(session, tenant_id, merged, allow_negative, now)
+    else:
+        levels = await upsert_levels(
+            session,
+            tenant_id,
+            [
+                (m.item.variant_id, m.location_id, m.delta_milli, m.reserved_delta_milli)
+                for m in merged
+            ],
+            now,
         )
-        if line.reserved_delta_milli:
-            stmt = stmt.values(reserved_milli=LEVELS.c.reserved_milli + line.reserved_delta_milli)
-        if line.delta_milli < 0 and not _negative_allowed(allow_negative, line.location_id):
-            stmt = stmt.where(LEVELS.c.on_hand_milli + line.delta_milli >= 0)
-        value = (await session.execute(stmt)).scalar_one_or_none()
-        if value is None:
-            short.append(line)
-        else:
-            after.append(int(value))
-    if short:
-        await _raise_insufficient(session, tenant_id, short)
-
+        after = [levels[(m.item.variant_id, m.location_id)][0] for m in merged]
     applied = [
         AppliedMovement(
             new_id("movement"),
@@ -246,6 +298,43 @@ async def apply_movements(
             tenant_id=tenant_id,
         )
     return applied
+
+
+async def _update_each(
+    session: AsyncSession,
+    tenant_id: str,
+    merged: list[MovementLine],
+    allow_negative: bool | Mapping[str, bool],
+    now: datetime,
+) -> list[int]:
+    """on_hand after each line, by one update per line (conditional where the level may not go
+    below zero); 409 INSUFFICIENT_STOCK naming every short line."""
+    await ensure_levels(session, tenant_id, ((m.item.variant_id, m.location_id) for m in merged))
+    after: list[int] = []
+    short: list[MovementLine] = []
+    for line in merged:
+        stmt = (
+            update(LEVELS)
+            .where(
+                LEVELS.c.tenant_id == tenant_id,
+                LEVELS.c.variant_id == line.item.variant_id,
+                LEVELS.c.location_id == line.location_id,
+            )
+            .values(on_hand_milli=LEVELS.c.on_hand_milli + line.delta_milli, updated_at=now)
+            .returning(LEVELS.c.on_hand_milli)
+        )
+        if line.reserved_delta_milli:
+            stmt = stmt.values(reserved_milli=LEVELS.c.reserved_milli + line.reserved_delta_milli)
+        if line.delta_milli < 0 and not _negative_allowed(allow_negative, line.location_id):
+            stmt = stmt.where(LEVELS.c.on_hand_milli + line.delta_milli >= 0)
+        value = (await session.execute(stmt)).scalar_one_or_none()
+        if value is None:
+            short.append(line)
+        else:
+            after.append(int(value))
+    if short:
+        await _raise_insufficient(session, tenant_id, short)
+    return after
 
 
 def _negative_allowed(policy: bool | Mapping[str, bool], location_id: str) -> bool:
