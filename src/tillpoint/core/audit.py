@@ -7,13 +7,13 @@ transaction, naming the resources its events touched; nothing has to remember to
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, insert, select
+from sqlalchemy import Index, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Base, TenantScoped, table_of, utcnow
-from tillpoint.core.events import pending_events
+from tillpoint.core.events import insert_at_commit, pending_events
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import paginate
 
@@ -50,9 +50,11 @@ async def record_write(
     status: int,
 ) -> None:
     events = pending_events(session)
-    # Core INSERT: one per write request, so it stays off the ORM's unit of work.
-    await session.execute(
-        insert(table_of(AuditEntry)),
+    # One per write request: written at commit with the events (the same statement on
+    # PostgreSQL), off the ORM's unit of work.
+    insert_at_commit(
+        session,
+        table_of(AuditEntry),
         {
             "tenant_id": principal.tenant_id,
             "id": new_id("audit"),

@@ -8,6 +8,7 @@ order, and a reader that has seen ``seq = N`` has seen every event numbered belo
 See docs/adr/0001-event-sequence.md.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,15 +18,22 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
+    DateTime,
     Index,
     String,
+    Table,
+    Text,
+    TextClause,
     bindparam,
     func,
     insert,
     or_,
     select,
+    text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -108,9 +116,13 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
     Returns the events that became visible with this commit.
     """
     pending: list[PendingEvent] = session.info.pop("pending_events", [])
+    rows: list[tuple[Table, dict[str, Any]]] = session.info.pop("pending_rows", [])
     await session.flush()
     if pending:
-        await _write_events(session, pending)
+        await _write_events(session, pending, rows)
+    else:
+        for table, row in rows:
+            await session.execute(insert(table), row)
     await session.commit()
     if pending:
         _notify_committed({ev.tenant_id for ev in pending})
@@ -136,15 +148,36 @@ def _notify_committed(tenant_ids: set[str]) -> None:
 
 def discard_pending(session: AsyncSession) -> None:
     session.info.pop("pending_events", None)
+    session.info.pop("pending_rows", None)
 
 
-async def _write_events(session: AsyncSession, pending: list[PendingEvent]) -> None:
+def insert_at_commit(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
+    """Insert ``row`` into ``table`` when the transaction commits, just before its events (on
+    PostgreSQL in the same statement as them: a round trip less per write request)."""
+    session.info.setdefault("pending_rows", []).append((table, row))
+
+
+async def _write_events(
+    session: AsyncSession,
+    pending: list[PendingEvent],
+    rows: list[tuple[Table, dict[str, Any]]] | None = None,
+) -> None:
     by_tenant: dict[str, list[PendingEvent]] = {}
     for ev in pending:
         by_tenant.setdefault(ev.tenant_id, []).append(ev)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    rows = rows or []
+    if not postgresql or len(rows) > 1:
+        for table, row in rows:
+            await session.execute(insert(table), row)
+        rows = []
     # Lock counters in a stable order so two multi-tenant transactions cannot deadlock.
     for tenant_id in sorted(by_tenant):
         events = by_tenant[tenant_id]
+        if postgresql:
+            await _append_in_one_statement(session, tenant_id, events, rows[:1])
+            rows = []
+            continue
         last = await _advance_counter(session, tenant_id, len(events))
         first = last - len(events) + 1
         # Core INSERT on the table, one multi-row statement: this runs with every write.
@@ -164,6 +197,74 @@ async def _write_events(session: AsyncSession, pending: list[PendingEvent]) -> N
                 for i, ev in enumerate(events)
             ],
         )
+
+
+# On PostgreSQL the counter's advance and the events' insert are one statement, so the
+# counter row is held for one round trip less: from this statement to COMMIT. A row queued by
+# ``insert_at_commit`` (the request's audit entry) is inserted by the same statement.
+_APPEND_EVENTS = """
+    WITH counter AS (
+        INSERT INTO event_counters (tenant_id, last_seq) VALUES (:tenant, :count)
+        ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_counters.last_seq + :count
+        RETURNING last_seq
+    ){extra}
+    INSERT INTO events (tenant_id, seq, id, type, occurred_at, subject_id, location_id, data)
+    SELECT :tenant, counter.last_seq - :count + e.n, e.id, e.type, e.occurred_at,
+           e.subject_id, e.location_id, CAST(e.data AS JSONB)
+    FROM counter,
+         unnest(:ids, :types, :occurred, :subjects, :locations, :data)
+             WITH ORDINALITY AS e(id, type, occurred_at, subject_id, location_id, data, n)
+"""
+_APPEND_PARAMS: tuple[BindParameter[Any], ...] = (
+    bindparam("tenant", type_=String),
+    bindparam("count", type_=BigInteger),
+    bindparam("ids", type_=postgresql.ARRAY(String)),
+    bindparam("types", type_=postgresql.ARRAY(String)),
+    bindparam("occurred", type_=postgresql.ARRAY(DateTime(timezone=True))),
+    bindparam("subjects", type_=postgresql.ARRAY(String)),
+    bindparam("locations", type_=postgresql.ARRAY(String)),
+    bindparam("data", type_=postgresql.ARRAY(Text)),
+)
+# Built once per shape: (None, ()) for events alone, else (table name, its columns given).
+_appends: dict[tuple[str | None, tuple[str, ...]], TextClause] = {}
+
+
+def _append_statement(row: tuple[Table, dict[str, Any]] | None) -> TextClause:
+    key = (row[0].name, tuple(row[1])) if row else (None, ())
+    stmt = _appends.get(key)
+    if stmt is None:
+        extra, params = "", [*_APPEND_PARAMS]
+        if row is not None:
+            table, names = row[0], key[1]
+            extra = (
+                f", row_insert AS (INSERT INTO {table.name} ({', '.join(names)}) "
+                f"VALUES ({', '.join(f':row_{name}' for name in names)}))"
+            )
+            params += [bindparam(f"row_{n}", type_=table.c[n].type) for n in names]
+        stmt = _appends[key] = text(_APPEND_EVENTS.format(extra=extra)).bindparams(*params)
+    return stmt
+
+
+async def _append_in_one_statement(
+    session: AsyncSession,
+    tenant_id: str,
+    events: list[PendingEvent],
+    rows: list[tuple[Table, dict[str, Any]]],
+) -> None:
+    row = rows[0] if rows else None
+    params = {
+        "tenant": tenant_id,
+        "count": len(events),
+        "ids": [ev.id for ev in events],
+        "types": [ev.type for ev in events],
+        "occurred": [ev.occurred_at for ev in events],
+        "subjects": [ev.subject_id for ev in events],
+        "locations": [ev.location_id for ev in events],
+        "data": [json.dumps(ev.data) for ev in events],
+    }
+    if row is not None:
+        params.update({f"row_{name}": value for name, value in row[1].items()})
+    await session.execute(_append_statement(row), params)
 
 
 async def _advance_counter(session: AsyncSession, tenant_id: str, count: int) -> int:
