@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
@@ -66,6 +66,22 @@ _COLUMNS = (
 )
 
 
+def _items_statement(by_id: bool, by_sku: bool) -> Any:
+    conditions = []
+    if by_id:
+        conditions.append(Variant.id.in_(bindparam("ids", expanding=True)))
+    if by_sku:
+        conditions.append(Variant.sku.in_(bindparam("skus", expanding=True)))
+    return select(*_COLUMNS).join(Product, Product.id == Variant.product_id).where(or_(*conditions))
+
+
+# By id, by sku, or both: built once (every order and line edit runs one).
+_ITEMS = {
+    (by_id, by_sku): _items_statement(by_id, by_sku)
+    for by_id, by_sku in ((True, False), (False, True), (True, True))
+}
+
+
 async def sale_items(
     session: AsyncSession,
     location_id: str,
@@ -77,13 +93,9 @@ async def sale_items(
     simply absent."""
     if not variant_ids and not skus:
         return {}, {}
-    conditions = []
-    if variant_ids:
-        conditions.append(Variant.id.in_(set(variant_ids)))
-    if skus:
-        conditions.append(Variant.sku.in_(set(skus)))
-    stmt = select(*_COLUMNS).join(Product, Product.id == Variant.product_id).where(or_(*conditions))
-    rows = (await session.execute(stmt)).all()
+    stmt = _ITEMS[(bool(variant_ids), bool(skus))]
+    params = {"ids": list(set(variant_ids)), "skus": list(set(skus))}
+    rows = (await session.execute(stmt, params)).all()
     group_ids = {g for row in rows for g in (row[14] or [])}
     groups = await _modifier_groups(session, group_ids)
     by_id: dict[str, SaleItem] = {}

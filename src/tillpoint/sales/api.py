@@ -13,7 +13,7 @@ from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments, receipts_api, refunds_api, shifts_api
-from tillpoint.sales.common_api import VisibleOrder
+from tillpoint.sales.common_api import LockedOrder, VisibleOrder
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.schemas import (
     LineItemAdd,
@@ -146,11 +146,11 @@ async def remove_line_item(
     ),
 )
 async def add_payment(
-    order: VisibleOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
+    order: LockedOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
 ) -> Any:
     """Take a payment (split tender: several per order). When payments cover the grand total
     the order completes: stock leaves, a receipt number is assigned."""
-    return await payments.add_payment(session, principal, order.id, body)
+    return await payments.pay_order(session, principal, order, body)
 
 
 @router.post(

@@ -15,3 +15,12 @@ async def visible_order(order_id: str, session: DbSession, principal: CurrentPri
 
 
 VisibleOrder = Annotated[Order, Depends(visible_order)]
+
+
+async def locked_order(order_id: str, session: DbSession, principal: CurrentPrincipal) -> Order:
+    # For a route whose service changes the order: it takes the order's row lock here (the
+    # first lock of every change) instead of reading the row twice.
+    return await orders.get_order(session, principal, order_id, lock=True)
+
+
+LockedOrder = Annotated[Order, Depends(locked_order)]

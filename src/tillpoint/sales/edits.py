@@ -29,8 +29,8 @@ from tillpoint.sales.orders import (
     order_lines,
     order_pricing_context,
     reserve,
-    tenant_settings,
 )
+from tillpoint.sales.sale_context import tenant_settings
 from tillpoint.sales.schemas import (
     ApprovalIn,
     LineItemAdd,

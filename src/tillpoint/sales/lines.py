@@ -19,8 +19,8 @@ from tillpoint.core.ids import new_id
 from tillpoint.core.money import RoundingMode, minor_units, thousandths
 from tillpoint.sales import pricing
 from tillpoint.sales.models import Order, OrderLine
+from tillpoint.sales.sale_context import SaleRate
 from tillpoint.sales.schemas import DiscountIn, LineItemIn, ServiceChargeIn
-from tillpoint.stores.models import TaxRate
 from tillpoint.stores.taxes import location_rates
 
 
@@ -33,7 +33,7 @@ class PricingContext:
     exponent: int
     rounding: RoundingMode
     tax_inclusive: bool
-    rates: dict[str, list[TaxRate]]
+    rates: dict[str, list[SaleRate]]
 
 
 async def pricing_context(
@@ -47,11 +47,16 @@ async def pricing_context(
 ) -> PricingContext:
     rates = await location_rates(session, location_id)
     return PricingContext(
-        tenant_id, location_id, exponent, RoundingMode(rounding), tax_inclusive, rates
+        tenant_id,
+        location_id,
+        exponent,
+        RoundingMode(rounding),
+        tax_inclusive,
+        {code: [SaleRate.of(r) for r in found] for code, found in rates.items()},
     )
 
 
-def _rates_json(rates: Sequence[TaxRate]) -> list[dict[str, Any]]:
+def _rates_json(rates: Sequence[SaleRate]) -> list[dict[str, Any]]:
     return [{"rateId": r.id, "name": r.name, "rate": str(r.rate), "amountMinor": 0} for r in rates]
 
 

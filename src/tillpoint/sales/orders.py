@@ -6,10 +6,9 @@ reservation moves with every line edit and is released when the order completes 
 Every change locks the order row first, so two registers editing one order take turns.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +18,7 @@ from tillpoint.core.db import has_prefix, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
-from tillpoint.core.money import RoundingMode, minor_units
-from tillpoint.identity.models import Tenant
+from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import change_reservations
 from tillpoint.sales.approvals import approval_reasons, require_approval
@@ -34,13 +32,14 @@ from tillpoint.sales.lines import (
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
+from tillpoint.sales.sale_context import TenantSettings, order_place
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
     OrderOut,
 )
 from tillpoint.sales.views import OrderBundle, calculation_out, load_bundles, order_out
-from tillpoint.stores.service import get_location, get_register
+from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 
 # Channel orders never oversell: they reserve only what is available.
@@ -49,24 +48,20 @@ CHANNEL_SOURCES = frozenset({"online", "marketplace"})
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class TenantSettings:
-    rounding: RoundingMode
-    cash_increment: int
-    approval_percent: int
-
-
-async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
-    row = (
-        await session.execute(
-            select(
-                Tenant.rounding_mode,
-                Tenant.cash_rounding_increment,
-                Tenant.discount_approval_percent,
-            ).where(Tenant.id == tenant_id)
-        )
-    ).one()
-    return TenantSettings(RoundingMode(row[0]), int(row[1]), int(row[2]))
+# Every payment and line edit runs these: built once (with the tenant criterion still added
+# per execution by core.db), not per request.
+_ORDER = select(Order).where(Order.id == bindparam("order_id"))
+_LOCKED_ORDER = _ORDER.with_for_update().execution_options(populate_existing=True)
+_LINES = (
+    select(OrderLine)
+    .where(OrderLine.order_id == bindparam("order_id"))
+    .order_by(OrderLine.position, OrderLine.id)
+)
+_PAYMENTS = (
+    select(Payment)
+    .where(Payment.order_id == bindparam("order_id"))
+    .order_by(Payment.created_at, Payment.id)
+)
 
 
 async def get_order(
@@ -76,29 +71,19 @@ async def get_order(
     until commit (every change takes it first)."""
     if not has_prefix(order_id, "order"):
         raise not_found("Order")
-    stmt = select(Order).where(Order.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    order = (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _LOCKED_ORDER if lock else _ORDER
+    order = (await session.execute(stmt, {"order_id": order_id})).scalar_one_or_none()
     if order is None or not principal.can_access_location(order.location_id):
         raise not_found("Order")
     return order
 
 
 async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:
-    stmt = (
-        select(OrderLine)
-        .where(OrderLine.order_id == order_id)
-        .order_by(OrderLine.position, OrderLine.id)
-    )
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(_LINES, {"order_id": order_id})).scalars())
 
 
 async def order_payments(session: AsyncSession, order_id: str) -> list[Payment]:
-    stmt = (
-        select(Payment).where(Payment.order_id == order_id).order_by(Payment.created_at, Payment.id)
-    )
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(_PAYMENTS, {"order_id": order_id})).scalars())
 
 
 async def order_refunds(session: AsyncSession, order_id: str) -> list[Refund]:
@@ -168,21 +153,21 @@ async def _build(
     session: AsyncSession, principal: Principal, data: OrderIn
 ) -> tuple[Order, list[OrderLine], TenantSettings]:
     """The order and its priced lines from a request body, not yet added to the session."""
-    location = await get_location(session, principal, data.location_id)
+    place = await order_place(session, principal, data.location_id)
     if data.register_id is not None:
-        await get_register(session, principal, location.id, data.register_id)
+        await get_register(session, principal, place.location_id, data.register_id)
     if data.employee_id is not None:
         await get_employee(session, principal, data.employee_id)
     now = utcnow()
     occurred_at = data.occurred_at or now
     if occurred_at > now + FUTURE_TOLERANCE:
         raise field_error("occurredAt", "must not be in the future")
-    settings = await tenant_settings(session, principal.tenant_id)
+    settings = place.settings
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
     order = Order(
         tenant_id=principal.tenant_id,
         id=new_id("order"),
-        location_id=location.id,
+        location_id=place.location_id,
         register_id=data.register_id,
         employee_id=data.employee_id,
         customer_id=data.customer_id,
@@ -191,7 +176,7 @@ async def _build(
         status="open",
         notes=data.notes,
         occurred_at=occurred_at,
-        tax_inclusive=location.tax_inclusive,
+        tax_inclusive=place.tax_inclusive,
         tip_minor=minor_units(data.tip, exponent, "tip"),
         cash_rounding_minor=0,
         paid_minor=0,
@@ -201,10 +186,17 @@ async def _build(
         updated_at=now,
         version=1,
     )
-    ctx = await order_pricing_context(session, order, settings)
+    ctx = PricingContext(
+        order.tenant_id,
+        order.location_id,
+        exponent,
+        settings.rounding,
+        order.tax_inclusive,
+        place.rates,
+    )
     order.discounts = discounts_json(data.discounts, exponent, "discounts")
     order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
-    items = await resolve_items(session, location.id, data.line_items, "lineItems")
+    items = await resolve_items(session, place.location_id, data.line_items, "lineItems")
     lines = [
         new_line(order, i, item, request, ctx, f"lineItems[{i}]")
         for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))

@@ -14,34 +14,31 @@ the register's open shift, the stock levels (by variant), the receipt sequence.
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import dialect_insert, table_of, utcnow
+from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, field_error
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
-from tillpoint.sales.models import Order, OrderLine, Payment, ReceiptSequence, Shift
+from tillpoint.sales.models import Order, OrderLine, Payment, Shift
 from tillpoint.sales.orders import (
     CHANNEL_SOURCES,
     get_order,
     order_lines,
     order_payments,
     stock_item,
-    tenant_settings,
 )
 from tillpoint.sales.pricing import cash_due
+from tillpoint.sales.receipt_numbers import number_order
+from tillpoint.sales.sale_context import PaymentPlace, payment_place
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
 from tillpoint.sales.shifts import current_shift, register_shift
 from tillpoint.sales.views import OrderBundle, load_bundles, order_out, payment_out
-from tillpoint.stores.models import Location
 from tillpoint.stores.staff import get_employee
-
-SEQUENCES = table_of(ReceiptSequence)
 
 
 @dataclass(frozen=True)
@@ -80,45 +77,21 @@ def _check_tender(data: PaymentIn) -> Tender:
     return tender
 
 
-async def next_receipt_number(
-    session: AsyncSession, tenant_id: str, location_id: str, year: int
-) -> str:
-    """The location's next number for the year. The increment holds the sequence row until
-    commit, and a rollback gives the number back, so the numbers have no gaps."""
-    insert = dialect_insert(session)(SEQUENCES).values(
-        tenant_id=tenant_id, location_id=location_id, year=year, last_number=1
-    )
-    # One statement: the first number of a year inserts the row, later ones increment it.
-    number = (
-        await session.execute(
-            insert.on_conflict_do_update(
-                index_elements=[SEQUENCES.c.tenant_id, SEQUENCES.c.location_id, SEQUENCES.c.year],
-                set_={"last_number": SEQUENCES.c.last_number + 1},
-            ).returning(SEQUENCES.c.last_number)
-        )
-    ).scalar_one()
-    return f"R-{year}-{number:06d}"
-
-
 async def complete_order(
     session: AsyncSession,
     principal: Principal,
     order: Order,
     lines: list[OrderLine],
     shift: Shift | None,
+    place: PaymentPlace | None = None,
 ) -> None:
     """Stock leaves (releasing the reservation in the same level update), the order is
-    completed and numbered. Nothing is flushed here; the receipt number is taken last, so its
-    sequence row is held only from here to commit."""
+    completed and flushed, and then numbered by the last statement: the receipt sequence row
+    is held only from there to commit (after it come the events and COMMIT)."""
     with session.no_autoflush:
-        location = (
-            await session.execute(
-                select(Location.allow_negative_stock, Location.timezone).where(
-                    Location.id == order.location_id
-                )
-            )
-        ).one()
-        allow_negative = bool(location[0]) and order.source not in CHANNEL_SOURCES
+        if place is None:
+            place = await payment_place(session, order.tenant_id, order.location_id)
+        allow_negative = place.allow_negative_stock and order.source not in CHANNEL_SOURCES
         await apply_movements(
             session,
             order.tenant_id,
@@ -145,10 +118,9 @@ async def complete_order(
         order.updated_at = now
         if shift is not None:
             order.shift_id = shift.id
-        year = now.astimezone(ZoneInfo(location[1])).year
-        order.receipt_number = await next_receipt_number(
-            session, order.tenant_id, order.location_id, year
-        )
+        year = now.astimezone(ZoneInfo(place.timezone)).year
+    await session.flush()
+    await number_order(session, order, year)
 
 
 async def add_payment(
@@ -156,6 +128,18 @@ async def add_payment(
 ) -> PaymentResultOut:
     tender = _check_tender(data)
     order = await get_order(session, principal, order_id, lock=True)
+    return await pay_order(session, principal, order, data, tender)
+
+
+async def pay_order(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    data: PaymentIn,
+    tender: Tender | None = None,
+) -> PaymentResultOut:
+    """Take a payment on ``order``, which the caller has locked (``get_order(lock=True)``)."""
+    tender = tender or _check_tender(data)
     if order.status != "open":
         raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
     lines = await order_lines(session, order.id)
@@ -163,7 +147,8 @@ async def add_payment(
         raise AppError("ORDER_EMPTY")
     earlier = await order_payments(session, order.id)
     exponent = await tenant_currency_exponent(session, order.tenant_id)
-    settings = await tenant_settings(session, order.tenant_id)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    settings = place.settings
     amount = minor_units(data.amount, exponent, "amount")
     balance = order.grand_total_minor + order.cash_rounding_minor - order.paid_minor
     rounding = 0
@@ -221,14 +206,17 @@ async def add_payment(
         created_by=f"{principal.kind}:{principal.id}",
     )
     session.add(payment)
+    # The payment is written first: the completion's rows (stock levels, then the receipt
+    # sequence) are then held for as few statements as possible before COMMIT.
+    await session.flush()
     order.paid_minor += applied
     order.cash_rounding_minor += rounding
     completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
     if completed:
-        await complete_order(session, principal, order, lines, shift)
+        await complete_order(session, principal, order, lines, shift, place)
     else:
         order.updated_at = utcnow()
-    await session.flush()
+        await session.flush()
     # An open order has no refunds; its lines and payments are all in hand.
     out = order_out(OrderBundle(order, lines, [*earlier, payment]), exponent)
     paid = payment_out(payment, exponent)

@@ -27,9 +27,9 @@ from tillpoint.sales.orders import (
     order_payments,
     order_refunds,
     stock_item,
-    tenant_settings,
 )
 from tillpoint.sales.refund_math import LineRefund, RefundableLine, refund_line
+from tillpoint.sales.sale_context import tenant_settings
 from tillpoint.sales.schemas import RefundIn, RefundLineIn, RefundOut, RefundTenderIn
 from tillpoint.sales.shifts import register_shift
 from tillpoint.sales.views import refund_out
