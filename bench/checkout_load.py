@@ -138,6 +138,25 @@ def basket(skus: tuple[str, ...]) -> list[tuple[str, int]]:
     return [(sku, random.randint(1, 3)) for sku in random.sample(skus, LINES_PER_ORDER)]  # noqa: S311
 
 
+def order_body(location_id: str, skus: tuple[str, ...]) -> dict[str, Any]:
+    """A checkout's ``POST /v1/orders`` body: a random basket at the location."""
+    return {
+        "locationId": location_id,
+        "lineItems": [{"sku": s, "quantity": q} for s, q in basket(skus)],
+    }
+
+
+def payment_body(order: Any, processor_ref: str) -> dict[str, Any]:
+    """A checkout's ``POST /v1/orders/{id}/payments`` body: the balance due, by card."""
+    return {
+        "tenderType": "credit_card",
+        "amount": order["totals"]["balanceDue"],
+        "cardLast4": "4242",
+        "cardBrand": "visa",
+        "processorRef": processor_ref,
+    }
+
+
 class _HttpCheckout:
     """Tillpoint: POST /v1/orders, then POST /v1/orders/{id}/payments for the balance due."""
 
@@ -160,23 +179,14 @@ class _HttpCheckout:
         )
 
     async def create(self, client: httpx.AsyncClient, _tag: str) -> tuple[Any, str | None]:
-        body = {
-            "locationId": self.target.location_id,
-            "lineItems": [{"sku": s, "quantity": q} for s, q in basket(self.target.skus)],
-        }
+        body = order_body(self.target.location_id, self.target.skus)
         response = await client.post("/v1/orders", json=body)
         if response.status_code != 201:
             return None, f"create HTTP {response.status_code}"
         return response.json(), None
 
     async def pay(self, client: httpx.AsyncClient, order: Any, tag: str) -> str | None:
-        body = {
-            "tenderType": "credit_card",
-            "amount": order["totals"]["balanceDue"],
-            "cardLast4": "4242",
-            "cardBrand": "visa",
-            "processorRef": f"ch_{tag}",
-        }
+        body = payment_body(order, f"ch_{tag}")
         response = await client.post(f"/v1/orders/{order['orderId']}/payments", json=body)
         if response.status_code != 201:
             return f"pay HTTP {response.status_code}"

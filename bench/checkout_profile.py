@@ -1,0 +1,217 @@
+"""One checkout at a time, in process: CPU per checkout and SQL statements per request.
+
+Run from the repository root::
+
+    python -m bench.checkout_profile [--checkouts 300] [--warmup 50] [--profile out.prof]
+
+Wall-clock figures on a shared machine are noisy; CPU time of this process is not. This drives
+the real app (``create_app``, the request pipeline, an API key, PostgreSQL) through httpx's ASGI
+transport — no sockets, no uvicorn — with the same checkout as ``bench.checkout`` (3 random
+products, 1 to 3 of each, paid by card at a location without a register), one after another.
+It prints CPU ms per checkout (this process: app *and* the in-process client), wall ms, and
+the statements sent per request (counted by an engine event; BEGIN and COMMIT counted apart),
+which is the number of round trips to PostgreSQL. ``--profile`` writes a cProfile of the
+measured checkouts (``python -m pstats`` or snakeviz to read it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import random
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from bench.checkout_load import order_body, payment_body
+from bench.harness.database import admin_url_from_env, create_database
+
+STOCK = 100_000
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.checkout_profile")
+    parser.add_argument("--checkouts", type=int, default=300, help="measured (%(default)s)")
+    parser.add_argument("--warmup", type=int, default=50, help="not measured (%(default)s)")
+    parser.add_argument("--products", type=int, default=300)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--show-sql", action="store_true", help="print the last checkout's SQL")
+    return parser.parse_args(argv)
+
+
+class StatementCounter:
+    """Statements per request kind, from the engine's cursor events."""
+
+    def __init__(self, engine: Any) -> None:
+        self.current: Counter[str] = Counter()
+        self.statements: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(engine.sync_engine, "begin", self._begin)
+        event.listen(engine.sync_engine, "commit", self._commit)
+        event.listen(engine.sync_engine, "rollback", self._rollback)
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.current["statements"] += 1
+        self.statements.append(" ".join(statement.split())[:160])
+        self.current[statement.split(None, 1)[0].upper()] += 1
+
+    def _begin(self, _conn: Any) -> None:
+        self.current["BEGIN"] += 1
+        self.statements.append("BEGIN (event)")
+
+    def _commit(self, _conn: Any) -> None:
+        self.current["COMMIT"] += 1
+        self.statements.append("COMMIT")
+
+    def _rollback(self, _conn: Any) -> None:
+        self.current["ROLLBACK"] += 1
+
+    def take(self) -> Counter[str]:
+        taken, self.current = self.current, Counter()
+        self.statements = []
+        return taken
+
+
+async def set_up(client: httpx.AsyncClient, db: Any, products: int) -> tuple[dict[str, str], str]:
+    """A tenant, an API key with the bench's scopes, a location, products stocked there."""
+    from bench.checkout import SCOPES
+    from tillpoint.identity.service import create_tenant
+
+    email = f"owner-{secrets.token_hex(4)}@bench.example.com"
+    password = secrets.token_urlsafe(18)
+    async with db.transaction() as session:
+        await create_tenant(
+            session, name="Bench Shop", owner_email=email, owner_password=password,
+            currency="USD", timezone="America/New_York",
+        )  # fmt: skip
+    login = await client.post("/v1/sessions", json={"username": email, "password": password})
+    owner = {"authorization": f"Bearer {login.json()['authToken']}"}
+    key = await client.post(
+        "/v1/api-keys", headers=owner, json={"name": "bench", "scopes": SCOPES.split(",")}
+    )
+    headers = {"authorization": f"Bearer {key.json()['key']}"}
+
+    async def post(path: str, body: dict[str, Any]) -> Any:
+        response = await client.post(path, json=body, headers=headers)
+        if response.status_code != 201:
+            raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+    location = (await post("/v1/locations", {"name": "Shop", "allowNegativeStock": True}))["id"]
+    await post(
+        f"/v1/locations/{location}/tax-rates",
+        {"taxClass": "standard", "name": "Sales tax", "rate": 9},
+    )
+    skus = [f"CP-{i:05d}" for i in range(products)]
+    for i, sku in enumerate(skus):
+        price = f"{1 + (i * 37) % 900 / 100:.2f}"
+        await post("/v1/catalog/products", {"name": f"Item {i}", "sku": sku, "price": price})
+    await post(
+        "/v1/inventory/adjustments",
+        {
+            "locationId": location,
+            "reason": "received",
+            "items": [{"sku": sku, "deltaQuantity": STOCK} for sku in skus],
+        },
+    )
+    return headers, location
+
+
+async def checkout(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    location: str,
+    skus: tuple[str, ...],
+    counter: StatementCounter,
+    tally: dict[str, Counter[str]],
+    *,
+    show: bool = False,
+) -> None:
+    created = await client.post("/v1/orders", json=order_body(location, skus), headers=headers)
+    assert created.status_code == 201, created.text
+    if show:
+        print("create:", *counter.statements, sep="\n  ")
+    tally["create"].update(counter.take())
+    order = created.json()
+    paid = await client.post(
+        f"/v1/orders/{order['orderId']}/payments",
+        json=payment_body(order, f"ch_{order['orderId']}"),
+        headers=headers,
+    )
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["order"]["status"] == "completed", paid.text
+    if show:
+        print("pay:", *counter.statements, sep="\n  ")
+    tally["pay"].update(counter.take())
+
+
+async def main_async(args: argparse.Namespace, url: str) -> None:
+    from tillpoint.app import create_app
+    from tillpoint.config import Settings
+    from tillpoint.core.db import Database
+    from tillpoint.migrations import upgrade
+
+    async_url = url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    await asyncio.to_thread(upgrade, async_url)
+    settings = Settings(
+        database_url=async_url,
+        data_dir=Path(tempfile.mkdtemp(prefix="checkout-profile-")),
+        run_jobs_in_process=False,
+        default_rate_limit_per_minute=1_000_000_000,
+        anonymous_rate_limit_per_minute=1_000_000_000,
+        log_level="WARNING",
+    )
+    db = Database(settings.sqlalchemy_url)
+    app = create_app(settings, db=db)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        headers, location = await set_up(client, db, args.products)
+        skus = tuple(f"CP-{i:05d}" for i in range(args.products))
+        random.seed(args.seed)
+        counter = StatementCounter(db.engine)
+        tally: dict[str, Counter[str]] = {"create": Counter(), "pay": Counter()}
+        for _ in range(args.warmup):
+            await checkout(client, headers, location, skus, counter, tally)
+        tally = {"create": Counter(), "pay": Counter()}
+        profiler = cProfile.Profile() if args.profile else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.checkouts):
+            await checkout(client, headers, location, skus, counter, tally)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if args.show_sql:
+            await checkout(client, headers, location, skus, counter, tally, show=True)
+    await db.dispose()
+    n = args.checkouts
+    print(f"{n} checkouts: CPU {cpu / n * 1000:.2f} ms/checkout, wall {wall / n * 1000:.2f} ms")
+    for kind, counts in tally.items():
+        per = {k: round(v / n, 2) for k, v in sorted(counts.items())}
+        print(f"  {kind}: {per}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        database = create_database(stack, admin_url_from_env(), secrets.token_hex(4))
+        asyncio.run(main_async(args, database.url))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
