@@ -132,6 +132,24 @@ async def test_a_private_address_is_refused_again_before_each_attempt(
         assert receiver.requests() == [], "nothing reached the private address"
 
 
+async def test_subscriptions_are_deleted_while_their_deliveries_are_retried(
+    open_shop: OpenShop, receiver: Receiver
+) -> None:
+    async with open_shop(webhook_retry_base_seconds=0.01, webhook_retry_max_seconds=0.05) as shop:
+        paths = [f"/failing{n}" for n in range(30)]
+        hooks = []
+        for path in paths:
+            receiver.script(path, then=Reply(500, delay=0.02))
+            hooks.append(await shop.hook(receiver.url(path)))
+        await shop.location()
+        await eventually(lambda: all(len(receiver.requests(p)) >= 3 for p in paths), what="retries")
+        for hook in hooks:
+            path = f"/v1/webhooks/{hook['webhookId']}"
+            response = await shop.client.delete(path, headers=shop.headers)
+            assert response.status_code == 204, f"DELETE while retrying: {response.text}"
+            await shop.call("GET", path, 404)
+
+
 async def test_a_failing_receiver_gets_the_event_on_the_fourth_attempt(
     shop: Shop, receiver: Receiver
 ) -> None:
@@ -360,24 +378,36 @@ async def test_a_test_ping_goes_beside_a_blocked_queue_once(shop: Shop, receiver
     assert (live["kind"], live["eventType"]) == ("event", "location.created")
 
 
-async def test_redeliver_sends_the_same_event_id_again(shop: Shop, receiver: Receiver) -> None:
+async def test_redeliver_sends_the_same_event_id_again_beside_the_queue(
+    shop: Shop, receiver: Receiver
+) -> None:
+    receiver.respond("/hook", lambda r: 500 if r.json()["data"]["name"] == "blocker" else 200)
     hook = await shop.hook(receiver.url("/hook"))
-    await shop.location()
+    await shop.location("first")
     (original,) = await shop.settled(hook["webhookId"], 1)
+    await shop.location("blocker")  # fails for good: the queue behind it is stuck
+    await receiver.wait_for("/hook", 2)
     path = f"/v1/webhooks/{hook['webhookId']}/deliveries/{original['deliveryId']}/redeliver"
     await shop.call("POST", path, 202)
-    first, again = await receiver.wait_for("/hook", 2)
-    assert again.event_id == first.event_id == original["eventId"]
+    await eventually(
+        lambda: receiver.event_ids("/hook").count(original["eventId"]) == 2, what="the redelivery"
+    )
+    first, *_, again = [r for r in receiver.requests("/hook") if r.event_id == original["eventId"]]
     assert verify(hook["secret"], again.headers, again.body) == first.json()
-    newest, oldest = await shop.settled(hook["webhookId"], 2)
-    assert oldest == original
+
+    async def redelivered() -> dict[str, Any] | None:
+        items = await shop.deliveries(hook["webhookId"], eventId=original["eventId"])
+        return items[0] if len(items) == 2 and items[0]["status"] != "pending" else None
+
+    newest = await eventually(redelivered, what="the redelivery settled")
     assert (newest["kind"], newest["redeliveryOf"], newest["status"]) == (
         "redelivery",
         original["deliveryId"],
         "succeeded",
     )
     assert (newest["eventId"], newest["eventSeq"]) == (original["eventId"], original["eventSeq"])
-    assert len(await shop.deliveries(hook["webhookId"], eventId=original["eventId"])) == 2
+    (blocked,) = await shop.deliveries(hook["webhookId"], status="pending")
+    assert blocked["eventSeq"] == original["eventSeq"] + 1, "the queue is still stuck"
 
 
 async def test_replay_resends_a_time_range_in_seq_order(shop: Shop, receiver: Receiver) -> None:
