@@ -132,6 +132,18 @@ async def test_a_private_address_is_refused_again_before_each_attempt(
         assert receiver.requests() == [], "nothing reached the private address"
 
 
+async def test_the_retry_delay_never_exceeds_its_cap(
+    open_shop: OpenShop, receiver: Receiver
+) -> None:
+    """A 100 s base capped at 0.2 s: the retries come within the test's patience."""
+    receiver.script("/hook", 500, 500, then=200)
+    async with open_shop(webhook_retry_base_seconds=100, webhook_retry_max_seconds=0.2) as shop:
+        hook = await shop.hook(receiver.url("/hook"))
+        await shop.location()
+        (delivery,) = await shop.settled(hook["webhookId"], 1, within=20)
+        assert codes(delivery) == [500, 500, 200]
+
+
 async def test_subscriptions_are_deleted_while_their_deliveries_are_retried(
     open_shop: OpenShop, receiver: Receiver
 ) -> None:
