@@ -195,6 +195,26 @@ async def test_sigterm_lets_a_running_delivery_finish(
     assert delivery["attempts"][0]["responseBody"] == "took a while"
 
 
+async def test_sigterm_past_the_grace_hands_the_delivery_to_the_next_worker(
+    shop: Shop, receiver: Receiver, workers: Workers
+) -> None:
+    receiver.script("/hook", Reply(200, delay=6), then=200)  # outlasts the grace
+    first = workers.start("cut", "--grace-seconds", "0.5")
+    hook = await shop.hook(receiver.url("/hook"))
+    for i in range(3):
+        await shop.location(f"cut {i}")
+    events = await shop.events("location.created")
+    await eventually_arrived(receiver, 1)
+    first.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(exited, first) == 0
+    workers.start("next")
+    deliveries = await shop.settled(hook["webhookId"], 3, within=60)
+    assert {d["status"] for d in deliveries} == {"succeeded"}
+    ids = receiver.event_ids("/hook")
+    assert ids[:2] == [events[0]["id"]] * 2, "the cut delivery is sent again, first"
+    assert list(dict.fromkeys(ids)) == [e["id"] for e in events]
+
+
 async def eventually_arrived(receiver: Receiver, n: int) -> None:
     """Until ``n`` requests have arrived, answered or not (a held one counts)."""
     await eventually(lambda: len(receiver.requests()) >= n, 60, f"{n} requests to arrive")
