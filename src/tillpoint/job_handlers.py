@@ -3,5 +3,5 @@
 from tillpoint.catalog import imports  # noqa: F401  (catalog.import)
 from tillpoint.core import jobs_purge  # noqa: F401  (jobs.purge)
 
-# webhooks.deliver, webhooks.send_once, webhooks.dispatch
-from tillpoint.webhooks import delivery, dispatch  # noqa: F401
+# webhooks.deliver, webhooks.send_once, webhooks.dispatch, webhooks.purge
+from tillpoint.webhooks import delivery, dispatch, purge  # noqa: F401

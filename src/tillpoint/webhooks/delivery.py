@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
-from tillpoint.core.db import Database, utcnow
+from tillpoint.core.db import Database, table_of, utcnow
 from tillpoint.core.events import Event, record_change
 from tillpoint.core.ids import new_id
-from tillpoint.core.jobs import JobContext, job_handler, recurring_job, retry_delay
+from tillpoint.core.jobs import JobContext, job_handler, retry_delay
 from tillpoint.webhooks.deliveries import SEND_ONCE, envelope
 from tillpoint.webhooks.models import (
     DISABLED_GONE,
@@ -44,10 +44,15 @@ from tillpoint.webhooks.subscriptions import signing_secrets
 DELIVER = "webhooks.deliver"
 # One run of a queue sends for about this long, then lets other queues have the slot.
 RUN_SECONDS = 15.0
+# Deliveries read at once, successes recorded together at least this often, lease extended.
+BATCH = 50
+RECORD_SECONDS = 0.2
+LEASE_EXTEND_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
 class Prepared:
+    subscription_id: str
     delivery_id: str
     attempt_count: int
     first_attempt_at: datetime | None
@@ -67,24 +72,46 @@ async def deliver_queue(context: JobContext, payload: dict[str, Any]) -> None:
     db, settings = context.db, settings_of(context)
     assert db is not None
     webhook_id = payload["webhookId"]
-    started = time.monotonic()
+    started = lease_extended = time.monotonic()
     try:
         async with new_client() as client:
             while not context.stopping.is_set() and time.monotonic() - started < RUN_SECONDS:
                 async with db.session(tenant_id=context.tenant_id, read_only=True) as session:
-                    prepared = await _head_of_queue(session, webhook_id, settings)
-                if prepared is None:
+                    batch = await _next_in_queue(session, webhook_id, settings)
+                if not batch or not await _send_in_order(context, client, batch, settings):
                     break
-                outcome = await _send(client, prepared, settings)
-                async with db.transaction(tenant_id=context.tenant_id) as session:
-                    delivered = await record_outcome(
-                        session, webhook_id, prepared, outcome, settings
-                    )
-                if not delivered:
-                    break
-                await context.extend_lease()
+                if time.monotonic() - lease_extended > LEASE_EXTEND_SECONDS:
+                    await context.extend_lease()
+                    lease_extended = time.monotonic()
     finally:
         await _schedule_queue(db, context.tenant_id, webhook_id)
+
+
+async def _send_in_order(
+    context: JobContext, client: Any, batch: list["Prepared"], settings: Any
+) -> bool:
+    """Send ``batch`` in order until one fails; whether all were delivered and recorded.
+
+    Successes are recorded together, at least every RECORD_SECONDS, and a failure with them:
+    a process that dies in between sends those again (at least once), one commit per few
+    deliveries instead of one each."""
+    assert context.db is not None
+    delivered: list[tuple[Prepared, Outcome]] = []
+    failed: tuple[Prepared, Outcome] | None = None
+    recorded_at = time.monotonic()
+    for prepared in batch:
+        outcome = await _send(client, prepared, settings)
+        if not outcome.succeeded:
+            failed = (prepared, outcome)
+            break
+        delivered.append((prepared, outcome))
+        if context.stopping.is_set() or time.monotonic() - recorded_at >= RECORD_SECONDS:
+            break
+    async with context.db.transaction(tenant_id=context.tenant_id) as session:
+        all_settled = await record_delivered(session, delivered)
+        if failed is not None:
+            await record_outcome(session, failed[0], failed[1], settings)
+    return all_settled and failed is None
 
 
 @job_handler(SEND_ONCE, transactional=False, lease_seconds=30)
@@ -107,22 +134,45 @@ async def send_once(context: JobContext, payload: dict[str, Any]) -> None:
     async with new_client() as client:
         outcome = await _send(client, prepared, settings)
     async with db.transaction(tenant_id=context.tenant_id) as session:
-        await record_outcome(session, sub.id, prepared, outcome, settings)
+        await record_outcome(session, prepared, outcome, settings)
 
 
-async def _head_of_queue(session: AsyncSession, webhook_id: str, settings: Any) -> Prepared | None:
+async def _next_in_queue(session: AsyncSession, webhook_id: str, settings: Any) -> list["Prepared"]:
+    """The queue's head and what follows it, if the head is due (one query with the events)."""
     sub = await session.get(
         WebhookSubscription, {"tenant_id": session.info["tenant_id"], "id": webhook_id}
     )
     if sub is None or not sub.active:
-        return None
-    head = (await session.execute(_queue_head(webhook_id))).scalar_one_or_none()
-    if head is None or head.next_attempt_at > utcnow():
-        return None
-    return await _prepare(session, sub, head, settings)
+        return []
+    rows = (
+        await session.execute(
+            _queue_head(webhook_id, limit=BATCH)
+            .add_columns(Event)
+            .join(Event, Event.id == WebhookDelivery.event_id)
+        )
+    ).all()
+    now = utcnow()
+    if not rows or rows[0][0].next_attempt_at > now:
+        return []
+    secrets = signing_secrets(sub, settings, now)
+    return [
+        Prepared(
+            sub.id,
+            delivery.id,
+            delivery.attempt_count,
+            delivery.first_attempt_at,
+            delivery.kind,
+            sub.url,
+            orjson.dumps(envelope(event)),
+            delivery.event_id,
+            secrets,
+        )
+        for delivery, event in rows
+        if delivery.next_attempt_at <= now
+    ]
 
 
-def _queue_head(webhook_id: str) -> Any:
+def _queue_head(webhook_id: str, *, limit: int = 1) -> Any:
     return (
         select(WebhookDelivery)
         .where(
@@ -131,7 +181,7 @@ def _queue_head(webhook_id: str) -> Any:
             WebhookDelivery.kind.in_(QUEUED_KINDS),
         )
         .order_by(WebhookDelivery.id)
-        .limit(1)
+        .limit(limit)
     )
 
 
@@ -146,6 +196,7 @@ async def _prepare(
         ).scalar_one()
         body = envelope(event)
     return Prepared(
+        sub.id,
         delivery.id,
         delivery.attempt_count,
         delivery.first_attempt_at,
@@ -169,8 +220,60 @@ async def _send(client: Any, prepared: Prepared, settings: Any) -> Outcome:
     )
 
 
+async def record_delivered(
+    session: AsyncSession, delivered: list[tuple[Prepared, Outcome]]
+) -> bool:
+    """Mark these deliveries succeeded and log their attempts, in one UPDATE and one INSERT;
+    whether every one was still ours to settle (each is matched on the attempt count read)."""
+    if not delivered:
+        return True
+    now = utcnow()
+    mine = [(prepared.delivery_id, prepared.attempt_count) for prepared, _ in delivered]
+    settled = await session.execute(
+        update(WebhookDelivery)
+        .where(
+            tuple_(WebhookDelivery.id, WebhookDelivery.attempt_count).in_(mine),
+            WebhookDelivery.status == PENDING,
+        )
+        .values(
+            status=SUCCEEDED,
+            attempt_count=WebhookDelivery.attempt_count + 1,
+            first_attempt_at=func.coalesce(WebhookDelivery.first_attempt_at, now),
+            completed_at=now,
+        )
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = set(settled.scalars())
+    rows = [
+        _attempt_row(session, prepared, outcome, now)
+        for prepared, outcome in delivered
+        if prepared.delivery_id in ids
+    ]
+    if rows:
+        await session.execute(insert(table_of(WebhookAttempt)), rows)
+    return len(ids) == len(delivered)
+
+
+def _attempt_row(
+    session: AsyncSession, prepared: Prepared, outcome: Outcome, now: datetime
+) -> dict[str, Any]:
+    return {
+        "tenant_id": session.info["tenant_id"],
+        "id": new_id("webhook_attempt"),
+        "delivery_id": prepared.delivery_id,
+        "attempt": prepared.attempt_count + 1,
+        "attempted_at": now,
+        "url": outcome.url,
+        "status_code": outcome.status_code,
+        "latency_ms": outcome.latency_ms,
+        "response_body": outcome.response_body,
+        "error": outcome.error,
+    }
+
+
 async def record_outcome(
-    session: AsyncSession, webhook_id: str, prepared: Prepared, outcome: Outcome, settings: Any
+    session: AsyncSession, prepared: Prepared, outcome: Outcome, settings: Any
 ) -> bool:
     """Log the attempt and settle the delivery: delivered, to retry, or failed for good (which
     for a queued delivery disables its subscription). Whether it was delivered."""
@@ -210,22 +313,11 @@ async def record_outcome(
     )
     if settled.rowcount == 0:  # type: ignore[attr-defined]
         return False  # deleted meanwhile, or another runner got there first
-    session.add(
-        WebhookAttempt(
-            tenant_id=session.info["tenant_id"],
-            id=new_id("webhook_attempt"),
-            delivery_id=prepared.delivery_id,
-            attempt=attempt,
-            attempted_at=now,
-            url=outcome.url,
-            status_code=outcome.status_code,
-            latency_ms=outcome.latency_ms,
-            response_body=outcome.response_body,
-            error=outcome.error,
-        )
+    await session.execute(
+        insert(table_of(WebhookAttempt)), [_attempt_row(session, prepared, outcome, now)]
     )
     if disable is not None:
-        await _disable(session, webhook_id, disable, now)
+        await _disable(session, prepared.subscription_id, disable, now)
     return outcome.succeeded
 
 
@@ -276,28 +368,3 @@ async def _schedule_queue(db: Database, tenant_id: str | None, webhook_id: str) 
             if attempt == 2:
                 raise
             await asyncio.sleep(0.1 * (attempt + 1))
-
-
-KEEP_DELIVERIES = timedelta(days=30)
-PURGE = "webhooks.purge"
-
-
-@job_handler(PURGE, max_concurrency=1)
-async def purge_old_deliveries(context: JobContext, _payload: dict[str, Any]) -> None:
-    """The delivery log keeps 30 days of settled deliveries (pending ones stay, however old)."""
-    old = select(WebhookDelivery.id).where(
-        WebhookDelivery.status != PENDING,
-        WebhookDelivery.completed_at < utcnow() - KEEP_DELIVERIES,
-    )
-    every_tenant = {"all_tenants": True}
-    session = context.session
-    await session.execute(
-        delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)),
-        execution_options=every_tenant,
-    )
-    await session.execute(
-        delete(WebhookDelivery).where(WebhookDelivery.id.in_(old)), execution_options=every_tenant
-    )
-
-
-recurring_job(PURGE, every=timedelta(hours=6))

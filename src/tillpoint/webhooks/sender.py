@@ -122,7 +122,9 @@ async def _post(
                 break
     finally:
         await response.aclose()
+    # Bad UTF-8 and NUL (which PostgreSQL text cannot hold) become U+FFFD.
     excerpt = bytes(received[:EXCERPT_BYTES]).decode("utf-8", errors="replace")
+    excerpt = excerpt.replace("\x00", "\ufffd")
     return response.status_code, excerpt, response.headers.get("location")
 
 

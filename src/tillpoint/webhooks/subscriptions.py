@@ -68,6 +68,8 @@ async def create_webhook(
     await _check_url(data.url, settings)
     event_types = _checked_event_types(data.event_types)
     location_id = await _checked_location(session, principal, data.location_id)
+    # Creates of one tenant queue here, so two at once cannot both pass the limit.
+    await _lock_cursor(session, principal.tenant_id)
     count = (await session.execute(select(func.count()).select_from(WebhookSubscription))).scalar()
     if (count or 0) >= MAX_SUBSCRIPTIONS:
         raise AppError("WEBHOOK_LIMIT_REACHED")
@@ -127,6 +129,9 @@ async def delete_webhook(session: AsyncSession, principal: Principal, webhook_id
     """Delete the subscription with its queue and its delivery log."""
     row = await get_webhook(session, principal, webhook_id, lock=True)
     deliveries = select(WebhookDelivery.id).where(WebhookDelivery.subscription_id == row.id)
+    # Lock them first: a delivery being recorded right now finishes (and its attempt is
+    # deleted below) or finds its delivery gone and records nothing.
+    await session.execute(deliveries.with_for_update())
     await session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
     await session.execute(delete(WebhookDelivery).where(WebhookDelivery.subscription_id == row.id))
     record_change(session, "webhook.deleted", WebhookOut, row, location_id=row.location_id)
@@ -193,16 +198,22 @@ async def _checked_location(
         raise field_error("locationId", "no such location") from None
 
 
+async def _lock_cursor(session: AsyncSession, tenant_id: str) -> int:
+    """Lock the tenant's dispatcher cursor (made at the last event if missing): it serialises
+    subscription starts and creates of one tenant. Returns the tenant's last event number."""
+    last = (await session.execute(select(func.max(Event.seq)))).scalar() or 0
+    cursors = table_of(WebhookCursor)
+    insert = dialect_insert(session)(cursors).values(tenant_id=tenant_id, last_seq=last)
+    await session.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
+    await session.execute(select(WebhookCursor.last_seq).with_for_update())
+    return int(last)
+
+
 async def _start_from_now(session: AsyncSession, row: WebhookSubscription) -> None:
     """Receive only events committed from now on, and make sure the dispatcher's cursor for
     the tenant exists (moved up to now when no other subscription of the tenant is active)."""
-    last = (await session.execute(select(func.max(Event.seq)))).scalar() or 0
+    last = await _lock_cursor(session, row.tenant_id)
     row.start_seq = last
-    cursors = table_of(WebhookCursor)
-    insert = dialect_insert(session)(cursors).values(tenant_id=row.tenant_id, last_seq=last)
-    await session.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
-    # Locked first, so two subscriptions starting at once count each other.
-    await session.execute(select(WebhookCursor.last_seq).with_for_update())
     others_active = (
         await session.execute(
             select(func.count())
