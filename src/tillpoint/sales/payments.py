@@ -85,42 +85,40 @@ async def complete_order(
     shift: Shift | None,
     place: PaymentPlace | None = None,
 ) -> None:
-    """Stock leaves (releasing the reservation in the same level update), the order is
-    completed and flushed, and then numbered by the last statement: the receipt sequence row
-    is held only from there to commit (after it come the events and COMMIT)."""
-    with session.no_autoflush:
-        if place is None:
-            place = await payment_place(session, order.tenant_id, order.location_id)
-        allow_negative = place.allow_negative_stock and order.source not in CHANNEL_SOURCES
-        await apply_movements(
-            session,
-            order.tenant_id,
-            [
-                MovementLine(
-                    stock_item(line),
-                    order.location_id,
-                    -line.quantity_milli,
-                    f"lineItems[{i}]",
-                    reserved_delta_milli=-line.quantity_milli,
-                )
-                for i, line in enumerate(lines)
-            ],
-            reason="sale",
-            reference_type="order",
-            reference_id=order.id,
-            occurred_at=order.occurred_at,
-            actor=f"{principal.kind}:{principal.id}",
-            allow_negative=allow_negative,
-        )
-        now = utcnow()
-        order.status = "completed"
-        order.completed_at = now
-        order.updated_at = now
-        if shift is not None:
-            order.shift_id = shift.id
-        year = now.astimezone(ZoneInfo(place.timezone)).year
+    """The order is completed and written (its row is already locked: the caller's first lock),
+    then stock leaves (releasing the reservation in the same level update) and the receipt
+    number is taken by the last statement. The stock levels and then the receipt sequence are
+    held from their statements to COMMIT, so nothing that can come before them comes after."""
+    if place is None:
+        place = await payment_place(session, order.tenant_id, order.location_id)
+    now = utcnow()
+    order.status = "completed"
+    order.completed_at = now
+    order.updated_at = now
+    if shift is not None:
+        order.shift_id = shift.id
     await session.flush()
-    await number_order(session, order, year)
+    await apply_movements(
+        session,
+        order.tenant_id,
+        [
+            MovementLine(
+                stock_item(line),
+                order.location_id,
+                -line.quantity_milli,
+                f"lineItems[{i}]",
+                reserved_delta_milli=-line.quantity_milli,
+            )
+            for i, line in enumerate(lines)
+        ],
+        reason="sale",
+        reference_type="order",
+        reference_id=order.id,
+        occurred_at=order.occurred_at,
+        actor=f"{principal.kind}:{principal.id}",
+        allow_negative=place.allow_negative_stock and order.source not in CHANNEL_SOURCES,
+    )
+    await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year)
 
 
 async def add_payment(
@@ -206,9 +204,6 @@ async def pay_order(
         created_by=f"{principal.kind}:{principal.id}",
     )
     session.add(payment)
-    # The payment is written first: the completion's rows (stock levels, then the receipt
-    # sequence) are then held for as few statements as possible before COMMIT.
-    await session.flush()
     order.paid_minor += applied
     order.cash_rounding_minor += rounding
     completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
