@@ -385,13 +385,15 @@ async def test_concurrent_creates_never_pass_the_limit(
     client: httpx.AsyncClient, tenant: TenantFixture
 ) -> None:
     body = {"url": PUBLIC_URL, "eventTypes": ["location.created"], "active": False}
+    for _ in range(44):
+        await create(client, tenant.headers, active=False)
 
-    async def one() -> int:
+    async def one() -> int:  # 12 at once for the last 6 places (few connections at a time)
         response = await client.post(HOOKS, headers=tenant.headers, json=body)
         assert response.status_code in (201, 409), response.text
         return response.status_code
 
-    statuses = await asyncio.gather(*(one() for _ in range(60)))
-    assert statuses.count(201) == 50, statuses
+    statuses = await asyncio.gather(*(one() for _ in range(12)))
+    assert statuses.count(201) == 6, statuses
     listed = (await client.get(HOOKS, headers=tenant.headers, params={"pageSize": 200})).json()
     assert listed["total"] == 50
