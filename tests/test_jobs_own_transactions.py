@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.jobs import (
@@ -75,9 +75,10 @@ async def until_status(db: Database, job_id: str, status: str) -> Job:
     raise AssertionError(f"job {job_id} never became {status}")
 
 
-async def add(db: Database, kind: str, payload: dict) -> str:
+async def add(db: Database, kind: str, payload: dict, *, later: bool = False) -> str:
     async with db.transaction() as session:
-        return enqueue(session, kind, payload)
+        # ``later``: due tomorrow, so that no runner of this or another test takes it.
+        return enqueue(session, kind, payload, delay=timedelta(days=1) if later else None)
 
 
 async def test_a_handler_without_a_transaction_leaves_the_database_writable(db: Database) -> None:
@@ -90,13 +91,13 @@ async def test_a_handler_without_a_transaction_leaves_the_database_writable(db: 
     assert leased.locked_until is not None
     assert leased.locked_until - utcnow() < timedelta(seconds=8)
     # While the handler waits, another writer commits at once (on SQLite too: no write lock).
-    other = await asyncio.wait_for(add(db, "test.own.loops", {"tag": "unused"}), timeout=5)
+    other = await asyncio.wait_for(add(db, "test.own.waits", {"tag": "-"}, later=True), timeout=5)
     GATE.set()
     await running
     assert SEEN[TAG + "writable"] == ["started", "done"]
     assert (await row(db, job_id)).status == SUCCEEDED
     async with db.transaction() as session:
-        await session.execute(update(Job).where(Job.id == other).values(status=SUCCEEDED))
+        await session.execute(delete(Job).where(Job.id == other))
 
 
 async def test_a_handler_that_lost_its_lease_is_told_so(db: Database) -> None:
@@ -155,7 +156,7 @@ async def test_a_looping_handler_returns_when_the_runner_stops(db: Database) -> 
 
 
 async def test_settled_jobs_are_purged_after_a_week(db: Database) -> None:
-    old, recent, waiting = [await add(db, "test.own.loops", {"tag": t}) for t in "orw"]
+    old, recent, waiting = [await add(db, "test.own.loops", {"tag": t}, later=True) for t in "orw"]
     async with db.transaction() as session:
         for job_id, status, age in ((old, FAILED, 8), (recent, SUCCEEDED, 6)):
             await session.execute(

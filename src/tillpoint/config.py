@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
     webhook_retry_window_seconds: float = Field(default=72 * 3600.0, gt=0)
     # How often the dispatcher looks for new events (it is also woken by commits in-process).
-    webhook_dispatch_poll_seconds: float = Field(default=0.2, gt=0)
+    webhook_dispatch_poll_seconds: float = Field(default=0.1, gt=0)
     # Connections kept per process; more concurrent requests than this open short-lived extra
     # connections (which must re-prepare every statement), so size it to the expected load.
     db_pool_size: int = Field(default=20, ge=1)

@@ -195,11 +195,14 @@ class JobRunner:
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             if RECURRING and loop.time() >= next_recurring_check:
+                starting = next_recurring_check == 0.0
                 next_recurring_check = loop.time() + self.RECURRING_CHECK_SECONDS
                 try:
-                    await self.ensure_recurring()
+                    await self.ensure_recurring(starting=starting)
                 except Exception:
                     log.exception("scheduling recurring jobs failed")
+            # Cleared before claiming, so a wake-up that arrives during the claim is kept.
+            self._wake.clear()
             free = self.concurrency - len(running)
             claimed = 0
             if free > 0:
@@ -211,7 +214,6 @@ class JobRunner:
                     log.exception("job runner iteration failed")
             if 0 < claimed < free:
                 continue  # slots are free and jobs were due: there may be more
-            self._wake.clear()
             waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
             await asyncio.wait(
                 [*waits, *running], timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
@@ -249,29 +251,42 @@ class JobRunner:
             return
         log.info("job leases released", extra={"jobs": [job.id for job in jobs]})
 
-    async def ensure_recurring(self) -> None:
-        """Make sure every declared recurring job has its run scheduled."""
+    async def ensure_recurring(self, *, starting: bool = False) -> None:
+        """Make sure every declared recurring job has its run scheduled; when this runner is
+        starting, a kind declared ``run_at_start`` has its waiting run brought forward to now."""
+        now = utcnow()
         async with self.db.session() as session, session.begin():
             for spec in RECURRING.values():
+                key = f"recurring:{spec.kind}"
                 await insert_recurring(
                     session,
                     kind=spec.kind,
                     payload=spec.payload,
-                    key=f"recurring:{spec.kind}",
+                    key=key,
                     every=spec.every,
-                    run_at=utcnow(),
+                    run_at=now,
                     tenant_id=None,
                     max_attempts=spec.max_attempts,
                 )
+                if starting and spec.run_at_start:
+                    await session.execute(
+                        update(Job)
+                        .where(Job.singleton_key == key, Job.status == QUEUED, Job.run_at > now)
+                        .values(run_at=now)
+                    )
 
     async def run_once(self) -> int:
-        """Claim up to ``concurrency`` jobs and run them to the end; how many were claimed."""
-        jobs = await self._claim(self.concurrency)
+        """Claim up to ``concurrency`` jobs and run them to the end; how many were claimed.
+
+        The declared recurring series (the webhook dispatcher, purges) are left to runners that
+        run for good: a dispatcher run lasts its whole interval and its next one is due at once,
+        so a loop over ``run_once`` would never see the queue empty."""
+        jobs = await self._claim(self.concurrency, skip_kinds=list(RECURRING))
         if jobs:
             await asyncio.gather(*(self._execute(job) for job in jobs))
         return len(jobs)
 
-    async def _claim(self, limit: int) -> list[Job]:
+    async def _claim(self, limit: int, *, skip_kinds: list[str] | None = None) -> list[Job]:
         async with self.db.session() as session, session.begin():
             return await claim_jobs(
                 session,
@@ -281,6 +296,7 @@ class JobRunner:
                 kind_limits=KIND_LIMITS,
                 kind_leases={k: spec.lease for k, spec in KINDS.items() if spec.lease},
                 now=utcnow(),
+                skip_kinds=skip_kinds,
             )
 
     def _lease_of(self, kind: str) -> timedelta:

@@ -67,14 +67,15 @@ async def claim_jobs(
     kind_limits: Mapping[str, int],
     now: datetime,
     kind_leases: Mapping[str, timedelta] | None = None,
+    skip_kinds: list[str] | None = None,
 ) -> list[Job]:
     """Lease up to ``limit`` due jobs to ``worker_id`` in the caller's transaction, each for
     ``lease`` or its kind's shorter one. A job whose last attempt died with its process is
     failed here instead (and, if recurring, rescheduled)."""
-    saturated: list[str] = []
+    saturated: list[str] = list(skip_kinds or [])
     if kind_limits:
         running = await _running_counts(session, list(kind_limits), now)
-        saturated = [k for k, n in kind_limits.items() if running.get(k, 0) >= n]
+        saturated += [k for k, n in kind_limits.items() if running.get(k, 0) >= n]
     due = (
         select(Job)
         .where(
@@ -133,11 +134,9 @@ async def claim_jobs(
 
 
 def next_run_at(scheduled: datetime, every: timedelta, now: datetime) -> datetime:
-    """The first slot after ``now`` on the grid ``scheduled + k·every``: missed runs are skipped."""
-    if scheduled + every > now:
-        return scheduled + every
-    missed = (now - scheduled) // every
-    return scheduled + (missed + 1) * every
+    """The slot after ``scheduled``; if that has passed (the run overran, or no runner ran),
+    now — once: missed slots are not caught up."""
+    return max(scheduled + every, now)
 
 
 async def insert_recurring(

@@ -95,6 +95,8 @@ class RecurringJob:
     every: timedelta
     payload: dict[str, Any] = field(default_factory=dict)
     max_attempts: int = 3
+    # A runner that starts runs it at once rather than at the series' next slot.
+    run_at_start: bool = False
 
 
 RECURRING: dict[str, RecurringJob] = {}
@@ -131,13 +133,20 @@ def job_handler(
 
 
 def recurring_job(
-    kind: str, *, every: timedelta, payload: dict[str, Any] | None = None, max_attempts: int = 3
+    kind: str,
+    *,
+    every: timedelta,
+    payload: dict[str, Any] | None = None,
+    max_attempts: int = 3,
+    run_at_start: bool = False,
 ) -> None:
     """Declare a job that runs every ``every`` for as long as runners run (keyed by its kind);
-    each runner makes sure its run is scheduled when it starts and now and then after."""
+    each runner makes sure its run is scheduled when it starts and now and then after. With
+    ``run_at_start``, a starting runner brings a waiting run forward to now (for a job that
+    must not wait an interval after a restart)."""
     if every <= timedelta(0):
         raise ValueError("a recurring job needs a positive interval")
-    RECURRING[kind] = RecurringJob(kind, every, payload or {}, max_attempts)
+    RECURRING[kind] = RecurringJob(kind, every, payload or {}, max_attempts, run_at_start)
 
 
 def require_kind(kind: str) -> None:

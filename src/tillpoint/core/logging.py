@@ -75,3 +75,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logging.getLogger(name).propagate = True
     # Our pipeline writes one access line per request; uvicorn's own would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every outgoing request at INFO, URL and all; webhook attempts are in the
+    # delivery log instead, and a receiver's URL may carry a token.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -8,7 +8,6 @@ reads in one short transaction and records in another, so a process that dies in
 sends that delivery again later — at least once, never lost.
 """
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,18 +72,27 @@ async def deliver_queue(context: JobContext, payload: dict[str, Any]) -> None:
     assert db is not None
     webhook_id = payload["webhookId"]
     started = lease_extended = time.monotonic()
+    scheduled = False
     try:
         async with new_client() as client:
             while not context.stopping.is_set() and time.monotonic() - started < RUN_SECONDS:
                 async with db.session(tenant_id=context.tenant_id, read_only=True) as session:
                     batch = await _next_in_queue(session, webhook_id, settings)
-                if not batch or not await _send_in_order(context, client, batch, settings):
-                    break
+                if batch:
+                    if not await _send_in_order(context, client, batch, settings):
+                        break
+                else:
+                    # Empty or waiting: say so, unless deliveries came in meanwhile.
+                    due = await _schedule_queue(db, context.tenant_id, webhook_id)
+                    if due is None or due > utcnow():
+                        scheduled = True
+                        break
                 if time.monotonic() - lease_extended > LEASE_EXTEND_SECONDS:
                     await context.extend_lease()
                     lease_extended = time.monotonic()
     finally:
-        await _schedule_queue(db, context.tenant_id, webhook_id)
+        if not scheduled:
+            await _schedule_queue(db, context.tenant_id, webhook_id)
 
 
 async def _send_in_order(
@@ -339,32 +347,27 @@ async def _disable(session: AsyncSession, webhook_id: str, reason: str, now: dat
     record_change(session, "webhook.disabled", WebhookOut, sub, location_id=sub.location_id)
 
 
-async def _schedule_queue(db: Database, tenant_id: str | None, webhook_id: str) -> None:
-    """Set when the queue next needs a run: its head's next attempt, or None when empty.
-    The subscription row is locked first, so a dispatcher adding deliveries at this moment
-    either finishes first (and its rows are seen here) or sees ``None`` and flags the queue."""
-    for attempt in range(3):
-        try:
-            async with db.transaction(tenant_id=tenant_id) as session:
-                sub = (
-                    await session.execute(
-                        select(WebhookSubscription)
-                        .where(WebhookSubscription.id == webhook_id)
-                        .with_for_update()
-                    )
-                ).scalar_one_or_none()
-                if sub is None:
-                    return
-                head = (await session.execute(_queue_head(webhook_id))).scalar_one_or_none()
-                when = head.next_attempt_at if head is not None and sub.active else None
-                await session.execute(
-                    update(WebhookSubscription)
-                    .where(WebhookSubscription.id == webhook_id)
-                    .values(next_delivery_at=when)
-                    .execution_options(synchronize_session=False)
-                )
-            return
-        except Exception:
-            if attempt == 2:
-                raise
-            await asyncio.sleep(0.1 * (attempt + 1))
+async def _schedule_queue(db: Database, tenant_id: str | None, webhook_id: str) -> datetime | None:
+    """Set (and return) when the queue next needs a run: its head's next attempt, or None
+    when it is empty. The subscription row is locked first, so a dispatcher adding deliveries
+    at this moment either finishes first (and its rows are seen here) or sees ``None`` and
+    flags the queue."""
+    async with db.transaction(tenant_id=tenant_id) as session:
+        sub = (
+            await session.execute(
+                select(WebhookSubscription)
+                .where(WebhookSubscription.id == webhook_id)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        if sub is None:
+            return None
+        head = (await session.execute(_queue_head(webhook_id))).scalar_one_or_none()
+        when = head.next_attempt_at if head is not None and sub.active else None
+        await session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == webhook_id)
+            .values(next_delivery_at=when)
+            .execution_options(synchronize_session=False)
+        )
+    return when

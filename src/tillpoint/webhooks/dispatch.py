@@ -9,6 +9,7 @@ anywhere leaves either the events unread or their deliveries queued: none lost, 
 """
 
 import asyncio
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from tillpoint.webhooks.models import WebhookCursor, WebhookSubscription
 DISPATCH = "webhooks.dispatch"
 INTERVAL = timedelta(seconds=10)
 BATCH = 500
+LEASE_EXTEND_SECONDS = 5.0
 ALL_TENANTS = {"all_tenants": True}
 
 # Dispatch loops waiting in this process, woken when a commit here makes events visible.
@@ -48,13 +50,16 @@ async def dispatch_loop(context: JobContext, _payload: dict[str, Any]) -> None:
     until = (context.run_at or utcnow()) + INTERVAL - timedelta(seconds=poll)
     woken = asyncio.Event()
     _waiting.add(woken)
+    lease_extended = time.monotonic()
     try:
         while not context.stopping.is_set() and utcnow() < until:
             woken.clear()
             await dispatch_new_events(db)
             if await start_due_queues(db):
                 context.wake_runner()
-            await context.extend_lease()
+            if time.monotonic() - lease_extended > LEASE_EXTEND_SECONDS:
+                await context.extend_lease()
+                lease_extended = time.monotonic()
             stop = asyncio.create_task(context.stopping.wait())
             wake = asyncio.create_task(woken.wait())
             await asyncio.wait({stop, wake}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
@@ -64,7 +69,7 @@ async def dispatch_loop(context: JobContext, _payload: dict[str, Any]) -> None:
         _waiting.discard(woken)
 
 
-recurring_job(DISPATCH, every=INTERVAL)
+recurring_job(DISPATCH, every=INTERVAL, run_at_start=True)
 
 
 async def dispatch_new_events(db: Database) -> int:
