@@ -164,17 +164,7 @@ async def _next_in_queue(session: AsyncSession, webhook_id: str, settings: Any) 
         return []
     secrets = signing_secrets(sub, settings, now)
     return [
-        Prepared(
-            sub.id,
-            delivery.id,
-            delivery.attempt_count,
-            delivery.first_attempt_at,
-            delivery.kind,
-            sub.url,
-            orjson.dumps(envelope(event)),
-            delivery.event_id,
-            secrets,
-        )
+        _prepared(sub, delivery, envelope(event), secrets)
         for delivery, event in rows
         if delivery.next_attempt_at <= now
     ]
@@ -203,6 +193,15 @@ async def _prepare(
             await session.execute(select(Event).where(Event.id == delivery.event_id))
         ).scalar_one()
         body = envelope(event)
+    return _prepared(sub, delivery, body, signing_secrets(sub, settings, utcnow()))
+
+
+def _prepared(
+    sub: WebhookSubscription,
+    delivery: WebhookDelivery,
+    body: dict[str, Any],
+    secrets: list[str],
+) -> Prepared:
     return Prepared(
         sub.id,
         delivery.id,
@@ -212,7 +211,7 @@ async def _prepare(
         sub.url,
         orjson.dumps(body),
         delivery.event_id,
-        signing_secrets(sub, settings, utcnow()),
+        secrets,
     )
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import check_version, dialect_insert, get_by_id, table_of, unchanged, utcnow
+from tillpoint.core.db import check_version, dialect_insert, table_of, unchanged, utcnow
 from tillpoint.core.encryption import secret_box
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import Event, record_change
-from tillpoint.core.ids import new_id
+from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.stores.service import get_location
 from tillpoint.webhooks.addresses import DestinationNotAllowed, check_destination
@@ -39,10 +39,12 @@ async def get_webhook(
 ) -> WebhookSubscription:
     """The subscription, if the principal may see it (a user limited to some locations sees
     those locations' subscriptions); else 404."""
-    stmt = select(WebhookSubscription).where(WebhookSubscription.id == webhook_id)
-    row = await get_by_id(session, WebhookSubscription, "webhook", webhook_id)
-    if lock and row is not None:
-        row = (await session.execute(stmt.with_for_update())).scalar_one()
+    row = None
+    if has_prefix(webhook_id, "webhook"):
+        stmt = select(WebhookSubscription).where(WebhookSubscription.id == webhook_id)
+        # One read, locked when asked: the row as it is once the lock is ours.
+        stmt = stmt.with_for_update() if lock else stmt
+        row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None or (
         principal.location_ids is not None and row.location_id not in principal.location_ids
     ):
