@@ -1,4 +1,4 @@
-"""Checkout throughput and latency on a real server against a raw asyncpg ceiling.
+"""Checkout throughput and latency on a real server, an HTTP floor and a raw asyncpg ceiling.
 
 Run from the repository root::
 
@@ -8,17 +8,20 @@ A checkout is two requests: ``POST /v1/orders`` (3 lines of random products, 1 t
 priced on the server with a 9 % tax rate) and ``POST /v1/orders/{id}/payments`` paying the
 balance by card, which completes the order (stock leaves through the ledger, the reservation is
 released, a gapless receipt number is taken). It creates a throw-away PostgreSQL database,
-starts a real ``tillpoint serve`` (uvicorn) on it, sets up a tenant and an API key (CLI), two
+starts a real ``tillpoint serve`` (uvicorn) on it, sets up a tenant and an API key (CLI), three
 locations with ``allowNegativeStock`` and a 9 % standard rate, ``--products`` products stocked
-at both (API), then loads Tillpoint with whole checkouts at ``--concurrency`` (default 32).
+at all three (API), then loads Tillpoint with whole checkouts at ``--concurrency`` (default 32).
 
 The ceiling, measured in the same run at the same concurrency on the same database, is not
 HTTP: a raw asyncpg program (``bench/checkout_raw.py``, a pool of connections) doing per
 checkout the same inserts and stock updates in two transactions, as Tillpoint does, at the
-second location. It prints checkouts/s and p50/p99 of both, the throughput ratio (target
-≥ 0.60) and the p99 ratio (target ≤ 2×), CPU per process group, then checks for each side that
-the ledger sums to on_hand and that receipt numbers have no gaps, and writes
-``bench/results/checkout.json``. Servers and the database are removed on every exit.
+second location. The HTTP floor, measured after it at the third location, does the ceiling's
+transactions behind the same two URLs in a bare FastAPI app (``bench/checkout_floor_app.py``)
+served by uvicorn as Tillpoint is, loaded exactly like Tillpoint. It prints checkouts/s and
+p50/p99 of all three, the Tillpoint ÷ ceiling throughput ratio (target ≥ 0.60) and p99 ratio
+(target ≤ 2×), the Tillpoint ÷ floor and floor ÷ ceiling ratios, CPU per process group, then
+checks for each side that the ledger sums to on_hand and that receipt numbers have no gaps,
+and writes ``bench/results/checkout.json``. Servers and the database are removed on every exit.
 """
 
 from __future__ import annotations
@@ -30,19 +33,38 @@ import datetime as dt
 import functools
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench import checkout_checks
 from bench.checkout_load import Target, open_pool, run_checkouts
+from bench.checkout_report import (
+    CEILING,
+    FLOOR,
+    TARGET_P99_RATIO,
+    TARGET_THROUGHPUT_RATIO,
+    TILLPOINT,
+    compute_ratios,
+    print_checks,
+    print_figures,
+    ratios_for_json,
+)
 from bench.harness import ROOT, BenchError, console
 from bench.harness.cleanup import run_with_cleanup, temporary_directory
 from bench.harness.cpu import busy_before_start
 from bench.harness.database import admin_url_from_env, create_database
 from bench.harness.options import parse_arguments
-from bench.harness.report import machine_info, print_report, throughput_ratio, write_results
-from bench.harness.servers import Server, free_port, start_server, wait_ready
+from bench.harness.report import machine_info, print_report, write_results
+from bench.harness.servers import (
+    Server,
+    environment_without_tillpoint_settings,
+    free_port,
+    start_server,
+    uvicorn_command,
+    wait_ready,
+)
 from bench.harness.tillpoint import (
     BENCH_RATE_LIMIT,
     create_tenant_and_api_key,
@@ -56,9 +78,10 @@ SCOPES = (
     "catalog:read,catalog:write,inventory:read,inventory:write,orders:read,orders:write,"
     "settings:read,settings:write"
 )
-TARGET_THROUGHPUT_RATIO = 0.60
-TARGET_P99_RATIO = 2.0
 STOCK_PER_PRODUCT = 100_000
+# One location per side, each with its own stock and receipt sequence.
+SIDES = ("Tillpoint shop", "Ceiling shop", "Floor shop")
+FLOOR_APP = "bench.checkout_floor_app:app"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -66,7 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         argv,
         prog=f"python -m bench.{BENCHMARK}",
         description="Benchmark checkout (create a 3-line order, pay it by card) on a real "
-        "Tillpoint server against raw asyncpg transactions doing the same writes, same run.",
+        "Tillpoint server against raw asyncpg transactions doing the same writes and a bare "
+        "FastAPI app doing those transactions over HTTP, same run.",
         output=RESULTS_FILE,
         add_scenario_arguments=_add_arguments,
         check_scenario_arguments=_check_arguments,
@@ -79,7 +103,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         "--products",
         type=int,
         default=300,
-        help="products sold, stocked at both locations (default %(default)s)",
+        help="products sold, stocked at every location (default %(default)s)",
     )
 
 
@@ -106,11 +130,13 @@ class Api:
         return response.json()
 
 
-def set_up_shop(api: Api, run_id: str, products: int) -> tuple[list[str], list[str]]:
-    """Two locations (Tillpoint's and the ceiling's) with a 9 % standard rate and negative stock
-    allowed, ``products`` products at prices 1.00 … 9.99, stocked at both: (locations, skus)."""
+def set_up_shop(
+    api: Api, run_id: str, products: int, names: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """A location per name (one per side) with a 9 % standard rate and negative stock allowed,
+    ``products`` products at prices 1.00 … 9.99, stocked at each: (locations, skus)."""
     locations = []
-    for name in ("Tillpoint shop", "Ceiling shop"):
+    for name in names:
         location = api.post("/v1/locations", {"name": name, "allowNegativeStock": True})
         locations.append(location["id"])
     skus = [f"CK-{run_id}-{i:05d}" for i in range(products)]
@@ -137,6 +163,33 @@ def set_up_shop(api: Api, run_id: str, products: int) -> tuple[list[str], list[s
     return locations, skus
 
 
+def start_floor(
+    stack: contextlib.ExitStack,
+    args: argparse.Namespace,
+    database_url: str,
+    tenant_id: str,
+    location_id: str,
+    work: Path,
+) -> Server:
+    """The HTTP floor served by uvicorn as ``tillpoint serve`` serves Tillpoint, ready. Each
+    worker may take up to ``--concurrency`` connections (uvicorn spreads the keep-alive
+    connections unevenly), opening its share up front so that all workers' pools together stay
+    within PostgreSQL's connection limit beside Tillpoint's."""
+    port = free_port()
+    env = environment_without_tillpoint_settings()
+    env.update(
+        CHECKOUT_FLOOR_DATABASE_URL=database_url,
+        CHECKOUT_FLOOR_TENANT_ID=tenant_id,
+        CHECKOUT_FLOOR_LOCATION_ID=location_id,
+        CHECKOUT_FLOOR_POOL_SIZE=str(args.concurrency),
+        CHECKOUT_FLOOR_POOL_MIN=str(-(-args.concurrency // args.workers)),
+    )
+    command = uvicorn_command(FLOOR_APP, port, args.workers)
+    floor = start_server(stack, "checkout-floor", command, port, env, work)
+    wait_ready(floor, "/readyz")
+    return floor
+
+
 async def _verify_all(url: str, tenant_id: str, locations: list[str]) -> list[dict[str, Any]]:
     import asyncpg
 
@@ -145,50 +198,6 @@ async def _verify_all(url: str, tenant_id: str, locations: list[str]) -> list[di
         return [await checkout_checks.verify(conn, tenant_id, loc) for loc in locations]
     finally:
         await conn.close()
-
-
-def ratio(ours: float | None, theirs: float | None) -> float | None:
-    return round(ours / theirs, 3) if ours and theirs else None
-
-
-def print_figures(results: list[dict[str, Any]], ratios: dict[str, Any]) -> None:
-    tp, raw = results
-    for result in results:
-        create, pay = result["createLatencyMs"], result["payLatencyMs"]
-        console.print(
-            f"{result['label']}: {result['reqPerSec']:,.1f} checkouts/s, "
-            f"p50 {result['latencyMs']['p50']} ms, p99 {result['latencyMs']['p99']} ms "
-            f"(create p50 {create['p50']} / p99 {create['p99']} ms, "
-            f"pay p50 {pay['p50']} / p99 {pay['p99']} ms)"
-        )
-    through, p99 = ratios["checkoutsPerSec"], ratios["p99"]
-    met = through is not None and through >= TARGET_THROUGHPUT_RATIO
-    console.print(
-        f"Tillpoint/ceiling checkouts/s: [bold]{through}[/bold] (target ≥ "
-        f"{TARGET_THROUGHPUT_RATIO:.2f}: {'[green]met' if met else '[red]not met'}[/])"
-    )
-    met = p99 is not None and p99 <= TARGET_P99_RATIO
-    console.print(
-        f"Tillpoint/ceiling p99: [bold]{p99}×[/bold] (target ≤ {TARGET_P99_RATIO:g}×: "
-        f"{'[green]met' if met else '[red]not met'}[/]); p50: {ratios['p50']}×"
-    )
-
-
-def print_checks(checks: dict[str, dict[str, Any]]) -> bool:
-    ok = True
-    for side, check in checks.items():
-        good = check["ledgerAgrees"] and check["receiptsGapless"] and check["reservationsAgree"]
-        ok = ok and good
-        console.print(
-            f"{'[green]OK[/]' if good else '[red]FAILED[/]'} {side}: ledger = on_hand for "
-            f"{check['stockLevels'] - check['levelsDisagreeingWithLedger']}/"
-            f"{check['stockLevels']} stock levels; reserved {check['reservedMilli'] / 1000:g} = "
-            f"open orders' {check['openOrdersQuantityMilli'] / 1000:g}: "
-            f"{check['reservationsAgree']}; {check['completedOrders']:,} completed orders, "
-            f"receipts {check['receiptRange'][0]}…{check['receiptRange'][1]}, sequence at "
-            f"{check['receiptSequence']}, gapless: {check['receiptsGapless']}"
-        )
-    return ok
 
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
@@ -206,17 +215,20 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     tenant_id = tenant["tenantId"]
     api = Api(tillpoint, key["key"])
     stack.callback(api.client.close)
-    locations, skus = set_up_shop(api, run_id, args.products)
+    locations, skus = set_up_shop(api, run_id, args.products, SIDES)
+    floor = start_floor(stack, args, database.url, tenant_id, locations[2], work)
     console.print(
-        f"tillpoint serve on {tillpoint.base_url} ({args.workers} worker"
-        f"{'s' if args.workers > 1 else ''}); tenant {tenant_id}, {len(skus)} products stocked "
-        f"at {locations[0]} (Tillpoint) and {locations[1]} (ceiling); no register (a card sale "
-        "needs no shift)"
+        f"tillpoint serve on {tillpoint.base_url}, HTTP floor on {floor.base_url} "
+        f"({args.workers} worker{'s' if args.workers > 1 else ''} each); tenant {tenant_id}, "
+        f"{len(skus)} products stocked at {locations[0]} (Tillpoint), {locations[1]} (ceiling) "
+        f"and {locations[2]} (floor); no register (a card sale needs no shift)"
     )
 
+    # The floor is loaded exactly like Tillpoint (same loop, bodies and bench key; it ignores
+    # the key), after the ceiling.
     targets = [
         Target(
-            "tillpoint-checkout",
+            TILLPOINT,
             "Tillpoint checkout",
             "http",
             locations[0],
@@ -225,7 +237,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
             api_key=key["key"],
         ),
         Target(
-            "raw-checkout",
+            CEILING,
             "raw asyncpg ceiling",
             "raw",
             locations[1],
@@ -233,36 +245,45 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
             database_url=database.url,
             tenant_id=tenant_id,
         ),
+        Target(
+            FLOOR,
+            "HTTP floor (FastAPI + asyncpg)",
+            "http",
+            locations[2],
+            tuple(skus),
+            base_url=floor.base_url,
+            api_key=key["key"],
+        ),
     ]
+    servers = {TILLPOINT: tillpoint, FLOOR: floor}
     started = dt.datetime.now(dt.UTC)
     pool = open_pool(stack, args.clients)
-    results = []
-    for target in targets:
-        server = tillpoint if target.kind == "http" else None
-        results.append(run_checkouts(pool, target, args, run_id, database.name, server))
+    results = [
+        run_checkouts(pool, target, args, run_id, database.name, servers.get(target.key))
+        for target in targets
+    ]
     checks = dict(
         zip(
-            ("tillpoint", "ceiling"),
+            ("tillpoint", "ceiling", "floor"),
             asyncio.run(_verify_all(database.url, tenant_id, locations)),
             strict=True,
         )
     )
-    tp, raw = results
-    ratios = {
-        "checkoutsPerSec": throughput_ratio(results, "tillpoint-checkout", "raw-checkout"),
-        "p50": ratio(tp["latencyMs"]["p50"], raw["latencyMs"]["p50"]),
-        "p99": ratio(tp["latencyMs"]["p99"], raw["latencyMs"]["p99"]),
-    }
+    ratios = compute_ratios(results)
 
     print_report(
         results,
-        title="Tillpoint checkout vs raw asyncpg transactions (same run, same machine); "
-        "req/s = checkouts/s",
-        ratios={"checkouts": ratios["checkoutsPerSec"]},
+        title="Tillpoint checkout vs raw asyncpg transactions and an HTTP floor (same run, same "
+        "machine); req/s = checkouts/s",
+        ratios={
+            "checkouts vs ceiling": ratios["tillpointOverCeiling"]["checkoutsPerSec"],
+            "checkouts vs HTTP floor": ratios["tillpointOverFloor"]["checkoutsPerSec"],
+        },
         endpoints="A checkout: Tillpoint POST /v1/orders (3 lines) + POST /v1/orders/{id}/"
         "payments by card over HTTP (API key, no register); the ceiling: the same inserts and "
         "stock updates as two raw asyncpg transactions, no HTTP (its own CPU is in the loadgen "
-        "column).",
+        "column); the HTTP floor: the ceiling's transactions behind the same two requests in a "
+        "bare FastAPI app (no auth), served by uvicorn like Tillpoint.",
     )
     print_figures(results, ratios)
     checks_ok = print_checks(checks)
@@ -283,13 +304,12 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         },
         machine=machine_info(database.server_version, idle_check),
         scenarios=results,
-        ratios={
-            "tillpointOverCeilingCheckoutsPerSec": ratios["checkoutsPerSec"],
-            "tillpointOverCeilingP50": ratios["p50"],
-            "tillpointOverCeilingP99": ratios["p99"],
-        },
+        ratios=ratios_for_json(ratios),
         extra={
-            "targets": {"throughputRatioAtLeast": TARGET_THROUGHPUT_RATIO, "p99RatioAtMost": 2.0},
+            "targets": {
+                "throughputRatioAtLeast": TARGET_THROUGHPUT_RATIO,
+                "p99RatioAtMost": TARGET_P99_RATIO,
+            },
             "checks": checks,
         },
     )
