@@ -343,6 +343,9 @@ async def test_printing_delivers_escpos_to_the_printer(till: Till, listener: Lis
     assert named["printerId"] == printer["printerId"]
     assert len(listener.jobs) == 2
     assert await till.get(f"/v1/orders/{order['orderId']}") == order
+    # Each print is attributed, though it talked to the printer outside its transaction.
+    audit = (await till.get("/v1/audit-log", pageSize=200))["items"]
+    assert [e["status"] for e in audit if e["path"] == path] == [200, 200]
 
 
 async def test_an_unreachable_printer_is_a_clear_error_and_the_order_is_untouched(
@@ -371,6 +374,30 @@ async def test_an_unreachable_printer_is_a_clear_error_and_the_order_is_untouche
         order["payments"],
     )
     assert (await till.get("/v1/events"))["items"] == events_before
+
+
+async def test_a_hanging_printer_holds_up_no_other_write(till: Till) -> None:
+    """Printing talks to the printer outside the request's transaction: while a print waits
+    on a printer that never answers, the shop goes on selling (on SQLite that transaction would
+    hold the database's write lock)."""
+    order = await three_line_sale(till)
+    with socket.socket() as hanging:
+        # A printer whose queue is full and which never accepts: connecting hangs.
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(0)
+        queued = [socket.create_connection(hanging.getsockname())]  # fills the queue of 1
+        await add_printer(till, f"127.0.0.1:{hanging.getsockname()[1]}")
+        path = f"/v1/orders/{order['orderId']}/receipt/print"
+        printing = asyncio.create_task(till.call("POST", path, {}, 502))
+        await asyncio.sleep(1)  # it is waiting on the printer now (the connect gives up at 3 s)
+        assert not printing.done()
+        sold = await till.sell(till.line(await till.product()))
+        assert not printing.done(), "the sale waited for the print"
+        error = await printing
+        for sock in queued:
+            sock.close()
+    assert error["error"]["code"] == "PRINTER_UNREACHABLE"
+    assert sold["status"] == "completed"
 
 
 async def test_which_printer(client: httpx.AsyncClient, tenant: TenantFixture, till: Till) -> None:

@@ -141,25 +141,31 @@ async def print_receipt(
     session: AsyncSession, principal: Principal, order_id: str, printer_id: str | None
 ) -> ReceiptPrintOut:
     receipt = await load_receipt(session, principal, order_id)
-    printer = await _choose_printer(session, principal, receipt.location_id, printer_id)
+    chosen = await _choose_printer(session, principal, receipt.location_id, printer_id)
+    printer_id, name, host, port = chosen.id, chosen.name, chosen.host, chosen.port
     data = render_escpos(receipt)
+    # Everything is read: end the transaction before waiting on the printer (up to 13 s).
+    # Held open, it would keep a pooled connection — and on SQLite the database's write lock,
+    # stopping every till's sales. (Nothing was written; the request's audit entry gets a
+    # transaction of its own at the end. The rollback expires the rows: use the copies.)
+    await session.rollback()
     try:
-        await send_to_printer(printer.host, printer.port, data)
+        await send_to_printer(host, port, data)
     except (OSError, TimeoutError) as exc:
-        address = printer_address(printer.host, printer.port)
+        address = printer_address(host, port)
         reason = _reason(exc)
         raise AppError(
             "PRINTER_UNREACHABLE",
-            f"Printer {printer.name!r} at {address} could not be reached ({reason}); "
+            f"Printer {name!r} at {address} could not be reached ({reason}); "
             "nothing was printed and the order is unchanged.",
             details=[
                 {
                     "message": reason,
-                    "printerId": printer.id,
-                    "host": printer.host,
-                    "port": printer.port,
+                    "printerId": printer_id,
+                    "host": host,
+                    "port": port,
                     "reason": reason,
                 }
             ],
         ) from None
-    return ReceiptPrintOut(printed=True, printer_id=printer.id, bytes=len(data))
+    return ReceiptPrintOut(printed=True, printer_id=printer_id, bytes=len(data))
