@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
@@ -253,21 +253,33 @@ async def resolve_principal(
     return None
 
 
+# Every request resolves its bearer token with one of these: built once, not per request.
+_USER_BY_ACCESS_TOKEN = (
+    select(AuthSession.id, AuthSession.access_expires_at, User, Role.permissions, Role.active)
+    .join(User, _SESSION_USER)
+    .join(Role, (Role.tenant_id == User.tenant_id) & (Role.id == User.role_id))
+    .where(
+        AuthSession.access_token_hash == bindparam("digest"),
+        AuthSession.revoked_at.is_(None),
+    )
+    .execution_options(**ALL_TENANTS)
+)
+_API_KEY_BY_SECRET = (
+    select(
+        ApiKey.id,
+        ApiKey.tenant_id,
+        ApiKey.name,
+        ApiKey.scopes,
+        ApiKey.rate_limit_per_minute,
+    )
+    .where(ApiKey.secret_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+    .execution_options(**ALL_TENANTS)
+)
+
+
 async def _user_principal(session: AsyncSession, token: str, rate_limit: int) -> Principal | None:
-    row = (
-        await session.execute(
-            select(
-                AuthSession.id, AuthSession.access_expires_at, User, Role.permissions, Role.active
-            )
-            .join(User, _SESSION_USER)
-            .join(Role, (Role.tenant_id == User.tenant_id) & (Role.id == User.role_id))
-            .where(
-                AuthSession.access_token_hash == token_digest(token),
-                AuthSession.revoked_at.is_(None),
-            )
-            .execution_options(**ALL_TENANTS)
-        )
-    ).one_or_none()
+    digest = {"digest": token_digest(token)}
+    row = (await session.execute(_USER_BY_ACCESS_TOKEN, digest)).one_or_none()
     if row is None:
         return None
     session_id, expires_at, user, permissions, role_active = row
@@ -287,19 +299,8 @@ async def _user_principal(session: AsyncSession, token: str, rate_limit: int) ->
 
 async def _api_key_principal(session: AsyncSession, token: str) -> Principal | None:
     # Runs on every request an integration makes: columns, not an ORM object.
-    key = (
-        await session.execute(
-            select(
-                ApiKey.id,
-                ApiKey.tenant_id,
-                ApiKey.name,
-                ApiKey.scopes,
-                ApiKey.rate_limit_per_minute,
-            )
-            .where(ApiKey.secret_hash == token_digest(token), ApiKey.revoked_at.is_(None))
-            .execution_options(**ALL_TENANTS)
-        )
-    ).one_or_none()
+    digest = {"digest": token_digest(token)}
+    key = (await session.execute(_API_KEY_BY_SECRET, digest)).one_or_none()
     if key is None:
         return None
     return Principal(
