@@ -12,6 +12,12 @@ It prints CPU ms per checkout (this process: app *and* the in-process client), w
 the statements sent per request (counted by an engine event; BEGIN and COMMIT counted apart),
 which is the number of round trips to PostgreSQL. ``--profile`` writes a cProfile of the
 measured checkouts (``python -m pstats`` or snakeviz to read it).
+
+Then it runs as many checkouts, one at a time, as the ceiling's raw asyncpg transactions
+(``checkout_raw.create`` and ``pay``) at the same location, and prints for both what
+PostgreSQL spent per checkout (its backends for this database and the server-wide helpers,
+from ``/proc``, as ``bench.checkout`` counts them) beside this process's CPU: without
+contention, the database work each side's statements cost.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import os
 import random
 import secrets
 import sys
@@ -29,10 +36,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy import event
 
-from bench.checkout_load import order_body, payment_body
+from bench import checkout_raw
+from bench.checkout_load import basket, order_body, payment_body
+from bench.harness.cpu import CpuSample, cpu_sample
 from bench.harness.database import admin_url_from_env, create_database
 
 STOCK = 100_000
@@ -82,15 +92,18 @@ class StatementCounter:
         return taken
 
 
-async def set_up(client: httpx.AsyncClient, db: Any, products: int) -> tuple[dict[str, str], str]:
-    """A tenant, an API key with the bench's scopes, a location, products stocked there."""
+async def set_up(
+    client: httpx.AsyncClient, db: Any, products: int
+) -> tuple[dict[str, str], str, str]:
+    """A tenant, an API key with the bench's scopes, a location, products stocked there:
+    (the key's headers, the location, the tenant)."""
     from bench.checkout import SCOPES
     from tillpoint.identity.service import create_tenant
 
     email = f"owner-{secrets.token_hex(4)}@bench.example.com"
     password = secrets.token_urlsafe(18)
     async with db.transaction() as session:
-        await create_tenant(
+        made = await create_tenant(
             session, name="Bench Shop", owner_email=email, owner_password=password,
             currency="USD", timezone="America/New_York",
         )  # fmt: skip
@@ -124,7 +137,21 @@ async def set_up(client: httpx.AsyncClient, db: Any, products: int) -> tuple[dic
             "items": [{"sku": sku, "deltaQuantity": STOCK} for sku in skus],
         },
     )
-    return headers, location
+    return headers, location, made.tenant.id
+
+
+async def raw_checkouts(conn: Any, shop: checkout_raw.Shop, skus: tuple[str, ...], n: int) -> None:
+    """``n`` checkouts as the ceiling's two raw transactions, one after another."""
+    for _ in range(n):
+        order_id, total = await checkout_raw.create(conn, shop, basket(skus))
+        await checkout_raw.pay(conn, shop, order_id, total)
+
+
+def postgres_ms(before: CpuSample | None, after: CpuSample | None, n: int) -> str:
+    if before is None or after is None:
+        return "n/a (no /proc)"
+    used = sum(cpu - before.postgres.get(pid, 0.0) for pid, cpu in after.postgres.items())
+    return f"{used / n * 1000:.2f} ms/checkout"
 
 
 async def checkout(
@@ -155,7 +182,7 @@ async def checkout(
     tally["pay"].update(counter.take())
 
 
-async def main_async(args: argparse.Namespace, url: str) -> None:
+async def main_async(args: argparse.Namespace, url: str, database: str) -> None:
     from tillpoint.app import create_app
     from tillpoint.config import Settings
     from tillpoint.core.db import Database
@@ -177,7 +204,7 @@ async def main_async(args: argparse.Namespace, url: str) -> None:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
     ):
-        headers, location = await set_up(client, db, args.products)
+        headers, location, tenant_id = await set_up(client, db, args.products)
         skus = tuple(f"CP-{i:05d}" for i in range(args.products))
         random.seed(args.seed)
         counter = StatementCounter(db.engine)
@@ -186,6 +213,7 @@ async def main_async(args: argparse.Namespace, url: str) -> None:
             await checkout(client, headers, location, skus, counter, tally)
         tally = {"create": Counter(), "pay": Counter()}
         profiler = cProfile.Profile() if args.profile else None
+        pg_before = cpu_sample(os.getpid(), database)
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
@@ -195,6 +223,7 @@ async def main_async(args: argparse.Namespace, url: str) -> None:
             profiler.disable()
             profiler.dump_stats(args.profile)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        pg_tillpoint = postgres_ms(pg_before, cpu_sample(os.getpid(), database), args.checkouts)
         if args.show_sql:
             await checkout(client, headers, location, skus, counter, tally, show=True)
     await db.dispose()
@@ -203,13 +232,31 @@ async def main_async(args: argparse.Namespace, url: str) -> None:
     for kind, counts in tally.items():
         per = {k: round(v / n, 2) for k, v in sorted(counts.items())}
         print(f"  {kind}: {per}")
+    # The connection stays open until the second sample: a backend that has exited is not
+    # counted.
+    conn = await asyncpg.connect(url)
+    try:
+        shop = await checkout_raw.load_shop(conn, tenant_id, location)
+        await raw_checkouts(conn, shop, skus, args.warmup)
+        pg_before = cpu_sample(os.getpid(), database)
+        raw_cpu, raw_wall = time.process_time(), time.perf_counter()
+        await raw_checkouts(conn, shop, skus, n)
+        raw_cpu, raw_wall = time.process_time() - raw_cpu, time.perf_counter() - raw_wall
+        pg_raw = postgres_ms(pg_before, cpu_sample(os.getpid(), database), n)
+    finally:
+        await conn.close()
+    print(
+        f"{n} raw asyncpg checkouts: CPU {raw_cpu / n * 1000:.2f} ms/checkout, "
+        f"wall {raw_wall / n * 1000:.2f} ms"
+    )
+    print(f"PostgreSQL CPU: Tillpoint {pg_tillpoint}, raw asyncpg {pg_raw}")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with contextlib.ExitStack() as stack:
         database = create_database(stack, admin_url_from_env(), secrets.token_hex(4))
-        asyncio.run(main_async(args, database.url))
+        asyncio.run(main_async(args, database.url, database.name))
     return 0
 
 
