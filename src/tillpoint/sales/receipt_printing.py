@@ -142,7 +142,7 @@ async def print_receipt(
 ) -> ReceiptPrintOut:
     receipt = await load_receipt(session, principal, order_id)
     chosen = await _choose_printer(session, principal, receipt.location_id, printer_id)
-    printer_id, name, host, port = chosen.id, chosen.name, chosen.host, chosen.port
+    chosen_id, name, host, port = chosen.id, chosen.name, chosen.host, chosen.port
     data = render_escpos(receipt)
     # Everything is read: end the transaction before waiting on the printer (up to 13 s).
     # Held open, it would keep a pooled connection — and on SQLite the database's write lock,
@@ -161,11 +161,11 @@ async def print_receipt(
             details=[
                 {
                     "message": reason,
-                    "printerId": printer_id,
+                    "printerId": chosen_id,
                     "host": host,
                     "port": port,
                     "reason": reason,
                 }
             ],
         ) from None
-    return ReceiptPrintOut(printed=True, printer_id=printer_id, bytes=len(data))
+    return ReceiptPrintOut(printed=True, printer_id=chosen_id, bytes=len(data))
