@@ -109,6 +109,22 @@ async def test_nul_characters_are_refused_not_stored(client, tenant: TenantFixtu
     assert_envelope(path, 400, "VALIDATION_ERROR")
 
 
+async def test_nul_characters_deep_inside_nested_models_are_refused(
+    client, tenant: TenantFixture
+) -> None:
+    """The outermost model walks the whole body once; what its nested models hold is covered."""
+    variant = {"sku": "NUL-1-B", "optionValues": [{"name": "Color", "value": "Bl\x00ue"}]}
+    product = {"name": "Tee", "sku": "NUL-1", "price": "5.00", "variants": [variant]}
+    for path, body in [
+        ("/v1/catalog/products", product),
+        ("/v1/catalog/products/batch", {"items": [{**product, "sku": "NUL-2"}]}),
+    ]:
+        response = await client.post(path, headers=tenant.headers, json=body)
+        assert_envelope(response, 400, "VALIDATION_ERROR")
+    listed = await client.get("/v1/catalog/products", headers=tenant.headers)
+    assert listed.json()["total"] == 0
+
+
 async def test_out_of_range_numbers(client, tenant: TenantFixture) -> None:
     location = await add_location(client, tenant)
     response = await client.patch(
