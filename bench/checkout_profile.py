@@ -42,7 +42,7 @@ from sqlalchemy import event
 
 from bench import checkout_raw
 from bench.checkout_load import basket, order_body, payment_body
-from bench.harness.cpu import CpuSample, cpu_sample
+from bench.harness.cpu import CpuSample, cpu_sample, used_cpu
 from bench.harness.database import admin_url_from_env, create_database
 
 STOCK = 100_000
@@ -150,8 +150,7 @@ async def raw_checkouts(conn: Any, shop: checkout_raw.Shop, skus: tuple[str, ...
 def postgres_ms(before: CpuSample | None, after: CpuSample | None, n: int) -> str:
     if before is None or after is None:
         return "n/a (no /proc)"
-    used = sum(cpu - before.postgres.get(pid, 0.0) for pid, cpu in after.postgres.items())
-    return f"{used / n * 1000:.2f} ms/checkout"
+    return f"{used_cpu(before.postgres, after.postgres) / n * 1000:.2f} ms/checkout"
 
 
 async def checkout(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.harness import console
+from bench.harness.report import throughput_ratio
 
 TARGET_THROUGHPUT_RATIO = 0.60
 TARGET_P99_RATIO = 2.0
@@ -34,9 +35,7 @@ def compute_ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float |
     for name, ours, theirs in PAIRS:
         a, b = by_key[ours], by_key[theirs]
         out[name] = {
-            "checkoutsPerSec": round(a["reqPerSec"] / b["reqPerSec"], 4)
-            if b["reqPerSec"]
-            else None,
+            "checkoutsPerSec": throughput_ratio(results, ours, theirs),
             "p50": ratio(a["latencyMs"]["p50"], b["latencyMs"]["p50"]),
             "p99": ratio(a["latencyMs"]["p99"], b["latencyMs"]["p99"]),
         }

@@ -385,17 +385,15 @@ async def test_a_hanging_printer_holds_up_no_other_write(till: Till) -> None:
         # A printer whose queue is full and which never accepts: connecting hangs.
         hanging.bind(("127.0.0.1", 0))
         hanging.listen(0)
-        queued = [socket.create_connection(hanging.getsockname())]  # fills the queue of 1
-        await add_printer(till, f"127.0.0.1:{hanging.getsockname()[1]}")
-        path = f"/v1/orders/{order['orderId']}/receipt/print"
-        printing = asyncio.create_task(till.call("POST", path, {}, 502))
-        await asyncio.sleep(1)  # it is waiting on the printer now (the connect gives up at 3 s)
-        assert not printing.done()
-        sold = await till.sell(till.line(await till.product()))
-        assert not printing.done(), "the sale waited for the print"
-        error = await printing
-        for sock in queued:
-            sock.close()
+        with socket.create_connection(hanging.getsockname()):  # fills the queue of 1
+            await add_printer(till, f"127.0.0.1:{hanging.getsockname()[1]}")
+            path = f"/v1/orders/{order['orderId']}/receipt/print"
+            printing = asyncio.create_task(till.call("POST", path, {}, 502))
+            await asyncio.sleep(1)  # waiting on the printer now (the connect gives up at 3 s)
+            assert not printing.done()
+            sold = await till.sell(till.line(await till.product()))
+            assert not printing.done(), "the sale waited for the print"
+            error = await printing
     assert error["error"]["code"] == "PRINTER_UNREACHABLE"
     assert sold["status"] == "completed"
 

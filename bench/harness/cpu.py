@@ -80,8 +80,8 @@ def cpu_between(before: CpuSample | None, after: CpuSample | None) -> dict[str, 
     wall = after.at - before.at
     total = after.machine_total - before.machine_total
     return {
-        "serverCpuPct": round(100 * _used(before.server, after.server) / wall, 1),
-        "postgresCpuPct": round(100 * _used(before.postgres, after.postgres) / wall, 1),
+        "serverCpuPct": round(100 * used_cpu(before.server, after.server) / wall, 1),
+        "postgresCpuPct": round(100 * used_cpu(before.postgres, after.postgres) / wall, 1),
         "machineCpuPct": (
             round(100 * (after.machine_busy - before.machine_busy) / total, 1) if total else None
         ),
@@ -103,7 +103,8 @@ def cpu_shares(
     return cpu
 
 
-def _used(before: dict[int, float], after: dict[int, float]) -> float:
+def used_cpu(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes used between two samples' ``server`` or ``postgres``."""
     # Per process, so one that exits during the window does not count as negative CPU.
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
