@@ -28,6 +28,7 @@ from tillpoint.core.metrics import Metrics
 from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
+from tillpoint.events import api as events_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
 from tillpoint.identity.sessions import resolve_principal
@@ -35,7 +36,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
-from tillpoint.webhooks import api as webhooks_api
+from tillpoint.webhooks import subscriptions_api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
 HOUSEKEEPING_SECONDS = 600
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_api,
         inventory_api,
         stores_api,
+        events_api,
         webhooks_api,
         identity_api,
         identity_access_api,

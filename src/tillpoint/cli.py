@@ -119,7 +119,7 @@ def demo(
     ] = False,
 ) -> None:
     """Create the demo store (two locations, staff, taxes, ~200 products, stock); print logins."""
-    from tillpoint.demo import ensure_demo
+    from tillpoint.demo.tenant import ensure_demo
 
     settings = Settings()
     _prepare(settings)

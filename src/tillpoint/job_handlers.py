@@ -1,7 +1,8 @@
 """Every background job handler, imported in one place so a worker knows them all."""
 
 from tillpoint.catalog import imports  # noqa: F401  (catalog.import)
-from tillpoint.core import jobs_purge  # noqa: F401  (jobs.purge)
+from tillpoint.core.jobs import purge  # noqa: F401  (jobs.purge)
 
 # webhooks.deliver, webhooks.send_once, webhooks.dispatch, webhooks.purge
-from tillpoint.webhooks import delivery, dispatch, purge  # noqa: F401
+from tillpoint.webhooks import delivery_jobs, dispatch  # noqa: F401
+from tillpoint.webhooks import purge as webhook_purge  # noqa: F401

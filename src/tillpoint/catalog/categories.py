@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category, Product
+from tillpoint.catalog.presenters import category_out
 from tillpoint.catalog.schemas import CategoryIn, CategoryOut, CategoryUpdate
-from tillpoint.catalog.views import category_out
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found

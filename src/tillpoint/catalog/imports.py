@@ -17,8 +17,8 @@ from tillpoint.catalog.bulk import upsert_products
 from tillpoint.catalog.categories import CategoryTree
 from tillpoint.catalog.csv_io import RowError, catalog_rows, parse_catalog_csv
 from tillpoint.catalog.models import CatalogImport, Product
+from tillpoint.catalog.presenters import product_views
 from tillpoint.catalog.schemas import ImportOut
-from tillpoint.catalog.views import product_views
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import get_by_id, utcnow
 from tillpoint.core.errors import not_found

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import ModifierGroup
+from tillpoint.catalog.presenters import modifier_group_out
 from tillpoint.catalog.schemas import (
     ModifierGroupIn,
     ModifierGroupOut,
     ModifierGroupUpdate,
     ModifierOptionIn,
 )
-from tillpoint.catalog.views import modifier_group_out
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import field_error, not_found

@@ -11,8 +11,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Product, Variant
+from tillpoint.catalog.presenters import variant_out
 from tillpoint.catalog.schemas import LookupOut
-from tillpoint.catalog.views import variant_out
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import field_error, not_found
 from tillpoint.core.money import from_minor, from_thousandths

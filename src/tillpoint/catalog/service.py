@@ -20,8 +20,8 @@ from tillpoint.catalog.checks import (
 from tillpoint.catalog.lookup import category_subtree
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
+from tillpoint.catalog.presenters import product_views, record_product_event
 from tillpoint.catalog.schemas import ProductIn, ProductOut, ProductUpdate
-from tillpoint.catalog.views import product_views, record_product_event
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import field_error, not_found

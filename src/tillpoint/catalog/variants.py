@@ -21,9 +21,9 @@ from tillpoint.catalog.checks import (
     variant_name,
 )
 from tillpoint.catalog.models import Product, Variant
+from tillpoint.catalog.presenters import variant_out
 from tillpoint.catalog.schemas import VariantIn, VariantOut, VariantUpdate
 from tillpoint.catalog.service import get_product, touch_product
-from tillpoint.catalog.views import variant_out
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import not_found

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tillpoint.tables import metadata
+from tillpoint.migrations.metadata import metadata
 
 config = context.config
 

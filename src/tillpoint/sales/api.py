@@ -12,9 +12,11 @@ from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.sales import edits, orders, payments, receipts_api, refunds_api, shifts_api
+from tillpoint.sales import edits, orders, payments
 from tillpoint.sales.common_api import LockedOrder, VisibleOrder
 from tillpoint.sales.listing import OrderFilters, list_orders
+from tillpoint.sales.receipts import api as receipts_api
+from tillpoint.sales.refunds import api as refunds_api
 from tillpoint.sales.schemas import (
     LineItemAdd,
     LineItemUpdate,
@@ -27,6 +29,7 @@ from tillpoint.sales.schemas import (
     PaymentResultOut,
     TenderType,
 )
+from tillpoint.sales.shifts import api as shifts_api
 
 router = APIRouter(
     prefix="/v1",

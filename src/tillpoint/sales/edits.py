@@ -30,6 +30,7 @@ from tillpoint.sales.orders import (
     order_pricing_context,
     reserve,
 )
+from tillpoint.sales.presenters import OrderBundle
 from tillpoint.sales.sale_context import tenant_settings
 from tillpoint.sales.schemas import (
     ApprovalIn,
@@ -39,7 +40,6 @@ from tillpoint.sales.schemas import (
     OrderOut,
     OrderUpdate,
 )
-from tillpoint.sales.views import OrderBundle
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 

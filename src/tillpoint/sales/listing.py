@@ -10,8 +10,8 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.models import Order, Payment
+from tillpoint.sales.presenters import load_bundles, order_out
 from tillpoint.sales.schemas import OrderOut
-from tillpoint.sales.views import load_bundles, order_out
 
 
 @dataclass(frozen=True)

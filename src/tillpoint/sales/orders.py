@@ -32,13 +32,13 @@ from tillpoint.sales.lines import (
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
+from tillpoint.sales.presenters import OrderBundle, calculation_out, load_bundles, order_out
 from tillpoint.sales.sale_context import TenantSettings, order_place
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
     OrderOut,
 )
-from tillpoint.sales.views import OrderBundle, calculation_out, load_bundles, order_out
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 

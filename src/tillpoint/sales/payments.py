@@ -32,12 +32,12 @@ from tillpoint.sales.orders import (
     order_payments,
     stock_item,
 )
+from tillpoint.sales.presenters import OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.sales.pricing import cash_due
-from tillpoint.sales.receipt_numbers import number_order
+from tillpoint.sales.receipts.numbers import number_order
 from tillpoint.sales.sale_context import PaymentPlace, payment_place
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
-from tillpoint.sales.shifts import current_shift, register_shift
-from tillpoint.sales.views import OrderBundle, load_bundles, order_out, payment_out
+from tillpoint.sales.shifts.service import current_shift, register_shift
 from tillpoint.stores.staff import get_employee
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.events import Event, on_events_committed, read_events
 from tillpoint.core.jobs import JobContext, enqueue_once, job_handler, recurring_job
-from tillpoint.webhooks.deliveries import delivery_row, queue_rows
-from tillpoint.webhooks.delivery import DELIVER, settings_of
+from tillpoint.webhooks.delivery_jobs import DELIVER, settings_of
+from tillpoint.webhooks.delivery_log import delivery_row, queue_rows
 from tillpoint.webhooks.event_types import matches
 from tillpoint.webhooks.models import WebhookCursor, WebhookSubscription
 

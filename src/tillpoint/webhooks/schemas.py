@@ -1,28 +1,10 @@
-"""The event feed's shapes."""
+"""Webhook subscriptions and their deliveries."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field
 
 from tillpoint.core.schemas import ApiModel, AwareDatetime, ShortText, Timestamp, Version
-
-
-class EventOut(ApiModel):
-    id: str
-    seq: int
-    type: str
-    occurred_at: Timestamp
-    location_id: str | None
-    data: dict[str, Any]
-
-
-class EventPageOut(ApiModel):
-    items: list[EventOut]
-    next_after: int
-    has_more: bool
-
-
-# Webhook subscriptions and their deliveries.
 
 EventPattern = Annotated[str, Field(min_length=1, max_length=80)]
 WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048)]

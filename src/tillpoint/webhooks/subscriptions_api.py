@@ -8,7 +8,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.webhooks import deliveries, subscriptions
+from tillpoint.webhooks import delivery_log, subscriptions
 from tillpoint.webhooks.schemas import (
     DeliveryOut,
     ReplayIn,
@@ -19,7 +19,7 @@ from tillpoint.webhooks.schemas import (
     WebhookWithSecretOut,
 )
 
-router = APIRouter(tags=["webhooks"], responses=COMMON_ERRORS)
+router = APIRouter(prefix="/v1", tags=["webhooks"], responses=COMMON_ERRORS)
 
 Manager = Annotated[Principal, Depends(requires("webhooks:manage"))]
 BODY_ERRORS = error_responses("VALIDATION_ERROR", "MALFORMED_JSON", "WEBHOOK_URL_NOT_ALLOWED")
@@ -112,7 +112,7 @@ async def rotate_secret(
 @router.post("/webhooks/{webhook_id}/test", response_model=DeliveryOut, status_code=202)
 async def send_test(webhook_id: str, session: DbSession, principal: Manager) -> DeliveryOut:
     """Send a ``webhook.test`` event to this subscription once, now; follow it in the log."""
-    return await deliveries.send_test(session, principal, webhook_id)
+    return await delivery_log.send_test(session, principal, webhook_id)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryOut])
@@ -125,7 +125,7 @@ async def list_deliveries(
     event_id: Annotated[str | None, Query(alias="eventId", max_length=40)] = None,
 ) -> dict[str, object]:
     """The delivery log, newest first, each delivery with its attempts."""
-    items, total = await deliveries.list_deliveries(
+    items, total = await delivery_log.list_deliveries(
         session, principal, webhook_id, paging, status=status, event_id=event_id
     )
     return paging.page_of(items, total)
@@ -135,7 +135,7 @@ async def list_deliveries(
 async def get_delivery(
     webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
 ) -> DeliveryOut:
-    return await deliveries.get_delivery(session, principal, webhook_id, delivery_id)
+    return await delivery_log.get_delivery(session, principal, webhook_id, delivery_id)
 
 
 @router.post(
@@ -147,7 +147,7 @@ async def redeliver(
     webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
 ) -> DeliveryOut:
     """Send the delivery's event again, once, now, as a new delivery."""
-    return await deliveries.redeliver(session, principal, webhook_id, delivery_id)
+    return await delivery_log.redeliver(session, principal, webhook_id, delivery_id)
 
 
 @router.post(
@@ -160,4 +160,4 @@ async def replay(
     webhook_id: VisibleWebhook, body: ReplayIn, session: DbSession, principal: Manager
 ) -> ReplayOut:
     """Queue again the events of ``[from, to)`` that the subscription's filters match."""
-    return await deliveries.replay(session, principal, webhook_id, body)
+    return await delivery_log.replay(session, principal, webhook_id, body)

@@ -1,0 +1,227 @@
+"""The demo tenant: a shop and a café in two timezones, registers, staff in every role, taxes.
+
+The catalog and its stock come from ``demo.catalog``, 30 days of sales from ``demo.sales``;
+later domains add their history here.
+Logins and a demo API key are kept in ``<data dir>/demo-credentials.json`` (a local
+development file) so ``make run`` can print them.
+"""
+
+import json
+import os
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import tillpoint.job_handlers  # noqa: F401  (registers the job kinds the demo enqueues)
+from tillpoint.config import Settings
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import Database
+from tillpoint.demo.catalog import seed_catalog
+from tillpoint.demo.sales import seed_sales
+from tillpoint.identity import api_keys, roles, service
+from tillpoint.identity.models import Tenant
+from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
+from tillpoint.identity.schemas import ApiKeyIn, UserIn
+from tillpoint.stores import printers, staff, taxes
+from tillpoint.stores import service as stores
+from tillpoint.stores.schemas import (
+    Address,
+    EmployeeIn,
+    LocationIn,
+    PrinterIn,
+    RegisterIn,
+    TaxClassIn,
+    TaxRateIn,
+)
+from tillpoint.webhooks import delivery_log, subscriptions
+from tillpoint.webhooks.schemas import WebhookIn
+
+DEMO_TENANT_NAME = "Harbor & Vine Demo"
+OWNER_EMAIL = "owner@harborvine.example.com"
+PASSWORD = "tillpoint-demo"
+
+
+async def ensure_demo(db: Database, settings: Settings, *, create: bool = True) -> dict[str, str]:
+    """Create the demo tenant unless it exists; return the credentials to print."""
+    path = settings.data_dir / "demo-credentials.json"
+    async with db.session() as session:
+        exists = (
+            await session.execute(select(Tenant.id).where(Tenant.name == DEMO_TENANT_NAME))
+        ).first()
+    if exists is not None and path.exists():
+        return dict(json.loads(path.read_text()))
+    if exists is not None and not create:
+        return {"note": "demo tenant exists; its credentials file is missing"}
+    credentials = await seed_demo(db, settings)
+    # Created private (0600) from the start: it holds passwords and an API key.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(json.dumps(credentials, indent=2))
+    return credentials
+
+
+async def seed_demo(
+    db: Database, settings: Settings, *, email_domain: str = "harborvine.example.com"
+) -> dict[str, str]:
+    async with db.transaction() as session:
+        made = await service.create_tenant(
+            session,
+            name=DEMO_TENANT_NAME,
+            owner_email=f"owner@{email_domain}",
+            owner_password=PASSWORD,
+            owner_name="Olivia Owner",
+            currency="USD",
+            timezone="America/New_York",
+        )
+        tenant_id = made.tenant.id
+        owner = Principal("user", made.owner.id, tenant_id, "Olivia Owner", ALL, None, 600)
+
+        shop = await stores.create_location(
+            session,
+            owner,
+            LocationIn(
+                name="Harbor & Vine — SoHo",
+                address=Address(
+                    line1="121 Spring St",
+                    city="New York",
+                    region="NY",
+                    postal_code="10012",
+                    country="US",
+                ),
+                timezone="America/New_York",
+                allow_negative_stock=True,
+            ),
+            default_timezone="America/New_York",
+        )
+        cafe = await stores.create_location(
+            session,
+            owner,
+            LocationIn(
+                name="Harbor & Vine Café — Silver Lake",
+                address=Address(
+                    line1="3300 Sunset Blvd",
+                    city="Los Angeles",
+                    region="CA",
+                    postal_code="90026",
+                    country="US",
+                ),
+                timezone="America/Los_Angeles",
+                tax_inclusive=False,
+                allow_negative_stock=False,
+            ),
+            default_timezone="America/New_York",
+        )
+        for location, names in (
+            (shop, ["Front counter", "Fitting rooms"]),
+            (cafe, ["Espresso bar"]),
+        ):
+            for name in names:
+                await stores.create_register(session, owner, location.id, RegisterIn(name=name))
+            # A placeholder address: printing to it fails until a real printer is configured.
+            await printers.create_printer(
+                session,
+                owner,
+                location.id,
+                PrinterIn(name="Receipt printer", type="receipt", address="127.0.0.1:9100"),
+            )
+
+        # ``standard`` and ``exempt`` come with every tenant.
+        await taxes.create_tax_class(session, owner, TaxClassIn(code="food", name="Prepared food"))
+        for location, rates in (
+            (
+                shop,
+                [
+                    ("standard", "NY State", "4"),
+                    ("standard", "NYC", "4.5"),
+                    ("standard", "MCTD", "0.375"),
+                    ("food", "NY State", "4"),
+                    ("food", "NYC", "4.5"),
+                    ("food", "MCTD", "0.375"),
+                ],
+            ),
+            (
+                cafe,
+                [
+                    ("standard", "CA State", "7.25"),
+                    ("standard", "LA County", "2.25"),
+                    ("food", "CA State", "7.25"),
+                    ("food", "LA County", "2.25"),
+                ],
+            ),
+        ):
+            for tax_class, name, rate in rates:
+                await taxes.create_tax_rate(
+                    session,
+                    owner,
+                    location.id,
+                    TaxRateIn(tax_class=tax_class, name=name, rate=Decimal(rate)),
+                )
+
+        role_ids = {name: (await roles.role_by_name(session, name)).id for name in BUILT_IN_ROLES}
+        people = [
+            ("Marco Manager", "manager", [], "manager"),
+            ("Casey Cashier", "cashier", [shop.id], "cashier"),
+            ("Bea Barista", "cashier", [cafe.id], "barista"),
+        ]
+        credentials = {
+            "owner login": f"owner@{email_domain} / {PASSWORD}",
+        }
+        for name, role, locations, login in people:
+            await service.create_user(
+                session,
+                owner,
+                UserIn(
+                    email=f"{login}@{email_domain}",
+                    name=name,
+                    password=PASSWORD,
+                    role_id=role_ids[role],
+                    location_ids=locations,
+                ),
+            )
+            credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
+                f"{login}@{email_domain} / {PASSWORD}"
+            )
+        for index, (name, role, locations, _) in enumerate(people):
+            await staff.create_employee(
+                session,
+                owner,
+                EmployeeIn(
+                    name=name,
+                    role_id=role_ids[role],
+                    location_ids=locations,
+                    pin=f"{1000 + index * 1111}",
+                ),
+            )
+        _, secret = await api_keys.create_api_key(
+            session,
+            owner,
+            ApiKeyIn(name="Demo integration", scopes=sorted(BUILT_IN_ROLES["integration"])),
+            default_rate_limit=settings.default_rate_limit_per_minute,
+        )
+        credentials["demo API key"] = secret
+        await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
+        credentials["tenant"] = tenant_id
+        credentials["demo webhook"] = await _example_webhook(session, owner, settings)
+    # The sales history commits a transaction per location and day, after the store exists.
+    await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
+    return credentials
+
+
+async def _example_webhook(session: AsyncSession, owner: Principal, settings: Settings) -> str:
+    """An inactive subscription for the sample receiver in docs/examples, and one test ping
+    (it fails until the receiver runs: try it, then redeliver it from the delivery log)."""
+    local = settings.model_copy(update={"webhook_allow_private": True})
+    webhook, secret = await subscriptions.create_webhook(
+        session,
+        owner,
+        WebhookIn(
+            url="http://127.0.0.1:8080/webhooks",
+            event_types=["order.*", "inventory.level_changed"],
+            description="The sample receiver: python docs/examples/webhook_receiver.py --port 8080",
+            active=False,
+        ),
+        local,
+    )
+    await delivery_log.send_test(session, owner, webhook.id)
+    return f"{webhook.id} (inactive), secret {secret}"

@@ -1,0 +1,171 @@
+"""Receipts on paper: ESC/POS bytes, sent to a network printer over raw TCP (port 9100).
+
+Printing writes nothing to the database: whether the printer answers or not, the order is
+exactly as it was. A printer that cannot be reached is a 502 ``PRINTER_UNREACHABLE`` naming
+the printer and the reason, so the till can say what to fix and print again.
+"""
+
+import asyncio
+import contextlib
+import io
+from typing import Any
+
+from escpos.exceptions import BarcodeCodeError, BarcodeSizeError, BarcodeTypeError
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.errors import AppError
+from tillpoint.core.schemas import ApiModel
+from tillpoint.sales.receipts.service import (
+    BARCODE_TYPE,
+    WIDTH,
+    ReceiptOut,
+    entry_lines,
+    load_receipt,
+    receipt_layout,
+)
+from tillpoint.stores.models import Printer
+from tillpoint.stores.printers import default_printer, get_printer
+from tillpoint.stores.schemas import printer_address
+
+# Seconds to wait for the printer to accept the connection, then to take the bytes.
+CONNECT_TIMEOUT = 3.0
+WRITE_TIMEOUT = 5.0
+CENTERED = ("shop", "center", "heading")
+
+
+class ReceiptPrintIn(ApiModel):
+    printer_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Default: the first active receipt printer of the order's location",
+    )
+
+
+class ReceiptPrintOut(ApiModel):
+    printed: bool
+    printer_id: str
+    bytes: int = Field(description="How many bytes of ESC/POS the printer took")
+
+
+def render_escpos(receipt: ReceiptOut) -> bytes:
+    """ESC/POS commands for a receipt printer: initialise, the text lines with emphasis, the
+    receipt number as a CODE128 barcode, feed and cut."""
+    # Imported here, not at the top: importing escpos.printer parses the library's printer
+    # database (~0.3 s), writes a pickle of it to a new temp directory and calls
+    # logging.basicConfig(); only a process that renders ESC/POS should pay for that.
+    from escpos.printer import Dummy
+
+    printer = Dummy()
+    printer.hw("INIT")
+    style: dict[str, object] = {}
+    for entry in receipt_layout(receipt):
+        if entry.kind == "barcode":
+            _barcode(printer, entry.left)
+            style = {}
+            continue
+        centered = entry.kind in CENTERED
+        wanted: dict[str, object] = {
+            "align": "center" if centered else "left",
+            "bold": entry.kind in ("shop", "heading", "grand"),
+            "double_height": entry.kind in ("shop", "grand"),
+            "normal_textsize": entry.kind not in ("shop", "grand"),
+        }
+        if wanted != style:  # only what changes, or every line would repeat every command
+            printer.set(**wanted)
+            style = wanted
+        # The printer centers by itself; the text format's padding would push lines right.
+        lines = [line.strip() for line in entry_lines(entry)] if centered else entry_lines(entry)
+        printer.text("".join(line + "\n" for line in lines))
+    printer.set(align="left", bold=False, normal_textsize=True)
+    printer.cut()
+    output: bytes = printer.output
+    return output
+
+
+def _barcode(printer: Any, data: str) -> None:
+    try:
+        # The library announces which renderer it chose on stdout; keep that out of our logs.
+        with contextlib.redirect_stdout(io.StringIO()):
+            printer.barcode(
+                "{B" + data, BARCODE_TYPE, height=64, width=2, pos="BELOW", function_type="B"
+            )
+        printer.text("\n")
+    except (BarcodeCodeError, BarcodeSizeError, BarcodeTypeError):
+        # Not printable as CODE128 set B (non-ASCII): the number as text still identifies it.
+        printer.set(align="center", bold=False, normal_textsize=True)
+        printer.text(data[:WIDTH] + "\n")
+
+
+async def send_to_printer(host: str, port: int, data: bytes) -> None:
+    """Deliver ``data`` over TCP; raises OSError or TimeoutError when the printer does not."""
+    async with asyncio.timeout(CONNECT_TIMEOUT):
+        _reader, writer = await asyncio.open_connection(host, port)
+    try:
+        async with asyncio.timeout(WRITE_TIMEOUT):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(WRITE_TIMEOUT):
+                await writer.wait_closed()
+
+
+async def _choose_printer(
+    session: AsyncSession, principal: Principal, location_id: str, printer_id: str | None
+) -> Printer:
+    if printer_id is not None:
+        printer = await get_printer(session, principal, location_id, printer_id)
+        if not printer.active:
+            raise AppError("CONFLICT", f"Printer {printer.name!r} is archived.")
+        return printer
+    found = await default_printer(session, location_id, "receipt")
+    if found is None:
+        raise AppError(
+            "CONFLICT",
+            "The order's location has no active receipt printer: add one under "
+            f"/v1/locations/{location_id}/printers or name a printerId.",
+        )
+    return found
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT:g} s to connect or {WRITE_TIMEOUT:g} s to send"
+    return str(exc) or type(exc).__name__
+
+
+async def print_receipt(
+    session: AsyncSession, principal: Principal, order_id: str, printer_id: str | None
+) -> ReceiptPrintOut:
+    receipt = await load_receipt(session, principal, order_id)
+    chosen = await _choose_printer(session, principal, receipt.location_id, printer_id)
+    chosen_id, name, host, port = chosen.id, chosen.name, chosen.host, chosen.port
+    data = render_escpos(receipt)
+    # Everything is read: end the transaction before waiting on the printer (up to 13 s).
+    # Held open, it would keep a pooled connection — and on SQLite the database's write lock,
+    # stopping every till's sales. (Nothing was written; the request's audit entry gets a
+    # transaction of its own at the end. The rollback expires the rows: use the copies.)
+    await session.rollback()
+    try:
+        await send_to_printer(host, port, data)
+    except (OSError, TimeoutError) as exc:
+        address = printer_address(host, port)
+        reason = _reason(exc)
+        raise AppError(
+            "PRINTER_UNREACHABLE",
+            f"Printer {name!r} at {address} could not be reached ({reason}); "
+            "nothing was printed and the order is unchanged.",
+            details=[
+                {
+                    "message": reason,
+                    "printerId": chosen_id,
+                    "host": host,
+                    "port": port,
+                    "reason": reason,
+                }
+            ],
+        ) from None
+    return ReceiptPrintOut(printed=True, printer_id=chosen_id, bytes=len(data))
