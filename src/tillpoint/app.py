@@ -36,7 +36,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
-from tillpoint.webhooks import subscriptions_api as webhooks_api
+from tillpoint.webhooks import api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
 HOUSEKEEPING_SECONDS = 600
