@@ -152,5 +152,3 @@ def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
 @pytest.fixture
 async def tenant(make_tenant: TenantFactory) -> TenantFixture:
     return await make_tenant()
-
-

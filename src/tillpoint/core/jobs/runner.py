@@ -1,6 +1,5 @@
 """The job runner: enqueueing, claiming and running durable background jobs."""
 
-
 import asyncio
 import logging
 import random
