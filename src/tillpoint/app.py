@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     # FastAPI tries routes one by one, in the order they were included (an order request
     # behind the other routers walked ~100 routes, 150–190 µs, before its endpoint ran), so
     # the till's hot paths come first: sales, then catalog lookups and stock. No two routers
-    # share a method and path (tests/test_smoke.py), so the order changes only speed.
+    # share a method and path (tests/app/test_smoke.py), so the order changes only speed.
     for module in (
         sales_api,
         catalog_bulk_api,
