@@ -23,6 +23,7 @@ from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
 from tillpoint.identity.schemas import ApiKeyIn, UserIn
+from tillpoint.provisioning import create_tenant
 from tillpoint.stores import printers, staff, taxes
 from tillpoint.stores import service as stores
 from tillpoint.stores.schemas import (
@@ -65,7 +66,7 @@ async def seed_demo(
     db: Database, settings: Settings, *, email_domain: str = "harborvine.example.com"
 ) -> dict[str, str]:
     async with db.transaction() as session:
-        made = await service.create_tenant(
+        made = await create_tenant(
             session,
             name=DEMO_TENANT_NAME,
             owner_email=f"owner@{email_domain}",

@@ -19,7 +19,6 @@ from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_ro
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
 from tillpoint.stores.service import check_assignable_locations
-from tillpoint.stores.taxes import add_default_tax_classes
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class NewTenant:
     owner: User
 
 
-async def create_tenant(
+async def create_tenant_and_owner(
     session: AsyncSession,
     *,
     name: str,
@@ -38,7 +37,9 @@ async def create_tenant(
     currency: str = "USD",
     timezone: str = "UTC",
 ) -> NewTenant:
-    """A tenant with its built-in roles and its first user, the owner."""
+    """A tenant with its built-in roles and its first user, the owner: identity's part of a new
+    tenant. Make tenants with ``tillpoint.provisioning.create_tenant``, which adds what the
+    other domains give every tenant (its tax classes)."""
     currency = currency.upper()
     if currency not in known_currencies():
         raise field_error("currency", f"unknown ISO 4217 currency {currency!r}")
@@ -59,7 +60,6 @@ async def create_tenant(
     )
     session.add(owner)
     await session.flush()
-    await add_default_tax_classes(session, tenant.id)
     record_event(
         session,
         "tenant.created",
