@@ -36,6 +36,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
+from tillpoint.stores.service import check_assignable_locations
 from tillpoint.webhooks import api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.metrics = metrics
     app.state.rate_limiter = rate_limiter
     app.state.job_runner = runner
+    # What a lower domain's routes need from a higher domain, handed down here, the one place
+    # that sees every domain (ADR 0008): identity checks a user's locations with stores' check.
+    app.state.location_grants = check_assignable_locations
     install_exception_handlers(app)
     # FastAPI tries routes one by one, in the order they were included (an order request
     # behind the other routers walked ~100 routes, 150–190 µs, before its endpoint ran), so

@@ -179,6 +179,7 @@ async def seed_demo(
                     role_id=role_ids[role],
                     location_ids=locations,
                 ),
+                check_locations=stores.check_assignable_locations,
             )
             credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
                 f"{login}@{email_domain} / {PASSWORD}"
