@@ -93,7 +93,6 @@ async def seed_demo(
                 timezone="America/New_York",
                 allow_negative_stock=True,
             ),
-            default_timezone="America/New_York",
         )
         cafe = await stores.create_location(
             session,
@@ -111,7 +110,6 @@ async def seed_demo(
                 tax_inclusive=False,
                 allow_negative_stock=False,
             ),
-            default_timezone="America/New_York",
         )
         for location, names in (
             (shop, ["Front counter", "Fitting rooms"]),
