@@ -28,6 +28,9 @@ router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 StaffReader = Annotated[Principal, Depends(requires("staff:read"))]
 StaffWriter = Annotated[Principal, Depends(requires("staff:write"))]
 KeyManager = Annotated[Principal, Depends(requires("api_keys:manage"))]
+CONFLICTS = error_responses(
+    "VERSION_CONFLICT", "CONFLICT", "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS"
+)
 
 
 async def location_grants(request: Request) -> service.LocationGrantCheck:
@@ -38,9 +41,6 @@ async def location_grants(request: Request) -> service.LocationGrantCheck:
 
 
 LocationGrants = Annotated[service.LocationGrantCheck, Depends(location_grants)]
-CONFLICTS = error_responses(
-    "VERSION_CONFLICT", "CONFLICT", "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS"
-)
 
 
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
