@@ -76,7 +76,9 @@ def test_server_health_metrics_logs_and_key_use(env: dict[str, str], tmp_path: P
         assert created.status_code == 201
         assert created.json()["timezone"] == "Europe/Paris", "defaults to the tenant's timezone"
         assert (
-            httpx.get(f"{base}/v1/locations/{created.json()['id']}", headers=headers).status_code
+            httpx.get(
+                f"{base}/v1/locations/{created.json()['locationId']}", headers=headers
+            ).status_code
             == 200
         )
 
