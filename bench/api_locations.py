@@ -169,7 +169,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     tenant, key = create_tenant_and_api_key(run_id, SCOPES, env)
     seed_locations(tillpoint, key["key"], args.seed_locations)
     console.print(
-        f"tenant {tenant['tenantId']}, API key {key['id']}, {args.seed_locations} locations"
+        f"tenant {tenant['tenantId']}, API key {key['apiKeyId']}, {args.seed_locations} locations"
     )
 
     started = dt.datetime.now(dt.UTC)

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 app = FastAPI(title="Tillpoint bench baseline")
 
-LISTING = {"items": [{"id": "loc_baseline", "name": "Baseline"}], "page": 1, "pageSize": 50}
-CREATED = {"id": "loc_baseline", "name": "Baseline", "version": 1}
+LISTING = {"items": [{"locationId": "loc_baseline", "name": "Baseline"}], "page": 1, "pageSize": 50}
+CREATED = {"locationId": "loc_baseline", "name": "Baseline", "version": 1}
 
 
 class Created(BaseModel):

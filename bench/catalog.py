@@ -199,7 +199,7 @@ def create_location(server: Server, api_key: str) -> str:
         )
     if response.status_code != 201:
         raise BenchError(f"creating a location failed: {response.status_code} {response.text}")
-    return str(response.json()["id"])
+    return str(response.json()["locationId"])
 
 
 def check_same_answers(

@@ -138,7 +138,7 @@ def set_up_shop(
     locations = []
     for name in names:
         location = api.post("/v1/locations", {"name": name, "allowNegativeStock": True})
-        locations.append(location["id"])
+        locations.append(location["locationId"])
     skus = [f"CK-{run_id}-{i:05d}" for i in range(products)]
     for i, sku in enumerate(skus):
         price = f"{1 + (i * 37) % 900 / 100:.2f}"

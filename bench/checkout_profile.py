@@ -120,7 +120,9 @@ async def set_up(
             raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:300]}")
         return response.json()
 
-    location = (await post("/v1/locations", {"name": "Shop", "allowNegativeStock": True}))["id"]
+    location = (await post("/v1/locations", {"name": "Shop", "allowNegativeStock": True}))[
+        "locationId"
+    ]
     await post(
         f"/v1/locations/{location}/tax-rates",
         {"taxClass": "standard", "name": "Sales tax", "rate": 9},

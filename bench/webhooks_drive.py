@@ -2,7 +2,7 @@
 the ``tillpoint worker`` processes, the baseline client, CPU snapshots and the figures.
 
 Events are ``location.created``: one ``POST /v1/locations`` commits exactly one event, and the
-response carries the location's id, which the event's ``data.id`` repeats, so each received
+response carries the location's id, which the event's ``data.locationId`` repeats, so each received
 delivery is matched to the API call that committed it.
 """
 
@@ -126,7 +126,7 @@ async def _create_location(client: httpx.AsyncClient, name: str) -> str:
     response = await client.post("/v1/locations", json={"name": name[:100]})
     if response.status_code != 201:
         raise BenchError(f"POST /v1/locations: {response.status_code} {response.text[:300]}")
-    location_id: str = response.json()["id"]
+    location_id: str = response.json()["locationId"]
     return location_id
 
 

@@ -4,9 +4,10 @@ Served in its own process (``python -m uvicorn bench.webhooks_receiver:app``, on
 everything it records lives in one process). ``POST /hook/<n>`` is subscription n's endpoint:
 the delivery is verified with ``tillpoint.webhooks.verify`` and that subscription's secret
 (400 if it fails), recorded and answered 204. Recorded per delivery: the path, the event's
-``id``, ``seq`` and ``type``, its ``occurredAt``, the subject's id (``data.id``), the receiver's
-``time.time()`` when the request reached the app, the client's port (one per connection) and,
-on request, the raw body (the baseline replays those bodies).
+``id``, ``seq`` and ``type``, its ``occurredAt``, the subject's id (``data.locationId``: the
+events are ``location.created``), the receiver's ``time.time()`` when the request reached the
+app, the client's port (one per connection) and, on request, the raw body (the baseline
+replays those bodies).
 
 Control endpoints for the benchmark (plain JSON, no auth: it listens on 127.0.0.1 only):
 ``POST /_bench/secrets`` ``{path: secret}``; ``POST /_bench/reset`` ``{"keepBodies": bool}``
@@ -107,7 +108,7 @@ def _delivery(scope: Scope, path: str, body: bytes, arrived: float) -> tuple[int
             event.get("seq"),
             event.get("type"),
             event.get("occurredAt"),
-            data.get("id") if isinstance(data, dict) else None,
+            data.get("locationId") if isinstance(data, dict) else None,
             arrived,
             client[1] if client else None,
             body.decode("latin-1") if STATE.keep_bodies else None,

@@ -194,7 +194,7 @@ def create_api_key(
             key, secret = await create(
                 session, cli, body, default_rate_limit=settings.default_rate_limit_per_minute
             )
-            return {"id": key.id, "key": secret}
+            return {"apiKeyId": key.id, "key": secret}
 
     result = _run_or_exit(settings, run)
     _print_result(result, as_json)

@@ -105,7 +105,9 @@ async def test_nul_characters_are_refused_not_stored(client, tenant: TenantFixtu
     url = await client.get("/v1/events?types=a%00b", headers=tenant.headers)
     assert_envelope(url, 400, "VALIDATION_ERROR")
     location = await add_location(client, tenant)
-    path = await client.get(f"/v1/locations/{location['id'][:-1]}%00", headers=tenant.headers)
+    path = await client.get(
+        f"/v1/locations/{location['locationId'][:-1]}%00", headers=tenant.headers
+    )
     assert_envelope(path, 400, "VALIDATION_ERROR")
 
 
@@ -128,7 +130,7 @@ async def test_nul_characters_deep_inside_nested_models_are_refused(
 async def test_out_of_range_numbers(client, tenant: TenantFixture) -> None:
     location = await add_location(client, tenant)
     response = await client.patch(
-        f"/v1/locations/{location['id']}", headers=tenant.headers, json={"version": 10**30}
+        f"/v1/locations/{location['locationId']}", headers=tenant.headers, json={"version": 10**30}
     )
     assert_envelope(response, 400, "VALIDATION_ERROR")
     feed = await client.get("/v1/events?after=-1", headers=tenant.headers)

@@ -38,7 +38,7 @@ def test_cli_creates_tenants_and_keys(env: dict[str, str]) -> None:
     assert made["tenantId"].startswith("ten_")
     assert made["ownerUserId"].startswith("usr_")
     key = cli_api_key(env, made["tenantId"], "settings:read,events:read", "--rate-limit", "60")
-    assert key["id"].startswith("key_")
+    assert key["apiKeyId"].startswith("key_")
     assert key["key"].startswith("tp_")
     bad = run_cli(
         env, "create-api-key", "--tenant-id", made["tenantId"], "--name", "x", "--scopes", "nope"
@@ -76,7 +76,9 @@ def test_server_health_metrics_logs_and_key_use(env: dict[str, str], tmp_path: P
         assert created.status_code == 201
         assert created.json()["timezone"] == "Europe/Paris", "defaults to the tenant's timezone"
         assert (
-            httpx.get(f"{base}/v1/locations/{created.json()['id']}", headers=headers).status_code
+            httpx.get(
+                f"{base}/v1/locations/{created.json()['locationId']}", headers=headers
+            ).status_code
             == 200
         )
 
@@ -94,7 +96,7 @@ def test_server_health_metrics_logs_and_key_use(env: dict[str, str], tmp_path: P
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     request = next(line for line in lines if line.get("request_id") == "ops-req-1")
     assert request["tenant_id"] == made["tenantId"]
-    assert request["principal"] == f"api_key:{key['id']}"
+    assert request["principal"] == f"api_key:{key['apiKeyId']}"
     assert request["status"] == 201
     for secret in (PASSWORD, token, key["key"]):
         assert secret not in log

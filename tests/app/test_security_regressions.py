@@ -13,7 +13,7 @@ from tillpoint.core.idempotency import IdempotencyRecord, IdempotencyStore
 
 async def role_id(client, tenant: TenantFixture, name: str) -> str:
     roles = (await client.get("/v1/roles", headers=tenant.headers)).json()["items"]
-    return next(r["id"] for r in roles if r["name"] == name)
+    return next(r["roleId"] for r in roles if r["name"] == name)
 
 
 async def test_a_location_limited_manager_cannot_touch_users_beyond_its_locations(
@@ -24,16 +24,16 @@ async def test_a_location_limited_manager_cannot_touch_users_beyond_its_location
         await add_location(client, tenant, "Other"),
     )
     everywhere_id, _ = await add_user(client, tenant, "manager")
-    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["id"]])
+    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["locationId"]])
     hijack = await client.patch(
         f"/v1/users/{everywhere_id}", headers=bearer(limited), json={"password": "taken-over!"}
     )
     assert hijack.status_code == 404
     listed = (await client.get("/v1/users", headers=bearer(limited))).json()["items"]
-    assert everywhere_id not in {u["id"] for u in listed}
-    assert tenant.owner_id not in {u["id"] for u in listed}
+    assert everywhere_id not in {u["userId"] for u in listed}
+    assert tenant.owner_id not in {u["userId"] for u in listed}
     assert (
-        await client.get(f"/v1/locations/{other['id']}", headers=bearer(limited))
+        await client.get(f"/v1/locations/{other['locationId']}", headers=bearer(limited))
     ).status_code == 404
 
 
@@ -46,10 +46,10 @@ async def test_a_location_limited_user_cannot_mint_an_api_key(
         headers=tenant.headers,
         json={"name": "key maker", "permissions": ["api_keys:manage", "settings:read"]},
     )
-    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["id"]])
-    limited_id = (await client.get("/v1/me", headers=bearer(limited))).json()["id"]
+    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["locationId"]])
+    limited_id = (await client.get("/v1/me", headers=bearer(limited))).json()["principalId"]
     await client.patch(
-        f"/v1/users/{limited_id}", headers=tenant.headers, json={"roleId": role.json()["id"]}
+        f"/v1/users/{limited_id}", headers=tenant.headers, json={"roleId": role.json()["roleId"]}
     )
     email = (await client.get(f"/v1/users/{limited_id}", headers=tenant.headers)).json()["email"]
     limited = (await login(client, email)).json()["authToken"]
@@ -74,20 +74,24 @@ async def test_managers_cannot_change_employees_with_more_access(
         json={"name": "Floater", "roleId": await role_id(client, tenant, "cashier"), "pin": "1111"},
     )
     _, manager = await add_user(client, tenant, "manager")
-    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["id"]])
+    _, limited = await add_user(client, tenant, "manager", location_ids=[shop["locationId"]])
     pin_change = await client.patch(
-        f"/v1/employees/{boss.json()['id']}", headers=bearer(manager), json={"pin": "9999"}
+        f"/v1/employees/{boss.json()['employeeId']}", headers=bearer(manager), json={"pin": "9999"}
     )
     assert pin_change.status_code == 403
     assert (
-        await client.delete(f"/v1/employees/{boss.json()['id']}", headers=bearer(manager))
+        await client.delete(f"/v1/employees/{boss.json()['employeeId']}", headers=bearer(manager))
     ).status_code == 403
     wider = await client.patch(
-        f"/v1/employees/{everywhere.json()['id']}", headers=bearer(limited), json={"pin": "2222"}
+        f"/v1/employees/{everywhere.json()['employeeId']}",
+        headers=bearer(limited),
+        json={"pin": "2222"},
     )
     assert wider.status_code == 403
     fine = await client.patch(
-        f"/v1/employees/{everywhere.json()['id']}", headers=bearer(manager), json={"pin": "2222"}
+        f"/v1/employees/{everywhere.json()['employeeId']}",
+        headers=bearer(manager),
+        json={"pin": "2222"},
     )
     assert fine.status_code == 200
 

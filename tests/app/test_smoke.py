@@ -7,8 +7,8 @@ async def test_login_and_me(client, tenant: TenantFixture) -> None:
     response = await client.get("/v1/me", headers=tenant.headers)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["id"] == tenant.owner_id
-    assert body["tenant"]["id"] == tenant.id
+    assert body["principalId"] == tenant.owner_id
+    assert body["tenant"]["tenantId"] == tenant.id
     assert "orders" in body["entitlements"]
 
 

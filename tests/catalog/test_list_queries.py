@@ -46,7 +46,7 @@ async def test_list_queries_do_not_grow_with_page_size(
             StockLevel(
                 tenant_id=tenant.id,
                 variant_id=v,
-                location_id=location["id"],
+                location_id=location["locationId"],
                 on_hand_milli=5000,
                 reorder_point_milli=1000,
             )
@@ -55,7 +55,7 @@ async def test_list_queries_do_not_grow_with_page_size(
 
     counts = []
     for size in (1, 4, 12):
-        for params in ({}, {"locationId": location["id"]}):
+        for params in ({}, {"locationId": location["locationId"]}):
             with counting(db) as statements:
                 response = await client.get(
                     "/v1/catalog/products",
@@ -86,7 +86,7 @@ async def test_lookup_is_a_few_queries(
         response = await client.get(
             "/v1/catalog/lookup",
             headers=tenant.headers,
-            params={"barcode": code, "locationId": location["id"]},
+            params={"barcode": code, "locationId": location["locationId"]},
         )
     assert response.status_code == 200, response.text
     # An empty category page costs two queries of its own (page, total); the lookup at most two.

@@ -332,7 +332,7 @@ async def test_permissions_and_other_tenant(client: httpx.AsyncClient, make_tena
     location = await add_location(client, owner)
     from tests.support.tenants import add_user
 
-    _, token = await add_user(client, owner, "cashier", location_ids=[location["id"]])
+    _, token = await add_user(client, owner, "cashier", location_ids=[location["locationId"]])
     cashier = {"Authorization": f"Bearer {token}"}
     assert (await client.get(url, headers=cashier)).status_code == 200
     denied = await client.post(

@@ -121,7 +121,7 @@ async def test_lookup_prices_and_stock(
         name="Latte",
         price=4.5,
         barcode=code,
-        locationPrices=[{"locationId": uptown["id"], "price": 5}],
+        locationPrices=[{"locationId": uptown["locationId"], "price": 5}],
     )
     simple = await client.get(LOOKUP, headers=tenant.headers, params={"barcode": code})
     assert simple.status_code == 200, simple.text
@@ -131,15 +131,17 @@ async def test_lookup_prices_and_stock(
         [],
     )
     default = await default_variant_id(db, tenant, product["productId"])
-    await set_stock(db, tenant, default, uptown["id"], 7, reserved=2)
+    await set_stock(db, tenant, default, uptown["locationId"], 7, reserved=2)
     here = await client.get(
-        LOOKUP, headers=tenant.headers, params={"barcode": code, "locationId": uptown["id"]}
+        LOOKUP, headers=tenant.headers, params={"barcode": code, "locationId": uptown["locationId"]}
     )
     body = here.json()
     assert (body["price"], body["onHand"], body["available"], body["name"]) == (5, 7, 5, "Latte")
     assert body["variantId"] == default
     there = await client.get(
-        LOOKUP, headers=tenant.headers, params={"sku": product["sku"], "locationId": downtown["id"]}
+        LOOKUP,
+        headers=tenant.headers,
+        params={"sku": product["sku"], "locationId": downtown["locationId"]},
     )
     assert (there.json()["price"], there.json()["onHand"]) == (4.5, 0)
 
@@ -152,7 +154,7 @@ async def test_lookup_prices_and_stock(
             "name": "Large",
             "barcode": variant_code,
             "price": 6,
-            "locationPrices": [{"locationId": downtown["id"], "price": 6.25}],
+            "locationPrices": [{"locationId": downtown["locationId"], "price": 6.25}],
         },
     )
     assert sized.status_code == 201, sized.text
@@ -160,7 +162,7 @@ async def test_lookup_prices_and_stock(
         found = await client.get(
             LOOKUP,
             headers=tenant.headers,
-            params={"barcode": variant_code, "locationId": location["id"]},
+            params={"barcode": variant_code, "locationId": location["locationId"]},
         )
         assert (found.json()["price"], found.json()["name"]) == (price, "Latte - Large")
     # The parent's code now offers the variants to choose from.
@@ -193,26 +195,29 @@ async def test_location_limited_user_sees_own_stock(
     product = await create_product(
         client,
         tenant,
-        variants=[{"name": "S", "sku": f"S-{mine['id']}"}, {"name": "L", "sku": f"L-{mine['id']}"}],
+        variants=[
+            {"name": "S", "sku": f"S-{mine['locationId']}"},
+            {"name": "L", "sku": f"L-{mine['locationId']}"},
+        ],
     )
     small, large = (v["variantId"] for v in product["variants"])
-    await set_stock(db, tenant, small, mine["id"], 3, reserved=1, reorder=2)
-    await set_stock(db, tenant, large, mine["id"], 4, reorder=None)
-    await set_stock(db, tenant, small, theirs["id"], 10, reorder=5)
+    await set_stock(db, tenant, small, mine["locationId"], 3, reserved=1, reorder=2)
+    await set_stock(db, tenant, large, mine["locationId"], 4, reorder=None)
+    await set_stock(db, tenant, small, theirs["locationId"], 10, reorder=5)
     url = f"{PRODUCTS}/{product['productId']}"
 
     full = (await client.get(url, headers=tenant.headers)).json()["inventory"]
     assert full == sorted(
         [
             {
-                "locationId": mine["id"],
+                "locationId": mine["locationId"],
                 "onHand": 7,
                 "reserved": 1,
                 "available": 6,
                 "reorderPoint": 2,
             },
             {
-                "locationId": theirs["id"],
+                "locationId": theirs["locationId"],
                 "onHand": 10,
                 "reserved": 0,
                 "available": 10,
@@ -221,16 +226,16 @@ async def test_location_limited_user_sees_own_stock(
         ],
         key=lambda i: i["locationId"],
     )
-    at = await client.get(url, headers=tenant.headers, params={"locationId": theirs["id"]})
-    assert [i["locationId"] for i in at.json()["inventory"]] == [theirs["id"]]
+    at = await client.get(url, headers=tenant.headers, params={"locationId": theirs["locationId"]})
+    assert [i["locationId"] for i in at.json()["inventory"]] == [theirs["locationId"]]
 
-    _, token = await add_user(client, tenant, "manager", location_ids=[mine["id"]])
+    _, token = await add_user(client, tenant, "manager", location_ids=[mine["locationId"]])
     manager = bearer(token)
     seen = (await client.get(url, headers=manager)).json()["inventory"]
-    assert [i["locationId"] for i in seen] == [mine["id"]]
+    assert [i["locationId"] for i in seen] == [mine["locationId"]]
     listed = (await client.get(PRODUCTS, headers=manager)).json()["items"]
-    assert [i["locationId"] for p in listed for i in p["inventory"]] == [mine["id"]]
+    assert [i["locationId"] for p in listed for i in p["inventory"]] == [mine["locationId"]]
     for path in (url, PRODUCTS, LOOKUP):
-        params = {"locationId": theirs["id"], "sku": product["sku"]}
+        params = {"locationId": theirs["locationId"], "sku": product["sku"]}
         refused = await client.get(path, headers=manager, params=params)
         assert refused.status_code == 404, (path, refused.text)

@@ -56,11 +56,11 @@ async def test_each_write_is_attributed_to_the_user(
     h = tenant.headers
     ids = {name: rid() for name in ["loc", "patch", "reg", "archive", "txc", "txr", "emp"]}
     loc = await write(client, h, "POST", "/v1/locations", {"name": "A"}, request_id=ids["loc"])
-    loc_id = loc.json()["id"]
+    loc_id = loc.json()["locationId"]
     base = f"/v1/locations/{loc_id}"
     await write(client, h, "PATCH", base, {"name": "B", "version": 1}, request_id=ids["patch"])
     reg = await write(client, h, "POST", f"{base}/registers", {"name": "T"}, request_id=ids["reg"])
-    reg_id = reg.json()["id"]
+    reg_id = reg.json()["registerId"]
     await write(client, h, "DELETE", f"{base}/registers/{reg_id}", request_id=ids["archive"])
     txc = await write(
         client, h, "POST", "/v1/tax-classes", {"code": "std", "name": "S"}, request_id=ids["txc"]
@@ -68,7 +68,7 @@ async def test_each_write_is_attributed_to_the_user(
     rate = {"taxClass": "std", "name": "S", "rate": 8.875}
     txr = await write(client, h, "POST", f"{base}/tax-rates", rate, request_id=ids["txr"])
     roles = (await client.get("/v1/roles", headers=h)).json()["items"]
-    cashier = next(r["id"] for r in roles if r["name"] == "cashier")
+    cashier = next(r["roleId"] for r in roles if r["name"] == "cashier")
     emp_body = {"name": "E", "roleId": cashier, "pin": "61530842"}
     emp = await write(client, h, "POST", "/v1/employees", emp_body, request_id=ids["emp"])
 
@@ -83,15 +83,15 @@ async def test_each_write_is_attributed_to_the_user(
             200,
             reg_id,
         ),
-        "txc": ("POST", "/v1/tax-classes", "/v1/tax-classes", 201, txc.json()["id"]),
+        "txc": ("POST", "/v1/tax-classes", "/v1/tax-classes", 201, txc.json()["taxClassId"]),
         "txr": (
             "POST",
             "/v1/locations/{location_id}/tax-rates",
             f"{base}/tax-rates",
             201,
-            txr.json()["id"],
+            txr.json()["taxRateId"],
         ),
-        "emp": ("POST", "/v1/employees", "/v1/employees", 201, emp.json()["id"]),
+        "emp": ("POST", "/v1/employees", "/v1/employees", 201, emp.json()["employeeId"]),
     }
     entries = by_request(await audit(client, tenant))
     for name, (method, route, path, status, resource) in expected.items():
@@ -117,9 +117,12 @@ async def test_api_key_writes_are_attributed_to_the_key(
     )
     assert response.status_code == 201, response.text
     entry = by_request(await audit(client, tenant))[request_id]
-    assert (entry["principalType"], entry["principalId"]) == ("api_key", key["id"])
-    assert (entry["action"], entry["resourceId"]) == ("POST /v1/locations", response.json()["id"])
-    listed = await audit(client, tenant, principalId=key["id"])
+    assert (entry["principalType"], entry["principalId"]) == ("api_key", key["apiKeyId"])
+    assert (entry["action"], entry["resourceId"]) == (
+        "POST /v1/locations",
+        response.json()["locationId"],
+    )
+    listed = await audit(client, tenant, principalId=key["apiKeyId"])
     assert [e["requestId"] for e in listed["items"]] == [request_id]
 
 
@@ -127,7 +130,7 @@ async def test_failed_writes_leave_no_entry(
     client: httpx.AsyncClient, tenant: TenantFixture
 ) -> None:
     loc = await add_location(client, tenant)
-    path = f"/v1/locations/{loc['id']}"
+    path = f"/v1/locations/{loc['locationId']}"
     await client.post("/v1/tax-classes", headers=tenant.headers, json={"code": "s", "name": "S"})
     _, cashier = await add_user(client, tenant, "cashier")
     before = await audit(client, tenant)
@@ -162,17 +165,22 @@ async def test_filters(client: httpx.AsyncClient, tenant: TenantFixture) -> None
     manager = bearer(token)
     a = await add_location(client, tenant, "A")
     b = await write(client, manager, "POST", "/v1/locations", {"name": "B"}, request_id=rid())
-    b_id = b.json()["id"]
+    b_id = b.json()["locationId"]
     mark = datetime.now(UTC)
     patch_id = rid()
     await write(
-        client, manager, "PATCH", f"/v1/locations/{a['id']}", {"name": "A2"}, request_id=patch_id
+        client,
+        manager,
+        "PATCH",
+        f"/v1/locations/{a['locationId']}",
+        {"name": "A2"},
+        request_id=patch_id,
     )
 
     mine = await audit(client, tenant, principalId=manager_id)
-    assert sorted(e["resourceId"] for e in mine["items"]) == sorted([a["id"], b_id])
+    assert sorted(e["resourceId"] for e in mine["items"]) == sorted([a["locationId"], b_id])
     assert {e["principalId"] for e in mine["items"]} == {manager_id}
-    about_a = await audit(client, tenant, resourceId=a["id"])
+    about_a = await audit(client, tenant, resourceId=a["locationId"])
     assert sorted(e["action"] for e in about_a["items"]) == [
         "PATCH /v1/locations/{location_id}",
         "POST /v1/locations",
@@ -184,7 +192,7 @@ async def test_filters(client: httpx.AsyncClient, tenant: TenantFixture) -> None
     assert [e["requestId"] for e in since["items"]] == [patch_id]
     until = await audit(client, tenant, to=mark.isoformat().replace("+00:00", "Z"))
     assert patch_id not in by_request(until)
-    assert {b_id, a["id"]} <= {e["resourceId"] for e in until["items"]}
+    assert {b_id, a["locationId"]} <= {e["resourceId"] for e in until["items"]}
     window = await audit(
         client, tenant, principalId=manager_id, **{"from": (mark - timedelta(hours=1)).isoformat()}
     )
@@ -207,7 +215,7 @@ async def test_invalid_request_id_is_replaced_consistently(
     assert given
     assert given != sent
     entry = by_request(await audit(client, tenant))[given]
-    assert entry["resourceId"] == response.json()["id"]
+    assert entry["resourceId"] == response.json()["locationId"]
 
 
 async def test_idempotent_replay_is_audited_once(
@@ -218,8 +226,8 @@ async def test_idempotent_replay_is_audited_once(
     again = await client.post("/v1/locations", headers=headers, json={"name": "Once"})
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers.get("Idempotent-Replayed") == "true"
-    assert again.json()["id"] == first.json()["id"]
-    entries = await audit(client, tenant, resourceId=first.json()["id"])
+    assert again.json()["locationId"] == first.json()["locationId"]
+    entries = await audit(client, tenant, resourceId=first.json()["locationId"])
     assert entries["total"] == 1
 
 
@@ -228,9 +236,9 @@ async def test_audit_log_is_tenant_scoped(
 ) -> None:
     loc = await add_location(client, tenant)
     other = await make_tenant()
-    assert (await audit(client, other, resourceId=loc["id"]))["total"] == 0
+    assert (await audit(client, other, resourceId=loc["locationId"]))["total"] == 0
     assert (await audit(client, other, principalId=tenant.owner_id))["total"] == 0
-    assert (await audit(client, tenant, resourceId=loc["id"]))["total"] == 1
+    assert (await audit(client, tenant, resourceId=loc["locationId"]))["total"] == 1
 
 
 async def test_updated_from_filters_the_audit_log(
@@ -240,7 +248,7 @@ async def test_updated_from_filters_the_audit_log(
     mark = datetime.now(UTC)
     after = await add_location(client, tenant, "After")
     since = await audit(client, tenant, updatedFrom=mark.isoformat())
-    assert [e["resourceId"] for e in since["items"]] == [after["id"]]
+    assert [e["resourceId"] for e in since["items"]] == [after["locationId"]]
 
 
 @pytest.mark.parametrize("who", ["cashier", "api_key"])

@@ -54,7 +54,7 @@ async def test_concurrent_requests_with_one_key_create_once(client, tenant: Tena
     assert set(statuses) <= {201, 409}, statuses
     created = [r for r in responses if r.status_code == 201]
     assert created, statuses
-    assert len({r.json()["id"] for r in created}) == 1
+    assert len({r.json()["locationId"] for r in created}) == 1
     for refused in (r for r in responses if r.status_code == 409):
         assert refused.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_USE"
     assert await location_count(client, tenant) == 1
@@ -65,7 +65,7 @@ async def test_keys_are_scoped_to_the_tenant(client, make_tenant) -> None:
     a = await client.post("/v1/locations", headers=keyed(first, "shared"), json={"name": "A"})
     b = await client.post("/v1/locations", headers=keyed(second, "shared"), json={"name": "A"})
     assert a.status_code == b.status_code == 201
-    assert a.json()["id"] != b.json()["id"]
+    assert a.json()["locationId"] != b.json()["locationId"]
     assert "Idempotent-Replayed" not in b.headers
 
 

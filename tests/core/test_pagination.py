@@ -10,6 +10,8 @@ import pytest
 from tests.support.tenants import TenantFixture, add_location
 
 Z_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+# Each list's items name their id <resource>Id.
+ID_KEYS = {"registers": "registerId", "tax-classes": "taxClassId", "employees": "employeeId"}
 
 
 async def list_page(
@@ -22,7 +24,11 @@ async def list_page(
 
 
 async def all_pages(
-    client: httpx.AsyncClient, owner: TenantFixture, path: str, page_size: int
+    client: httpx.AsyncClient,
+    owner: TenantFixture,
+    path: str,
+    page_size: int,
+    id_key: str = "locationId",
 ) -> list[list[str]]:
     """Every page's ids, checking page/pageSize/total on each."""
     pages: list[list[str]] = []
@@ -34,7 +40,7 @@ async def all_pages(
         total = body["total"]
         if not body["items"]:
             return pages
-        pages.append([item["id"] for item in body["items"]])
+        pages.append([item[id_key] for item in body["items"]])
 
 
 def assert_validation_error(response: httpx.Response, field: str) -> None:
@@ -47,7 +53,7 @@ def assert_validation_error(response: httpx.Response, field: str) -> None:
 async def test_pages_cover_every_location_once(
     client: httpx.AsyncClient, tenant: TenantFixture
 ) -> None:
-    ids = [(await add_location(client, tenant, f"Shop {i}"))["id"] for i in range(7)]
+    ids = [(await add_location(client, tenant, f"Shop {i}"))["locationId"] for i in range(7)]
     pages = await all_pages(client, tenant, "/v1/locations", 3)
     assert [len(p) for p in pages] == [3, 3, 1]
     flat = [i for p in pages for i in p]
@@ -56,13 +62,13 @@ async def test_pages_cover_every_location_once(
     assert (beyond["items"], beyond["total"]) == ([], 7)
     default = await list_page(client, tenant)
     assert (default["page"], default["pageSize"], default["total"]) == (1, 50, 7)
-    assert [loc["id"] for loc in default["items"]] == sorted(ids)
+    assert [loc["locationId"] for loc in default["items"]] == sorted(ids)
 
 
 async def test_order_is_by_id_not_by_update_time(
     client: httpx.AsyncClient, tenant: TenantFixture
 ) -> None:
-    ids = [(await add_location(client, tenant, f"Shop {i}"))["id"] for i in range(5)]
+    ids = [(await add_location(client, tenant, f"Shop {i}"))["locationId"] for i in range(5)]
     before = await all_pages(client, tenant, "/v1/locations", 2)
     for loc_id in reversed(sorted(ids)[:3]):
         response = await client.patch(
@@ -78,20 +84,24 @@ async def test_other_lists_paginate_the_same_way(
 ) -> None:
     loc = await add_location(client, tenant)
     roles = await list_page(client, tenant, "/v1/roles")
-    cashier = next(r["id"] for r in roles["items"] if r["name"] == "cashier")
-    url = f"/v1/locations/{loc['id']}/registers" if path == "registers" else f"/v1/{path}"
-    before = await all_pages(client, tenant, url, 200)
+    cashier = next(r["roleId"] for r in roles["items"] if r["name"] == "cashier")
+    url = f"/v1/locations/{loc['locationId']}/registers" if path == "registers" else f"/v1/{path}"
+    before = await all_pages(client, tenant, url, 200, ID_KEYS[path])
     ids = [i for p in before for i in p]  # tax classes: the two every tenant starts with
     for i in range(5):
         payload = {
             "registers": {"name": f"Till {i}"},
             "tax-classes": {"code": f"class_{i}", "name": f"Class {i}"},
-            "employees": {"name": f"Emp {i}", "roleId": cashier, "locationIds": [loc["id"]]},
+            "employees": {
+                "name": f"Emp {i}",
+                "roleId": cashier,
+                "locationIds": [loc["locationId"]],
+            },
         }[path]
         response = await client.post(url, headers=tenant.headers, json=payload)
         assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
-    pages = await all_pages(client, tenant, url, 2)
+        ids.append(response.json()[ID_KEYS[path]])
+    pages = await all_pages(client, tenant, url, 2, ID_KEYS[path])
     assert [len(p) for p in pages] == [2] * (len(ids) // 2) + [1] * (len(ids) % 2)
     assert [i for p in pages for i in p] == sorted(ids)
     hour = timedelta(hours=1)
@@ -130,15 +140,15 @@ async def test_page_size_limit_is_200(client: httpx.AsyncClient, tenant: TenantF
 async def test_updated_from_and_to(client: httpx.AsyncClient, tenant: TenantFixture) -> None:
     locs = [await add_location(client, tenant, f"Shop {i}") for i in range(3)]
     mark = datetime.now(UTC)
-    touched = locs[1]["id"]
+    touched = locs[1]["locationId"]
     response = await client.patch(
         f"/v1/locations/{touched}", headers=tenant.headers, json={"name": "Touched"}
     )
     assert response.status_code == 200, response.text
-    untouched = sorted([locs[0]["id"], locs[2]["id"]])
+    untouched = sorted([locs[0]["locationId"], locs[2]["locationId"]])
 
     def ids(body: dict[str, Any]) -> list[str]:
-        return [item["id"] for item in body["items"]]
+        return [item["locationId"] for item in body["items"]]
 
     zulu = mark.isoformat().replace("+00:00", "Z")
     plus_two = mark.astimezone(timezone(timedelta(hours=2))).isoformat()
@@ -172,7 +182,9 @@ async def test_timestamps_are_utc_with_z(client: httpx.AsyncClient, tenant: Tena
     started = datetime.now(UTC)
     loc = await add_location(client, tenant)
     register = await client.post(
-        f"/v1/locations/{loc['id']}/registers", headers=tenant.headers, json={"name": "Till"}
+        f"/v1/locations/{loc['locationId']}/registers",
+        headers=tenant.headers,
+        json={"name": "Till"},
     )
     listed = await list_page(client, tenant)
     events = await list_page(client, tenant, "/v1/events", types="location.*,register.*")

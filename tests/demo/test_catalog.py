@@ -73,7 +73,7 @@ async def test_the_demo_has_a_catalog_and_stock_at_both_locations(app, client, d
     }
 
     locations = {
-        loc["name"]: loc["id"]
+        loc["name"]: loc["locationId"]
         for loc in (await client.get("/v1/locations", headers=headers)).json()["items"]
     }
     shop = next(i for n, i in locations.items() if "SoHo" in n)

@@ -43,16 +43,16 @@ async def demo(app_and_db: tuple[Any, Any]) -> AsyncIterator[Json]:
         locations = (await client.get("/v1/locations", headers=headers)).json()["items"]
         registers = []
         for location in locations:
-            path = f"/v1/locations/{location['id']}/registers"
+            path = f"/v1/locations/{location['locationId']}/registers"
             registers += (await client.get(path, headers=headers)).json()["items"]
         shifts = []
         for register in registers:
-            path = f"/v1/registers/{register['id']}/shifts"
+            path = f"/v1/registers/{register['registerId']}/shifts"
             shifts += await everything(client, path, headers)
         yield {
             "client": client,
             "headers": headers,
-            "locations": {loc["id"]: loc for loc in locations},
+            "locations": {loc["locationId"]: loc for loc in locations},
             "registers": registers,
             "orders": await everything(client, "/v1/orders", headers),
             "shifts": shifts,

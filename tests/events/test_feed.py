@@ -31,9 +31,11 @@ async def test_concurrent_writers_and_a_polling_consumer(client, db, tenant: Ten
             )
             assert response.status_code == 201, response.text
             location = response.json()
-            created.append(location["id"])
+            created.append(location["locationId"])
             patched = await client.patch(
-                f"/v1/locations/{location['id']}", headers=tenant.headers, json={"active": False}
+                f"/v1/locations/{location['locationId']}",
+                headers=tenant.headers,
+                json={"active": False},
             )
             assert patched.status_code == 200, patched.text
             i += 1
@@ -67,8 +69,8 @@ async def test_concurrent_writers_and_a_polling_consumer(client, db, tenant: Ten
     async with db.session(tenant_id=tenant.id) as session:
         stored = (await read_events(session, after=0, limit=100_000)).events
     assert [e.id for e in stored] == [e["id"] for e in seen]
-    created_events = {e["data"]["id"] for e in seen if e["type"] == "location.created"}
-    updated_events = {e["data"]["id"] for e in seen if e["type"] == "location.updated"}
+    created_events = {e["data"]["locationId"] for e in seen if e["type"] == "location.created"}
+    updated_events = {e["data"]["locationId"] for e in seen if e["type"] == "location.updated"}
     assert created_events == updated_events == set(created)
 
 
@@ -112,7 +114,9 @@ async def test_type_filter_and_next_after_skip_filtered_events(
         await client.post("/v1/locations", headers=tenant.headers, json={"name": "A"})
     ).json()
     await client.post(
-        f"/v1/locations/{location['id']}/registers", headers=tenant.headers, json={"name": "R1"}
+        f"/v1/locations/{location['locationId']}/registers",
+        headers=tenant.headers,
+        json={"name": "R1"},
     )
     everything = (await client.get("/v1/events", headers=tenant.headers)).json()
     only = (
@@ -143,7 +147,7 @@ async def test_a_change_that_changes_nothing_appends_nothing(client, tenant: Ten
     ).json()
     before = (await client.get("/v1/events", headers=tenant.headers)).json()["nextAfter"]
     same = await client.patch(
-        f"/v1/locations/{location['id']}", headers=tenant.headers, json={"name": "A"}
+        f"/v1/locations/{location['locationId']}", headers=tenant.headers, json={"name": "A"}
     )
     assert same.status_code == 200
     assert same.json()["version"] == location["version"]

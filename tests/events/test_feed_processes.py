@@ -50,7 +50,7 @@ def test_writers_on_two_processes_and_a_consumer(database_url: str, tmp_path: Pa
                     if response.status_code != 201:
                         failures.append(response.text)
                         return
-                    created.append(response.json()["id"])
+                    created.append(response.json()["locationId"])
                     i += 1
 
         seen: list[dict] = []
@@ -80,4 +80,6 @@ def test_writers_on_two_processes_and_a_consumer(database_url: str, tmp_path: Pa
     assert len(created) >= WRITERS * 5, "the writers barely ran"
     seqs = [e["seq"] for e in seen]
     assert seqs == list(range(1, len(seqs) + 1)), "events missed, repeated or out of order"
-    assert {e["data"]["id"] for e in seen if e["type"] == "location.created"} == set(created)
+    assert {e["data"]["locationId"] for e in seen if e["type"] == "location.created"} == set(
+        created
+    )

@@ -103,7 +103,7 @@ def create_locations(client: httpx.Client, n: int, prefix: str = "loc") -> list[
     for i in range(n):
         response = client.post("/v1/locations", json={"name": f"{prefix}-{i}"})
         assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
+        ids.append(response.json()["locationId"])
     return ids
 
 
@@ -119,8 +119,8 @@ def test_events_arrive_in_seq_order_and_other_tenants_never(live: dict[str, Any]
     seqs = [e["seq"] for e in events]
     assert seqs == list(range(seqs[0], seqs[0] + 5))
     assert [e["type"] for e in events] == ["location.created"] * 5
-    assert [e["data"]["id"] for e in events] == created
-    assert all(e["locationId"] == e["data"]["id"] for e in events)
+    assert [e["data"]["locationId"] for e in events] == created
+    assert all(e["locationId"] == e["data"]["locationId"] for e in events)
     assert set(events[0]) == {"id", "seq", "type", "occurredAt", "locationId", "data"}
 
 
@@ -161,7 +161,7 @@ def test_resume_with_last_event_id_sees_every_event_once(live: dict[str, Any]) -
             seen += sse.events(2)
     seqs = [e["seq"] for e in seen]
     assert seqs == list(range(seqs[0], seqs[0] + 9)), "missed, repeated or out of order"
-    assert [e["data"]["id"] for e in seen] == created
+    assert [e["data"]["locationId"] for e in seen] == created
 
 
 def test_after_query_parameter_and_bad_last_event_id(live: dict[str, Any]) -> None:
@@ -171,7 +171,7 @@ def test_after_query_parameter_and_bad_last_event_id(live: dict[str, Any]) -> No
             first, _second = sse.events(2)
         with open_stream(client, after=first["seq"]) as sse:
             (again,) = sse.events(1)
-        assert again["data"]["id"] == created[1]
+        assert again["data"]["locationId"] == created[1]
         response = client.get(STREAM, headers={"Last-Event-ID": "not-a-number"})
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "VALIDATION_ERROR"
@@ -196,7 +196,7 @@ def test_resuming_under_concurrent_writers(live: dict[str, Any]) -> None:
                         if response.status_code != 201:
                             failures.append(response.text)
                             return
-                        created.append(response.json()["id"])
+                        created.append(response.json()["locationId"])
                         i += 1
 
             threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
@@ -218,7 +218,7 @@ def test_resuming_under_concurrent_writers(live: dict[str, Any]) -> None:
     assert reconnects >= 3
     seqs = [e["seq"] for e in seen]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "missed, repeated or out of order"
-    assert sorted(e["data"]["id"] for e in seen) == sorted(created)
+    assert sorted(e["data"]["locationId"] for e in seen) == sorted(created)
 
 
 def test_a_stream_ends_when_the_server_shuts_down(tmp_path: Path, live: dict[str, Any]) -> None:
@@ -265,7 +265,7 @@ def test_open_streams_hold_no_database_connection(
         streams = [stack.enter_context(open_stream(c)) for c in clients]
         created = create_locations(clients[0], 2, "pool")
         for sse in streams:
-            assert [e["data"]["id"] for e in sse.events(2)] == created
+            assert [e["data"]["locationId"] for e in sse.events(2)] == created
 
 
 # Refusals answer at once, so they run on the in-process app.
@@ -289,6 +289,10 @@ async def test_a_location_outside_the_users_locations_is_403(
 ) -> None:
     mine = await add_location(client, tenant, "Mine")
     theirs = await add_location(client, tenant, "Theirs")
-    _user_id, token = await add_user(client, tenant, "integration", location_ids=[mine["id"]])
-    response = await client.get(STREAM, params={"locationId": theirs["id"]}, headers=bearer(token))
+    _user_id, token = await add_user(
+        client, tenant, "integration", location_ids=[mine["locationId"]]
+    )
+    response = await client.get(
+        STREAM, params={"locationId": theirs["locationId"]}, headers=bearer(token)
+    )
     assert response.status_code == 403, response.text

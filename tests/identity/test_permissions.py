@@ -12,7 +12,7 @@ async def count(client, tenant: TenantFixture, path: str) -> int:
 async def test_cashier_cannot_create_keys_roles_or_tax_rates(client, tenant: TenantFixture) -> None:
     location = await add_location(client, tenant)
     _, cashier = await add_user(client, tenant, "cashier")
-    rates_path = f"/v1/locations/{location['id']}/tax-rates"
+    rates_path = f"/v1/locations/{location['locationId']}/tax-rates"
     before = {
         path: await count(client, tenant, path)
         for path in ("/v1/api-keys", "/v1/roles", rates_path)
@@ -37,10 +37,10 @@ async def test_cashier_may_read_locations_but_not_change_them(
     _, cashier = await add_user(client, tenant, "cashier")
     assert (await client.get("/v1/locations", headers=bearer(cashier))).status_code == 200
     response = await client.patch(
-        f"/v1/locations/{location['id']}", headers=bearer(cashier), json={"name": "Renamed"}
+        f"/v1/locations/{location['locationId']}", headers=bearer(cashier), json={"name": "Renamed"}
     )
     assert response.status_code == 403
-    again = await client.get(f"/v1/locations/{location['id']}", headers=tenant.headers)
+    again = await client.get(f"/v1/locations/{location['locationId']}", headers=tenant.headers)
     assert again.json()["name"] == location["name"]
 
 

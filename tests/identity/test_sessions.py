@@ -100,7 +100,7 @@ async def test_login_returns_tokens_and_user(client, tenant: TenantFixture) -> N
     who = await me(client, body["authToken"])
     assert who.status_code == 200, who.text
     assert who.json()["kind"] == "user"
-    assert who.json()["id"] == tenant.owner_id
+    assert who.json()["principalId"] == tenant.owner_id
 
 
 async def test_bad_credentials_do_not_reveal_whether_the_user_exists(

@@ -34,7 +34,7 @@ class Caller:
 
     async def role_id(self, name: str) -> str:
         roles = (await self.get("/v1/roles", pageSize=200)).json()["items"]
-        return next(r["id"] for r in roles if r["name"] == name)
+        return next(r["roleId"] for r in roles if r["name"] == name)
 
     async def create_user(self, role: str = "cashier", **fields: Any) -> httpx.Response:
         body = {"email": new_email(), "name": "Sam", "password": PASSWORD, **fields}
@@ -96,7 +96,7 @@ async def test_user_create_list_get_patch(client, tenant: TenantFixture) -> None
     created = await owner.create_user(email=email, name="Ana")
     assert created.status_code == 201, created.text
     user = created.json()
-    assert user["id"].startswith("usr_")
+    assert user["userId"].startswith("usr_")
     assert user["email"] == email.lower()
     assert [user[f] for f in ("name", "active", "mfaEnabled", "version")] == ["Ana", True, False, 1]
     assert not {"password", "passwordHash"} & set(user)
@@ -104,15 +104,15 @@ async def test_user_create_list_get_patch(client, tenant: TenantFixture) -> None
 
     listed = (await owner.get("/v1/users")).json()
     assert (listed["page"], listed["pageSize"], listed["total"]) == (1, 50, 2)
-    assert sorted(u["id"] for u in listed["items"]) == sorted([tenant.owner_id, user["id"]])
-    fetched = await owner.get(f"/v1/users/{user['id']}")
+    assert sorted(u["userId"] for u in listed["items"]) == sorted([tenant.owner_id, user["userId"]])
+    fetched = await owner.get(f"/v1/users/{user['userId']}")
     assert fetched.status_code == 200
     assert fetched.json() == user
 
-    renamed = await owner.patch(f"/v1/users/{user['id']}", name="Ana B")
+    renamed = await owner.patch(f"/v1/users/{user['userId']}", name="Ana B")
     assert renamed.status_code == 200, renamed.text
     assert (renamed.json()["name"], renamed.json()["version"]) == ("Ana B", 2)
-    assert (await owner.get(f"/v1/users/{user['id']}")).json()["name"] == "Ana B"
+    assert (await owner.get(f"/v1/users/{user['userId']}")).json()["name"] == "Ana B"
     for missing in ("usr_01JD0000000000000000000000", "nonsense"):
         expect(await owner.get(f"/v1/users/{missing}"), 404, "NOT_FOUND")
 
@@ -122,7 +122,7 @@ async def test_other_tenants_users_are_not_found(client, tenant, make_tenant) ->
     expect(await owner.get(path), 404, "NOT_FOUND")
     expect(await owner.patch(path, name="Mallory"), 404, "NOT_FOUND")
     listed = (await owner.get("/v1/users")).json()
-    assert [u["id"] for u in listed["items"]] == [tenant.owner_id]
+    assert [u["userId"] for u in listed["items"]] == [tenant.owner_id]
 
 
 async def test_email_must_be_unique_across_tenants(client, tenant, make_tenant) -> None:
@@ -139,19 +139,19 @@ async def test_deactivating_a_user_ends_their_sessions_at_once(client, tenant) -
     owner = as_owner(client, tenant)
     user, cashier = await owner.signed_in_user()
     assert (await cashier.get("/v1/me")).status_code == 200
-    done = await owner.patch(f"/v1/users/{user['id']}", active=False)
+    done = await owner.patch(f"/v1/users/{user['userId']}", active=False)
     assert done.status_code == 200, done.text
     assert done.json()["active"] is False
     expect(await cashier.get("/v1/me"), 401, "INVALID_TOKEN")
     expect(await login(client, user["email"]), 401, "LOGIN_ERROR")
     inactive = (await owner.get("/v1/users", active="false")).json()
-    assert [u["id"] for u in inactive["items"]] == [user["id"]]
+    assert [u["userId"] for u in inactive["items"]] == [user["userId"]]
 
 
 async def test_password_change_revokes_sessions(client, tenant) -> None:
     owner, new_password = as_owner(client, tenant), "a much better passphrase"
     user, cashier = await owner.signed_in_user()
-    changed = await owner.patch(f"/v1/users/{user['id']}", password=new_password)
+    changed = await owner.patch(f"/v1/users/{user['userId']}", password=new_password)
     assert changed.status_code == 200, changed.text
     expect(await cashier.get("/v1/me"), 401, "INVALID_TOKEN")
     expect(await login(client, user["email"]), 401, "LOGIN_ERROR")
@@ -173,7 +173,7 @@ async def test_manager_cannot_assign_the_owner_role(client, tenant) -> None:
     expect(await manager.create_user(roleId=owner_role), 403, "FORBIDDEN")
     cashier = await manager.create_user("cashier")
     assert cashier.status_code == 201, cashier.text
-    path = f"/v1/users/{cashier.json()['id']}"
+    path = f"/v1/users/{cashier.json()['userId']}"
     expect(await manager.patch(path, roleId=owner_role), 403, "FORBIDDEN")
     assert (await owner.get(path)).json()["roleId"] == cashier.json()["roleId"]
     assert (await owner.get("/v1/users")).json()["total"] == 3
@@ -213,11 +213,11 @@ async def test_custom_role_create_patch_archive(client, tenant) -> None:
     created = await owner.create_role(["orders:read"], description="Reads orders")
     assert created.status_code == 201, created.text
     role = created.json()
-    assert role["id"].startswith("rol_")
+    assert role["roleId"].startswith("rol_")
     assert (role["builtIn"], role["active"], role["version"]) == (False, True, 1)
     expect(await owner.create_role(["orders:read"], name=role["name"]), 409, "ALREADY_EXISTS")
 
-    path = f"/v1/roles/{role['id']}"
+    path = f"/v1/roles/{role['roleId']}"
     changed = await owner.patch(
         path, name="Shift lead", permissions=["orders:write", "orders:read"]
     )
@@ -230,7 +230,7 @@ async def test_custom_role_create_patch_archive(client, tenant) -> None:
     assert archived.status_code == 200, archived.text
     assert archived.json()["active"] is False
     assert (await owner.get(path)).json()["active"] is False
-    refused = expect(await owner.create_user(roleId=role["id"]), 400, "VALIDATION_ERROR")
+    refused = expect(await owner.create_user(roleId=role["roleId"]), 400, "VALIDATION_ERROR")
     assert refused["details"][0]["field"] == "roleId"
 
 
@@ -238,7 +238,7 @@ async def test_unknown_permission_is_a_validation_error(client, tenant) -> None:
     owner = as_owner(client, tenant)
     error = expect(await owner.create_role(["orders:steal"]), 400, "VALIDATION_ERROR")
     assert error["details"][0]["field"] == "permissions"
-    path = f"/v1/roles/{(await owner.create_role(['orders:read'])).json()['id']}"
+    path = f"/v1/roles/{(await owner.create_role(['orders:read'])).json()['roleId']}"
     expect(await owner.patch(path, permissions=["nope:x"]), 400, "VALIDATION_ERROR")
     assert (await owner.get(path)).json()["permissions"] == ["orders:read"]
 
@@ -255,20 +255,20 @@ async def test_built_in_roles_cannot_be_changed_or_archived(client, tenant) -> N
 async def test_role_in_use_cannot_be_archived(client, tenant) -> None:
     owner = as_owner(client, tenant)
     role = (await owner.create_role(["orders:read"])).json()
-    user = (await owner.create_user(roleId=role["id"])).json()
-    path = f"/v1/roles/{role['id']}"
+    user = (await owner.create_user(roleId=role["roleId"])).json()
+    path = f"/v1/roles/{role['roleId']}"
     expect(await owner.delete(path), 409, "CONFLICT")
     assert (await owner.get(path)).json()["active"] is True
-    assert (await owner.patch(f"/v1/users/{user['id']}", active=False)).status_code == 200
+    assert (await owner.patch(f"/v1/users/{user['userId']}", active=False)).status_code == 200
     assert (await owner.delete(path)).status_code == 200
 
 
 async def test_role_changes_apply_to_signed_in_users(client, tenant) -> None:
     owner = as_owner(client, tenant)
     role = (await owner.create_role(["staff:read"])).json()
-    _, reader = await owner.signed_in_user(roleId=role["id"])
+    _, reader = await owner.signed_in_user(roleId=role["roleId"])
     assert (await reader.get("/v1/users")).status_code == 200
-    await owner.patch(f"/v1/roles/{role['id']}", permissions=["catalog:read"])
+    await owner.patch(f"/v1/roles/{role['roleId']}", permissions=["catalog:read"])
     expect(await reader.get("/v1/users"), 403, "FORBIDDEN")
 
 
@@ -292,7 +292,7 @@ async def test_stale_version_is_a_conflict_and_changes_nothing(client, tenant, k
         made = await owner.create_user(name="First")
     else:
         made = await owner.create_role(["orders:read"], name="First")
-    path = f"/v1/{kind}/{made.json()['id']}"
+    path = f"/v1/{kind}/{made.json()['userId' if kind == 'users' else 'roleId']}"
     fresh = await owner.patch(path, name="Second", version=1)
     assert fresh.status_code == 200, fresh.text
     assert fresh.json()["version"] == 2
@@ -311,17 +311,17 @@ async def test_api_key_secret_is_shown_once(client, tenant) -> None:
     secret = created["key"]
     assert secret.startswith("tp_")
     assert len(secret) > 20
-    assert created["id"].startswith("key_")
+    assert created["apiKeyId"].startswith("key_")
     assert secret.startswith(created["prefix"])
     assert created["prefix"] != secret
-    fetched = await owner.get(f"/v1/api-keys/{created['id']}")
+    fetched = await owner.get(f"/v1/api-keys/{created['apiKeyId']}")
     listed = await owner.get("/v1/api-keys")
     for response in (fetched, listed):
         assert response.status_code == 200, response.text
         assert secret not in response.text
         assert '"key"' not in response.text
     assert fetched.json()["scopes"] == ["settings:read"]
-    assert [k["id"] for k in listed.json()["items"]] == [created["id"]]
+    assert [k["apiKeyId"] for k in listed.json()["items"]] == [created["apiKeyId"]]
 
 
 async def test_api_key_works_only_within_its_scopes(client, tenant) -> None:
@@ -352,7 +352,7 @@ async def test_api_key_secret_is_not_stored_by_idempotency(client, tenant, db) -
     assert created.json()["key"] not in stored
     replay = await as_owner(client, tenant).post("/v1/api-keys", body, **{"Idempotency-Key": "k1"})
     assert replay.headers["Idempotent-Replayed"] == "true"
-    assert replay.json()["id"] == created.json()["id"]
+    assert replay.json()["apiKeyId"] == created.json()["apiKeyId"]
     assert replay.json()["key"] is None
 
 
@@ -360,24 +360,24 @@ async def test_revoked_api_key_stops_working(client, tenant) -> None:
     owner, created = as_owner(client, tenant), await add_api_key(client, tenant, ["settings:read"])
     key = Caller(client, created["key"])
     assert (await key.get("/v1/locations")).status_code == 200
-    revoked = await owner.delete(f"/v1/api-keys/{created['id']}")
+    revoked = await owner.delete(f"/v1/api-keys/{created['apiKeyId']}")
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["revokedAt"]
     expect(await key.get("/v1/locations"), 401, "INVALID_TOKEN")
     assert (await owner.get("/v1/api-keys")).json()["items"] == []
     with_revoked = (await owner.get("/v1/api-keys", includeRevoked="true")).json()["items"]
-    assert [k["id"] for k in with_revoked] == [created["id"]]
+    assert [k["apiKeyId"] for k in with_revoked] == [created["apiKeyId"]]
 
 
 async def test_api_key_scopes_cannot_exceed_the_creator(client, tenant) -> None:
     owner = as_owner(client, tenant)
     role = (await owner.create_role(["api_keys:manage", "catalog:read"])).json()
-    user, creator = await owner.signed_in_user(roleId=role["id"])
+    user, creator = await owner.signed_in_user(roleId=role["roleId"])
     wider = {"name": "k", "scopes": ["catalog:read", "catalog:write"]}
     expect(await creator.post("/v1/api-keys", wider), 403, "FORBIDDEN")
     ok = await creator.post("/v1/api-keys", {"name": "k", "scopes": ["catalog:read"]})
     assert ok.status_code == 201, ok.text
-    assert ok.json()["createdBy"] == user["id"]
+    assert ok.json()["createdBy"] == user["userId"]
 
     # A key that may manage keys cannot mint a wider one either.
     key_manager = Caller(client, (await add_api_key(client, tenant, ["api_keys:manage"]))["key"])
@@ -398,8 +398,12 @@ async def test_me_for_an_api_key(client, tenant) -> None:
     response = await Caller(client, created["key"]).get("/v1/me")
     assert response.status_code == 200, response.text
     me = response.json()
-    assert (me["kind"], me["id"], me["name"]) == ("api_key", created["id"], "test key")
+    assert (me["kind"], me["principalId"], me["name"]) == (
+        "api_key",
+        created["apiKeyId"],
+        "test key",
+    )
     assert me["permissions"] == ["catalog:read", "orders:read"]
     assert me["entitlements"] == ["catalog", "orders"]
     assert me["email"] is None
-    assert me["tenant"]["id"] == tenant.id
+    assert me["tenant"]["tenantId"] == tenant.id

@@ -18,7 +18,7 @@ def owner(client: httpx.AsyncClient, tenant: TenantFixture) -> Inv:
 
 @pytest.fixture
 async def loc(client: httpx.AsyncClient, tenant: TenantFixture) -> str:
-    return str((await add_location(client, tenant, "Main St"))["id"])
+    return str((await add_location(client, tenant, "Main St"))["locationId"])
 
 
 def z(moment: datetime) -> str:
@@ -125,7 +125,7 @@ async def test_bad_adjustments(owner: Inv, db: Database, tenant: TenantFixture, 
 async def test_insufficient_stock_names_every_short_line(
     owner: Inv, client: httpx.AsyncClient, db: Database, tenant: TenantFixture
 ) -> None:
-    loc = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["id"]
+    loc = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["locationId"]
     a, b, c = [await make_item(db, tenant.id) for _ in range(3)]
     await owner.adjust(loc, {a: 1, b: 5, c: 2})
     body = {
@@ -213,13 +213,13 @@ async def test_worked_example_backdated_count(
     assert await owner.on_hand(loc, sku) == 7
     count = await owner.post("/v1/inventory/counts", {"locationId": loc, "countedAt": at[9]})
     await owner.post(
-        f"/v1/inventory/counts/{count['id']}/lines",
+        f"/v1/inventory/counts/{count['countId']}/lines",
         {"items": [{"sku": sku, "countedQuantity": 12}]},
         200,
     )
-    shown = await owner.get(f"/v1/inventory/counts/{count['id']}")
+    shown = await owner.get(f"/v1/inventory/counts/{count['countId']}")
     assert [(x["expected"], x["counted"], x["variance"]) for x in shown["lines"]] == [(10, 12, 2)]
-    committed = await owner.post(f"/v1/inventory/counts/{count['id']}/commit", None, 200)
+    committed = await owner.post(f"/v1/inventory/counts/{count['countId']}/commit", None, 200)
     assert committed["status"] == "committed"
     assert await owner.on_hand(loc, sku) == 9
     assert await owner.on_hand(loc, sku, asOf=at[9]) == 12
@@ -227,7 +227,7 @@ async def test_worked_example_backdated_count(
     assert await owner.on_hand(loc, sku, asOf=at[8]) == 10
     assert await owner.ledger_sum(loc, sku) == 9
     # The committed count still shows what was expected and the variance.
-    shown = await owner.get(f"/v1/inventory/counts/{count['id']}")
+    shown = await owner.get(f"/v1/inventory/counts/{count['countId']}")
     assert [(x["expected"], x["counted"], x["variance"]) for x in shown["lines"]] == [(10, 12, 2)]
     moves = (await owner.get("/v1/inventory/movements", sku=sku))["items"]
     # Newest first by occurredAt.
@@ -239,7 +239,7 @@ async def test_worked_example_backdated_count(
     window = await owner.get("/v1/inventory/movements", sku=sku, **{"from": at[9], "to": at[10]})
     assert [x["reason"] for x in window["items"]] == ["stock_count"]
     await owner.error(
-        "POST", f"/v1/inventory/counts/{count['id']}/commit", None, 409, "INVALID_STATUS"
+        "POST", f"/v1/inventory/counts/{count['countId']}/commit", None, 409, "INVALID_STATUS"
     )
 
 
@@ -251,7 +251,7 @@ async def test_location_limited_user_and_other_tenants(
     make_tenant: TenantFactory,
     loc: str,
 ) -> None:
-    other_loc = (await add_location(client, tenant, "Elsewhere"))["id"]
+    other_loc = (await add_location(client, tenant, "Elsewhere"))["locationId"]
     sku = await make_item(db, tenant.id)
     here = await owner.adjust(loc, {sku: 1})
     there = await owner.adjust(other_loc, {sku: 2})

@@ -49,7 +49,7 @@ async def ledger_and_level(db: Database, tenant_id: str, location: str) -> list[
 async def test_parallel_adjustments_of_one_sku_all_count(
     client: httpx.AsyncClient, db: Database, tenant: TenantFixture
 ) -> None:
-    loc = (await add_location(client, tenant, "Busy"))["id"]
+    loc = (await add_location(client, tenant, "Busy"))["locationId"]
     sku = await make_item(db, tenant.id)
     api = Inv(client, tenant.headers)
     deltas = [random.choice([-3, -1, 1, 2, 5]) for _ in range(WRITERS * 3)]
@@ -61,7 +61,7 @@ async def test_parallel_adjustments_of_one_sku_all_count(
 async def test_parallel_decrements_never_go_below_zero_where_forbidden(
     client: httpx.AsyncClient, db: Database, tenant: TenantFixture
 ) -> None:
-    loc = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["id"]
+    loc = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["locationId"]
     a, b = await make_item(db, tenant.id), await make_item(db, tenant.id)
     api = Inv(client, tenant.headers)
     await api.adjust(loc, {a: 5, b: 5})
@@ -93,7 +93,7 @@ async def test_sixteen_open_transactions_race_on_the_ledger(
 ) -> None:
     """Every writer holds its own connection in an open transaction before any of them
     touches the level, so all 16 truly run at once."""
-    loc = (await add_location(client, tenant, "Race", allowNegativeStock=False))["id"]
+    loc = (await add_location(client, tenant, "Race", allowNegativeStock=False))["locationId"]
     sku = await make_item(db, tenant.id)
     await Inv(client, tenant.headers).adjust(loc, {sku: 7})
     async with db.session(tenant_id=tenant.id, read_only=True) as session:

@@ -17,7 +17,7 @@ def owner(client: httpx.AsyncClient, tenant: TenantFixture) -> Inv:
 
 @pytest.fixture
 async def loc(client: httpx.AsyncClient, tenant: TenantFixture) -> str:
-    return str((await add_location(client, tenant, "Main St"))["id"])
+    return str((await add_location(client, tenant, "Main St"))["locationId"])
 
 
 async def lines(owner: Inv, count_id: str, items: list[dict[str, object]]) -> dict[str, object]:
@@ -35,16 +35,18 @@ async def test_increments_from_two_devices_at_once_both_count(
     scans = [{"sku": a, "increment": 1}, {"sku": b, "increment": 2}]
     # Two devices, each scanning in its own order, many times over, at the same time.
     await asyncio.gather(
-        *(lines(owner, count["id"], scans if n % 2 else scans[::-1]) for n in range(12))
+        *(lines(owner, count["countId"], scans if n % 2 else scans[::-1]) for n in range(12))
     )
-    shown = await owner.get(f"/v1/inventory/counts/{count['id']}")
+    shown = await owner.get(f"/v1/inventory/counts/{count['countId']}")
     assert {x["sku"]: x["counted"] for x in shown["lines"]} == {a: 12, b: 24}
-    await lines(owner, count["id"], [{"sku": a, "countedQuantity": 5}, {"sku": a, "increment": 1}])
-    await owner.post(f"/v1/inventory/counts/{count['id']}/commit", None, 200)
+    await lines(
+        owner, count["countId"], [{"sku": a, "countedQuantity": 5}, {"sku": a, "increment": 1}]
+    )
+    await owner.post(f"/v1/inventory/counts/{count['countId']}/commit", None, 200)
     assert await owner.on_hand(loc, a) == 6
     assert await owner.on_hand(loc, b) == 24
     events = (await owner.get("/v1/events", types="inventory.count_committed"))["items"]
-    assert [e["data"]["id"] for e in events] == [count["id"]]
+    assert [e["data"]["countId"] for e in events] == [count["countId"]]
     assert events[0]["data"]["movementCount"] == 2
 
 
@@ -55,17 +57,17 @@ async def test_full_count_zeroes_uncounted_and_partial_does_not(
     await owner.adjust(loc, {counted: 3, uncounted: 4, untouched: 5})
 
     partial = await owner.post("/v1/inventory/counts", {"locationId": loc})
-    await lines(owner, partial["id"], [{"sku": counted, "countedQuantity": 2}])
-    await owner.post(f"/v1/inventory/counts/{partial['id']}/commit", None, 200)
+    await lines(owner, partial["countId"], [{"sku": counted, "countedQuantity": 2}])
+    await owner.post(f"/v1/inventory/counts/{partial['countId']}/commit", None, 200)
     assert [await owner.on_hand(loc, s) for s in (counted, uncounted, untouched)] == [2, 4, 5]
 
     full = await owner.post("/v1/inventory/counts", {"locationId": loc, "full": True})
     await lines(
         owner,
-        full["id"],
+        full["countId"],
         [{"sku": counted, "countedQuantity": 7}, {"sku": untouched, "countedQuantity": 5}],
     )
-    done = await owner.post(f"/v1/inventory/counts/{full['id']}/commit", None, 200)
+    done = await owner.post(f"/v1/inventory/counts/{full['countId']}/commit", None, 200)
     assert [await owner.on_hand(loc, s) for s in (counted, uncounted, untouched)] == [7, 0, 5]
     shown = {x["sku"]: x for x in done["lines"]}
     assert (shown[uncounted]["expected"], shown[uncounted]["counted"]) == (4, 0)
@@ -88,14 +90,14 @@ async def test_category_scope(owner: Inv, db: Database, tenant: TenantFixture, l
     assert count["scope"] == {"categoryId": drinks}
     error = await owner.error(
         "POST",
-        f"/v1/inventory/counts/{count['id']}/lines",
+        f"/v1/inventory/counts/{count['countId']}/lines",
         {"items": [{"sku": cola, "countedQuantity": 1}, {"sku": bread, "countedQuantity": 1}]},
         400,
         "VALIDATION_ERROR",
     )
     assert [d["field"] for d in error["details"]] == ["items[1].sku"]
-    await lines(owner, count["id"], [{"sku": cola, "countedQuantity": 9}])
-    await owner.post(f"/v1/inventory/counts/{count['id']}/commit", None, 200)
+    await lines(owner, count["countId"], [{"sku": cola, "countedQuantity": 9}])
+    await owner.post(f"/v1/inventory/counts/{count['countId']}/commit", None, 200)
     # The subcategory's uncounted item is zeroed; the other category is not touched.
     assert [await owner.on_hand(loc, s) for s in (cola, orange, bread)] == [9, 0, 3]
     bad_scope = {"locationId": loc, "scope": {"categoryId": "cat_" + "0" * 26}}
@@ -113,7 +115,7 @@ async def test_count_lifecycle_and_errors(
     sku = await make_item(db, tenant.id)
     kilo = await make_item(db, tenant.id, sold_by="weight")
     count = await owner.post("/v1/inventory/counts", {"locationId": loc, "notes": "aisle 3"})
-    path = f"/v1/inventory/counts/{count['id']}"
+    path = f"/v1/inventory/counts/{count['countId']}"
     await owner.error(
         "POST",
         f"{path}/lines",
@@ -128,9 +130,9 @@ async def test_count_lifecycle_and_errors(
         400,
         "VALIDATION_ERROR",
     )
-    await lines(owner, count["id"], [{"sku": kilo, "increment": 0.25}])
+    await lines(owner, count["countId"], [{"sku": kilo, "increment": 0.25}])
     listed = await owner.get("/v1/inventory/counts", locationId=loc, status="open")
-    assert [(c["id"], c["lineCount"]) for c in listed["items"]] == [(count["id"], 1)]
+    assert [(c["countId"], c["lineCount"]) for c in listed["items"]] == [(count["countId"], 1)]
     cancelled = await owner.post(f"{path}/cancel", None, 200)
     assert cancelled["status"] == "cancelled"
     await owner.error("POST", f"{path}/commit", None, 409, "INVALID_STATUS")

@@ -46,8 +46,8 @@ def ago(minutes: int) -> str:
 
 @pytest.fixture
 async def setup(client: httpx.AsyncClient, tenant: TenantFixture) -> dict[str, Any]:
-    free = (await add_location(client, tenant, "Free"))["id"]
-    strict = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["id"]
+    free = (await add_location(client, tenant, "Free"))["locationId"]
+    strict = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["locationId"]
     return {"api": Inv(client, tenant.headers), "locs": [free, strict]}
 
 
@@ -76,10 +76,10 @@ async def run(api: Inv, locs: list[str], skus: list[str], op: tuple[Any, ...]) -
         made = await api.post("/v1/inventory/counts", body)
         for which, n, scan in op[3]:
             line = {"sku": skus[which], ("increment" if scan and n else "countedQuantity"): n}
-            await api.post(f"/v1/inventory/counts/{made['id']}/lines", {"items": [line]}, 200)
+            await api.post(f"/v1/inventory/counts/{made['countId']}/lines", {"items": [line]}, 200)
         # A backdated count that would leave a strict location below zero is refused.
         committed = await api.client.post(
-            f"/v1/inventory/counts/{made['id']}/commit", headers=api.headers
+            f"/v1/inventory/counts/{made['countId']}/commit", headers=api.headers
         )
         assert committed.status_code in (200, 409), committed.text
     else:
@@ -87,7 +87,7 @@ async def run(api: Inv, locs: list[str], skus: list[str], op: tuple[Any, ...]) -
         items = [{"sku": skus[which], "quantity": n} for which, n in op[2]]
         body = {"sourceLocationId": source, "destinationLocationId": locs[1 - op[1]]}
         made = await api.post("/v1/inventory/transfers", body | {"items": items})
-        path = f"/v1/inventory/transfers/{made['id']}"
+        path = f"/v1/inventory/transfers/{made['transferId']}"
         shipped = await api.client.post(f"{path}/ship", headers=api.headers)
         assert shipped.status_code in (200, 409), shipped.text
         for action in op[3]:

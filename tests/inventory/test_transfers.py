@@ -15,8 +15,8 @@ def owner(client: httpx.AsyncClient, tenant: TenantFixture) -> Inv:
 
 @pytest.fixture
 async def locs(client: httpx.AsyncClient, tenant: TenantFixture) -> tuple[str, str]:
-    a = (await add_location(client, tenant, "Warehouse"))["id"]
-    b = (await add_location(client, tenant, "Shop"))["id"]
+    a = (await add_location(client, tenant, "Warehouse"))["locationId"]
+    b = (await add_location(client, tenant, "Shop"))["locationId"]
     return a, b
 
 
@@ -33,7 +33,7 @@ async def test_full_lifecycle_with_partial_receipts_and_a_shortfall(
     }
     draft = await owner.post("/v1/inventory/transfers", body)
     assert draft["status"] == "draft"
-    path = f"/v1/inventory/transfers/{draft['id']}"
+    path = f"/v1/inventory/transfers/{draft['transferId']}"
     edited = await owner.call(
         "PATCH",
         path,
@@ -97,7 +97,7 @@ async def test_full_lifecycle_with_partial_receipts_and_a_shortfall(
     reasons = {m["reason"] for m in (await owner.get("/v1/inventory/movements", sku=a))["items"]}
     assert reasons == {"correction", "transfer_out", "transfer_in"}
     listed = await owner.get("/v1/inventory/transfers", locationId=dst, status="received")
-    assert [t["id"] for t in listed["items"]] == [draft["id"]]
+    assert [t["transferId"] for t in listed["items"]] == [draft["transferId"]]
 
 
 async def test_cancel_after_ship_returns_stock_and_clears_transit(
@@ -112,7 +112,7 @@ async def test_cancel_after_ship_returns_stock_and_clears_transit(
         "items": [{"sku": a, "quantity": 3}],
     }
     transfer = await owner.post("/v1/inventory/transfers", body)
-    path = f"/v1/inventory/transfers/{transfer['id']}"
+    path = f"/v1/inventory/transfers/{transfer['transferId']}"
     await owner.post(f"{path}/ship", None, 200)
     await owner.error("POST", f"{path}/ship", None, 409, "INVALID_STATUS")
     cancelled = await owner.post(f"{path}/cancel", None, 200)
@@ -124,7 +124,7 @@ async def test_cancel_after_ship_returns_stock_and_clears_transit(
     await owner.error("POST", f"{path}/cancel", None, 409, "INVALID_STATUS")
     # A draft cancels without moving anything.
     draft = await owner.post("/v1/inventory/transfers", body)
-    await owner.post(f"/v1/inventory/transfers/{draft['id']}/cancel", None, 200)
+    await owner.post(f"/v1/inventory/transfers/{draft['transferId']}/cancel", None, 200)
     assert await owner.on_hand(src, a) == 5
 
 
@@ -137,7 +137,7 @@ async def test_bad_transfers_and_other_tenants(
     locs: tuple[str, str],
 ) -> None:
     src, dst = locs
-    strict = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["id"]
+    strict = (await add_location(client, tenant, "Strict", allowNegativeStock=False))["locationId"]
     a = await make_item(db, tenant.id)
     same = {
         "sourceLocationId": src,
@@ -153,7 +153,7 @@ async def test_bad_transfers_and_other_tenants(
         "items": [{"sku": a, "quantity": 2}],
     }
     transfer = await owner.post("/v1/inventory/transfers", body)
-    path = f"/v1/inventory/transfers/{transfer['id']}"
+    path = f"/v1/inventory/transfers/{transfer['transferId']}"
     error = await owner.error("POST", f"{path}/ship", None, 409, "INSUFFICIENT_STOCK")
     assert error["details"][0]["sku"] == a
     await owner.adjust(strict, {a: 2})

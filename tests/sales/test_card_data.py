@@ -159,7 +159,7 @@ def test_server_log_lines_carry_no_card_number(database_url: str, tmp_path: Path
     ):
         token = http.post("/v1/sessions", json={"username": email, "password": PASSWORD})
         http.headers["Authorization"] = f"Bearer {token.json()['authToken']}"
-        location = http.post("/v1/locations", json={"name": "Logged"}).json()["id"]
+        location = http.post("/v1/locations", json={"name": "Logged"}).json()["locationId"]
         http.post("/v1/tax-classes", json={"code": "standard", "name": "Standard"})
         product = http.post(
             "/v1/catalog/products", json={"name": "Cap", "sku": "CAP-1", "price": 5}

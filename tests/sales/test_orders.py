@@ -119,9 +119,9 @@ async def test_parked_order_resumes_on_another_register(till: Till) -> None:
     order = await till.order(till.line(sku))
     second = await till.post(f"/v1/locations/{till.location_id}/registers", {"name": "Till 2"})
     resumed = await till.call(
-        "PATCH", f"/v1/orders/{order['orderId']}", {"registerId": second["id"]}
+        "PATCH", f"/v1/orders/{order['orderId']}", {"registerId": second["registerId"]}
     )
-    assert resumed["registerId"] == second["id"]
+    assert resumed["registerId"] == second["registerId"]
     paid = await till.pay(resumed)
     assert paid["order"]["status"] == "completed"
 

@@ -141,7 +141,9 @@ async def test_modifier_prices_join_the_line_and_required_choices_are_enforced(
     latte = await till.product("Latte", 4.5, modifierGroupIds=[group["modifierGroupId"]])
     order = await till.order(till.line(latte, 2, modifiers=[oat]))
     [line] = order["lineItems"]
-    assert [(m["id"], m["name"], m["price"]) for m in line["modifiers"]] == [(oat, "Oat", 0.6)]
+    assert [(m["optionId"], m["name"], m["price"]) for m in line["modifiers"]] == [
+        (oat, "Oat", 0.6)
+    ]
     assert (line["unitPrice"], line["subtotal"], line["tax"], line["total"]) == (
         4.5,
         10.2,
@@ -170,9 +172,9 @@ async def test_cash_settles_at_the_rounding_increment(
 
 async def add_employee(till: Till, role: str, pin: str) -> str:
     roles = (await till.get("/v1/roles"))["items"]
-    role_id = next(r["id"] for r in roles if r["name"] == role)
+    role_id = next(r["roleId"] for r in roles if r["name"] == role)
     body = {"name": f"{role.title()} on duty", "roleId": role_id, "pin": pin}
-    return (await till.post("/v1/employees", body))["id"]  # type: ignore[no-any-return]
+    return (await till.post("/v1/employees", body))["employeeId"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture

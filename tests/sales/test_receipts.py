@@ -273,7 +273,7 @@ async def test_receipts_follow_tenant_location_and_permissions(
         assert response.status_code == 404, response.text
 
     other = await client.post("/v1/locations", json={"name": "Other"}, headers=tenant.headers)
-    _, token = await add_user(client, tenant, "manager", location_ids=[other.json()["id"]])
+    _, token = await add_user(client, tenant, "manager", location_ids=[other.json()["locationId"]])
     response = await client.get(path, headers=bearer(token))
     assert response.status_code == 404, response.text
 
@@ -419,7 +419,8 @@ async def test_which_printer(client: httpx.AsyncClient, tenant: TenantFixture, t
 
     elsewhere = await client.post("/v1/locations", json={"name": "B"}, headers=tenant.headers)
     theirs = await till.post(
-        f"/v1/locations/{elsewhere.json()['id']}/printers", {"name": "B", "address": "10.0.0.9"}
+        f"/v1/locations/{elsewhere.json()['locationId']}/printers",
+        {"name": "B", "address": "10.0.0.9"},
     )
     for printer_id in [theirs["printerId"], "prn_01JD0000000000000000000000", order["orderId"]]:
         await till.error("POST", path, {"printerId": printer_id}, 404, "NOT_FOUND")

@@ -21,7 +21,7 @@ async def make_register(
     client: httpx.AsyncClient, tenant: TenantFixture, location_id: str | None = None
 ) -> Json:
     if location_id is None:
-        location_id = (await add_location(client, tenant))["id"]
+        location_id = (await add_location(client, tenant))["locationId"]
     response = await client.post(
         f"/v1/locations/{location_id}/registers", headers=tenant.headers, json={"name": "Till 1"}
     )
@@ -86,7 +86,7 @@ async def register(client: httpx.AsyncClient, tenant: TenantFixture) -> Json:
 
 @pytest.fixture
 def shifts(client: httpx.AsyncClient, tenant: TenantFixture, register: Json) -> Shifts:
-    return Shifts(client, tenant.headers, register["id"])
+    return Shifts(client, tenant.headers, register["registerId"])
 
 
 def error_code(body: Json) -> str:
@@ -97,7 +97,7 @@ def error_code(body: Json) -> str:
 async def test_open_then_a_second_open_is_refused(shifts: Shifts, register: Json) -> None:
     shift = await shifts.open(150.25, notes="morning")
     assert shift["shiftId"].startswith("shf_")
-    assert shift["registerId"] == register["id"]
+    assert shift["registerId"] == register["registerId"]
     assert shift["locationId"] == register["locationId"]
     assert shift["status"] == "open"
     assert shift["openingFloat"] == 150.25
@@ -138,7 +138,7 @@ async def test_an_archived_register_cannot_open_a_shift(
     client: httpx.AsyncClient, tenant: TenantFixture, register: Json, shifts: Shifts
 ) -> None:
     archived = await client.delete(
-        f"/v1/locations/{register['locationId']}/registers/{register['id']}",
+        f"/v1/locations/{register['locationId']}/registers/{register['registerId']}",
         headers=tenant.headers,
     )
     assert archived.status_code == 200, archived.text
@@ -255,7 +255,7 @@ async def test_close_validation(shifts: Shifts) -> None:
 async def test_zero_decimal_currency(client: httpx.AsyncClient, make_tenant: Any) -> None:
     yen = await make_tenant(currency="JPY")
     register = await make_register(client, yen)
-    api = Shifts(client, yen.headers, register["id"])
+    api = Shifts(client, yen.headers, register["registerId"])
     assert error_code(await api.open(1000.5, expect=400)) == "VALIDATION_ERROR"
     shift_id = (await api.open(10000))["shiftId"]
     await api.move(shift_id, "paid_out", 500, "delivery")
@@ -284,12 +284,12 @@ async def test_report_text_fits_42_columns(
 ) -> None:
     location = await add_location(client, tenant, "A very long location name " * 6)
     response = await client.post(
-        f"/v1/locations/{location['id']}/registers",
+        f"/v1/locations/{location['locationId']}/registers",
         headers=tenant.headers,
         json={"name": "Front counter by the big window " * 3},
     )
     register = response.json()
-    api = Shifts(client, tenant.headers, register["id"])
+    api = Shifts(client, tenant.headers, register["registerId"])
     shift_id = (await api.open(999999999.99))["shiftId"]
     await api.move(shift_id, "paid_in", 123456789.5, "bank")
     await api.move(shift_id, "paid_out", 0.01, "a penny")
@@ -315,7 +315,7 @@ async def test_unknown_and_foreign_ids_are_not_found(
 ) -> None:
     shift_id = (await shifts.open(100))["shiftId"]
     other_register = await make_register(client, tenant)
-    elsewhere = Shifts(client, tenant.headers, other_register["id"])
+    elsewhere = Shifts(client, tenant.headers, other_register["registerId"])
     intruder = await make_tenant(name="Intruder")
     outsider = Shifts(client, intruder.headers, shifts.base.split("/")[3])
     for api in (elsewhere, outsider):
@@ -343,9 +343,9 @@ async def test_permissions_and_locations(
 ) -> None:
     elsewhere = await add_location(client, tenant, "Elsewhere")
     _, cashier = await add_user(client, tenant, "cashier", location_ids=[register["locationId"]])
-    _, outsider = await add_user(client, tenant, "cashier", location_ids=[elsewhere["id"]])
-    mine = Shifts(client, {"Authorization": f"Bearer {cashier}"}, register["id"])
-    theirs = Shifts(client, {"Authorization": f"Bearer {outsider}"}, register["id"])
+    _, outsider = await add_user(client, tenant, "cashier", location_ids=[elsewhere["locationId"]])
+    mine = Shifts(client, {"Authorization": f"Bearer {cashier}"}, register["registerId"])
+    theirs = Shifts(client, {"Authorization": f"Bearer {outsider}"}, register["registerId"])
     shift_id = (await mine.open(20))["shiftId"]
     await mine.move(shift_id, "paid_in", 1, "tip jar")
     assert error_code(await theirs.call("GET", f"/{shift_id}", expect=404)) == "NOT_FOUND"
@@ -354,7 +354,9 @@ async def test_permissions_and_locations(
     key = await client.post(
         "/v1/api-keys", headers=tenant.headers, json={"name": "reader", "scopes": ["orders:read"]}
     )
-    reader = Shifts(client, {"Authorization": f"Bearer {key.json()['key']}"}, register["id"])
+    reader = Shifts(
+        client, {"Authorization": f"Bearer {key.json()['key']}"}, register["registerId"]
+    )
     assert (await reader.call("GET", f"/{shift_id}"))["status"] == "open"
     assert error_code(await reader.close(shift_id, 21, expect=403)) == "FORBIDDEN"
     assert (await mine.close(shift_id, 21))["overShort"] == 0

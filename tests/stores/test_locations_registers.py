@@ -64,7 +64,7 @@ class Api:
 
     async def role_id(self, name: str) -> str:
         roles = (await self.get("/v1/roles"))["items"]
-        return next(r["id"] for r in roles if r["name"] == name)
+        return next(r["roleId"] for r in roles if r["name"] == name)
 
 
 @pytest.fixture
@@ -86,10 +86,10 @@ async def test_location_create_get_list(owner: Api) -> None:
     body = {"name": "Downtown", "address": ADDRESS, "timezone": "America/Chicago"}
     body |= {"taxInclusive": True, "allowNegativeStock": False}
     loc = await owner.post("/v1/locations", body)
-    assert loc["id"].startswith("loc_")
+    assert loc["locationId"].startswith("loc_")
     assert {k: loc[k] for k in body} == body
     assert (loc["active"], loc["version"]) == (True, 1)
-    assert await owner.get(f"/v1/locations/{loc['id']}") == loc
+    assert await owner.get(f"/v1/locations/{loc['locationId']}") == loc
     listed = await owner.get("/v1/locations")
     assert (listed["items"], listed["total"]) == ([loc], 1)
     plain = await owner.post("/v1/locations", {"name": "Plain"})
@@ -102,7 +102,7 @@ async def test_bad_timezone_is_400_naming_the_field(owner: Api, loc: Json) -> No
     bad = {"name": "Olympus", "timezone": "Mars/Olympus_Mons"}
     await owner.error("POST", "/v1/locations", bad, 400, "VALIDATION_ERROR", "timezone")
     assert await owner.total("/v1/locations") == 1  # just `loc`
-    path = f"/v1/locations/{loc['id']}"
+    path = f"/v1/locations/{loc['locationId']}"
     patch = {"timezone": "America/Nowhere", "name": "Renamed"}
     await owner.error("PATCH", path, patch, 400, "VALIDATION_ERROR", "timezone")
     assert await owner.get(path) == loc
@@ -123,7 +123,7 @@ async def test_location_patch_versions_and_conflict(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api
 ) -> None:
     loc = await add_location(client, tenant, "Old name")
-    path = f"/v1/locations/{loc['id']}"
+    path = f"/v1/locations/{loc['locationId']}"
     first = await owner.patch(path, {"name": "New", "version": 1})
     assert (first["name"], first["version"], first["timezone"]) == ("New", 2, loc["timezone"])
     assert first["updatedAt"] >= loc["updatedAt"]
@@ -139,23 +139,25 @@ async def test_other_tenants_location_is_not_found(
     client: httpx.AsyncClient, owner: Api, make_tenant: TenantFactory, loc: Json
 ) -> None:
     other = Api(client, (await make_tenant()).headers)
-    path = f"/v1/locations/{loc['id']}"
+    path = f"/v1/locations/{loc['locationId']}"
     await other.error("GET", path, None, 404, "NOT_FOUND")
     await other.error("PATCH", path, {"name": "Taken"}, 404, "NOT_FOUND")
-    await owner.error("GET", f"/v1/locations/reg_{loc['id'][4:]}", None, 404, "NOT_FOUND")
+    await owner.error("GET", f"/v1/locations/reg_{loc['locationId'][4:]}", None, 404, "NOT_FOUND")
     assert (await owner.get(path))["name"] == loc["name"]
 
 
 async def test_register_lifecycle(owner: Api, loc: Json) -> None:
-    base = f"/v1/locations/{loc['id']}/registers"
+    base = f"/v1/locations/{loc['locationId']}/registers"
     one = await owner.post(base, {"name": "Till 1"})
     two = await owner.post(base, {"name": "Till 2"})
-    assert one["id"].startswith("reg_")
-    assert (one["locationId"], one["active"], one["version"]) == (loc["id"], True, 1)
+    assert one["registerId"].startswith("reg_")
+    assert (one["locationId"], one["active"], one["version"]) == (loc["locationId"], True, 1)
     listed = await owner.get(base)
-    assert [r["id"] for r in listed["items"]] == sorted([one["id"], two["id"]])
+    assert [r["registerId"] for r in listed["items"]] == sorted(
+        [one["registerId"], two["registerId"]]
+    )
     assert listed["total"] == 2
-    path = f"{base}/{one['id']}"
+    path = f"{base}/{one['registerId']}"
     assert await owner.get(path) == one
 
     patched = await owner.patch(path, {"name": "Front", "version": 1})
@@ -170,12 +172,12 @@ async def test_register_lifecycle(owner: Api, loc: Json) -> None:
 
 
 async def test_archived_register_hidden_from_active_list(owner: Api, loc: Json) -> None:
-    base = f"/v1/locations/{loc['id']}/registers"
+    base = f"/v1/locations/{loc['locationId']}/registers"
     kept = await owner.post(base, {"name": "Kept"})
     gone = await owner.post(base, {"name": "Gone"})
-    await owner.call("DELETE", f"{base}/{gone['id']}")
+    await owner.call("DELETE", f"{base}/{gone['registerId']}")
     active = await owner.get(base, active="true")
-    assert [r["id"] for r in active["items"]] == [kept["id"]]
+    assert [r["registerId"] for r in active["items"]] == [kept["registerId"]]
 
 
 async def test_register_under_wrong_location_is_404(
@@ -183,14 +185,14 @@ async def test_register_under_wrong_location_is_404(
 ) -> None:
     a = await add_location(client, tenant, "A")
     b = await add_location(client, tenant, "B")
-    reg = await owner.post(f"/v1/locations/{a['id']}/registers", {"name": "T"})
-    wrong = f"/v1/locations/{b['id']}/registers/{reg['id']}"
+    reg = await owner.post(f"/v1/locations/{a['locationId']}/registers", {"name": "T"})
+    wrong = f"/v1/locations/{b['locationId']}/registers/{reg['registerId']}"
     for method, body in [("GET", None), ("PATCH", {"name": "Moved"}), ("DELETE", None)]:
         await owner.error(method, wrong, body, 404, "NOT_FOUND")
-    assert await owner.total(f"/v1/locations/{b['id']}/registers") == 0
+    assert await owner.total(f"/v1/locations/{b['locationId']}/registers") == 0
     unknown = f"/v1/locations/loc_{'0' * 26}/registers"
     await owner.error("POST", unknown, {"name": "Nowhere"}, 404, "NOT_FOUND")
-    assert await owner.get(f"/v1/locations/{a['id']}/registers/{reg['id']}") == reg
+    assert await owner.get(f"/v1/locations/{a['locationId']}/registers/{reg['registerId']}") == reg
 
 
 async def test_employee_pin_is_hashed_and_never_returned(
@@ -198,23 +200,25 @@ async def test_employee_pin_is_hashed_and_never_returned(
 ) -> None:
     cashier = await owner.role_id("cashier")
     body = {"name": "Pat", "email": "pat@shop.example.com", "roleId": cashier}
-    body |= {"locationIds": [loc["id"]], "pin": "58203917"}
+    body |= {"locationIds": [loc["locationId"]], "pin": "58203917"}
     response = await client.post("/v1/employees", headers=tenant.headers, json=body)
     assert response.status_code == 201, response.text
     emp = response.json()
-    assert emp["id"].startswith("emp_")
-    assert (emp["hasPin"], emp["locationIds"], "pin" in emp) == (True, [loc["id"]], False)
+    assert emp["employeeId"].startswith("emp_")
+    assert (emp["hasPin"], emp["locationIds"], "pin" in emp) == (True, [loc["locationId"]], False)
     assert "58203917" not in response.text
-    fetched = await client.get(f"/v1/employees/{emp['id']}", headers=tenant.headers)
+    fetched = await client.get(f"/v1/employees/{emp['employeeId']}", headers=tenant.headers)
     assert fetched.json()["hasPin"] is True
     assert "58203917" not in fetched.text
     created = (await owner.events("employee.created"))[0]["data"]
-    assert (created["id"], created["hasPin"]) == (emp["id"], True)
+    assert (created["employeeId"], created["hasPin"]) == (emp["employeeId"], True)
     assert "58203917" not in str(created)
 
     query = text("SELECT * FROM employees WHERE tenant_id = :t AND id = :id")
     async with db.engine.connect() as conn:
-        row = (await conn.execute(query, {"t": tenant.id, "id": emp["id"]})).mappings().one()
+        row = (
+            (await conn.execute(query, {"t": tenant.id, "id": emp["employeeId"]})).mappings().one()
+        )
     assert row["pin_hash"].startswith("$argon2")
     assert all("58203917" not in str(value) for value in row.values())
 
@@ -239,7 +243,7 @@ async def test_tax_class_code_unique_and_patterned(
     client: httpx.AsyncClient, owner: Api, make_tenant: TenantFactory
 ) -> None:
     food = await owner.post("/v1/tax-classes", {"code": "food", "name": "Food"})
-    assert food["id"].startswith("txc_")
+    assert food["taxClassId"].startswith("txc_")
     assert (food["code"], food["name"], food["version"]) == ("food", "Food", 1)
     again = {"code": "food", "name": "Again"}
     await owner.error("POST", "/v1/tax-classes", again, 409, "ALREADY_EXISTS", "code")
@@ -256,29 +260,35 @@ async def test_tax_class_code_unique_and_patterned(
 async def test_tax_rates_exact_and_several_per_class(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api, loc: Json
 ) -> None:
-    base = f"/v1/locations/{loc['id']}/tax-rates"
+    base = f"/v1/locations/{loc['locationId']}/tax-rates"
     await owner.post("/v1/tax-classes", {"code": "food", "name": "Food"})
     state = await owner.post(base, {"taxClass": "standard", "name": "NY", "rate": 8.875})
-    assert state["id"].startswith("txr_")
-    assert (state["rate"], state["taxClass"], state["locationId"]) == (8.875, "standard", loc["id"])
+    assert state["taxRateId"].startswith("txr_")
+    assert (state["rate"], state["taxClass"], state["locationId"]) == (
+        8.875,
+        "standard",
+        loc["locationId"],
+    )
     city = await owner.post(base, {"taxClass": "standard", "name": "City", "rate": 0.1})
     food = await owner.post(base, {"taxClass": "food", "name": "Food", "rate": 0})
     assert (city["rate"], food["rate"]) == (0.1, 0)
     standard = await owner.get(base, taxClass="standard")
-    assert sorted(r["id"] for r in standard["items"]) == sorted([state["id"], city["id"]])
+    assert sorted(r["taxRateId"] for r in standard["items"]) == sorted(
+        [state["taxRateId"], city["taxRateId"]]
+    )
     assert await owner.total(base) == 3
-    fetched = await client.get(f"{base}/{state['id']}", headers=tenant.headers)
+    fetched = await client.get(f"{base}/{state['taxRateId']}", headers=tenant.headers)
     assert '"rate":8.875' in fetched.text.replace(" ", "")
-    patched = await owner.patch(f"{base}/{state['id']}", {"rate": "6.35", "version": 1})
+    patched = await owner.patch(f"{base}/{state['taxRateId']}", {"rate": "6.35", "version": 1})
     assert (patched["rate"], patched["version"]) == (6.35, 2)
 
 
 async def test_tax_rate_validation(
     client: httpx.AsyncClient, owner: Api, make_tenant: TenantFactory, loc: Json
 ) -> None:
-    base = f"/v1/locations/{loc['id']}/tax-rates"
+    base = f"/v1/locations/{loc['locationId']}/tax-rates"
     old = await owner.post("/v1/tax-classes", {"code": "old", "name": "Old"})
-    await owner.call("DELETE", f"/v1/tax-classes/{old['id']}")
+    await owner.call("DELETE", f"/v1/tax-classes/{old['taxClassId']}")
     other = Api(client, (await make_tenant()).headers)
     await other.post("/v1/tax-classes", {"code": "theirs", "name": "Theirs"})
     for code in ["nosuch", "old", "theirs"]:
@@ -297,19 +307,22 @@ async def test_location_limited_manager(
 ) -> None:
     a = await add_location(client, tenant, "A")
     b = await add_location(client, tenant, "B")
-    lb = f"/v1/locations/{b['id']}"
+    lb = f"/v1/locations/{b['locationId']}"
     b_reg = await owner.post(f"{lb}/registers", {"name": "R"})
     rate = {"taxClass": "standard", "name": "S", "rate": 5}
     b_rate = await owner.post(f"{lb}/tax-rates", rate)
-    mine = await limited_manager(client, tenant, a["id"])
+    mine = await limited_manager(client, tenant, a["locationId"])
 
     listed = await mine.get("/v1/locations")
-    assert ([loc["id"] for loc in listed["items"]], listed["total"]) == ([a["id"]], 1)
-    assert (await mine.get(f"/v1/locations/{a['id']}"))["id"] == a["id"]
-    await mine.post(f"/v1/locations/{a['id']}/registers", {"name": "Mine"})
+    assert ([loc["locationId"] for loc in listed["items"]], listed["total"]) == (
+        [a["locationId"]],
+        1,
+    )
+    assert (await mine.get(f"/v1/locations/{a['locationId']}"))["locationId"] == a["locationId"]
+    await mine.post(f"/v1/locations/{a['locationId']}/registers", {"name": "Mine"})
 
-    hidden = [lb, f"{lb}/registers", f"{lb}/registers/{b_reg['id']}", f"{lb}/tax-rates"]
-    for path in [*hidden, f"{lb}/tax-rates/{b_rate['id']}"]:
+    hidden = [lb, f"{lb}/registers", f"{lb}/registers/{b_reg['registerId']}", f"{lb}/tax-rates"]
+    for path in [*hidden, f"{lb}/tax-rates/{b_rate['taxRateId']}"]:
         await mine.error("GET", path, None, 404, "NOT_FOUND")
     await mine.error("PATCH", lb, {"name": "Mine"}, 404, "NOT_FOUND")
     await mine.error("POST", f"{lb}/registers", {"name": "R2"}, 404, "NOT_FOUND")
@@ -328,16 +341,16 @@ async def test_limited_manager_sees_employees_of_every_location(
     a = await add_location(client, tenant, "A")
     body = {"name": "Floater", "roleId": await owner.role_id("cashier")}
     everywhere = await owner.post("/v1/employees", body)
-    mine = await limited_manager(client, tenant, a["id"])
+    mine = await limited_manager(client, tenant, a["locationId"])
     listed = await mine.get("/v1/employees")
-    assert [e["id"] for e in listed["items"]] == [everywhere["id"]]
+    assert [e["employeeId"] for e in listed["items"]] == [everywhere["employeeId"]]
 
 
 async def test_limited_manager_cannot_grant_every_location(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api
 ) -> None:
     a = await add_location(client, tenant, "A")
-    mine = await limited_manager(client, tenant, a["id"])
+    mine = await limited_manager(client, tenant, a["locationId"])
     email = f"wider-{uuid.uuid4().hex[:10]}@shop.example.com"
     body = {"email": email, "name": "Wider", "password": PASSWORD, "locationIds": []}
     body["roleId"] = await owner.role_id("manager")
@@ -351,28 +364,35 @@ async def test_cashier_cannot_change_settings(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api, loc: Json
 ) -> None:
     cashier = Api(client, bearer((await add_user(client, tenant, "cashier"))[1]))
-    rates = f"/v1/locations/{loc['id']}/tax-rates"
+    rates = f"/v1/locations/{loc['locationId']}/tax-rates"
     body = {"taxClass": "standard", "name": "S", "rate": 5}
     await cashier.error("POST", rates, body, 403, "FORBIDDEN")
     assert await owner.total(rates) == 0
     assert await cashier.total(rates) == 0  # settings:read is allowed
     for method, path, payload in [
         ("POST", "/v1/locations", {"name": "X"}),
-        ("PATCH", f"/v1/locations/{loc['id']}", {"name": "X"}),
+        ("PATCH", f"/v1/locations/{loc['locationId']}", {"name": "X"}),
         ("POST", "/v1/tax-classes", {"code": "food", "name": "Food"}),
-        ("POST", f"/v1/locations/{loc['id']}/registers", {"name": "X"}),
+        ("POST", f"/v1/locations/{loc['locationId']}/registers", {"name": "X"}),
     ]:
         await cashier.error(method, path, payload, 403, "FORBIDDEN")
     assert (await owner.get("/v1/locations"))["items"] == [loc]
     assert await owner.total("/v1/tax-classes") == 2  # the two every tenant starts with
-    assert await owner.total(f"/v1/locations/{loc['id']}/registers") == 0
+    assert await owner.total(f"/v1/locations/{loc['locationId']}/registers") == 0
+
+
+def own_id(event: Any) -> str:
+    """The id of the tax class or tax rate an event is about."""
+    return str(
+        event["data"]["taxClassId" if event["type"].startswith("tax_class.") else "taxRateId"]
+    )
 
 
 async def test_changes_append_events(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api
 ) -> None:
     loc = await add_location(client, tenant, "Evented")
-    path = f"/v1/locations/{loc['id']}"
+    path = f"/v1/locations/{loc['locationId']}"
     await owner.patch(path, {"name": "Renamed", "version": 1})
     await owner.error("PATCH", path, {"version": 1}, 409, "VERSION_CONFLICT")
     got = await owner.events("location.*")
@@ -380,25 +400,30 @@ async def test_changes_append_events(
         ("location.created", "Evented", 1),
         ("location.updated", "Renamed", 2),
     ]
-    assert {(e["data"]["id"], e["locationId"]) for e in got} == {(loc["id"], loc["id"])}
+    assert {(e["data"]["locationId"], e["locationId"]) for e in got} == {
+        (loc["locationId"], loc["locationId"])
+    }
     assert all(e["occurredAt"].endswith("Z") for e in got)
 
     reg = await owner.post(f"{path}/registers", {"name": "Till"})
-    await owner.call("DELETE", f"{path}/registers/{reg['id']}")
+    await owner.call("DELETE", f"{path}/registers/{reg['registerId']}")
     got = await owner.events("register.*")
-    assert [(e["type"], e["data"]["id"], e["data"]["active"], e["locationId"]) for e in got] == [
-        ("register.created", reg["id"], True, loc["id"]),
-        ("register.archived", reg["id"], False, loc["id"]),
+    assert [
+        (e["type"], e["data"]["registerId"], e["data"]["active"], e["locationId"]) for e in got
+    ] == [
+        ("register.created", reg["registerId"], True, loc["locationId"]),
+        ("register.archived", reg["registerId"], False, loc["locationId"]),
     ]
 
     txc = await owner.post("/v1/tax-classes", {"code": "std", "name": "Std"})
     txr = await owner.post(f"{path}/tax-rates", {"taxClass": "std", "name": "S", "rate": 8.875})
-    got = [e for e in await owner.events("tax_*") if e["data"]["id"] in (txc["id"], txr["id"])]
-    assert [(e["type"], e["data"]["id"]) for e in got] == [
-        ("tax_class.created", txc["id"]),
-        ("tax_rate.created", txr["id"]),
+    ours = (txc["taxClassId"], txr["taxRateId"])
+    got = [e for e in await owner.events("tax_*") if own_id(e) in ours]
+    assert [(e["type"], own_id(e)) for e in got] == [
+        ("tax_class.created", txc["taxClassId"]),
+        ("tax_rate.created", txr["taxRateId"]),
     ]
-    assert (got[1]["data"]["rate"], got[1]["locationId"]) == (8.875, loc["id"])
+    assert (got[1]["data"]["rate"], got[1]["locationId"]) == (8.875, loc["locationId"])
     seqs = [e["seq"] for e in await owner.events("location.*,register.*,tax_*")]
     assert len(seqs) == 8  # with the tenant's two starting tax classes
     assert seqs == sorted(seqs)

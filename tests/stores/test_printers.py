@@ -39,7 +39,7 @@ def owner(client: httpx.AsyncClient, tenant: TenantFixture) -> Api:
 @pytest.fixture
 async def printers(client: httpx.AsyncClient, tenant: TenantFixture) -> str:
     loc = await add_location(client, tenant)
-    return f"/v1/locations/{loc['id']}/printers"
+    return f"/v1/locations/{loc['locationId']}/printers"
 
 
 async def test_create_get_list_update_archive(owner: Api, printers: str) -> None:
@@ -219,14 +219,20 @@ async def test_another_tenants_or_locations_printer_is_not_found(
     await intruder.error("GET", printers, None, 404, "NOT_FOUND")
     await intruder.error("POST", printers, {"name": "X", "address": "bad"}, 404, "NOT_FOUND")
     # The intruder's own location does not reach the printer either.
-    their_loc = (await intruder.call("POST", "/v1/locations", {"name": "Theirs"}, 201))["id"]
+    their_loc = (await intruder.call("POST", "/v1/locations", {"name": "Theirs"}, 201))[
+        "locationId"
+    ]
     await intruder.error(
         "GET", f"/v1/locations/{their_loc}/printers/{made['printerId']}", None, 404, "NOT_FOUND"
     )
     # Nor does another location of the same tenant.
     other = await add_location(client, tenant, "Other")
     await owner.error(
-        "GET", f"/v1/locations/{other['id']}/printers/{made['printerId']}", None, 404, "NOT_FOUND"
+        "GET",
+        f"/v1/locations/{other['locationId']}/printers/{made['printerId']}",
+        None,
+        404,
+        "NOT_FOUND",
     )
     assert await owner.call("GET", path) == made
 
@@ -243,10 +249,10 @@ async def test_permissions_and_location_scope(
     await cashier.error("DELETE", path, None, 403, "FORBIDDEN")
 
     elsewhere = await add_location(client, tenant, "Elsewhere")
-    _, token = await add_user(client, tenant, "manager", location_ids=[elsewhere["id"]])
+    _, token = await add_user(client, tenant, "manager", location_ids=[elsewhere["locationId"]])
     manager = Api(client, bearer(token))
     await manager.error("GET", path, None, 404, "NOT_FOUND")
     await manager.error("POST", printers, {"name": "M", "address": "10.0.0.7"}, 404, "NOT_FOUND")
-    mine = f"/v1/locations/{elsewhere['id']}/printers"
+    mine = f"/v1/locations/{elsewhere['locationId']}/printers"
     await manager.call("POST", mine, {"name": "M", "address": "10.0.0.7"}, 201)
     assert await owner.call("GET", path) == made

@@ -138,17 +138,17 @@ async def make_shop(
             "allowNegativeStock": allow_negative_stock,
         },
     )
-    register = await post(f"/v1/locations/{location['id']}/registers", {"name": "Till 1"})
-    till = Till(client, tenant, location["id"], register["id"])
+    register = await post(f"/v1/locations/{location['locationId']}/registers", {"name": "Till 1"})
+    till = Till(client, tenant, location["locationId"], register["registerId"])
     await till.product()  # makes sure the tax classes exist
     if rate is not None:
         await post(
-            f"/v1/locations/{location['id']}/tax-rates",
+            f"/v1/locations/{location['locationId']}/tax-rates",
             {"taxClass": "standard", "name": "Sales tax", "rate": rate},
         )
     if open_shift:
         response = await client.post(
-            f"/v1/registers/{register['id']}/shifts",
+            f"/v1/registers/{register['registerId']}/shifts",
             json={"openingFloat": 100},
             headers=tenant.headers,
         )

@@ -68,7 +68,7 @@ async def add_user(
 ) -> tuple[str, str]:
     """Create a user with a built-in role over HTTP and log them in; returns (user id, token)."""
     roles = (await client.get("/v1/roles", headers=owner.headers)).json()["items"]
-    role_id = next(r["id"] for r in roles if r["name"] == role)
+    role_id = next(r["roleId"] for r in roles if r["name"] == role)
     email = f"{role}-{uuid.uuid4().hex[:10]}@shop.example.com"
     created = await client.post(
         "/v1/users",
@@ -83,7 +83,7 @@ async def add_user(
     )
     assert created.status_code == 201, created.text
     token = (await login(client, email)).json()["authToken"]
-    return created.json()["id"], token
+    return created.json()["userId"], token
 
 
 async def add_api_key(

@@ -223,7 +223,7 @@ class Shop:
 
     async def location(self, name: str = "Shop") -> str:
         body = await self.call("POST", "/v1/locations", 201, json={"name": name})
-        return str(body["id"])
+        return str(body["locationId"])
 
     async def events(self, types: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -172,7 +172,7 @@ async def test_a_failing_receiver_gets_the_event_on_the_fourth_attempt(
     location = await shop.location()
     requests = await receiver.wait_for("/hook", 4)
     (event,) = await shop.events("location.created")
-    assert event["data"]["id"] == location
+    assert event["data"]["locationId"] == location
     for request in requests:
         check_delivery(request, hook["secret"], event, shop.tenant_id)
     (delivery,) = await shop.settled(hook["webhookId"], 1)
@@ -458,7 +458,9 @@ async def test_filters_by_location_and_type_and_inactive_gets_nothing(
     await shop.call("POST", "/v1/tax-classes", 201, json={"code": "std", "name": "Standard"})
     three = await shop.location("three")
     await eventually(
-        lambda: three in [r.json()["data"].get("id") for r in receiver.requests("/witness")],
+        lambda: (
+            three in [r.json()["data"].get("locationId") for r in receiver.requests("/witness")]
+        ),
         what="the witness to get the last event",
     )
     seen = [r.json() for r in receiver.requests("/witness")]

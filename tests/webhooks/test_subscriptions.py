@@ -306,22 +306,22 @@ async def test_a_location_limited_user_subscribes_only_to_their_locations(
 ) -> None:
     mine = await add_location(client, tenant, "Mine")
     foreign = await add_location(client, tenant, "Not mine")
-    _user, token = await add_user(client, tenant, "integration", location_ids=[mine["id"]])
+    _user, token = await add_user(client, tenant, "integration", location_ids=[mine["locationId"]])
     limited = bearer(token)
     refused = await client.post(
         HOOKS,
         headers=limited,
-        json={"url": PUBLIC_URL, "eventTypes": ["*"], "locationId": foreign["id"]},
+        json={"url": PUBLIC_URL, "eventTypes": ["*"], "locationId": foreign["locationId"]},
     )
     assert refused.status_code == 403, refused.text
     tenant_wide = await client.post(
         HOOKS, headers=limited, json={"url": PUBLIC_URL, "eventTypes": ["location.created"]}
     )
     assert tenant_wide.status_code == 403, tenant_wide.text
-    made = await create(client, limited, locationId=mine["id"], active=False)
-    assert made["locationId"] == mine["id"]
+    made = await create(client, limited, locationId=mine["locationId"], active=False)
+    assert made["locationId"] == mine["locationId"]
     moved = await client.patch(
-        f"{HOOKS}/{made['webhookId']}", headers=limited, json={"locationId": foreign["id"]}
+        f"{HOOKS}/{made['webhookId']}", headers=limited, json={"locationId": foreign["locationId"]}
     )
     assert moved.status_code == 403, moved.text
     everywhere = await client.patch(

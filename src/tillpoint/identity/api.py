@@ -87,7 +87,7 @@ async def get_me(principal: CurrentPrincipal, session: DbSession) -> MeOut:
     return MeOut.model_validate(
         {
             "kind": principal.kind,
-            "id": principal.id,
+            "principal_id": principal.id,
             "name": principal.name,
             "email": user.email if user else None,
             "role_id": user.role_id if user else None,

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import AliasChoices, EmailStr, Field
 
 from tillpoint.core.schemas import ApiModel, Name, Timestamp, Version
 
@@ -52,7 +52,7 @@ class MfaConfirm(ApiModel):
 
 
 class TenantOut(ApiModel):
-    id: str
+    tenant_id: str = Field(validation_alias=AliasChoices("tenantId", "tenant_id", "id"))
     name: str
     currency: str
     timezone: str
@@ -75,7 +75,7 @@ class TenantUpdate(ApiModel):
 
 class MeOut(ApiModel):
     kind: Literal["user", "api_key"]
-    id: str
+    principal_id: str
     name: str
     email: str | None = None
     role_id: str | None = None
@@ -100,7 +100,7 @@ class RoleUpdate(ApiModel):
 
 
 class RoleOut(ApiModel):
-    id: str
+    role_id: str = Field(validation_alias=AliasChoices("roleId", "role_id", "id"))
     name: str
     description: str
     permissions: list[str]
@@ -129,7 +129,7 @@ class UserUpdate(ApiModel):
 
 
 class UserOut(ApiModel):
-    id: str
+    user_id: str = Field(validation_alias=AliasChoices("userId", "user_id", "id"))
     email: str
     name: str
     role_id: str
@@ -148,7 +148,7 @@ class ApiKeyIn(ApiModel):
 
 
 class ApiKeyOut(ApiModel):
-    id: str
+    api_key_id: str = Field(validation_alias=AliasChoices("apiKeyId", "api_key_id", "id"))
     name: str
     prefix: str
     scopes: list[str]
@@ -165,7 +165,9 @@ class ApiKeyCreated(ApiKeyOut):
 
 
 class AuditEntryOut(ApiModel):
-    id: str
+    audit_entry_id: str = Field(
+        validation_alias=AliasChoices("auditEntryId", "audit_entry_id", "id")
+    )
     occurred_at: Timestamp
     principal_type: str
     principal_id: str

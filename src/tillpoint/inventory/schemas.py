@@ -6,7 +6,7 @@ Quantities are JSON decimals with up to 3 places; an item sold by the unit rejec
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 
 from tillpoint.core.schemas import (
     ApiModel,
@@ -103,7 +103,7 @@ class LevelSet(ApiModel):
 
 
 class MovementOut(ApiModel):
-    id: str
+    movement_id: str = Field(validation_alias=AliasChoices("movementId", "movement_id", "id"))
     variant_id: str
     product_id: str | None
     sku: str | None
@@ -166,7 +166,7 @@ class CountLineOut(ApiModel):
 
 
 class CountOut(ApiModel):
-    id: str
+    count_id: str = Field(validation_alias=AliasChoices("countId", "count_id", "id"))
     location_id: str
     scope: CountScope | None
     full: bool
@@ -232,7 +232,9 @@ class ReceiptLineOut(ApiModel):
 
 
 class ReceiptOut(ApiModel):
-    id: str
+    transfer_receipt_id: str = Field(
+        validation_alias=AliasChoices("transferReceiptId", "transfer_receipt_id", "id")
+    )
     items: list[ReceiptLineOut]
     shortfalls: list[ReceiptLineOut]
     notes: str
@@ -241,7 +243,7 @@ class ReceiptOut(ApiModel):
 
 
 class TransferOut(ApiModel):
-    id: str
+    transfer_id: str = Field(validation_alias=AliasChoices("transferId", "transfer_id", "id"))
     source_location_id: str
     destination_location_id: str
     status: Literal["draft", "shipped", "partially_received", "received", "cancelled"]

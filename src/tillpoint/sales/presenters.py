@@ -117,7 +117,7 @@ def line_out(line: OrderLine, exponent: int) -> LineItemOut:
         price_overridden=line.catalog_price_minor is not None,
         modifiers=[
             ModifierOut(
-                id=m["id"],
+                option_id=m["id"],
                 group_id=m["groupId"],
                 name=m["name"],
                 price=_money(m["priceDeltaMinor"], exponent),

@@ -212,7 +212,7 @@ class TaxOut(ApiModel):
 
 
 class ModifierOut(ApiModel):
-    id: str
+    option_id: str
     group_id: str
     name: str
     price: DecimalNumber

@@ -46,7 +46,7 @@ class LocationUpdate(ApiModel):
 
 
 class LocationOut(ApiModel):
-    id: str
+    location_id: str = Field(validation_alias=AliasChoices("locationId", "location_id", "id"))
     name: str
     address: Address
     timezone: str
@@ -70,7 +70,7 @@ class RegisterUpdate(ApiModel):
 
 
 class RegisterOut(ApiModel):
-    id: str
+    register_id: str = Field(validation_alias=AliasChoices("registerId", "register_id", "id"))
     location_id: str
     name: str
     active: bool
@@ -99,7 +99,7 @@ class EmployeeUpdate(ApiModel):
 
 
 class EmployeeOut(ApiModel):
-    id: str
+    employee_id: str = Field(validation_alias=AliasChoices("employeeId", "employee_id", "id"))
     name: str
     email: str | None
     role_id: str
@@ -122,7 +122,7 @@ class TaxClassUpdate(ApiModel):
 
 
 class TaxClassOut(ApiModel):
-    id: str
+    tax_class_id: str = Field(validation_alias=AliasChoices("taxClassId", "tax_class_id", "id"))
     code: str
     name: str
     active: bool
@@ -145,7 +145,7 @@ class TaxRateUpdate(ApiModel):
 
 
 class TaxRateOut(ApiModel):
-    id: str
+    tax_rate_id: str = Field(validation_alias=AliasChoices("taxRateId", "tax_rate_id", "id"))
     location_id: str
     tax_class: str
     name: str
