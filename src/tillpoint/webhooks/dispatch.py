@@ -13,10 +13,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tillpoint.core.db import Database, utcnow
-from tillpoint.core.events import Event, on_events_committed, read_events
+from tillpoint.core.events import Event, high_water_query, on_events_committed, read_events
 from tillpoint.core.jobs import JobContext, enqueue_once, job_handler, recurring_job
 from tillpoint.webhooks.delivery_jobs import DELIVER, settings_of
 from tillpoint.webhooks.delivery_log import delivery_row, queue_rows
@@ -95,9 +95,7 @@ async def _tenants_with_new_events(db: Database) -> list[str]:
             .subquery()
         )
         latest = (
-            select(func.max(Event.seq))
-            .where(Event.tenant_id == subscribed.c.tenant_id)
-            .scalar_subquery()
+            high_water_query().where(Event.tenant_id == subscribed.c.tenant_id).scalar_subquery()
         )
         rows = await session.execute(
             select(subscribed.c.tenant_id, WebhookCursor.last_seq, latest)

@@ -15,7 +15,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, dialect_insert, table_of, unchanged, utcnow
 from tillpoint.core.encryption import secret_box
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import Event, record_change
+from tillpoint.core.events import high_water, record_change
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.stores.service import get_location
@@ -203,12 +203,12 @@ async def _checked_location(
 async def _lock_cursor(session: AsyncSession, tenant_id: str) -> int:
     """Lock the tenant's dispatcher cursor (made at the last event if missing): it serialises
     subscription starts and creates of one tenant. Returns the tenant's last event number."""
-    last = (await session.execute(select(func.max(Event.seq)))).scalar() or 0
+    last = await high_water(session)
     cursors = table_of(WebhookCursor)
     insert = dialect_insert(session)(cursors).values(tenant_id=tenant_id, last_seq=last)
     await session.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
     await session.execute(select(WebhookCursor.last_seq).with_for_update())
-    return int(last)
+    return last
 
 
 async def _start_from_now(session: AsyncSession, row: WebhookSubscription) -> None:
