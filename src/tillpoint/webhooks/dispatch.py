@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.events import Event, high_water_query, on_events_committed, read_events
@@ -109,7 +110,7 @@ async def _tenants_with_new_events(db: Database) -> list[str]:
         ]
 
 
-async def _dispatch_batch(session: Any, tenant_id: str) -> tuple[int, bool]:
+async def _dispatch_batch(session: AsyncSession, tenant_id: str) -> tuple[int, bool]:
     cursor = (await session.execute(select(WebhookCursor).with_for_update())).scalar_one_or_none()
     if cursor is None:
         # Made when a subscription starts; missing only if the tenant's were all made inactive

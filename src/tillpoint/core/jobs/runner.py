@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.config import Settings
 from tillpoint.core.db import Database, dialect_insert, table_of, utcnow
 from tillpoint.core.ids import new_monotonic_id
 from tillpoint.core.jobs.claim import claim_jobs, insert_recurring, schedule_next_run
@@ -159,7 +160,7 @@ class JobRunner:
         poll_seconds: float = 1.0,
         lease_seconds: float = 300.0,
         grace_seconds: float = 25.0,
-        settings: Any = None,
+        settings: Settings | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
