@@ -2,31 +2,18 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.inventory import counts
-from tillpoint.inventory.models import StockCount
+from tillpoint.inventory.deps import CountToChange, InventoryReader, InventoryWriter
 from tillpoint.inventory.schemas import CountIn, CountLinesIn, CountOut
 
 router = APIRouter(tags=["inventory counts"])
 
-InventoryReader = Annotated[Principal, Depends(requires("inventory:read"))]
-InventoryWriter = Annotated[Principal, Depends(requires("inventory:write"))]
 STATUS_ERRORS = error_responses("INVALID_STATUS", "VERSION_CONFLICT")
-
-
-async def visible_count(
-    count_id: str, session: DbSession, principal: CurrentPrincipal
-) -> StockCount:
-    # A dependency, so an unknown count is 404 before the body is even read.
-    return await counts.get_count(session, principal, count_id)
-
-
-VisibleCount = Annotated[StockCount, Depends(visible_count)]
 
 
 @router.post("/inventory/counts", response_model=CountOut, status_code=201)
@@ -58,7 +45,7 @@ async def get_count(count_id: str, session: DbSession, principal: InventoryReade
 
 @router.post("/inventory/counts/{count_id}/lines", response_model=CountOut, responses=STATUS_ERRORS)
 async def record_lines(
-    count: VisibleCount, body: CountLinesIn, session: DbSession, principal: InventoryWriter
+    count: CountToChange, body: CountLinesIn, session: DbSession, principal: InventoryWriter
 ) -> Any:
     """Record counted quantities (absolute) or scans (increments); several devices may post
     at once."""

@@ -2,19 +2,17 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.inventory import transfers
+from tillpoint.inventory.deps import InventoryReader, InventoryWriter
 from tillpoint.inventory.schemas import ReceiveIn, TransferIn, TransferOut, TransferUpdate
 
 router = APIRouter(tags=["inventory transfers"])
 
-InventoryReader = Annotated[Principal, Depends(requires("inventory:read"))]
-InventoryWriter = Annotated[Principal, Depends(requires("inventory:write"))]
 STATUS_ERRORS = error_responses("INVALID_STATUS", "VERSION_CONFLICT")
 Status = Literal["draft", "shipped", "partially_received", "received", "cancelled"]
 

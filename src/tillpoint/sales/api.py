@@ -6,14 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from tillpoint.core.auth import Principal
 from tillpoint.core.card_numbers import reject_card_numbers
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments
-from tillpoint.sales.common_api import LockedOrder, VisibleOrder
+from tillpoint.sales.deps import LockedOrder, OrderReader, OrderToChange, OrderWriter
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.receipts import api as receipts_api
 from tillpoint.sales.refunds import api as refunds_api
@@ -37,8 +36,6 @@ router = APIRouter(
     dependencies=[Depends(reject_card_numbers)],
 )
 
-OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
-OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
 )
@@ -95,7 +92,7 @@ async def get_order(order_id: str, session: DbSession, principal: OrderReader) -
 
 @router.patch("/orders/{order_id}", response_model=OrderOut, responses=CHANGE_ERRORS)
 async def update_order(
-    order: VisibleOrder, body: OrderUpdate, session: DbSession, principal: OrderWriter
+    order: OrderToChange, body: OrderUpdate, session: DbSession, principal: OrderWriter
 ) -> Any:
     """Change an open order's discounts, service charges, tip, notes or customer, or resume
     a parked order on another register."""
@@ -109,7 +106,7 @@ async def update_order(
     responses=CHANGE_ERRORS,
 )
 async def add_line_item(
-    order: VisibleOrder, body: LineItemAdd, session: DbSession, principal: OrderWriter
+    order: OrderToChange, body: LineItemAdd, session: DbSession, principal: OrderWriter
 ) -> Any:
     return await edits.add_line(session, principal, order.id, body)
 
@@ -118,7 +115,7 @@ async def add_line_item(
     "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
 )
 async def update_line_item(
-    order: VisibleOrder,
+    order: OrderToChange,
     line_item_id: str,
     body: LineItemUpdate,
     session: DbSession,
@@ -131,7 +128,7 @@ async def update_line_item(
     "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
 )
 async def remove_line_item(
-    order: VisibleOrder, line_item_id: str, session: DbSession, principal: OrderWriter
+    order: OrderToChange, line_item_id: str, session: DbSession, principal: OrderWriter
 ) -> Any:
     return await edits.remove_line(session, principal, order.id, line_item_id)
 
@@ -161,7 +158,7 @@ async def add_payment(
     response_model=OrderOut,
     responses=error_responses("ORDER_NOT_OPEN", "ORDER_EMPTY", "CONFLICT", "INSUFFICIENT_STOCK"),
 )
-async def complete_order(order: VisibleOrder, session: DbSession, principal: OrderWriter) -> Any:
+async def complete_order(order: OrderToChange, session: DbSession, principal: OrderWriter) -> Any:
     """Complete an order with nothing to pay (everything discounted away)."""
     return await payments.complete_zero_balance(session, principal, order.id)
 

@@ -2,14 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.identity.service import get_tenant
 from tillpoint.stores import printers_api, service, staff, taxes
+from tillpoint.stores.deps import (
+    LocationToChange,
+    SettingsReader,
+    SettingsWriter,
+    StaffReader,
+    StaffWriter,
+)
 from tillpoint.stores.models import Location
 from tillpoint.stores.schemas import (
     EmployeeIn,
@@ -31,21 +37,7 @@ from tillpoint.stores.schemas import (
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-SettingsReader = Annotated[Principal, Depends(requires("settings:read"))]
-SettingsWriter = Annotated[Principal, Depends(requires("settings:write"))]
-StaffReader = Annotated[Principal, Depends(requires("staff:read"))]
-StaffWriter = Annotated[Principal, Depends(requires("staff:write"))]
 CONFLICTS = error_responses("VERSION_CONFLICT", "ALREADY_EXISTS", "CONFLICT")
-
-
-async def visible_location(
-    location_id: str, session: DbSession, principal: CurrentPrincipal
-) -> Location:
-    # Resolved as a dependency so an unknown location is 404 before the body is even read.
-    return await service.get_location(session, principal, location_id)
-
-
-VisibleLocation = Annotated[Location, Depends(visible_location)]
 
 
 @router.get("/locations", response_model=Page[LocationOut], tags=["locations"])
@@ -101,7 +93,7 @@ async def list_registers(
     tags=["registers"],
 )
 async def create_register(
-    location: VisibleLocation, body: RegisterIn, session: DbSession, principal: SettingsWriter
+    location: LocationToChange, body: RegisterIn, session: DbSession, principal: SettingsWriter
 ) -> object:
     return await service.create_register(session, principal, location.id, body)
 
@@ -243,7 +235,7 @@ async def list_tax_rates(
     "/locations/{location_id}/tax-rates", response_model=TaxRateOut, status_code=201, tags=["taxes"]
 )
 async def create_tax_rate(
-    location: VisibleLocation, body: TaxRateIn, session: DbSession, principal: SettingsWriter
+    location: LocationToChange, body: TaxRateIn, session: DbSession, principal: SettingsWriter
 ) -> object:
     """Add a rate for a tax class at this location; several rates per class add up."""
     return await taxes.create_tax_rate(session, principal, location.id, body)
