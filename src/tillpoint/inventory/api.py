@@ -109,7 +109,9 @@ async def list_levels(
     tags=["inventory"],
     responses=error_responses("STOCK_CHANGED"),
 )
-async def set_level(body: LevelSet, session: DbSession, principal: InventoryWriter) -> Any:
+async def set_level(
+    body: LevelSet, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Set onHand absolutely (the difference is posted as an adjustment movement) and/or the
     reorder settings. With expectedOnHand, 409 STOCK_CHANGED unless onHand is still that."""
     return await levels.set_level(session, principal, body)

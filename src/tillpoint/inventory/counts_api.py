@@ -17,7 +17,9 @@ STATUS_ERRORS = error_responses("INVALID_STATUS", "VERSION_CONFLICT")
 
 
 @router.post("/inventory/counts", response_model=CountOut, status_code=201)
-async def open_count(body: CountIn, session: DbSession, principal: InventoryWriter) -> Any:
+async def open_count(
+    body: CountIn, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Open a count of a whole location, or of a category and its subcategories."""
     return await counts.open_count(session, principal, body)
 
@@ -37,7 +39,9 @@ async def list_counts(
 
 
 @router.get("/inventory/counts/{count_id}", response_model=CountOut)
-async def get_count(count_id: str, session: DbSession, principal: InventoryReader) -> Any:
+async def get_count(
+    count_id: str, session: DbSession, principal: InventoryReader
+) -> dict[str, Any]:
     """The count with its lines: expected (per the ledger, as of the count's time), counted and
     variance."""
     return await counts.count_view(session, await counts.get_count(session, principal, count_id))
@@ -46,7 +50,7 @@ async def get_count(count_id: str, session: DbSession, principal: InventoryReade
 @router.post("/inventory/counts/{count_id}/lines", response_model=CountOut, responses=STATUS_ERRORS)
 async def record_lines(
     count: CountToChange, body: CountLinesIn, session: DbSession, principal: InventoryWriter
-) -> Any:
+) -> dict[str, Any]:
     """Record counted quantities (absolute) or scans (increments); several devices may post
     at once."""
     return await counts.record_lines(session, principal, count.id, body)
@@ -57,7 +61,9 @@ async def record_lines(
     response_model=CountOut,
     responses=error_responses("INVALID_STATUS", "VERSION_CONFLICT", "INSUFFICIENT_STOCK"),
 )
-async def commit_count(count_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def commit_count(
+    count_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Post the count: the quantity as of the count's time becomes what was counted; later
     movements stay applied on top. A full count zeroes in-scope stock that was not counted.
     Where the location forbids negative stock, a count that would leave onHand below zero
@@ -68,5 +74,7 @@ async def commit_count(count_id: str, session: DbSession, principal: InventoryWr
 @router.post(
     "/inventory/counts/{count_id}/cancel", response_model=CountOut, responses=STATUS_ERRORS
 )
-async def cancel_count(count_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def cancel_count(
+    count_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     return await counts.cancel_count(session, principal, count_id)

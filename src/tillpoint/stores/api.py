@@ -16,7 +16,7 @@ from tillpoint.stores.deps import (
     StaffReader,
     StaffWriter,
 )
-from tillpoint.stores.models import Location
+from tillpoint.stores.models import Employee, Location, Register, TaxClass, TaxRate
 from tillpoint.stores.schemas import (
     EmployeeIn,
     EmployeeOut,
@@ -94,7 +94,7 @@ async def list_registers(
 )
 async def create_register(
     location: LocationToChange, body: RegisterIn, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Register:
     return await service.create_register(session, principal, location.id, body)
 
 
@@ -105,7 +105,7 @@ async def create_register(
 )
 async def get_register(
     location_id: str, register_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> Register:
     return await service.get_register(session, principal, location_id, register_id)
 
 
@@ -121,7 +121,7 @@ async def update_register(
     body: RegisterUpdate,
     session: DbSession,
     principal: SettingsWriter,
-) -> object:
+) -> Register:
     return await service.update_register(session, principal, location_id, register_id, body)
 
 
@@ -132,7 +132,7 @@ async def update_register(
 )
 async def archive_register(
     location_id: str, register_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Register:
     """Archive a register (kept for history; hidden from active lists)."""
     return await service.archive_register(session, principal, location_id, register_id)
 
@@ -152,13 +152,13 @@ async def list_employees(
 
 
 @router.post("/employees", response_model=EmployeeOut, status_code=201, tags=["employees"])
-async def create_employee(body: EmployeeIn, session: DbSession, principal: StaffWriter) -> object:
+async def create_employee(body: EmployeeIn, session: DbSession, principal: StaffWriter) -> Employee:
     """Add an employee; the register PIN, if given, is stored only as a hash."""
     return await staff.create_employee(session, principal, body)
 
 
 @router.get("/employees/{employee_id}", response_model=EmployeeOut, tags=["employees"])
-async def get_employee(employee_id: str, session: DbSession, principal: StaffReader) -> object:
+async def get_employee(employee_id: str, session: DbSession, principal: StaffReader) -> Employee:
     return await staff.get_employee(session, principal, employee_id)
 
 
@@ -167,14 +167,14 @@ async def get_employee(employee_id: str, session: DbSession, principal: StaffRea
 )
 async def update_employee(
     employee_id: str, body: EmployeeUpdate, session: DbSession, principal: StaffWriter
-) -> object:
+) -> Employee:
     return await staff.update_employee(session, principal, employee_id, body)
 
 
 @router.delete("/employees/{employee_id}", response_model=EmployeeOut, tags=["employees"])
 async def deactivate_employee(
     employee_id: str, session: DbSession, principal: StaffWriter
-) -> object:
+) -> Employee:
     return await staff.deactivate_employee(session, principal, employee_id)
 
 
@@ -191,12 +191,12 @@ async def list_tax_classes(
 )
 async def create_tax_class(
     body: TaxClassIn, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.create_tax_class(session, principal, body)
 
 
 @router.get("/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"])
-async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader) -> object:
+async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader) -> TaxClass:
     return await taxes.get_tax_class(session, tax_class_id)
 
 
@@ -205,14 +205,14 @@ async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader
 )
 async def update_tax_class(
     tax_class_id: str, body: TaxClassUpdate, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.update_tax_class(session, principal, tax_class_id, body)
 
 
 @router.delete("/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"])
 async def archive_tax_class(
     tax_class_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.archive_tax_class(session, principal, tax_class_id)
 
 
@@ -236,7 +236,7 @@ async def list_tax_rates(
 )
 async def create_tax_rate(
     location: LocationToChange, body: TaxRateIn, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxRate:
     """Add a rate for a tax class at this location; several rates per class add up."""
     return await taxes.create_tax_rate(session, principal, location.id, body)
 
@@ -246,7 +246,7 @@ async def create_tax_rate(
 )
 async def get_tax_rate(
     location_id: str, tax_rate_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> TaxRate:
     return await taxes.get_tax_rate(session, principal, location_id, tax_rate_id)
 
 
@@ -262,7 +262,7 @@ async def update_tax_rate(
     body: TaxRateUpdate,
     session: DbSession,
     principal: SettingsWriter,
-) -> object:
+) -> TaxRate:
     return await taxes.update_tax_rate(session, principal, location_id, tax_rate_id, body)
 
 
@@ -271,7 +271,7 @@ async def update_tax_rate(
 )
 async def archive_tax_rate(
     location_id: str, tax_rate_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxRate:
     return await taxes.archive_tax_rate(session, principal, location_id, tax_rate_id)
 
 

@@ -9,6 +9,7 @@ from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.stores import printers
 from tillpoint.stores.deps import LocationToChange, PrinterToChange, SettingsReader, SettingsWriter
+from tillpoint.stores.models import Printer
 from tillpoint.stores.schemas import PrinterIn, PrinterOut, PrinterUpdate
 
 router = APIRouter(tags=["printers"])
@@ -43,7 +44,7 @@ async def list_printers(
 )
 async def create_printer(
     location: LocationToChange, body: PrinterIn, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Printer:
     """Add a network printer (ESC/POS over TCP): ``{name, type: receipt|kitchen, address}``
     with ``address`` as ``host[:port]``, port 9100 by default."""
     return await printers.create_printer(session, principal, location.id, body)
@@ -52,7 +53,7 @@ async def create_printer(
 @router.get("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)
 async def get_printer(
     location_id: str, printer_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> Printer:
     return await printers.get_printer(session, principal, location_id, printer_id)
 
 
@@ -63,13 +64,13 @@ async def get_printer(
 )
 async def update_printer(
     printer: PrinterToChange, body: PrinterUpdate, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Printer:
     return await printers.update_printer(session, principal, printer.location_id, printer.id, body)
 
 
 @router.delete("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)
 async def archive_printer(
     location_id: str, printer_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Printer:
     """Archive a printer: kept, but no longer listed or printed to by default."""
     return await printers.archive_printer(session, principal, location_id, printer_id)

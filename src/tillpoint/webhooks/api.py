@@ -9,6 +9,7 @@ from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.webhooks import delivery_log, subscriptions
 from tillpoint.webhooks.deps import WebhookManager, WebhookToManage
+from tillpoint.webhooks.models import WebhookSubscription
 from tillpoint.webhooks.schemas import (
     DeliveryOut,
     ReplayIn,
@@ -59,7 +60,9 @@ async def create_webhook(
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
-async def get_webhook(webhook_id: str, session: DbSession, principal: WebhookManager) -> object:
+async def get_webhook(
+    webhook_id: str, session: DbSession, principal: WebhookManager
+) -> WebhookSubscription:
     return await subscriptions.get_webhook(session, principal, webhook_id)
 
 
@@ -74,7 +77,7 @@ async def update_webhook(
     session: DbSession,
     principal: WebhookManager,
     settings: AppSettings,
-) -> object:
+) -> WebhookSubscription:
     """Change a subscription; ``active: true`` re-enables a disabled one."""
     return await subscriptions.update_webhook(session, principal, webhook_id, body, settings)
 

@@ -39,7 +39,7 @@ async def get_receipt(
     receipt_format: Annotated[
         ReceiptFormat, Query(alias="format", description="json, text, html or escpos")
     ] = "json",
-) -> Any:
+) -> ReceiptOut | Response:
     """The order's receipt: ``json`` (structured), ``text`` (42 columns for thermal paper),
     ``html`` (e-mail and screens) or ``escpos`` (printer commands). An open order has no
     receipt number yet and comes out as a provisional bill."""

@@ -1,7 +1,5 @@
 """Refund, void and exchange endpoints (included into the sales router)."""
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from tillpoint.core.deps import DbSession
@@ -29,19 +27,19 @@ REFUND_ERRORS = error_responses("REFUND_NOT_ALLOWED", "REFUND_EXCEEDS_REMAINING"
 )
 async def refund_order(
     order: OrderToRefund, body: RefundIn, session: DbSession, principal: OrderRefunder
-) -> Any:
+) -> RefundOut:
     """Refund lines and quantities (restocked or not), pro rata, to the original tenders
     unless `tenders` says otherwise."""
     return await refunds.refund_order(session, principal, order.id, body)
 
 
 @router.get("/orders/{order_id}/refunds", response_model=list[RefundOut])
-async def list_refunds(order: OrderToRead, session: DbSession) -> Any:
+async def list_refunds(order: OrderToRead, session: DbSession) -> list[RefundOut]:
     return await refunds.list_refunds(session, order)
 
 
 @router.get("/orders/{order_id}/refunds/{refund_id}", response_model=RefundOut)
-async def get_refund(order: OrderToRead, refund_id: str, session: DbSession) -> Any:
+async def get_refund(order: OrderToRead, refund_id: str, session: DbSession) -> RefundOut:
     return await refunds.show_refund(session, order, refund_id)
 
 
@@ -52,7 +50,7 @@ async def get_refund(order: OrderToRead, refund_id: str, session: DbSession) -> 
 )
 async def void_order(
     order: OrderToVoid, body: VoidIn, session: DbSession, principal: OrderVoider
-) -> Any:
+) -> OrderOut:
     """Cancel an open order, or a completed one without refunds, reversing stock and payments."""
     return await voids.void_order(session, principal, order.id, body)
 
@@ -65,7 +63,7 @@ async def void_order(
 )
 async def exchange(
     order: OrderToExchange, body: ExchangeIn, session: DbSession, principal: OrderExchanger
-) -> Any:
+) -> ExchangeOut:
     """Returned lines and new lines in one call: the refund and the new order, linked both
     ways, settling only the difference (needs `orders:refund` and `orders:write`)."""
     return await exchanges.exchange(session, principal, order.id, body)

@@ -1,6 +1,6 @@
 """Register shift endpoints (included into the sales router)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
@@ -41,7 +41,7 @@ NOT_OPEN = error_responses("SHIFT_NOT_OPEN", "VERSION_CONFLICT")
 )
 async def open_shift(
     register: RegisterToChange, body: ShiftOpenIn, session: DbSession, principal: OrderWriter
-) -> Any:
+) -> ShiftOut:
     """Open a shift on the register with the cash float in its drawer. One open shift per
     register (409 SHIFT_ALREADY_OPEN); cash sales and cash refunds need one."""
     return await shifts.open_shift(session, principal, register, body)
@@ -62,7 +62,7 @@ async def list_shifts(
 @router.get("/registers/{register_id}/shifts/current", response_model=ShiftOut)
 async def current_shift(
     register: RegisterToRead, session: DbSession, principal: OrderReader
-) -> Any:
+) -> ShiftOut:
     """The register's open shift; 404 when none is open."""
     shift = await shifts.current_shift(session, register.id, lock=False)
     if shift is None:
@@ -71,7 +71,7 @@ async def current_shift(
 
 
 @router.get("/registers/{register_id}/shifts/{shift_id}", response_model=ShiftOut)
-async def get_shift(shift: ShiftToRead, session: DbSession, principal: OrderReader) -> Any:
+async def get_shift(shift: ShiftToRead, session: DbSession, principal: OrderReader) -> ShiftOut:
     return await shifts.view_shift(session, principal, shift)
 
 
@@ -83,7 +83,7 @@ async def get_shift(shift: ShiftToRead, session: DbSession, principal: OrderRead
 )
 async def add_cash_movement(
     shift: ShiftToChange, body: CashMovementIn, session: DbSession, principal: OrderWriter
-) -> Any:
+) -> CashMovementOut:
     """Paid in (cash put into the drawer) or paid out (taken out), with a reason; only while
     the shift is open."""
     return await shifts.add_cash_movement(session, principal, shift, body)
@@ -105,7 +105,7 @@ async def list_cash_movements(
 )
 async def close_shift(
     shift: ShiftToChange, body: ShiftCloseIn, session: DbSession, principal: OrderWriter
-) -> Any:
+) -> ShiftOut:
     """Close with the cash counted in the drawer: expected cash = float + cash sales − cash
     refunds + paid in − paid out, over/short = counted − expected, and the totals per tender
     are frozen as the shift's Z report. Every payment and refund taken under the shift is in
@@ -124,7 +124,7 @@ async def shift_report(
     session: DbSession,
     principal: OrderReader,
     format: Annotated[Literal["json", "text"], Query()] = "json",
-) -> Any:
+) -> ShiftReportOut | PlainTextResponse:
     """The closed shift's Z report as frozen at the close, or an open shift's figures so far
     (an X report, ``kind: "X"``). ``format=text`` renders it for 42-column receipt paper."""
     if format == "text":
