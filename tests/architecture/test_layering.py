@@ -1,5 +1,6 @@
 """The layering of DESIGN.md §3, checked over the imports rather than remembered:
-``core`` imports no domain, and no domain imports another domain's ``api`` modules."""
+``core`` imports no domain, and no domain imports another domain's ``api`` or ``deps``
+modules."""
 
 import ast
 from pathlib import Path
@@ -27,6 +28,12 @@ def domains() -> list[str]:
     )
 
 
+def _sees_http(module: str) -> bool:
+    """The routing modules: routers (``api``, ``*_api``) and the dependencies they share
+    (``deps``: a domain's permission aliases and the rows its routes act on)."""
+    return module.endswith("api") or module == "deps"
+
+
 def test_there_are_domains_to_check() -> None:
     assert {"identity", "stores"} <= set(domains())
 
@@ -48,13 +55,13 @@ def test_no_domain_imports_another_domains_api() -> None:
             for name in imports_of(path):
                 parts = name.split(".")
                 if len(parts) >= 3 and parts[1] != domain and parts[1] in domains():
-                    assert not parts[2].endswith("api"), f"{domain}/{path.name} imports {name}"
+                    assert not _sees_http(parts[2]), f"{domain}/{path.name} imports {name}"
 
 
 def test_services_never_see_http() -> None:
     for domain in domains():
         for path in (PACKAGE / domain).rglob("*.py"):
-            if path.stem.endswith("api"):
+            if _sees_http(path.stem):
                 continue
             http = {
                 i

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from tillpoint.catalog import categories, modifiers, scan, service, variants
-from tillpoint.catalog.models import Product
+from tillpoint.catalog.deps import CatalogReader, CatalogWriter, ProductToChange, Stock
 from tillpoint.catalog.schemas import (
     CategoryIn,
     CategoryOut,
@@ -21,16 +21,12 @@ from tillpoint.catalog.schemas import (
     VariantOut,
     VariantUpdate,
 )
-from tillpoint.catalog.stock import StockFigures
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-Reader = Annotated[Principal, Depends(requires("catalog:read"))]
-Writer = Annotated[Principal, Depends(requires("catalog:write"))]
 CODES = ("SKU_ALREADY_EXISTS", "BARCODE_ALREADY_EXISTS", "INVALID_BARCODE")
 PRODUCT_WRITE = error_responses(*CODES, "ALREADY_EXISTS")
 PRODUCT_UPDATE = error_responses(*CODES, "ALREADY_EXISTS", "VERSION_CONFLICT")
@@ -43,29 +39,11 @@ IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Al
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
 
 
-async def existing_product(product_id: str, session: DbSession) -> Product:
-    # A dependency, so an unknown product is 404 before the body is even validated.
-    return await service.get_product(session, product_id)
-
-
-ExistingProduct = Annotated[Product, Depends(existing_product)]
-
-
-async def stock_figures(request: Request) -> StockFigures:
-    """Inventory's stock reader, which create_app puts on app.state (the catalog may not import
-    inventory: ADR 0008)."""
-    figures: StockFigures = request.app.state.stock_figures
-    return figures
-
-
-Stock = Annotated[StockFigures, Depends(stock_figures)]
-
-
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
 async def list_products(
     session: DbSession,
     paging: Pagination,
-    principal: Reader,
+    principal: CatalogReader,
     stock: Stock,
     location_id: LocationId = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -100,7 +78,9 @@ async def list_products(
     tags=["catalog"],
     responses=PRODUCT_WRITE,
 )
-async def create_product(body: ProductIn, session: DbSession, principal: Writer) -> ProductOut:
+async def create_product(
+    body: ProductIn, session: DbSession, principal: CatalogWriter
+) -> ProductOut:
     return await service.create_product(session, principal, body)
 
 
@@ -108,7 +88,7 @@ async def create_product(body: ProductIn, session: DbSession, principal: Writer)
 async def get_product(
     product_id: str,
     session: DbSession,
-    principal: Reader,
+    principal: CatalogReader,
     stock: Stock,
     location_id: LocationId = None,
     include_archived: IncludeArchived = False,
@@ -130,14 +110,18 @@ async def get_product(
     responses=PRODUCT_UPDATE,
 )
 async def update_product(
-    product_id: str, body: ProductUpdate, session: DbSession, principal: Writer, stock: Stock
+    product_id: str,
+    body: ProductUpdate,
+    session: DbSession,
+    principal: CatalogWriter,
+    stock: Stock,
 ) -> ProductOut:
     return await service.update_product(session, principal, product_id, body, stock=stock)
 
 
 @router.delete("/catalog/products/{product_id}", response_model=ProductOut, tags=["catalog"])
 async def archive_product(
-    product_id: str, session: DbSession, principal: Writer, stock: Stock
+    product_id: str, session: DbSession, principal: CatalogWriter, stock: Stock
 ) -> ProductOut:
     return await service.archive_product(session, principal, product_id, stock=stock)
 
@@ -149,7 +133,7 @@ async def list_variants(
     product_id: str,
     session: DbSession,
     paging: Pagination,
-    _: Reader,
+    _: CatalogReader,
     include_archived: IncludeArchived = False,
 ) -> dict[str, object]:
     items, total = await variants.list_variants(
@@ -166,7 +150,7 @@ async def list_variants(
     responses=PRODUCT_WRITE,
 )
 async def create_variant(
-    product: ExistingProduct, body: VariantIn, session: DbSession, principal: Writer
+    product: ProductToChange, body: VariantIn, session: DbSession, principal: CatalogWriter
 ) -> VariantOut:
     return await variants.create_variant(session, principal, product.id, body)
 
@@ -177,7 +161,7 @@ async def create_variant(
     tags=["catalog"],
 )
 async def get_variant(
-    product_id: str, variant_id: str, session: DbSession, _: Reader
+    product_id: str, variant_id: str, session: DbSession, _: CatalogReader
 ) -> VariantOut:
     return await variants.show_variant(session, product_id, variant_id)
 
@@ -189,7 +173,11 @@ async def get_variant(
     responses=PRODUCT_UPDATE,
 )
 async def update_variant(
-    product_id: str, variant_id: str, body: VariantUpdate, session: DbSession, principal: Writer
+    product_id: str,
+    variant_id: str,
+    body: VariantUpdate,
+    session: DbSession,
+    principal: CatalogWriter,
 ) -> VariantOut:
     return await variants.update_variant(session, principal, product_id, variant_id, body)
 
@@ -200,7 +188,7 @@ async def update_variant(
     tags=["catalog"],
 )
 async def archive_variant(
-    product_id: str, variant_id: str, session: DbSession, principal: Writer
+    product_id: str, variant_id: str, session: DbSession, principal: CatalogWriter
 ) -> VariantOut:
     return await variants.archive_variant(session, principal, product_id, variant_id)
 
@@ -208,7 +196,7 @@ async def archive_variant(
 @router.get("/catalog/lookup", response_model=LookupOut, tags=["catalog"])
 async def lookup(
     session: DbSession,
-    principal: Reader,
+    principal: CatalogReader,
     stock: Stock,
     barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -224,7 +212,7 @@ async def lookup(
 async def list_categories(
     session: DbSession,
     paging: Pagination,
-    _: Reader,
+    _: CatalogReader,
     parent_id: Annotated[str | None, Query(alias="parentId", max_length=40)] = None,
     include_archived: IncludeArchived = False,
 ) -> dict[str, object]:
@@ -241,12 +229,14 @@ async def list_categories(
     tags=["catalog"],
     responses=CATEGORY_WRITE,
 )
-async def create_category(body: CategoryIn, session: DbSession, principal: Writer) -> CategoryOut:
+async def create_category(
+    body: CategoryIn, session: DbSession, principal: CatalogWriter
+) -> CategoryOut:
     return await categories.create_category(session, principal, body)
 
 
 @router.get("/catalog/categories/{category_id}", response_model=CategoryOut, tags=["catalog"])
-async def get_category(category_id: str, session: DbSession, _: Reader) -> CategoryOut:
+async def get_category(category_id: str, session: DbSession, _: CatalogReader) -> CategoryOut:
     category = await categories.get_category(session, category_id)
     return await categories.category_view(session, category)
 
@@ -258,7 +248,7 @@ async def get_category(category_id: str, session: DbSession, _: Reader) -> Categ
     responses=CATEGORY_WRITE,
 )
 async def update_category(
-    category_id: str, body: CategoryUpdate, session: DbSession, _: Writer
+    category_id: str, body: CategoryUpdate, session: DbSession, _: CatalogWriter
 ) -> CategoryOut:
     return await categories.update_category(session, category_id, body)
 
@@ -269,7 +259,7 @@ async def update_category(
     tags=["catalog"],
     responses=error_responses("CONFLICT"),
 )
-async def archive_category(category_id: str, session: DbSession, _: Writer) -> CategoryOut:
+async def archive_category(category_id: str, session: DbSession, _: CatalogWriter) -> CategoryOut:
     return await categories.archive_category(session, category_id)
 
 
@@ -277,7 +267,7 @@ async def archive_category(category_id: str, session: DbSession, _: Writer) -> C
 async def list_modifier_groups(
     session: DbSession,
     paging: Pagination,
-    principal: Reader,
+    principal: CatalogReader,
     include_archived: IncludeArchived = False,
 ) -> dict[str, object]:
     items, total = await modifiers.list_modifier_groups(
@@ -294,7 +284,7 @@ async def list_modifier_groups(
     responses=MODIFIER_WRITE,
 )
 async def create_modifier_group(
-    body: ModifierGroupIn, session: DbSession, principal: Writer
+    body: ModifierGroupIn, session: DbSession, principal: CatalogWriter
 ) -> ModifierGroupOut:
     return await modifiers.create_modifier_group(session, principal, body)
 
@@ -305,7 +295,7 @@ async def create_modifier_group(
     tags=["catalog"],
 )
 async def get_modifier_group(
-    modifier_group_id: str, session: DbSession, _: Reader
+    modifier_group_id: str, session: DbSession, _: CatalogReader
 ) -> ModifierGroupOut:
     group = await modifiers.get_modifier_group(session, modifier_group_id)
     return await modifiers.modifier_group_view(session, group)
@@ -318,7 +308,7 @@ async def get_modifier_group(
     responses=MODIFIER_WRITE,
 )
 async def update_modifier_group(
-    modifier_group_id: str, body: ModifierGroupUpdate, session: DbSession, principal: Writer
+    modifier_group_id: str, body: ModifierGroupUpdate, session: DbSession, principal: CatalogWriter
 ) -> ModifierGroupOut:
     return await modifiers.update_modifier_group(session, principal, modifier_group_id, body)
 
@@ -329,6 +319,6 @@ async def update_modifier_group(
     tags=["catalog"],
 )
 async def archive_modifier_group(
-    modifier_group_id: str, session: DbSession, principal: Writer
+    modifier_group_id: str, session: DbSession, principal: CatalogWriter
 ) -> ModifierGroupOut:
     return await modifiers.archive_modifier_group(session, principal, modifier_group_id)

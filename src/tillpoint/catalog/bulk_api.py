@@ -3,23 +3,21 @@
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from tillpoint.catalog import imports
 from tillpoint.catalog.bulk import upsert_products
 from tillpoint.catalog.csv_io import write_catalog_csv
+from tillpoint.catalog.deps import CatalogReader, CatalogWriter
 from tillpoint.catalog.schemas import BatchIn, BatchItemResult, BatchOut, ImportOut
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.errors import field_error
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-Reader = Annotated[Principal, Depends(requires("catalog:read"))]
-Writer = Annotated[Principal, Depends(requires("catalog:write"))]
 
 CSV_BODY: dict[str, Any] = {
     "requestBody": {
@@ -49,7 +47,9 @@ CSV_BODY: dict[str, Any] = {
     ),
     responses=error_responses("PAYLOAD_TOO_LARGE"),
 )
-async def batch_upsert_products(body: BatchIn, session: DbSession, principal: Writer) -> BatchOut:
+async def batch_upsert_products(
+    body: BatchIn, session: DbSession, principal: CatalogWriter
+) -> BatchOut:
     outcomes = await upsert_products(session, principal, body.items)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("created", "updated")}
     return BatchOut(
@@ -110,7 +110,7 @@ async def _csv_upload(request: Request) -> tuple[str, str | None]:
 async def start_import(
     request: Request,
     session: DbSession,
-    principal: Writer,
+    principal: CatalogWriter,
     dry_run: Annotated[bool, Query(alias="dryRun", description="Check only")] = False,
 ) -> ImportOut:
     text, filename = await _csv_upload(request)
@@ -118,7 +118,9 @@ async def start_import(
 
 
 @router.get("/catalog/imports/{catalog_import_id}", response_model=ImportOut, tags=["catalog"])
-async def get_import(catalog_import_id: str, session: DbSession, _reader: Reader) -> ImportOut:
+async def get_import(
+    catalog_import_id: str, session: DbSession, _reader: CatalogReader
+) -> ImportOut:
     return await imports.get_import(session, catalog_import_id)
 
 
@@ -129,7 +131,7 @@ async def get_import(catalog_import_id: str, session: DbSession, _reader: Reader
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-async def export_catalog(session: DbSession, principal: Reader) -> Response:
+async def export_catalog(session: DbSession, principal: CatalogReader) -> Response:
     out = io.StringIO()
     rows = [row async for row in imports.export_catalog(session, principal)]
     write_catalog_csv(rows, out)

@@ -4,8 +4,9 @@ They are ``async def`` on purpose: FastAPI runs plain ``def`` dependencies in a 
 which costs a thread hop per dependency per request.
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,14 +52,20 @@ async def current_principal(ctx: RequestCtx) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def requires(permission: str) -> Callable[..., Any]:
-    """A dependency that returns the principal if it holds ``permission``, else 403."""
+@functools.cache
+def requires(*permissions: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that returns the principal if it holds every one of ``permissions``, else
+    403. Cached: one callable per set of permissions, so FastAPI checks it once per request
+    however many of a route's dependencies name it — a dependency that reads or locks a row
+    names it too, so the check runs before the row is touched (FastAPI resolves a route's
+    dependencies in parameter order, sub-dependencies first)."""
 
     async def check(principal: CurrentPrincipal) -> Principal:
-        principal.require(permission)
+        for permission in permissions:
+            principal.require(permission)
         return principal
 
-    check.__name__ = f"requires_{permission.replace(':', '_')}"
+    check.__name__ = "requires_" + "_and_".join(p.replace(":", "_") for p in permissions)
     return check
 
 

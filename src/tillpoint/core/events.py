@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Index,
+    Select,
     String,
     Table,
     Text,
@@ -298,6 +299,20 @@ def type_condition(types: list[str]) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+def high_water_query() -> Select[int | None]:
+    """The highest committed event number of the tenant in scope (NULL before its first): the
+    session's tenant, or a ``WHERE`` the caller adds to correlate it in a statement over several
+    tenants. Numbers are taken in commit order (ADR 0001), so every event numbered up to it is
+    committed: a reader may scan up to it and never step over an event still in flight."""
+    return select(func.max(Event.seq))
+
+
+async def high_water(session: AsyncSession) -> int:
+    """The session's tenant's high-water mark (``high_water_query``); 0 before its first event.
+    Where the feed may read up to, and where "from now" starts."""
+    return (await session.execute(high_water_query())).scalar_one() or 0
+
+
 @dataclass
 class EventPage:
     events: list[Event]
@@ -316,8 +331,8 @@ async def read_events(
     """Events with ``seq > after`` in order. ``next_after`` also skips events filtered out."""
     # Read the high-water mark first: every event numbered up to it is already committed, so
     # scanning up to it and no further can never step over an event that commits later.
-    high_water = (await session.execute(select(func.max(Event.seq)))).scalar_one() or 0
-    stmt = select(Event).where(Event.seq > after, Event.seq <= high_water)
+    high = await high_water(session)
+    stmt = select(Event).where(Event.seq > after, Event.seq <= high)
     if types:
         stmt = stmt.where(type_condition(types))
     if location_ids is not None:
@@ -325,5 +340,5 @@ async def read_events(
     rows = list((await session.execute(stmt.order_by(Event.seq).limit(limit + 1))).scalars())
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_after = rows[-1].seq if has_more else max(after, high_water)
+    next_after = rows[-1].seq if has_more else max(after, high)
     return EventPage(rows, next_after, has_more)

@@ -1,5 +1,7 @@
 """Typed, time-sortable identifiers: a type prefix plus a ULID (``loc_01JD…``)."""
 
+import threading
+
 from ulid import ULID
 
 # One prefix per resource type. Path parameters are named ``<resource>_id`` after these keys.
@@ -43,6 +45,21 @@ PREFIXES: dict[str, str] = {
 
 def new_id(resource: str) -> str:
     return f"{PREFIXES[resource]}_{ULID()}"
+
+
+_last_monotonic = 0
+_monotonic_lock = threading.Lock()
+
+
+def new_monotonic_id(resource: str) -> str:
+    """An id that sorts after every other one this function made in this process, even within
+    one millisecond or when the clock steps back: for rows whose order of creation is their
+    order of work (jobs of one ordering key run in id order)."""
+    global _last_monotonic
+    with _monotonic_lock:
+        value = max(int(ULID()), _last_monotonic + 1)
+        _last_monotonic = value
+    return f"{PREFIXES[resource]}_{ULID.from_int(value)}"
 
 
 def has_prefix(value: str, resource: str) -> bool:

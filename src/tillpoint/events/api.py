@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.events import read_events
 from tillpoint.core.openapi import COMMON_ERRORS
 from tillpoint.events import stream_api
+from tillpoint.events.deps import EventReader
 from tillpoint.events.schemas import EventOut, EventPageOut
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 @router.get("/events", response_model=EventPageOut, tags=["events"])
 async def list_events(
     session: DbSession,
-    principal: Annotated[Principal, Depends(requires("events:read"))],
+    principal: EventReader,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Annotated[

@@ -14,10 +14,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import func, select
 
 from tillpoint.core.db import Database
-from tillpoint.core.events import Event, on_events_committed, read_events
+from tillpoint.core.events import Event, high_water, on_events_committed, read_events
 from tillpoint.events.schemas import EventOut
 
 POLL_SECONDS = 0.5
@@ -36,7 +35,7 @@ class StreamFilter:
 async def current_seq(db: Database, tenant_id: str) -> int:
     """The tenant's highest committed event number: a stream "from now" starts after it."""
     async with db.session(tenant_id=tenant_id, read_only=True) as session:
-        return (await session.execute(select(func.max(Event.seq)))).scalar_one() or 0
+        return await high_water(session)
 
 
 def format_event(event: Event) -> bytes:

@@ -5,12 +5,12 @@ import threading
 from types import FrameType
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import RequestCtx, requires
+from tillpoint.core.deps import RequestCtx
 from tillpoint.core.errors import AppError, field_error
+from tillpoint.events.deps import EventReader
 from tillpoint.events.stream import StreamFilter, current_seq, stop_all_streams, stream_events
 
 router = APIRouter()
@@ -28,7 +28,7 @@ MAX_SEQ = 2**62
 )
 async def stream_events_sse(
     ctx: RequestCtx,
-    principal: Annotated[Principal, Depends(requires("events:read"))],
+    principal: EventReader,
     last_event_id: Annotated[str | None, Header(max_length=40)] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     types: Annotated[

@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
+from tillpoint.core.deps import AppSettings, DbSession, RequestCtx
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.identity import api_keys, roles, service
+from tillpoint.identity.deps import ApiKeyManager, LocationGrants, StaffReader, StaffWriter
 from tillpoint.identity.permissions import PERMISSIONS
 from tillpoint.identity.schemas import (
     ApiKeyCreated,
@@ -25,22 +25,9 @@ from tillpoint.identity.schemas import (
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-StaffReader = Annotated[Principal, Depends(requires("staff:read"))]
-StaffWriter = Annotated[Principal, Depends(requires("staff:write"))]
-KeyManager = Annotated[Principal, Depends(requires("api_keys:manage"))]
 CONFLICTS = error_responses(
     "VERSION_CONFLICT", "CONFLICT", "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS"
 )
-
-
-async def location_grants(request: Request) -> service.LocationGrantCheck:
-    """Stores' check of the locations a user is given, which create_app puts on app.state
-    (identity may not import stores: ADR 0008)."""
-    check: service.LocationGrantCheck = request.app.state.location_grants
-    return check
-
-
-LocationGrants = Annotated[service.LocationGrantCheck, Depends(location_grants)]
 
 
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
@@ -118,7 +105,7 @@ async def archive_role(role_id: str, session: DbSession, principal: StaffWriter)
 async def list_api_keys(
     session: DbSession,
     paging: Pagination,
-    principal: KeyManager,
+    principal: ApiKeyManager,
     include_revoked: Annotated[bool, Query(alias="includeRevoked")] = False,
 ) -> dict[str, object]:
     keys, total = await api_keys.list_api_keys(
@@ -131,7 +118,7 @@ async def list_api_keys(
 async def create_api_key(
     body: ApiKeyIn,
     session: DbSession,
-    principal: KeyManager,
+    principal: ApiKeyManager,
     settings: AppSettings,
     ctx: RequestCtx,
 ) -> ApiKeyCreated:
@@ -149,11 +136,13 @@ async def create_api_key(
 
 
 @router.get("/api-keys/{api_key_id}", response_model=ApiKeyOut, tags=["api-keys"])
-async def get_api_key(api_key_id: str, session: DbSession, principal: KeyManager) -> ApiKeyOut:
+async def get_api_key(api_key_id: str, session: DbSession, principal: ApiKeyManager) -> ApiKeyOut:
     return ApiKeyOut.model_validate(await api_keys.get_api_key(session, principal, api_key_id))
 
 
 @router.delete("/api-keys/{api_key_id}", response_model=ApiKeyOut, tags=["api-keys"])
-async def revoke_api_key(api_key_id: str, session: DbSession, principal: KeyManager) -> ApiKeyOut:
+async def revoke_api_key(
+    api_key_id: str, session: DbSession, principal: ApiKeyManager
+) -> ApiKeyOut:
     """Revoke a key; requests with it fail from now on."""
     return ApiKeyOut.model_validate(await api_keys.revoke_api_key(session, principal, api_key_id))

@@ -2,22 +2,21 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from tillpoint.core.audit import list_audit_entries
-from tillpoint.core.auth import Principal
 from tillpoint.core.deps import (
     AppSettings,
     CurrentPrincipal,
     Db,
     DbSession,
     RequestCtx,
-    requires,
 )
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.identity import service, sessions
+from tillpoint.identity.deps import AuditReader, SettingsWriter
 from tillpoint.identity.permissions import entitlements
 from tillpoint.identity.schemas import (
     AuditEntryOut,
@@ -160,7 +159,7 @@ async def get_tenant(principal: CurrentPrincipal, session: DbSession) -> TenantO
 async def update_tenant(
     body: TenantUpdate,
     session: DbSession,
-    principal: Annotated[Principal, Depends(requires("settings:write"))],
+    principal: SettingsWriter,
 ) -> TenantOut:
     """Change the tenant's name, timezone and rounding settings (the currency is fixed)."""
     return TenantOut.model_validate(await service.update_tenant(session, principal, body))
@@ -170,7 +169,7 @@ async def update_tenant(
 async def audit_log(
     session: DbSession,
     paging: Pagination,
-    principal: Annotated[Principal, Depends(requires("audit:read"))],
+    principal: AuditReader,
     principal_id: Annotated[str | None, Query(alias="principalId", max_length=40)] = None,
     resource_id: Annotated[str | None, Query(alias="resourceId", max_length=40)] = None,
     action: Annotated[str | None, Query(max_length=200)] = None,

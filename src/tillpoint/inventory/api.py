@@ -3,14 +3,14 @@ their own modules, included into this one ``router`` (the one app.py registers).
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.inventory import counts_api, levels, service, transfers_api
+from tillpoint.inventory.deps import InventoryReader, InventoryWriter
 from tillpoint.inventory.models import ADJUSTMENT_REASONS, SYSTEM_REASONS
 from tillpoint.inventory.schemas import (
     AdjustmentIn,
@@ -23,8 +23,6 @@ from tillpoint.inventory.schemas import (
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-InventoryReader = Annotated[Principal, Depends(requires("inventory:read"))]
-InventoryWriter = Annotated[Principal, Depends(requires("inventory:write"))]
 LocationFilter = Annotated[str | None, Query(alias="locationId", max_length=40)]
 SkuFilter = Annotated[str | None, Query(max_length=100)]
 MovementReason = Annotated[
@@ -111,7 +109,9 @@ async def list_levels(
     tags=["inventory"],
     responses=error_responses("STOCK_CHANGED"),
 )
-async def set_level(body: LevelSet, session: DbSession, principal: InventoryWriter) -> Any:
+async def set_level(
+    body: LevelSet, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Set onHand absolutely (the difference is posted as an adjustment movement) and/or the
     reorder settings. With expectedOnHand, 409 STOCK_CHANGED unless onHand is still that."""
     return await levels.set_level(session, principal, body)

@@ -2,35 +2,24 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.inventory import counts
-from tillpoint.inventory.models import StockCount
+from tillpoint.inventory.deps import CountToChange, InventoryReader, InventoryWriter
 from tillpoint.inventory.schemas import CountIn, CountLinesIn, CountOut
 
 router = APIRouter(tags=["inventory counts"])
 
-InventoryReader = Annotated[Principal, Depends(requires("inventory:read"))]
-InventoryWriter = Annotated[Principal, Depends(requires("inventory:write"))]
 STATUS_ERRORS = error_responses("INVALID_STATUS", "VERSION_CONFLICT")
 
 
-async def visible_count(
-    count_id: str, session: DbSession, principal: CurrentPrincipal
-) -> StockCount:
-    # A dependency, so an unknown count is 404 before the body is even read.
-    return await counts.get_count(session, principal, count_id)
-
-
-VisibleCount = Annotated[StockCount, Depends(visible_count)]
-
-
 @router.post("/inventory/counts", response_model=CountOut, status_code=201)
-async def open_count(body: CountIn, session: DbSession, principal: InventoryWriter) -> Any:
+async def open_count(
+    body: CountIn, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Open a count of a whole location, or of a category and its subcategories."""
     return await counts.open_count(session, principal, body)
 
@@ -50,7 +39,9 @@ async def list_counts(
 
 
 @router.get("/inventory/counts/{count_id}", response_model=CountOut)
-async def get_count(count_id: str, session: DbSession, principal: InventoryReader) -> Any:
+async def get_count(
+    count_id: str, session: DbSession, principal: InventoryReader
+) -> dict[str, Any]:
     """The count with its lines: expected (per the ledger, as of the count's time), counted and
     variance."""
     return await counts.count_view(session, await counts.get_count(session, principal, count_id))
@@ -58,8 +49,8 @@ async def get_count(count_id: str, session: DbSession, principal: InventoryReade
 
 @router.post("/inventory/counts/{count_id}/lines", response_model=CountOut, responses=STATUS_ERRORS)
 async def record_lines(
-    count: VisibleCount, body: CountLinesIn, session: DbSession, principal: InventoryWriter
-) -> Any:
+    count: CountToChange, body: CountLinesIn, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Record counted quantities (absolute) or scans (increments); several devices may post
     at once."""
     return await counts.record_lines(session, principal, count.id, body)
@@ -70,7 +61,9 @@ async def record_lines(
     response_model=CountOut,
     responses=error_responses("INVALID_STATUS", "VERSION_CONFLICT", "INSUFFICIENT_STOCK"),
 )
-async def commit_count(count_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def commit_count(
+    count_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Post the count: the quantity as of the count's time becomes what was counted; later
     movements stay applied on top. A full count zeroes in-scope stock that was not counted.
     Where the location forbids negative stock, a count that would leave onHand below zero
@@ -81,5 +74,7 @@ async def commit_count(count_id: str, session: DbSession, principal: InventoryWr
 @router.post(
     "/inventory/counts/{count_id}/cancel", response_model=CountOut, responses=STATUS_ERRORS
 )
-async def cancel_count(count_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def cancel_count(
+    count_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     return await counts.cancel_count(session, principal, count_id)

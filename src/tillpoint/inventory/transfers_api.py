@@ -2,25 +2,25 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.inventory import transfers
+from tillpoint.inventory.deps import InventoryReader, InventoryWriter
 from tillpoint.inventory.schemas import ReceiveIn, TransferIn, TransferOut, TransferUpdate
 
 router = APIRouter(tags=["inventory transfers"])
 
-InventoryReader = Annotated[Principal, Depends(requires("inventory:read"))]
-InventoryWriter = Annotated[Principal, Depends(requires("inventory:write"))]
 STATUS_ERRORS = error_responses("INVALID_STATUS", "VERSION_CONFLICT")
 Status = Literal["draft", "shipped", "partially_received", "received", "cancelled"]
 
 
 @router.post("/inventory/transfers", response_model=TransferOut, status_code=201)
-async def create_transfer(body: TransferIn, session: DbSession, principal: InventoryWriter) -> Any:
+async def create_transfer(
+    body: TransferIn, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Create a draft transfer; nothing moves until it ships."""
     return await transfers.create_transfer(session, principal, body)
 
@@ -42,7 +42,9 @@ async def list_transfers(
 
 
 @router.get("/inventory/transfers/{transfer_id}", response_model=TransferOut)
-async def get_transfer(transfer_id: str, session: DbSession, principal: InventoryReader) -> Any:
+async def get_transfer(
+    transfer_id: str, session: DbSession, principal: InventoryReader
+) -> dict[str, Any]:
     transfer = await transfers.get_transfer(session, principal, transfer_id)
     return await transfers.transfer_view(session, transfer)
 
@@ -52,7 +54,7 @@ async def get_transfer(transfer_id: str, session: DbSession, principal: Inventor
 )
 async def update_transfer(
     transfer_id: str, body: TransferUpdate, session: DbSession, principal: InventoryWriter
-) -> Any:
+) -> dict[str, Any]:
     """Edit a draft: ``items`` replaces every line."""
     return await transfers.update_transfer(session, principal, transfer_id, body)
 
@@ -62,7 +64,9 @@ async def update_transfer(
     response_model=TransferOut,
     responses=error_responses("INVALID_STATUS", "VERSION_CONFLICT", "INSUFFICIENT_STOCK"),
 )
-async def ship_transfer(transfer_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def ship_transfer(
+    transfer_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """The stock leaves the source and shows as in transit at the destination."""
     return await transfers.ship_transfer(session, principal, transfer_id)
 
@@ -74,7 +78,7 @@ async def ship_transfer(transfer_id: str, session: DbSession, principal: Invento
 )
 async def receive_transfer(
     transfer_id: str, body: ReceiveIn, session: DbSession, principal: InventoryWriter
-) -> Any:
+) -> dict[str, Any]:
     """Receive some or all of what is outstanding; shortfalls close out what will not arrive."""
     return await transfers.receive_transfer(session, principal, transfer_id, body)
 
@@ -84,6 +88,8 @@ async def receive_transfer(
     response_model=TransferOut,
     responses=STATUS_ERRORS,
 )
-async def cancel_transfer(transfer_id: str, session: DbSession, principal: InventoryWriter) -> Any:
+async def cancel_transfer(
+    transfer_id: str, session: DbSession, principal: InventoryWriter
+) -> dict[str, Any]:
     """Cancel a draft, or a shipment of which nothing was received yet (stock goes back)."""
     return await transfers.cancel_transfer(session, principal, transfer_id)

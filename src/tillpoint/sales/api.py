@@ -2,18 +2,17 @@
 this ``router`` (the one app.py registers). Every sales route refuses full card numbers in its
 request before anything reads the body."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from tillpoint.core.auth import Principal
 from tillpoint.core.card_numbers import reject_card_numbers
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_CODES, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments
-from tillpoint.sales.common_api import LockedOrder, VisibleOrder
+from tillpoint.sales.deps import LockedOrder, OrderReader, OrderToChange, OrderWriter
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.receipts import api as receipts_api
 from tillpoint.sales.refunds import api as refunds_api
@@ -37,8 +36,6 @@ router = APIRouter(
     dependencies=[Depends(reject_card_numbers)],
 )
 
-OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
-OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
 )
@@ -52,7 +49,7 @@ CHANGE_ERRORS = error_responses(
 )
 async def create_order(
     body: OrderIn, response: Response, session: DbSession, principal: OrderWriter
-) -> Any:
+) -> OrderOut:
     """Open an order priced on the server. A `clientOrderId` already used returns the first
     order with 200."""
     out, created = await orders.create_order(session, principal, body)
@@ -62,7 +59,9 @@ async def create_order(
 
 
 @router.post("/orders/calculate", response_model=OrderCalculationOut, status_code=200)
-async def calculate_order(body: OrderIn, session: DbSession, principal: OrderWriter) -> Any:
+async def calculate_order(
+    body: OrderIn, session: DbSession, principal: OrderWriter
+) -> OrderCalculationOut:
     """Price an order body exactly as creating it would, saving nothing."""
     return await orders.calculate_order(session, principal, body)
 
@@ -79,7 +78,7 @@ async def list_orders_route(
     register_id: Annotated[str | None, Query(alias="registerId", max_length=40)] = None,
     date_from: Annotated[AwareDatetime | None, Query(alias="dateFrom")] = None,
     date_to: Annotated[AwareDatetime | None, Query(alias="dateTo")] = None,
-) -> Any:
+) -> dict[str, object]:
     """Orders with the reference's filters; `dateFrom`/`dateTo` bound when the sale happened."""
     filters = OrderFilters(
         location_id, status, tender_type, customer_id, register_id, date_from, date_to
@@ -89,14 +88,14 @@ async def list_orders_route(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-async def get_order(order_id: str, session: DbSession, principal: OrderReader) -> Any:
+async def get_order(order_id: str, session: DbSession, principal: OrderReader) -> OrderOut:
     return await orders.show_order(session, principal, order_id)
 
 
 @router.patch("/orders/{order_id}", response_model=OrderOut, responses=CHANGE_ERRORS)
 async def update_order(
-    order: VisibleOrder, body: OrderUpdate, session: DbSession, principal: OrderWriter
-) -> Any:
+    order: OrderToChange, body: OrderUpdate, session: DbSession, principal: OrderWriter
+) -> OrderOut:
     """Change an open order's discounts, service charges, tip, notes or customer, or resume
     a parked order on another register."""
     return await edits.update_order(session, principal, order.id, body)
@@ -109,8 +108,8 @@ async def update_order(
     responses=CHANGE_ERRORS,
 )
 async def add_line_item(
-    order: VisibleOrder, body: LineItemAdd, session: DbSession, principal: OrderWriter
-) -> Any:
+    order: OrderToChange, body: LineItemAdd, session: DbSession, principal: OrderWriter
+) -> OrderOut:
     return await edits.add_line(session, principal, order.id, body)
 
 
@@ -118,12 +117,12 @@ async def add_line_item(
     "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
 )
 async def update_line_item(
-    order: VisibleOrder,
+    order: OrderToChange,
     line_item_id: str,
     body: LineItemUpdate,
     session: DbSession,
     principal: OrderWriter,
-) -> Any:
+) -> OrderOut:
     return await edits.update_line(session, principal, order.id, line_item_id, body)
 
 
@@ -131,8 +130,8 @@ async def update_line_item(
     "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
 )
 async def remove_line_item(
-    order: VisibleOrder, line_item_id: str, session: DbSession, principal: OrderWriter
-) -> Any:
+    order: OrderToChange, line_item_id: str, session: DbSession, principal: OrderWriter
+) -> OrderOut:
     return await edits.remove_line(session, principal, order.id, line_item_id)
 
 
@@ -150,7 +149,7 @@ async def remove_line_item(
 )
 async def add_payment(
     order: LockedOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
-) -> Any:
+) -> PaymentResultOut:
     """Take a payment (split tender: several per order). When payments cover the grand total
     the order completes: stock leaves, a receipt number is assigned."""
     return await payments.pay_order(session, principal, order, body)
@@ -161,7 +160,9 @@ async def add_payment(
     response_model=OrderOut,
     responses=error_responses("ORDER_NOT_OPEN", "ORDER_EMPTY", "CONFLICT", "INSUFFICIENT_STOCK"),
 )
-async def complete_order(order: VisibleOrder, session: DbSession, principal: OrderWriter) -> Any:
+async def complete_order(
+    order: OrderToChange, session: DbSession, principal: OrderWriter
+) -> OrderOut:
     """Complete an order with nothing to pay (everything discounted away)."""
     return await payments.complete_zero_balance(session, principal, order.id)
 

@@ -19,9 +19,8 @@ from tillpoint.core.ids import new_id
 from tillpoint.core.money import RoundingMode, minor_units, thousandths
 from tillpoint.sales import pricing
 from tillpoint.sales.models import Order, OrderLine
-from tillpoint.sales.sale_context import SaleRate
 from tillpoint.sales.schemas import DiscountIn, LineItemIn, ServiceChargeIn
-from tillpoint.stores.taxes import location_rates
+from tillpoint.stores.taxes import ActiveRate, location_rates
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class PricingContext:
     exponent: int
     rounding: RoundingMode
     tax_inclusive: bool
-    rates: dict[str, list[SaleRate]]
+    rates: dict[str, list[ActiveRate]]
 
 
 async def pricing_context(
@@ -45,18 +44,13 @@ async def pricing_context(
     rounding: str,
     tax_inclusive: bool,
 ) -> PricingContext:
-    rates = await location_rates(session, location_id)
+    rates = await location_rates(session, tenant_id, location_id)
     return PricingContext(
-        tenant_id,
-        location_id,
-        exponent,
-        RoundingMode(rounding),
-        tax_inclusive,
-        {code: [SaleRate.of(r) for r in found] for code, found in rates.items()},
+        tenant_id, location_id, exponent, RoundingMode(rounding), tax_inclusive, rates
     )
 
 
-def _rates_json(rates: Sequence[SaleRate]) -> list[dict[str, Any]]:
+def _rates_json(rates: Sequence[ActiveRate]) -> list[dict[str, Any]]:
     return [{"rateId": r.id, "name": r.name, "rate": str(r.rate), "amountMinor": 0} for r in rates]
 
 

@@ -7,9 +7,9 @@ request.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
@@ -17,11 +17,18 @@ from tillpoint.core.db import has_prefix, table_of
 from tillpoint.core.errors import not_found
 from tillpoint.core.money import RoundingMode
 from tillpoint.identity.models import Tenant
-from tillpoint.stores.models import RATE_SCALE, Location, TaxRate
+from tillpoint.stores.models import Location
+from tillpoint.stores.taxes import (
+    RATE_COLUMNS,
+    RATE_ORDER,
+    RATES,
+    ActiveRate,
+    active_rates_at,
+    rates_by_class,
+)
 
 TENANTS = table_of(Tenant)
 LOCATIONS = table_of(Location)
-RATES = table_of(TaxRate)
 
 
 @dataclass(frozen=True)
@@ -32,26 +39,13 @@ class TenantSettings:
 
 
 @dataclass(frozen=True)
-class SaleRate:
-    """A tax rate as a sale captures it: id, name and the percent number (8.875)."""
-
-    id: str
-    name: str
-    rate: Decimal
-
-    @classmethod
-    def of(cls, rate: TaxRate) -> "SaleRate":
-        return cls(rate.id, rate.name, rate.rate)
-
-
-@dataclass(frozen=True)
 class OrderPlace:
     """Where a new order is rung up: the location and what pricing needs to know there."""
 
     location_id: str
     tax_inclusive: bool
     settings: TenantSettings
-    rates: dict[str, list[SaleRate]]
+    rates: dict[str, list[ActiveRate]]
 
 
 @dataclass(frozen=True)
@@ -63,10 +57,6 @@ class PaymentPlace:
     timezone: str
 
 
-def _settings(rounding: str, cash_increment: int, approval_percent: int) -> TenantSettings:
-    return TenantSettings(RoundingMode(rounding), int(cash_increment), int(approval_percent))
-
-
 _SETTINGS_COLUMNS = (
     TENANTS.c.rounding_mode,
     TENANTS.c.cash_rounding_increment,
@@ -74,11 +64,20 @@ _SETTINGS_COLUMNS = (
 )
 
 
+def _settings(row: Row[*tuple[Any, ...]]) -> TenantSettings:
+    """The tenant's settings from a row carrying ``_SETTINGS_COLUMNS``."""
+    return TenantSettings(
+        RoundingMode(row.rounding_mode),
+        int(row.cash_rounding_increment),
+        int(row.discount_approval_percent),
+    )
+
+
 _TENANT_SETTINGS = select(*_SETTINGS_COLUMNS).where(TENANTS.c.id == bindparam("tenant"))
 
 
 async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
-    return _settings(*(await session.execute(_TENANT_SETTINGS, {"tenant": tenant_id})).one())
+    return _settings((await session.execute(_TENANT_SETTINGS, {"tenant": tenant_id})).one())
 
 
 # Built once: they run with every sale.
@@ -86,23 +85,15 @@ _ORDER_PLACE = (
     select(
         LOCATIONS.c.tax_inclusive,
         *_SETTINGS_COLUMNS,
-        RATES.c.id,
-        RATES.c.name,
-        RATES.c.tax_class_code,
-        RATES.c.rate_percent_e4,
+        *RATE_COLUMNS,
     )
     .select_from(
         LOCATIONS.join(TENANTS, TENANTS.c.id == LOCATIONS.c.tenant_id).outerjoin(
-            RATES,
-            and_(
-                RATES.c.tenant_id == LOCATIONS.c.tenant_id,
-                RATES.c.location_id == LOCATIONS.c.id,
-                RATES.c.active.is_(True),
-            ),
+            RATES, active_rates_at(LOCATIONS.c.tenant_id, LOCATIONS.c.id)
         )
     )
     .where(LOCATIONS.c.tenant_id == bindparam("tenant"), LOCATIONS.c.id == bindparam("location"))
-    .order_by(RATES.c.id)
+    .order_by(RATE_ORDER)
 )
 _PAYMENT_PLACE = (
     select(*_SETTINGS_COLUMNS, LOCATIONS.c.allow_negative_stock, LOCATIONS.c.timezone)
@@ -120,17 +111,14 @@ async def order_place(session: AsyncSession, principal: Principal, location_id: 
     rows = (await session.execute(_ORDER_PLACE, params)).all()
     if not rows:
         raise not_found("Location")
-    rates: dict[str, list[SaleRate]] = {}
-    for row in rows:
-        if row[4] is not None:
-            percent = (Decimal(row[7]) / RATE_SCALE).normalize()
-            rates.setdefault(row[6], []).append(SaleRate(row[4], row[5], percent))
     first = rows[0]
-    return OrderPlace(location_id, bool(first[0]), _settings(*first[1:4]), rates)
+    return OrderPlace(
+        location_id, bool(first.tax_inclusive), _settings(first), rates_by_class(rows)
+    )
 
 
 async def payment_place(session: AsyncSession, tenant_id: str, location_id: str) -> PaymentPlace:
     """The tenant's settings with the order's location's stock policy and timezone."""
     params = {"tenant": tenant_id, "location": location_id}
     row = (await session.execute(_PAYMENT_PLACE, params)).one()
-    return PaymentPlace(_settings(*row[:3]), bool(row[3]), row[4])
+    return PaymentPlace(_settings(row), bool(row.allow_negative_stock), row.timezone)

@@ -2,14 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.stores import printers_api, service, staff, taxes
-from tillpoint.stores.models import Location
+from tillpoint.stores.deps import (
+    LocationToChange,
+    SettingsReader,
+    SettingsWriter,
+    StaffReader,
+    StaffWriter,
+)
+from tillpoint.stores.models import Employee, Location, Register, TaxClass, TaxRate
 from tillpoint.stores.schemas import (
     EmployeeIn,
     EmployeeOut,
@@ -30,21 +36,7 @@ from tillpoint.stores.schemas import (
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
-SettingsReader = Annotated[Principal, Depends(requires("settings:read"))]
-SettingsWriter = Annotated[Principal, Depends(requires("settings:write"))]
-StaffReader = Annotated[Principal, Depends(requires("staff:read"))]
-StaffWriter = Annotated[Principal, Depends(requires("staff:write"))]
 CONFLICTS = error_responses("VERSION_CONFLICT", "ALREADY_EXISTS", "CONFLICT")
-
-
-async def visible_location(
-    location_id: str, session: DbSession, principal: CurrentPrincipal
-) -> Location:
-    # Resolved as a dependency so an unknown location is 404 before the body is even read.
-    return await service.get_location(session, principal, location_id)
-
-
-VisibleLocation = Annotated[Location, Depends(visible_location)]
 
 
 @router.get("/locations", response_model=Page[LocationOut], tags=["locations"])
@@ -99,8 +91,8 @@ async def list_registers(
     tags=["registers"],
 )
 async def create_register(
-    location: VisibleLocation, body: RegisterIn, session: DbSession, principal: SettingsWriter
-) -> object:
+    location: LocationToChange, body: RegisterIn, session: DbSession, principal: SettingsWriter
+) -> Register:
     return await service.create_register(session, principal, location.id, body)
 
 
@@ -111,7 +103,7 @@ async def create_register(
 )
 async def get_register(
     location_id: str, register_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> Register:
     return await service.get_register(session, principal, location_id, register_id)
 
 
@@ -127,7 +119,7 @@ async def update_register(
     body: RegisterUpdate,
     session: DbSession,
     principal: SettingsWriter,
-) -> object:
+) -> Register:
     return await service.update_register(session, principal, location_id, register_id, body)
 
 
@@ -138,7 +130,7 @@ async def update_register(
 )
 async def archive_register(
     location_id: str, register_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Register:
     """Archive a register (kept for history; hidden from active lists)."""
     return await service.archive_register(session, principal, location_id, register_id)
 
@@ -158,13 +150,13 @@ async def list_employees(
 
 
 @router.post("/employees", response_model=EmployeeOut, status_code=201, tags=["employees"])
-async def create_employee(body: EmployeeIn, session: DbSession, principal: StaffWriter) -> object:
+async def create_employee(body: EmployeeIn, session: DbSession, principal: StaffWriter) -> Employee:
     """Add an employee; the register PIN, if given, is stored only as a hash."""
     return await staff.create_employee(session, principal, body)
 
 
 @router.get("/employees/{employee_id}", response_model=EmployeeOut, tags=["employees"])
-async def get_employee(employee_id: str, session: DbSession, principal: StaffReader) -> object:
+async def get_employee(employee_id: str, session: DbSession, principal: StaffReader) -> Employee:
     return await staff.get_employee(session, principal, employee_id)
 
 
@@ -173,14 +165,14 @@ async def get_employee(employee_id: str, session: DbSession, principal: StaffRea
 )
 async def update_employee(
     employee_id: str, body: EmployeeUpdate, session: DbSession, principal: StaffWriter
-) -> object:
+) -> Employee:
     return await staff.update_employee(session, principal, employee_id, body)
 
 
 @router.delete("/employees/{employee_id}", response_model=EmployeeOut, tags=["employees"])
 async def deactivate_employee(
     employee_id: str, session: DbSession, principal: StaffWriter
-) -> object:
+) -> Employee:
     return await staff.deactivate_employee(session, principal, employee_id)
 
 
@@ -197,12 +189,12 @@ async def list_tax_classes(
 )
 async def create_tax_class(
     body: TaxClassIn, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.create_tax_class(session, principal, body)
 
 
 @router.get("/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"])
-async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader) -> object:
+async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader) -> TaxClass:
     return await taxes.get_tax_class(session, tax_class_id)
 
 
@@ -211,14 +203,14 @@ async def get_tax_class(tax_class_id: str, session: DbSession, _: SettingsReader
 )
 async def update_tax_class(
     tax_class_id: str, body: TaxClassUpdate, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.update_tax_class(session, principal, tax_class_id, body)
 
 
 @router.delete("/tax-classes/{tax_class_id}", response_model=TaxClassOut, tags=["taxes"])
 async def archive_tax_class(
     tax_class_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxClass:
     return await taxes.archive_tax_class(session, principal, tax_class_id)
 
 
@@ -241,8 +233,8 @@ async def list_tax_rates(
     "/locations/{location_id}/tax-rates", response_model=TaxRateOut, status_code=201, tags=["taxes"]
 )
 async def create_tax_rate(
-    location: VisibleLocation, body: TaxRateIn, session: DbSession, principal: SettingsWriter
-) -> object:
+    location: LocationToChange, body: TaxRateIn, session: DbSession, principal: SettingsWriter
+) -> TaxRate:
     """Add a rate for a tax class at this location; several rates per class add up."""
     return await taxes.create_tax_rate(session, principal, location.id, body)
 
@@ -252,7 +244,7 @@ async def create_tax_rate(
 )
 async def get_tax_rate(
     location_id: str, tax_rate_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> TaxRate:
     return await taxes.get_tax_rate(session, principal, location_id, tax_rate_id)
 
 
@@ -268,7 +260,7 @@ async def update_tax_rate(
     body: TaxRateUpdate,
     session: DbSession,
     principal: SettingsWriter,
-) -> object:
+) -> TaxRate:
     return await taxes.update_tax_rate(session, principal, location_id, tax_rate_id, body)
 
 
@@ -277,7 +269,7 @@ async def update_tax_rate(
 )
 async def archive_tax_rate(
     location_id: str, tax_rate_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> TaxRate:
     return await taxes.archive_tax_rate(session, principal, location_id, tax_rate_id)
 
 

@@ -2,43 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.stores import printers, service
-from tillpoint.stores.models import Location, Printer
+from tillpoint.stores import printers
+from tillpoint.stores.deps import LocationToChange, PrinterToChange, SettingsReader, SettingsWriter
+from tillpoint.stores.models import Printer
 from tillpoint.stores.schemas import PrinterIn, PrinterOut, PrinterUpdate
 
 router = APIRouter(tags=["printers"])
 
-SettingsReader = Annotated[Principal, Depends(requires("settings:read"))]
-SettingsWriter = Annotated[Principal, Depends(requires("settings:write"))]
 # The catalogued 400s of a printer body, with the plain validation error they sit beside.
 BODY_ERRORS = error_responses(
     "VALIDATION_ERROR", "MALFORMED_JSON", "INVALID_PRINTER_IP_FORMAT", "PRINTER_NAME_REQUIRED"
 )
 UPDATE_ERRORS = BODY_ERRORS | error_responses("VERSION_CONFLICT")
-
-
-async def visible_location(
-    location_id: str, session: DbSession, principal: CurrentPrincipal
-) -> Location:
-    # A dependency, so an unknown location is 404 before the body is even read.
-    return await service.get_location(session, principal, location_id)
-
-
-async def visible_printer(
-    location_id: str, printer_id: str, session: DbSession, principal: CurrentPrincipal
-) -> Printer:
-    # Likewise an unknown printer is 404 before its PATCH body is read.
-    return await printers.get_printer(session, principal, location_id, printer_id)
-
-
-VisibleLocation = Annotated[Location, Depends(visible_location)]
-VisiblePrinter = Annotated[Printer, Depends(visible_printer)]
 
 
 @router.get("/locations/{location_id}/printers", response_model=Page[PrinterOut])
@@ -63,8 +43,8 @@ async def list_printers(
     responses=BODY_ERRORS,
 )
 async def create_printer(
-    location: VisibleLocation, body: PrinterIn, session: DbSession, principal: SettingsWriter
-) -> object:
+    location: LocationToChange, body: PrinterIn, session: DbSession, principal: SettingsWriter
+) -> Printer:
     """Add a network printer (ESC/POS over TCP): ``{name, type: receipt|kitchen, address}``
     with ``address`` as ``host[:port]``, port 9100 by default."""
     return await printers.create_printer(session, principal, location.id, body)
@@ -73,7 +53,7 @@ async def create_printer(
 @router.get("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)
 async def get_printer(
     location_id: str, printer_id: str, session: DbSession, principal: SettingsReader
-) -> object:
+) -> Printer:
     return await printers.get_printer(session, principal, location_id, printer_id)
 
 
@@ -83,14 +63,14 @@ async def get_printer(
     responses=UPDATE_ERRORS,
 )
 async def update_printer(
-    printer: VisiblePrinter, body: PrinterUpdate, session: DbSession, principal: SettingsWriter
-) -> object:
+    printer: PrinterToChange, body: PrinterUpdate, session: DbSession, principal: SettingsWriter
+) -> Printer:
     return await printers.update_printer(session, principal, printer.location_id, printer.id, body)
 
 
 @router.delete("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)
 async def archive_printer(
     location_id: str, printer_id: str, session: DbSession, principal: SettingsWriter
-) -> object:
+) -> Printer:
     """Archive a printer: kept, but no longer listed or printed to by default."""
     return await printers.archive_printer(session, principal, location_id, printer_id)

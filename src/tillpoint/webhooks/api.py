@@ -2,13 +2,14 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
+from tillpoint.core.deps import AppSettings, DbSession, RequestCtx
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.webhooks import delivery_log, subscriptions
+from tillpoint.webhooks.deps import WebhookManager, WebhookToManage
+from tillpoint.webhooks.models import WebhookSubscription
 from tillpoint.webhooks.schemas import (
     DeliveryOut,
     ReplayIn,
@@ -21,16 +22,7 @@ from tillpoint.webhooks.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["webhooks"], responses=COMMON_ERRORS)
 
-Manager = Annotated[Principal, Depends(requires("webhooks:manage"))]
 BODY_ERRORS = error_responses("VALIDATION_ERROR", "MALFORMED_JSON", "WEBHOOK_URL_NOT_ALLOWED")
-
-
-async def visible_webhook(webhook_id: str, session: DbSession, principal: Manager) -> str:
-    # A dependency, so an unknown webhook is 404 before a body is even read.
-    return (await subscriptions.get_webhook(session, principal, webhook_id)).id
-
-
-VisibleWebhook = Annotated[str, Depends(visible_webhook)]
 
 
 def _with_secret(row: object, secret: str) -> WebhookWithSecretOut:
@@ -40,7 +32,7 @@ def _with_secret(row: object, secret: str) -> WebhookWithSecretOut:
 
 @router.get("/webhooks", response_model=Page[WebhookOut])
 async def list_webhooks(
-    session: DbSession, paging: Pagination, principal: Manager
+    session: DbSession, paging: Pagination, principal: WebhookManager
 ) -> dict[str, object]:
     items, total = await subscriptions.list_webhooks(session, principal, paging)
     return paging.page_of(items, total)
@@ -55,7 +47,7 @@ async def list_webhooks(
 async def create_webhook(
     body: WebhookIn,
     session: DbSession,
-    principal: Manager,
+    principal: WebhookManager,
     settings: AppSettings,
     ctx: RequestCtx,
 ) -> WebhookWithSecretOut:
@@ -68,7 +60,9 @@ async def create_webhook(
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
-async def get_webhook(webhook_id: str, session: DbSession, principal: Manager) -> object:
+async def get_webhook(
+    webhook_id: str, session: DbSession, principal: WebhookManager
+) -> WebhookSubscription:
     return await subscriptions.get_webhook(session, principal, webhook_id)
 
 
@@ -78,18 +72,20 @@ async def get_webhook(webhook_id: str, session: DbSession, principal: Manager) -
     responses=BODY_ERRORS | error_responses("VERSION_CONFLICT"),
 )
 async def update_webhook(
-    webhook_id: VisibleWebhook,
+    webhook_id: WebhookToManage,
     body: WebhookUpdate,
     session: DbSession,
-    principal: Manager,
+    principal: WebhookManager,
     settings: AppSettings,
-) -> object:
+) -> WebhookSubscription:
     """Change a subscription; ``active: true`` re-enables a disabled one."""
     return await subscriptions.update_webhook(session, principal, webhook_id, body, settings)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response)
-async def delete_webhook(webhook_id: str, session: DbSession, principal: Manager) -> Response:
+async def delete_webhook(
+    webhook_id: str, session: DbSession, principal: WebhookManager
+) -> Response:
     """Delete a subscription with its queued deliveries and its delivery log."""
     await subscriptions.delete_webhook(session, principal, webhook_id)
     return Response(status_code=204)
@@ -99,7 +95,7 @@ async def delete_webhook(webhook_id: str, session: DbSession, principal: Manager
 async def rotate_secret(
     webhook_id: str,
     session: DbSession,
-    principal: Manager,
+    principal: WebhookManager,
     settings: AppSettings,
     ctx: RequestCtx,
 ) -> WebhookWithSecretOut:
@@ -110,7 +106,7 @@ async def rotate_secret(
 
 
 @router.post("/webhooks/{webhook_id}/test", response_model=DeliveryOut, status_code=202)
-async def send_test(webhook_id: str, session: DbSession, principal: Manager) -> DeliveryOut:
+async def send_test(webhook_id: str, session: DbSession, principal: WebhookManager) -> DeliveryOut:
     """Send a ``webhook.test`` event to this subscription once, now; follow it in the log."""
     return await delivery_log.send_test(session, principal, webhook_id)
 
@@ -120,7 +116,7 @@ async def list_deliveries(
     webhook_id: str,
     session: DbSession,
     paging: Pagination,
-    principal: Manager,
+    principal: WebhookManager,
     status: Literal["pending", "succeeded", "failed"] | None = None,
     event_id: Annotated[str | None, Query(alias="eventId", max_length=40)] = None,
 ) -> dict[str, object]:
@@ -133,7 +129,7 @@ async def list_deliveries(
 
 @router.get("/webhooks/{webhook_id}/deliveries/{delivery_id}", response_model=DeliveryOut)
 async def get_delivery(
-    webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
+    webhook_id: str, delivery_id: str, session: DbSession, principal: WebhookManager
 ) -> DeliveryOut:
     return await delivery_log.get_delivery(session, principal, webhook_id, delivery_id)
 
@@ -144,7 +140,7 @@ async def get_delivery(
     status_code=202,
 )
 async def redeliver(
-    webhook_id: str, delivery_id: str, session: DbSession, principal: Manager
+    webhook_id: str, delivery_id: str, session: DbSession, principal: WebhookManager
 ) -> DeliveryOut:
     """Send the delivery's event again, once, now, as a new delivery."""
     return await delivery_log.redeliver(session, principal, webhook_id, delivery_id)
@@ -157,7 +153,7 @@ async def redeliver(
     responses=error_responses("VALIDATION_ERROR", "REPLAY_RANGE_TOO_LARGE"),
 )
 async def replay(
-    webhook_id: VisibleWebhook, body: ReplayIn, session: DbSession, principal: Manager
+    webhook_id: WebhookToManage, body: ReplayIn, session: DbSession, principal: WebhookManager
 ) -> ReplayOut:
     """Queue again the events of ``[from, to)`` that the subscription's filters match."""
     return await delivery_log.replay(session, principal, webhook_id, body)

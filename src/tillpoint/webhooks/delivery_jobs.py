@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import orjson
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Select, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
@@ -62,7 +63,7 @@ class Prepared:
     secrets: list[str]
 
 
-def settings_of(context: JobContext) -> Any:
+def settings_of(context: JobContext) -> Settings:
     return context.settings if context.settings is not None else Settings()
 
 
@@ -96,7 +97,7 @@ async def deliver_queue(context: JobContext, payload: dict[str, Any]) -> None:
 
 
 async def _send_in_order(
-    context: JobContext, client: Any, batch: list["Prepared"], settings: Any
+    context: JobContext, client: httpx.AsyncClient, batch: list["Prepared"], settings: Settings
 ) -> bool:
     """Send ``batch`` in order until one fails; whether all were delivered and recorded.
 
@@ -145,7 +146,9 @@ async def send_once(context: JobContext, payload: dict[str, Any]) -> None:
         await record_outcome(session, prepared, outcome, settings)
 
 
-async def _next_in_queue(session: AsyncSession, webhook_id: str, settings: Any) -> list["Prepared"]:
+async def _next_in_queue(
+    session: AsyncSession, webhook_id: str, settings: Settings
+) -> list["Prepared"]:
     """The queue's head and what follows it, if the head is due (one query with the events)."""
     sub = await session.get(
         WebhookSubscription, {"tenant_id": session.info["tenant_id"], "id": webhook_id}
@@ -170,7 +173,7 @@ async def _next_in_queue(session: AsyncSession, webhook_id: str, settings: Any) 
     ]
 
 
-def _queue_head(webhook_id: str, *, limit: int = 1) -> Any:
+def _queue_head(webhook_id: str, *, limit: int = 1) -> Select[WebhookDelivery]:
     return (
         select(WebhookDelivery)
         .where(
@@ -184,7 +187,7 @@ def _queue_head(webhook_id: str, *, limit: int = 1) -> Any:
 
 
 async def _prepare(
-    session: AsyncSession, sub: WebhookSubscription, delivery: WebhookDelivery, settings: Any
+    session: AsyncSession, sub: WebhookSubscription, delivery: WebhookDelivery, settings: Settings
 ) -> Prepared:
     if delivery.payload is not None:
         body = delivery.payload
@@ -215,7 +218,7 @@ def _prepared(
     )
 
 
-async def _send(client: Any, prepared: Prepared, settings: Any) -> Outcome:
+async def _send(client: httpx.AsyncClient, prepared: Prepared, settings: Settings) -> Outcome:
     headers = delivery_headers(prepared.event_id, prepared.secrets, int(time.time()), prepared.body)
     return await send(
         client,
@@ -280,7 +283,7 @@ def _attempt_row(
 
 
 async def record_outcome(
-    session: AsyncSession, prepared: Prepared, outcome: Outcome, settings: Any
+    session: AsyncSession, prepared: Prepared, outcome: Outcome, settings: Settings
 ) -> bool:
     """Log the attempt and settle the delivery: delivered, to retry, or failed for good (which
     for a queued delivery disables its subscription). Whether it was delivered."""

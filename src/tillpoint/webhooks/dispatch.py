@@ -13,10 +13,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import Database, utcnow
-from tillpoint.core.events import Event, on_events_committed, read_events
+from tillpoint.core.events import Event, high_water_query, on_events_committed, read_events
 from tillpoint.core.jobs import JobContext, enqueue_once, job_handler, recurring_job
 from tillpoint.webhooks.delivery_jobs import DELIVER, settings_of
 from tillpoint.webhooks.delivery_log import delivery_row, queue_rows
@@ -95,9 +96,7 @@ async def _tenants_with_new_events(db: Database) -> list[str]:
             .subquery()
         )
         latest = (
-            select(func.max(Event.seq))
-            .where(Event.tenant_id == subscribed.c.tenant_id)
-            .scalar_subquery()
+            high_water_query().where(Event.tenant_id == subscribed.c.tenant_id).scalar_subquery()
         )
         rows = await session.execute(
             select(subscribed.c.tenant_id, WebhookCursor.last_seq, latest)
@@ -111,7 +110,7 @@ async def _tenants_with_new_events(db: Database) -> list[str]:
         ]
 
 
-async def _dispatch_batch(session: Any, tenant_id: str) -> tuple[int, bool]:
+async def _dispatch_batch(session: AsyncSession, tenant_id: str) -> tuple[int, bool]:
     cursor = (await session.execute(select(WebhookCursor).with_for_update())).scalar_one_or_none()
     if cursor is None:
         # Made when a subscription starts; missing only if the tenant's were all made inactive

@@ -6,16 +6,16 @@ so it never gets events committed before it existed or while it was disabled.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, dialect_insert, table_of, unchanged, utcnow
 from tillpoint.core.encryption import secret_box
 from tillpoint.core.errors import AppError, field_error, not_found
-from tillpoint.core.events import Event, record_change
+from tillpoint.core.events import high_water, record_change
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.stores.service import get_location
@@ -64,7 +64,7 @@ async def list_webhooks(
 
 
 async def create_webhook(
-    session: AsyncSession, principal: Principal, data: WebhookIn, settings: Any
+    session: AsyncSession, principal: Principal, data: WebhookIn, settings: Settings
 ) -> tuple[WebhookSubscription, str]:
     """The new subscription and its secret, in plain text for the one response that shows it."""
     await _check_url(data.url, settings)
@@ -100,7 +100,7 @@ async def update_webhook(
     principal: Principal,
     webhook_id: str,
     data: WebhookUpdate,
-    settings: Any,
+    settings: Settings,
 ) -> WebhookSubscription:
     row = await get_webhook(session, principal, webhook_id, lock=True)
     check_version(row, data.version)
@@ -142,7 +142,7 @@ async def delete_webhook(session: AsyncSession, principal: Principal, webhook_id
 
 
 async def rotate_secret(
-    session: AsyncSession, principal: Principal, webhook_id: str, settings: Any
+    session: AsyncSession, principal: Principal, webhook_id: str, settings: Settings
 ) -> tuple[WebhookSubscription, str]:
     """A new secret; the current one keeps signing beside it for 24 hours."""
     row = await get_webhook(session, principal, webhook_id, lock=True)
@@ -155,7 +155,7 @@ async def rotate_secret(
     return row, secret
 
 
-def signing_secrets(row: WebhookSubscription, settings: Any, now: datetime) -> list[str]:
+def signing_secrets(row: WebhookSubscription, settings: Settings, now: datetime) -> list[str]:
     """The secrets that sign a delivery now: the current one, and the previous during overlap."""
     box = secret_box(settings)
     secrets = [box.decrypt(row.secret)]
@@ -168,7 +168,7 @@ def signing_secrets(row: WebhookSubscription, settings: Any, now: datetime) -> l
     return secrets
 
 
-async def _check_url(url: str, settings: Any) -> None:
+async def _check_url(url: str, settings: Settings) -> None:
     try:
         await check_destination(url, allow_private=settings.webhook_allow_private)
     except DestinationNotAllowed as exc:
@@ -203,12 +203,12 @@ async def _checked_location(
 async def _lock_cursor(session: AsyncSession, tenant_id: str) -> int:
     """Lock the tenant's dispatcher cursor (made at the last event if missing): it serialises
     subscription starts and creates of one tenant. Returns the tenant's last event number."""
-    last = (await session.execute(select(func.max(Event.seq)))).scalar() or 0
+    last = await high_water(session)
     cursors = table_of(WebhookCursor)
     insert = dialect_insert(session)(cursors).values(tenant_id=tenant_id, last_seq=last)
     await session.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
     await session.execute(select(WebhookCursor.last_seq).with_for_update())
-    return int(last)
+    return last
 
 
 async def _start_from_now(session: AsyncSession, row: WebhookSubscription) -> None:

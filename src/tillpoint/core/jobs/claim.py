@@ -1,7 +1,6 @@
 """How runners take jobs: the claim query (due, per-key ordering, per-kind limits) and the
 insert of a recurring job's next run."""
 
-import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,23 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tillpoint.core.db import dialect_insert, table_of
-from tillpoint.core.ids import PREFIXES
+from tillpoint.core.ids import new_monotonic_id
 from tillpoint.core.jobs.table import FAILED, QUEUED, RUNNING, Job
-
-_last_ulid = 0
-_ulid_lock = threading.Lock()
-
-
-def new_job_id() -> str:
-    """A job id that sorts after every other one this process made: ordering keys run jobs in
-    id order, so two jobs enqueued in the same millisecond must not come out shuffled."""
-    global _last_ulid
-    from ulid import ULID
-
-    with _ulid_lock:
-        value = max(int(ULID()), _last_ulid + 1)
-        _last_ulid = value
-    return f"{PREFIXES['job']}_{ULID.from_int(value)}"
 
 
 def _ordering_clear(now: datetime) -> Any:
@@ -155,7 +139,7 @@ async def insert_recurring(
     """Insert a recurring job's run unless one holds ``key`` already; then, if asked, give the
     one there the new payload and interval (they apply from its next run)."""
     insert = dialect_insert(session)(table_of(Job)).values(
-        id=new_job_id(),
+        id=new_monotonic_id("job"),
         tenant_id=tenant_id,
         kind=kind,
         payload=payload,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.config import Settings
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.jobs.table import Job
 
@@ -40,7 +41,7 @@ class JobContext:
     worker_id: str | None = None
     lease: timedelta = timedelta(seconds=300)
     run_at: datetime | None = None
-    settings: Any = None
+    settings: Settings | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     wake_runner: Callable[[], None] = lambda: None
 

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.config import Settings
 from tillpoint.core.db import Database, dialect_insert, table_of, utcnow
-from tillpoint.core.jobs.claim import claim_jobs, insert_recurring, new_job_id, schedule_next_run
+from tillpoint.core.ids import new_monotonic_id
+from tillpoint.core.jobs.claim import claim_jobs, insert_recurring, schedule_next_run
 from tillpoint.core.jobs.registry import (
     KIND_LIMITS,
     KINDS,
@@ -46,7 +48,9 @@ def enqueue(
         raise ValueError("give run_at or delay, not both")
     if run_at is not None and run_at.tzinfo is None:
         raise ValueError("run_at must be timezone-aware")
-    job_id = new_job_id()
+    # Monotonic: jobs of one ordering key run in id order, so two enqueued in the same
+    # millisecond must not come out shuffled.
+    job_id = new_monotonic_id("job")
     session.add(
         Job(
             id=job_id,
@@ -80,7 +84,7 @@ async def enqueue_once(
     insert = (
         dialect_insert(session)(table_of(Job))
         .values(
-            id=new_job_id(),
+            id=new_monotonic_id("job"),
             tenant_id=tenant_id if tenant_id is not None else session.info.get("tenant_id"),
             kind=kind,
             payload=payload,
@@ -156,7 +160,7 @@ class JobRunner:
         poll_seconds: float = 1.0,
         lease_seconds: float = 300.0,
         grace_seconds: float = 25.0,
-        settings: Any = None,
+        settings: Settings | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")

@@ -2,12 +2,11 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
-from tillpoint.sales.common_api import VisibleOrder
+from tillpoint.sales.deps import OrderReader, OrderToChange, OrderWriter
 from tillpoint.sales.receipts.printing import (
     ReceiptPrintIn,
     ReceiptPrintOut,
@@ -18,8 +17,6 @@ from tillpoint.sales.receipts.service import ReceiptOut, load_receipt, render_ht
 
 router = APIRouter(tags=["receipts"])
 
-OrdersReader = Annotated[Principal, Depends(requires("orders:read"))]
-OrdersWriter = Annotated[Principal, Depends(requires("orders:write"))]
 ReceiptFormat = Literal["json", "text", "html", "escpos"]
 
 RECEIPT_CONTENT: dict[int | str, dict[str, Any]] = {
@@ -38,11 +35,11 @@ RECEIPT_CONTENT: dict[int | str, dict[str, Any]] = {
 async def get_receipt(
     order_id: str,
     session: DbSession,
-    principal: OrdersReader,
+    principal: OrderReader,
     receipt_format: Annotated[
         ReceiptFormat, Query(alias="format", description="json, text, html or escpos")
     ] = "json",
-) -> Any:
+) -> ReceiptOut | Response:
     """The order's receipt: ``json`` (structured), ``text`` (42 columns for thermal paper),
     ``html`` (e-mail and screens) or ``escpos`` (printer commands). An open order has no
     receipt number yet and comes out as a provisional bill."""
@@ -67,7 +64,7 @@ async def get_receipt(
     responses=error_responses("CONFLICT", "PRINTER_UNREACHABLE"),
 )
 async def print_order_receipt(
-    order: VisibleOrder, body: ReceiptPrintIn, session: DbSession, principal: OrdersWriter
+    order: OrderToChange, body: ReceiptPrintIn, session: DbSession, principal: OrderWriter
 ) -> ReceiptPrintOut:
     """Print the receipt on a network printer of the order's location (ESC/POS over TCP):
     the one named, else the location's first active receipt printer (none: 409 CONFLICT). An

@@ -1,16 +1,22 @@
 """Register shift endpoints (included into the sales router)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from tillpoint.core.auth import Principal
-from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
+from tillpoint.core.deps import DbSession
 from tillpoint.core.errors import not_found
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.sales.models import Shift
+from tillpoint.sales.deps import (
+    OrderReader,
+    OrderWriter,
+    RegisterToChange,
+    RegisterToRead,
+    ShiftToChange,
+    ShiftToRead,
+)
 from tillpoint.sales.shifts import service as shifts
 from tillpoint.sales.shifts.schemas import (
     CashMovementIn,
@@ -21,30 +27,10 @@ from tillpoint.sales.shifts.schemas import (
     ShiftReportOut,
     ShiftStatus,
 )
-from tillpoint.stores.models import Register
 
 router = APIRouter(tags=["register shifts"])
 
-OrdersReader = Annotated[Principal, Depends(requires("orders:read"))]
-OrdersWriter = Annotated[Principal, Depends(requires("orders:write"))]
 NOT_OPEN = error_responses("SHIFT_NOT_OPEN", "VERSION_CONFLICT")
-
-
-# Dependencies, so an unknown register or shift is 404 before the body is even read.
-async def visible_register(
-    register_id: str, session: DbSession, principal: CurrentPrincipal
-) -> Register:
-    return await shifts.get_shift_register(session, principal, register_id)
-
-
-VisibleRegister = Annotated[Register, Depends(visible_register)]
-
-
-async def visible_shift(shift_id: str, register: VisibleRegister, session: DbSession) -> Shift:
-    return await shifts.get_shift(session, register, shift_id)
-
-
-VisibleShift = Annotated[Shift, Depends(visible_shift)]
 
 
 @router.post(
@@ -54,8 +40,8 @@ VisibleShift = Annotated[Shift, Depends(visible_shift)]
     responses=error_responses("SHIFT_ALREADY_OPEN", "INVALID_STATUS"),
 )
 async def open_shift(
-    register: VisibleRegister, body: ShiftOpenIn, session: DbSession, principal: OrdersWriter
-) -> Any:
+    register: RegisterToChange, body: ShiftOpenIn, session: DbSession, principal: OrderWriter
+) -> ShiftOut:
     """Open a shift on the register with the cash float in its drawer. One open shift per
     register (409 SHIFT_ALREADY_OPEN); cash sales and cash refunds need one."""
     return await shifts.open_shift(session, principal, register, body)
@@ -63,10 +49,10 @@ async def open_shift(
 
 @router.get("/registers/{register_id}/shifts", response_model=Page[ShiftOut])
 async def list_shifts(
-    register: VisibleRegister,
+    register: RegisterToRead,
     session: DbSession,
     paging: Pagination,
-    principal: OrdersReader,
+    principal: OrderReader,
     status: ShiftStatus | None = None,
 ) -> dict[str, object]:
     rows, total = await shifts.list_shifts(session, principal, register, paging, status=status)
@@ -75,8 +61,8 @@ async def list_shifts(
 
 @router.get("/registers/{register_id}/shifts/current", response_model=ShiftOut)
 async def current_shift(
-    register: VisibleRegister, session: DbSession, principal: OrdersReader
-) -> Any:
+    register: RegisterToRead, session: DbSession, principal: OrderReader
+) -> ShiftOut:
     """The register's open shift; 404 when none is open."""
     shift = await shifts.current_shift(session, register.id, lock=False)
     if shift is None:
@@ -85,7 +71,7 @@ async def current_shift(
 
 
 @router.get("/registers/{register_id}/shifts/{shift_id}", response_model=ShiftOut)
-async def get_shift(shift: VisibleShift, session: DbSession, principal: OrdersReader) -> Any:
+async def get_shift(shift: ShiftToRead, session: DbSession, principal: OrderReader) -> ShiftOut:
     return await shifts.view_shift(session, principal, shift)
 
 
@@ -96,8 +82,8 @@ async def get_shift(shift: VisibleShift, session: DbSession, principal: OrdersRe
     responses=error_responses("SHIFT_NOT_OPEN"),
 )
 async def add_cash_movement(
-    shift: VisibleShift, body: CashMovementIn, session: DbSession, principal: OrdersWriter
-) -> Any:
+    shift: ShiftToChange, body: CashMovementIn, session: DbSession, principal: OrderWriter
+) -> CashMovementOut:
     """Paid in (cash put into the drawer) or paid out (taken out), with a reason; only while
     the shift is open."""
     return await shifts.add_cash_movement(session, principal, shift, body)
@@ -108,7 +94,7 @@ async def add_cash_movement(
     response_model=Page[CashMovementOut],
 )
 async def list_cash_movements(
-    shift: VisibleShift, session: DbSession, paging: Pagination, principal: OrdersReader
+    shift: ShiftToRead, session: DbSession, paging: Pagination, principal: OrderReader
 ) -> dict[str, object]:
     rows, total = await shifts.list_cash_movements(session, principal, shift, paging)
     return paging.page_of(rows, total)
@@ -118,8 +104,8 @@ async def list_cash_movements(
     "/registers/{register_id}/shifts/{shift_id}/close", response_model=ShiftOut, responses=NOT_OPEN
 )
 async def close_shift(
-    shift: VisibleShift, body: ShiftCloseIn, session: DbSession, principal: OrdersWriter
-) -> Any:
+    shift: ShiftToChange, body: ShiftCloseIn, session: DbSession, principal: OrderWriter
+) -> ShiftOut:
     """Close with the cash counted in the drawer: expected cash = float + cash sales − cash
     refunds + paid in − paid out, over/short = counted − expected, and the totals per tender
     are frozen as the shift's Z report. Every payment and refund taken under the shift is in
@@ -133,12 +119,12 @@ async def close_shift(
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def shift_report(
-    register: VisibleRegister,
-    shift: VisibleShift,
+    register: RegisterToRead,
+    shift: ShiftToRead,
     session: DbSession,
-    principal: OrdersReader,
+    principal: OrderReader,
     format: Annotated[Literal["json", "text"], Query()] = "json",
-) -> Any:
+) -> ShiftReportOut | PlainTextResponse:
     """The closed shift's Z report as frozen at the close, or an open shift's figures so far
     (an X report, ``kind: "X"``). ``format=text`` renders it for 42-column receipt paper."""
     if format == "text":

@@ -1,0 +1,88 @@
+"""What the sales routers share (a routing module: it sees HTTP): who may read, change,
+refund or void orders, and the rows a route acts on.
+
+Each row dependency depends on the permission its routes need, so the check runs before the
+row is read or locked whatever the order of a route's parameters: a caller without the
+permission never holds an order's lock, and is refused (403) before learning whether the
+order exists. Each is also a dependency so that an unknown row is 404 before the body is read.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.deps import DbSession, requires
+from tillpoint.sales import orders
+from tillpoint.sales.models import Order, Shift
+from tillpoint.sales.shifts import service as shifts
+from tillpoint.stores.models import Register
+
+OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
+OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
+OrderRefunder = Annotated[Principal, Depends(requires("orders:refund"))]
+OrderVoider = Annotated[Principal, Depends(requires("orders:void"))]
+# An exchange is a refund and a new sale.
+OrderExchanger = Annotated[Principal, Depends(requires("orders:refund", "orders:write"))]
+
+
+async def order_to_read(order_id: str, session: DbSession, principal: OrderReader) -> Order:
+    return await orders.get_order(session, principal, order_id)
+
+
+async def order_to_change(order_id: str, session: DbSession, principal: OrderWriter) -> Order:
+    return await orders.get_order(session, principal, order_id)
+
+
+async def locked_order(order_id: str, session: DbSession, principal: OrderWriter) -> Order:
+    # For a route whose service changes the order: it takes the order's row lock here (the
+    # first lock of every change) instead of reading the row twice.
+    return await orders.get_order(session, principal, order_id, lock=True)
+
+
+async def order_to_refund(order_id: str, session: DbSession, principal: OrderRefunder) -> Order:
+    return await orders.get_order(session, principal, order_id)
+
+
+async def order_to_void(order_id: str, session: DbSession, principal: OrderVoider) -> Order:
+    return await orders.get_order(session, principal, order_id)
+
+
+async def order_to_exchange(order_id: str, session: DbSession, principal: OrderExchanger) -> Order:
+    return await orders.get_order(session, principal, order_id)
+
+
+OrderToRead = Annotated[Order, Depends(order_to_read)]
+OrderToChange = Annotated[Order, Depends(order_to_change)]
+LockedOrder = Annotated[Order, Depends(locked_order)]
+OrderToRefund = Annotated[Order, Depends(order_to_refund)]
+OrderToVoid = Annotated[Order, Depends(order_to_void)]
+OrderToExchange = Annotated[Order, Depends(order_to_exchange)]
+
+
+async def register_to_read(
+    register_id: str, session: DbSession, principal: OrderReader
+) -> Register:
+    return await shifts.get_shift_register(session, principal, register_id)
+
+
+async def register_to_change(
+    register_id: str, session: DbSession, principal: OrderWriter
+) -> Register:
+    return await shifts.get_shift_register(session, principal, register_id)
+
+
+RegisterToRead = Annotated[Register, Depends(register_to_read)]
+RegisterToChange = Annotated[Register, Depends(register_to_change)]
+
+
+async def shift_to_read(shift_id: str, register: RegisterToRead, session: DbSession) -> Shift:
+    return await shifts.get_shift(session, register, shift_id)
+
+
+async def shift_to_change(shift_id: str, register: RegisterToChange, session: DbSession) -> Shift:
+    return await shifts.get_shift(session, register, shift_id)
+
+
+ShiftToRead = Annotated[Shift, Depends(shift_to_read)]
+ShiftToChange = Annotated[Shift, Depends(shift_to_change)]
