@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tillpoint.core.schemas import ApiModel, DecimalNumber, Money, Timestamp, Version
+from tillpoint.core.schemas import ApiModel, DecimalNumber, Money, PositiveMoney, Timestamp, Version
 
 Notes = Annotated[str, Field(max_length=500)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
@@ -28,7 +28,7 @@ class ShiftCloseIn(ApiModel):
 
 class CashMovementIn(ApiModel):
     kind: CashMovementKind = Field(description="paid_in: cash put in; paid_out: cash taken out")
-    amount: Annotated[Money, Field(gt=0)]
+    amount: PositiveMoney
     reason: Reason
 
 
