@@ -41,6 +41,7 @@ from tillpoint.core.idempotency import (
 )
 from tillpoint.core.metrics import Metrics
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
+from tillpoint.core.route_labels import RouteLabels
 
 log = logging.getLogger("tillpoint.request")
 
@@ -141,6 +142,7 @@ class RequestPipeline:
         self.anonymous_rate_limit = anonymous_rate_limit
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
+        self.route_labels = RouteLabels()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,7 +163,7 @@ class RequestPipeline:
             if ctx.session is not None:
                 await ctx.session.close()
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = self.route_labels.label(scope)
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
             if scope["path"] not in UNMETERED_PATHS:
@@ -288,7 +290,7 @@ class RequestPipeline:
                             request_id=ctx.request_id,
                             method=scope["method"],
                             path=scope["path"],
-                            route=str(getattr(scope.get("route"), "path", scope["path"])),
+                            route=self.route_labels.label(scope),
                             status=status,
                         )
                     if key is not None:
