@@ -98,7 +98,7 @@ async def set_up(
     """A tenant, an API key with the bench's scopes, a location, products stocked there:
     (the key's headers, the location, the tenant)."""
     from bench.checkout import SCOPES
-    from tillpoint.identity.service import create_tenant
+    from tillpoint.provisioning import create_tenant
 
     email = f"owner-{secrets.token_hex(4)}@bench.example.com"
     password = secrets.token_urlsafe(18)

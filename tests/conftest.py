@@ -124,7 +124,7 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
-    from tillpoint.identity.service import create_tenant
+    from tillpoint.provisioning import create_tenant
 
     async def factory(
         name: str = "Test Shop", currency: str = "USD", timezone: str = "America/New_York"

@@ -19,6 +19,7 @@ import tillpoint.job_handlers  # noqa: F401  (registers every job kind)
 from tillpoint import __version__
 from tillpoint.catalog import api as catalog_api
 from tillpoint.catalog import bulk_api as catalog_bulk_api
+from tillpoint.catalog.stock import StockFigures
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
 from tillpoint.core.handlers import install_exception_handlers
@@ -32,11 +33,14 @@ from tillpoint.core.security import configure_password_hashing
 from tillpoint.events import api as events_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
+from tillpoint.identity.service import LocationGrantCheck
 from tillpoint.identity.sessions import resolve_principal
 from tillpoint.inventory import api as inventory_api
+from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
+from tillpoint.stores.service import check_assignable_locations
 from tillpoint.webhooks import api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
@@ -96,11 +100,18 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.metrics = metrics
     app.state.rate_limiter = rate_limiter
     app.state.job_runner = runner
+    # What a lower domain's routes need from a higher domain, handed down here, the one place
+    # that sees every domain (ADR 0008): identity checks a user's locations with stores' check,
+    # and the catalog shows stock (product inventory, the scanner) with inventory's reader.
+    location_grants: LocationGrantCheck = check_assignable_locations
+    stock_figures: StockFigures = InventoryStockFigures()
+    app.state.location_grants = location_grants
+    app.state.stock_figures = stock_figures
     install_exception_handlers(app)
     # FastAPI tries routes one by one, in the order they were included (an order request
     # behind the other routers walked ~100 routes, 150–190 µs, before its endpoint ran), so
     # the till's hot paths come first: sales, then catalog lookups and stock. No two routers
-    # share a method and path (tests/test_smoke.py), so the order changes only speed.
+    # share a method and path (tests/app/test_smoke.py), so the order changes only speed.
     for module in (
         sales_api,
         catalog_bulk_api,

@@ -142,8 +142,8 @@ def create_tenant(
     timezone: Annotated[str, typer.Option()] = "UTC",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Create a tenant and its owner user."""
-    from tillpoint.identity.service import create_tenant as create
+    """Create a tenant, its owner user and its default tax classes."""
+    from tillpoint.provisioning import create_tenant as create
 
     settings = Settings()
     _prepare(settings)

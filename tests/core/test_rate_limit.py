@@ -55,7 +55,7 @@ async def test_replicas_share_limits_through_redis(database_url: str, tmp_path) 
         for a in replicas
     ]
     try:
-        from tillpoint.identity.service import create_tenant
+        from tillpoint.provisioning import create_tenant
 
         email = f"redis-{uuid.uuid4().hex[:8]}@shop.example.com"
         async with db.transaction() as session:

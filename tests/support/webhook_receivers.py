@@ -34,7 +34,7 @@ import httpx
 from tests.support.tenants import PASSWORD, bearer, login, make_settings
 from tillpoint.app import create_app
 from tillpoint.core.db import Database
-from tillpoint.identity.service import create_tenant
+from tillpoint.provisioning import create_tenant
 from tillpoint.webhooks import verify
 
 T = TypeVar("T")

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from tillpoint.catalog import categories, modifiers, scan, service, variants
 from tillpoint.catalog.models import Product
@@ -21,6 +21,7 @@ from tillpoint.catalog.schemas import (
     VariantOut,
     VariantUpdate,
 )
+from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
@@ -50,11 +51,22 @@ async def existing_product(product_id: str, session: DbSession) -> Product:
 ExistingProduct = Annotated[Product, Depends(existing_product)]
 
 
+async def stock_figures(request: Request) -> StockFigures:
+    """Inventory's stock reader, which create_app puts on app.state (the catalog may not import
+    inventory: ADR 0008)."""
+    figures: StockFigures = request.app.state.stock_figures
+    return figures
+
+
+Stock = Annotated[StockFigures, Depends(stock_figures)]
+
+
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
 async def list_products(
     session: DbSession,
     paging: Pagination,
     principal: Reader,
+    stock: Stock,
     location_id: LocationId = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
@@ -69,6 +81,7 @@ async def list_products(
         session,
         principal,
         paging,
+        stock=stock,
         location_id=location_id,
         sku=sku,
         barcode=barcode,
@@ -96,6 +109,7 @@ async def get_product(
     product_id: str,
     session: DbSession,
     principal: Reader,
+    stock: Stock,
     location_id: LocationId = None,
     include_archived: IncludeArchived = False,
 ) -> ProductOut:
@@ -103,6 +117,7 @@ async def get_product(
         session,
         principal,
         product_id,
+        stock=stock,
         location_id=location_id,
         include_archived_variants=include_archived,
     )
@@ -115,14 +130,16 @@ async def get_product(
     responses=PRODUCT_UPDATE,
 )
 async def update_product(
-    product_id: str, body: ProductUpdate, session: DbSession, principal: Writer
+    product_id: str, body: ProductUpdate, session: DbSession, principal: Writer, stock: Stock
 ) -> ProductOut:
-    return await service.update_product(session, principal, product_id, body)
+    return await service.update_product(session, principal, product_id, body, stock=stock)
 
 
 @router.delete("/catalog/products/{product_id}", response_model=ProductOut, tags=["catalog"])
-async def archive_product(product_id: str, session: DbSession, principal: Writer) -> ProductOut:
-    return await service.archive_product(session, principal, product_id)
+async def archive_product(
+    product_id: str, session: DbSession, principal: Writer, stock: Stock
+) -> ProductOut:
+    return await service.archive_product(session, principal, product_id, stock=stock)
 
 
 @router.get(
@@ -192,12 +209,15 @@ async def archive_variant(
 async def lookup(
     session: DbSession,
     principal: Reader,
+    stock: Stock,
     barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     location_id: LocationId = None,
 ) -> LookupOut:
     """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
-    return await scan.lookup(session, principal, barcode=barcode, sku=sku, location_id=location_id)
+    return await scan.lookup(
+        session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
+    )
 
 
 @router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])

@@ -85,9 +85,10 @@ async def _update_existing(
     given = item.model_fields_set & _PRODUCT_FIELDS
     changes: dict[str, Any] = {name: getattr(item, name) for name in given}
     before = await _product_version(session, product_id)
-    # A batch naming an archived product's sku brings it back.
+    # A batch naming an archived product's sku brings it back. Only the new version is used,
+    # so the product is read back without stock.
     after = await service.update_product(
-        session, principal, product_id, ProductUpdate(**changes, archived=False)
+        session, principal, product_id, ProductUpdate(**changes, archived=False), stock=None
     )
     changed = after.version != before
     existing = await _option_variants(session, product_id)

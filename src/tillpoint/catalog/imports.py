@@ -103,7 +103,8 @@ async def export_catalog(
         products = list((await session.execute(query)).scalars())
         if not products:
             return
-        views = await product_views(session, principal, products)
+        # The CSV has no stock columns, so the views are built without stock.
+        views = await product_views(session, principal, products, stock=None)
         for row in catalog_rows(views, tree.path):
             yield row
         after = products[-1].id

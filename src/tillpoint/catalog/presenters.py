@@ -1,7 +1,8 @@
 """Catalog rows as the API shows them: products with their variants, stock and category name.
 
 ``product_views`` builds a whole page in a fixed number of queries (variants, categories and
-stock levels, one query each), whatever the page size.
+stock levels, one query each), whatever the page size. Stock levels are inventory's, read
+through the ``StockFigures`` the caller passes (ADR 0008).
 """
 
 from collections.abc import Collection, Sequence
@@ -19,11 +20,11 @@ from tillpoint.catalog.schemas import (
     ProductOut,
     VariantOut,
 )
+from tillpoint.catalog.stock import LevelFigures, StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.events import record_event
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.inventory.summaries import levels_of_variants
 
 
 def location_prices_out(prices: dict[str, Any], exponent: int) -> list[dict[str, Any]]:
@@ -67,7 +68,7 @@ def stockable_variants(product: Product, variants: Sequence[Variant]) -> list[Va
 
 
 def _inventory(
-    variant_ids: Collection[str], levels_by_variant: dict[str, list[Any]]
+    variant_ids: Collection[str], levels_by_variant: dict[str, list[LevelFigures]]
 ) -> list[InventorySummary]:
     sums: dict[str, list[Any]] = {}
     for variant_id in variant_ids:
@@ -102,12 +103,13 @@ async def product_views(
     principal: Principal | None,
     products: Sequence[Product],
     *,
+    stock: StockFigures | None,
     location_id: str | None = None,
     include_archived_variants: bool = False,
-    with_inventory: bool = True,
 ) -> list[ProductOut]:
     """``ProductOut`` for each product, in order. Stock is limited to ``location_id`` and to the
-    principal's locations (``principal=None``: every location, for system callers)."""
+    principal's locations (``principal=None``: every location, for system callers);
+    ``stock=None`` leaves ``inventory`` empty (events, and callers that want no stock)."""
     if not products:
         return []
     tenant_id = products[0].tenant_id
@@ -132,11 +134,11 @@ async def product_views(
         p.id: [v.id for v in stockable_variants(p, variants_by_product.get(p.id, []))]
         for p in products
     }
-    levels_by_variant: dict[str, list[Any]] = {}
+    levels_by_variant: dict[str, list[LevelFigures]] = {}
     locations = visible_locations(principal, location_id)
-    if with_inventory and locations != set():
+    if stock is not None and locations != set():
         all_ids = [v for group in stock_ids.values() for v in group]
-        for level in await levels_of_variants(session, all_ids, locations):
+        for level in await stock.levels_of_variants(session, all_ids, locations):
             levels_by_variant.setdefault(level.variant_id, []).append(level)
     return [
         _product_out(
@@ -155,24 +157,6 @@ async def product_views(
         )
         for product in products
     ]
-
-
-async def product_view(
-    session: AsyncSession,
-    principal: Principal | None,
-    product: Product,
-    *,
-    location_id: str | None = None,
-    include_archived_variants: bool = False,
-) -> ProductOut:
-    views = await product_views(
-        session,
-        principal,
-        [product],
-        location_id=location_id,
-        include_archived_variants=include_archived_variants,
-    )
-    return views[0]
 
 
 def _product_out(
@@ -221,7 +205,7 @@ async def record_product_event(
 ) -> ProductOut:
     """Record ``product.created|updated|archived`` with the product as the API shows it,
     without stock (stock has events of its own). Returns the view."""
-    view = (await product_views(session, None, [product], with_inventory=False))[0]
+    view = (await product_views(session, None, [product], stock=None))[0]
     data = view.model_dump(mode="json", by_alias=True, exclude={"inventory"})
     record_event(session, event_type, data, subject_id=product.id)
     return view

@@ -1,24 +1,24 @@
 """The scanner's lookup: a barcode (or sku) to the item, its price here and its stock here.
 
 The register's hot path: one indexed read of the variant with its product (columns only, no
-ORM objects), one for the location and its stock level, and — only for the parent code of a
-product sold in variants — one for those variants.
+ORM objects), one for the location and its stock level (inventory's ``StockFigures.stock_at``,
+passed in: ADR 0008), and — only for the parent code of a product sold in variants — one for
+those variants.
 """
 
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.presenters import variant_out
 from tillpoint.catalog.schemas import LookupOut
+from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import field_error, not_found
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.inventory.models import StockLevel
-from tillpoint.stores.models import Location
 
 _COLUMNS = (
     Variant.id,
@@ -64,6 +64,7 @@ async def lookup(
     session: AsyncSession,
     principal: Principal,
     *,
+    stock: StockFigures,
     barcode: str | None,
     sku: str | None,
     location_id: str | None,
@@ -85,23 +86,11 @@ async def lookup(
     parent_of_variants = bool(is_default and has_variants)
     on_hand = available = None
     if location_id is not None:
-        level = await session.execute(
-            select(Location.id, StockLevel.on_hand_milli, StockLevel.reserved_milli)
-            .outerjoin(
-                StockLevel,
-                and_(
-                    StockLevel.location_id == Location.id,
-                    StockLevel.tenant_id == Location.tenant_id,
-                    StockLevel.variant_id == variant_id,
-                ),
-            )
-            .where(Location.id == location_id)
-        )
-        found = level.first()
+        found = await stock.stock_at(session, location_id, variant_id)
         if found is None:
             raise not_found("Location")
         if not parent_of_variants:
-            on_hand_milli, reserved_milli = found[1] or 0, found[2] or 0
+            on_hand_milli, reserved_milli = found
             on_hand = from_thousandths(on_hand_milli)
             available = from_thousandths(on_hand_milli - reserved_milli)
     variants = []

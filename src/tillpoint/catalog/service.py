@@ -22,6 +22,7 @@ from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
 from tillpoint.catalog.presenters import product_views, record_product_event
 from tillpoint.catalog.schemas import ProductIn, ProductOut, ProductUpdate
+from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import field_error, not_found
@@ -50,6 +51,7 @@ async def list_products(
     principal: Principal,
     params: PageParams,
     *,
+    stock: StockFigures,
     location_id: str | None = None,
     sku: str | None = None,
     barcode: str | None = None,
@@ -85,6 +87,7 @@ async def list_products(
         session,
         principal,
         rows,
+        stock=stock,
         location_id=location_id,
         include_archived_variants=include_archived,
     )
@@ -96,6 +99,7 @@ async def show_product(
     principal: Principal,
     product_id: str,
     *,
+    stock: StockFigures,
     location_id: str | None = None,
     include_archived_variants: bool = False,
 ) -> ProductOut:
@@ -106,6 +110,7 @@ async def show_product(
         session,
         principal,
         [product],
+        stock=stock,
         location_id=location_id,
         include_archived_variants=include_archived_variants,
     )
@@ -187,14 +192,22 @@ def _default_variant_of(product: Product, barcode_internal: bool) -> Variant:
     )
 
 
-async def _view(session: AsyncSession, principal: Principal, product: Product) -> ProductOut:
-    return (await product_views(session, principal, [product]))[0]
+async def _view(
+    session: AsyncSession, principal: Principal, product: Product, stock: StockFigures | None
+) -> ProductOut:
+    return (await product_views(session, principal, [product], stock=stock))[0]
 
 
 async def update_product(
-    session: AsyncSession, principal: Principal, product_id: str, data: ProductUpdate
+    session: AsyncSession,
+    principal: Principal,
+    product_id: str,
+    data: ProductUpdate,
+    *,
+    stock: StockFigures | None,
 ) -> ProductOut:
     """Change what the body gives; ``null`` clears barcode, cost, supplierId and category.
+    The answer shows stock read through ``stock`` (``None``: without stock).
 
     Every check that reads the database runs before the first assignment, so no autoflush
     writes half an update (and ``unchanged`` sees the whole change)."""
@@ -242,11 +255,11 @@ async def update_product(
         product.archived_at = utcnow()
         event = "product.archived"
     if unchanged(session, product) and unchanged(session, default):
-        return await _view(session, principal, product)
+        return await _view(session, principal, product, stock)
     product.updated_at = utcnow()
     await flush_codes(session)
     await record_product_event(session, event, product)
-    return await _view(session, principal, product)
+    return await _view(session, principal, product, stock)
 
 
 def _simple_changes(data: ProductUpdate, exponent: int) -> dict[str, Any]:
@@ -288,7 +301,7 @@ async def _code_changes(
 
 
 async def archive_product(
-    session: AsyncSession, principal: Principal, product_id: str
+    session: AsyncSession, principal: Principal, product_id: str, *, stock: StockFigures
 ) -> ProductOut:
     """Archive: hidden from lists and the scanner, still readable by id; its codes stay taken."""
     product = await get_product(session, product_id)
@@ -296,7 +309,7 @@ async def archive_product(
         product.archived_at = utcnow()
         await session.flush()
         await record_product_event(session, "product.archived", product)
-    return await _view(session, principal, product)
+    return await _view(session, principal, product, stock)
 
 
 async def touch_product(session: AsyncSession, product: Product) -> None:

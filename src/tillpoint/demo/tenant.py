@@ -23,6 +23,7 @@ from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
 from tillpoint.identity.schemas import ApiKeyIn, UserIn
+from tillpoint.provisioning import create_tenant
 from tillpoint.stores import printers, staff, taxes
 from tillpoint.stores import service as stores
 from tillpoint.stores.schemas import (
@@ -65,7 +66,7 @@ async def seed_demo(
     db: Database, settings: Settings, *, email_domain: str = "harborvine.example.com"
 ) -> dict[str, str]:
     async with db.transaction() as session:
-        made = await service.create_tenant(
+        made = await create_tenant(
             session,
             name=DEMO_TENANT_NAME,
             owner_email=f"owner@{email_domain}",
@@ -92,7 +93,6 @@ async def seed_demo(
                 timezone="America/New_York",
                 allow_negative_stock=True,
             ),
-            default_timezone="America/New_York",
         )
         cafe = await stores.create_location(
             session,
@@ -110,7 +110,6 @@ async def seed_demo(
                 tax_inclusive=False,
                 allow_negative_stock=False,
             ),
-            default_timezone="America/New_York",
         )
         for location, names in (
             (shop, ["Front counter", "Fitting rooms"]),
@@ -178,6 +177,7 @@ async def seed_demo(
                     role_id=role_ids[role],
                     location_ids=locations,
                 ),
+                check_locations=stores.check_assignable_locations,
             )
             credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
                 f"{login}@{email_domain} / {PASSWORD}"

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import AppSettings, DbSession, RequestCtx, requires
@@ -33,6 +33,16 @@ CONFLICTS = error_responses(
 )
 
 
+async def location_grants(request: Request) -> service.LocationGrantCheck:
+    """Stores' check of the locations a user is given, which create_app puts on app.state
+    (identity may not import stores: ADR 0008)."""
+    check: service.LocationGrantCheck = request.app.state.location_grants
+    return check
+
+
+LocationGrants = Annotated[service.LocationGrantCheck, Depends(location_grants)]
+
+
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
 async def list_users(
     session: DbSession, paging: Pagination, principal: StaffReader, active: bool | None = None
@@ -42,9 +52,12 @@ async def list_users(
 
 
 @router.post("/users", response_model=UserOut, status_code=201, tags=["users"], responses=CONFLICTS)
-async def create_user(body: UserIn, session: DbSession, principal: StaffWriter) -> UserOut:
+async def create_user(
+    body: UserIn, session: DbSession, principal: StaffWriter, check_locations: LocationGrants
+) -> UserOut:
     """Add a user who can log in, with a role and (optionally) the only locations they may use."""
-    return UserOut.model_validate(await service.create_user(session, principal, body))
+    user = await service.create_user(session, principal, body, check_locations=check_locations)
+    return UserOut.model_validate(user)
 
 
 @router.get("/users/{user_id}", response_model=UserOut, tags=["users"])
@@ -54,10 +67,17 @@ async def get_user(user_id: str, session: DbSession, principal: StaffReader) -> 
 
 @router.patch("/users/{user_id}", response_model=UserOut, tags=["users"], responses=CONFLICTS)
 async def update_user(
-    user_id: str, body: UserUpdate, session: DbSession, principal: StaffWriter
+    user_id: str,
+    body: UserUpdate,
+    session: DbSession,
+    principal: StaffWriter,
+    check_locations: LocationGrants,
 ) -> UserOut:
     """Rename, change role or locations, reset the password, or deactivate (ends their sessions)."""
-    return UserOut.model_validate(await service.update_user(session, principal, user_id, body))
+    user = await service.update_user(
+        session, principal, user_id, body, check_locations=check_locations
+    )
+    return UserOut.model_validate(user)
 
 
 @router.get("/permissions", response_model=list[PermissionOut], tags=["roles"])

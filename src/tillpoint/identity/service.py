@@ -1,6 +1,8 @@
 """Tenants and users."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +20,6 @@ from tillpoint.identity.models import Tenant, User
 from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_role
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
-from tillpoint.stores.service import check_assignable_locations
-from tillpoint.stores.taxes import add_default_tax_classes
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class NewTenant:
     owner: User
 
 
-async def create_tenant(
+async def create_tenant_and_owner(
     session: AsyncSession,
     *,
     name: str,
@@ -38,7 +38,9 @@ async def create_tenant(
     currency: str = "USD",
     timezone: str = "UTC",
 ) -> NewTenant:
-    """A tenant with its built-in roles and its first user, the owner."""
+    """A tenant with its built-in roles and its first user, the owner: identity's part of a new
+    tenant. Make tenants with ``tillpoint.provisioning.create_tenant``, which adds what the
+    other domains give every tenant (its tax classes)."""
     currency = currency.upper()
     if currency not in known_currencies():
         raise field_error("currency", f"unknown ISO 4217 currency {currency!r}")
@@ -59,7 +61,6 @@ async def create_tenant(
     )
     session.add(owner)
     await session.flush()
-    await add_default_tax_classes(session, tenant.id)
     record_event(
         session,
         "tenant.created",
@@ -154,11 +155,34 @@ async def list_users(
     return mine[params.offset : params.offset + params.page_size], len(mine)
 
 
-async def create_user(session: AsyncSession, principal: Principal, data: UserIn) -> User:
+class LocationGrantCheck(Protocol):
+    """Refuses locations the principal may not give a user: unknown ones, ones outside the
+    principal's own, and "every location" (an empty list) from a principal limited to some.
+
+    Locations are stores', and stores sits above identity (ADR 0008), so the check is passed
+    in: ``tillpoint.stores.service.check_assignable_locations``, which ``create_app`` puts on
+    ``app.state.location_grants`` for the users' routes (``identity/access_api.py``)."""
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        location_ids: Iterable[str],
+        field: str,
+    ) -> None: ...
+
+
+async def create_user(
+    session: AsyncSession,
+    principal: Principal,
+    data: UserIn,
+    *,
+    check_locations: LocationGrantCheck,
+) -> User:
     # Hash before the first statement: SQLite holds its write lock from there to COMMIT.
     password_hash = await hash_password(data.password)
     role = await assignable_role(session, principal, data.role_id, "roleId")
-    await check_assignable_locations(session, principal, data.location_ids, "locationIds")
+    await check_locations(session, principal, data.location_ids, "locationIds")
     await _ensure_email_free(session, data.email)
     user = User(
         tenant_id=principal.tenant_id,
@@ -176,7 +200,12 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserIn)
 
 
 async def update_user(
-    session: AsyncSession, principal: Principal, user_id: str, data: UserUpdate
+    session: AsyncSession,
+    principal: Principal,
+    user_id: str,
+    data: UserUpdate,
+    *,
+    check_locations: LocationGrantCheck,
 ) -> User:
     password_hash = await hash_password(data.password) if data.password is not None else None
     user = await get_user(session, principal, user_id)
@@ -194,7 +223,7 @@ async def update_user(
     if data.role_id is not None:
         user.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
     if data.location_ids is not None:
-        await check_assignable_locations(session, principal, data.location_ids, "locationIds")
+        await check_locations(session, principal, data.location_ids, "locationIds")
         user.location_ids = sorted(set(data.location_ids))
     if password_hash is not None:
         user.password_hash = password_hash

@@ -1,41 +1,58 @@
-"""Stock figures other domains show beside their own data (the catalog's product list)."""
+"""Stock figures the catalog shows beside its own data (a product's ``inventory``, the
+scanner's stock here): inventory's side of ``catalog.stock.StockFigures`` (ADR 0008)."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.catalog.stock import LevelFigures
 from tillpoint.inventory.models import StockLevel
+from tillpoint.stores.models import Location
 
 
-@dataclass(frozen=True)
-class LevelFigures:
-    """One (variant, location) level, in thousandths."""
+class InventoryStockFigures:
+    """Reads ``stock_levels``; holds no state, so one serves every request."""
 
-    variant_id: str
-    location_id: str
-    on_hand_milli: int
-    reserved_milli: int
-    reorder_point_milli: int | None
+    async def levels_of_variants(
+        self,
+        session: AsyncSession,
+        variant_ids: Collection[str],
+        location_ids: Collection[str] | None,
+    ) -> list[LevelFigures]:
+        if not variant_ids:
+            return []
+        stmt = select(
+            StockLevel.variant_id,
+            StockLevel.location_id,
+            StockLevel.on_hand_milli,
+            StockLevel.reserved_milli,
+            StockLevel.reorder_point_milli,
+        ).where(StockLevel.variant_id.in_(set(variant_ids)))
+        if location_ids is not None:
+            stmt = stmt.where(StockLevel.location_id.in_(set(location_ids)))
+        rows = await session.execute(stmt.order_by(StockLevel.location_id, StockLevel.variant_id))
+        return [LevelFigures(*row) for row in rows]
 
-
-async def levels_of_variants(
-    session: AsyncSession,
-    variant_ids: Collection[str],
-    location_ids: Collection[str] | None = None,
-) -> list[LevelFigures]:
-    """The levels of these variants (at these locations, or everywhere), in a stable order."""
-    if not variant_ids:
-        return []
-    stmt = select(
-        StockLevel.variant_id,
-        StockLevel.location_id,
-        StockLevel.on_hand_milli,
-        StockLevel.reserved_milli,
-        StockLevel.reorder_point_milli,
-    ).where(StockLevel.variant_id.in_(set(variant_ids)))
-    if location_ids is not None:
-        stmt = stmt.where(StockLevel.location_id.in_(set(location_ids)))
-    rows = await session.execute(stmt.order_by(StockLevel.location_id, StockLevel.variant_id))
-    return [LevelFigures(*row) for row in rows]
+    async def stock_at(
+        self, session: AsyncSession, location_id: str, variant_id: str
+    ) -> tuple[int, int] | None:
+        # The location and its level in one query: the location row answers "does it exist",
+        # the outer join the level (none yet is zero).
+        found = (
+            await session.execute(
+                select(Location.id, StockLevel.on_hand_milli, StockLevel.reserved_milli)
+                .outerjoin(
+                    StockLevel,
+                    and_(
+                        StockLevel.location_id == Location.id,
+                        StockLevel.tenant_id == Location.tenant_id,
+                        StockLevel.variant_id == variant_id,
+                    ),
+                )
+                .where(Location.id == location_id)
+            )
+        ).first()
+        if found is None:
+            return None
+        return found[1] or 0, found[2] or 0

@@ -8,7 +8,6 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.deps import CurrentPrincipal, DbSession, requires
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.identity.service import get_tenant
 from tillpoint.stores import printers_api, service, staff, taxes
 from tillpoint.stores.models import Location
 from tillpoint.stores.schemas import (
@@ -60,8 +59,7 @@ async def list_locations(
 async def create_location(
     body: LocationIn, session: DbSession, principal: SettingsWriter
 ) -> Location:
-    tenant = await get_tenant(session, principal.tenant_id)
-    return await service.create_location(session, principal, body, default_timezone=tenant.timezone)
+    return await service.create_location(session, principal, body)
 
 
 @router.get("/locations/{location_id}", response_model=LocationOut, tags=["locations"])

@@ -12,6 +12,7 @@ from tillpoint.core.events import record_change
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.timezones import valid_timezone
+from tillpoint.identity.service import get_tenant
 from tillpoint.stores.models import Location, Register
 from tillpoint.stores.schemas import (
     LocationIn,
@@ -63,16 +64,18 @@ async def list_locations(
 
 
 async def create_location(
-    session: AsyncSession, principal: Principal, data: LocationIn, *, default_timezone: str
+    session: AsyncSession, principal: Principal, data: LocationIn
 ) -> Location:
+    """A location; its timezone defaults to the tenant's."""
     if principal.location_ids is not None:
         raise AppError("FORBIDDEN", "A user limited to some locations cannot add locations.")
+    timezone = data.timezone or (await get_tenant(session, principal.tenant_id)).timezone
     location = Location(
         tenant_id=principal.tenant_id,
         id=new_id("location"),
         name=data.name,
         address=data.address.model_dump(by_alias=True),
-        timezone=valid_timezone(data.timezone or default_timezone),
+        timezone=valid_timezone(timezone),
         tax_inclusive=data.tax_inclusive,
         allow_negative_stock=data.allow_negative_stock,
         active=data.active,

@@ -1,7 +1,7 @@
 """Refunds: lines and quantities back, pro rata, to the original tenders or to others.
 
 Each refunded line gives back its share of the line's stored net, discount and tax, rounded
-cumulatively (``refund_math``), so refunding a line in any number of pieces returns exactly
+cumulatively (``refunds.math``), so refunding a line in any number of pieces returns exactly
 what it was sold for. Service charges, the tip and cash rounding go back with the refund that
 completes the order, which returns everything still unrefunded: refunding all of an order in
 pieces sums to exactly what was paid, and no refund can exceed it.
