@@ -62,9 +62,11 @@ class ShiftReportOut(ApiModel):
     status: ShiftStatus
     currency: str
     opened_at: Timestamp
-    opened_by: str | None
+    opened_by: str | None = Field(description="The user (or API key) that opened the shift")
+    opened_by_name: str | None = Field(description="The name of whoever opened it")
     closed_at: Timestamp | None
-    closed_by: str | None
+    closed_by: str | None = Field(description="The user (or API key) that closed it")
+    closed_by_name: str | None = Field(description="The name of whoever closed it")
     generated_at: Timestamp
     opening_float: DecimalNumber
     cash_sales: DecimalNumber = Field(description="Captured cash payments, net of change")
@@ -94,10 +96,12 @@ class ShiftOut(ApiModel):
     status: ShiftStatus
     opening_float: DecimalNumber
     opened_at: Timestamp
-    opened_by: str | None
+    opened_by: str | None = Field(description="The user (or API key) that opened the shift")
+    opened_by_name: str | None = Field(description="The name of whoever opened it")
     opening_notes: str
     closed_at: Timestamp | None
-    closed_by: str | None
+    closed_by: str | None = Field(description="The user (or API key) that closed it")
+    closed_by_name: str | None = Field(description="The name of whoever closed it")
     closing_notes: str
     counted_cash: DecimalNumber | None
     expected_cash: DecimalNumber | None
