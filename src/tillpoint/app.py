@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app = FastAPIOffline(
         title="Tillpoint API",
         version=__version__,
-        description="Point-of-sale backend: catalog, stock, sales, customers, purchasing, staff.",
+        description="Point-of-sale backend: catalog, stock, sales, locations and staff.",
         lifespan=lifespan,
     )
     app.state.settings = settings
