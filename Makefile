@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Where `make run` listens; given on the command line (make run PORT=8001), not read from the
+# environment, where HOST may already name the machine.
+HOST := 127.0.0.1
+PORT := 8000
 
 .PHONY: run test lint typecheck bench clean
 
@@ -18,11 +22,12 @@ $(VENV)/.installed-dev: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## Serve the API on SQLite (var/) with the demo store, on http://127.0.0.1:8000
+## Serve the API on SQLite (var/) with the demo store, on http://$(HOST):$(PORT)
+## (127.0.0.1:8000 unless given: make run PORT=8001 HOST=0.0.0.0)
 run: $(VENV)/.installed
 	$(BIN)/tillpoint migrate
 	$(BIN)/tillpoint demo --if-missing
-	$(BIN)/tillpoint serve
+	$(BIN)/tillpoint serve --host $(HOST) --port $(PORT)
 
 ## Lint, type-check and run the whole suite (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
 test: $(VENV)/.installed-dev

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,10 +87,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                     await asyncio.wait_for(task, timeout=30)
             await db.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the installed package, not a CDN:
+    # the docs work offline (a shop's back office, an air-gapped install).
+    app = FastAPIOffline(
         title="Tillpoint API",
         version=__version__,
-        description="Point-of-sale backend: catalog, stock, sales, customers, purchasing, staff.",
+        description="Point-of-sale backend: catalog, stock, sales, locations and staff.",
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -126,8 +126,8 @@ def demo(
     credentials = asyncio.run(
         _with_db(settings, lambda db: ensure_demo(db, settings, create=not if_missing))
     )
+    # No docs URL here: the demo does not know where the server will listen; serve prints it.
     table = Table(title="Demo store", show_header=False)
-    table.add_row("API docs", "http://127.0.0.1:8000/docs")
     for label, value in credentials.items():
         table.add_row(label, value)
     console.print(table)

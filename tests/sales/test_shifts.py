@@ -362,6 +362,50 @@ async def test_permissions_and_locations(
     assert (await mine.close(shift_id, 21))["overShort"] == 0
 
 
+async def test_reports_name_people_not_ids(
+    client: httpx.AsyncClient, tenant: TenantFixture, register: Json
+) -> None:
+    """Who opened and closed a shift: the id stays in the JSON beside the person's name, and
+    the printed report shows the name."""
+    places = [register["locationId"]]
+    cashier_id, cashier = await add_user(client, tenant, "cashier", location_ids=places)
+    manager_id, manager = await add_user(client, tenant, "manager", location_ids=places)
+    opener = Shifts(client, {"Authorization": f"Bearer {cashier}"}, register["id"])
+    closer = Shifts(client, {"Authorization": f"Bearer {manager}"}, register["id"])
+    opened = await opener.open(50)
+    shift_id = opened["shiftId"]
+    assert (opened["openedBy"], opened["openedByName"]) == (cashier_id, "Cashier")
+    assert (opened["closedBy"], opened["closedByName"]) == (None, None)
+    x = await opener.report(shift_id)
+    assert (x["openedBy"], x["openedByName"], x["closedByName"]) == (cashier_id, "Cashier", None)
+    x_text = await opener.text(shift_id)
+    assert "  by" in x_text
+    assert "Cashier" in x_text
+
+    closed = await closer.close(shift_id, 50)
+    assert (closed["openedByName"], closed["closedBy"]) == ("Cashier", manager_id)
+    assert closed["closedByName"] == "Manager"
+    z = closed["report"]
+    assert (z["openedBy"], z["openedByName"]) == (cashier_id, "Cashier")
+    assert (z["closedBy"], z["closedByName"]) == (manager_id, "Manager")
+    assert await closer.report(shift_id) == z
+    listed = (await closer.call("GET", ""))["items"]
+    assert [(s["openedByName"], s["closedByName"]) for s in listed] == [("Cashier", "Manager")]
+    z_text = await closer.text(shift_id)
+    by = [line.split()[-1] for line in z_text.splitlines() if line.startswith("  by")]
+    assert by == ["Cashier", "Manager"]
+    assert "usr_" not in x_text + z_text
+
+    # An integration opening a shift is named by its API key's name.
+    key = await client.post(
+        "/v1/api-keys",
+        headers=tenant.headers,
+        json={"name": "Kiosk", "scopes": ["orders:read", "orders:write"]},
+    )
+    kiosk = Shifts(client, {"Authorization": f"Bearer {key.json()['key']}"}, register["id"])
+    assert (await kiosk.open(10))["openedByName"] == "Kiosk"
+
+
 # ---- with sales ------------------------------------------------------------------------------
 
 

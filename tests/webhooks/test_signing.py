@@ -4,6 +4,11 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,10 +22,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tillpoint.webhooks
+from tests.support.server import free_port
+from tests.support.webhook_receivers import eventually, own_shop
+from tillpoint.core.db import Database
 from tillpoint.webhooks.signing import delivery_headers, new_secret, sign, sign_with_all
 from tillpoint.webhooks.verify import WebhookVerificationError, parse_signature_header, verify
 
-RECEIVER = Path(__file__).parents[2] / "docs" / "examples" / "webhook_receiver.py"
+REPO = Path(__file__).parents[2]
+RECEIVER = REPO / "docs" / "examples" / "webhook_receiver.py"
+WEBHOOKS_MD = REPO / "docs" / "webhooks.md"
 T = 1_700_000_000
 BODY = b'{"id":"evt_01","seq":7,"type":"order.completed","data":{}}'
 
@@ -240,3 +250,65 @@ def test_the_sample_receiver_accepts_good_and_rejects_tampered_deliveries(
         unsigned = {"Content-Type": "application/json"}
         assert http.post(url, content=body, headers=unsigned).status_code == 400
     assert [e["id"] for e in receiver.handled] == ["evt_01"]
+
+
+# --- the sample receiver started with the command docs/webhooks.md gives --------------------------
+
+
+def documented_command() -> list[str]:
+    """The shell command under "A runnable sample receiver" in docs/webhooks.md, as words."""
+    section = WEBHOOKS_MD.read_text().split("## A runnable sample receiver")[1]
+    block = section.split("```sh\n")[1].split("```")[0]
+    [line] = [line for line in block.splitlines() if line.strip()]
+    return shlex.split(line)
+
+
+def start_as_documented(secret: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Run the documented command from the repository's root, with a real secret and port
+    in place of the placeholders, and the interpreter running the tests as ``python``."""
+    words = documented_command()
+    env = dict(os.environ)
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        assert value == "whsec_…", f"the doc's {name} is no longer the placeholder: {value}"
+        env[name] = secret
+    assert words[:2] == ["python", "docs/examples/webhook_receiver.py"], words
+    assert words[2:] == ["--port", "8080"], words
+    command = [sys.executable, words[1], "--port", str(port)]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def test_the_documented_command_receives_real_deliveries(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    """docs/webhooks.md's command, run as written, verifies what a running Tillpoint sends
+    and refuses a forgery."""
+    port = free_port()
+    log = tmp_path / "receiver.log"
+    async with own_shop(database_url, tmp_path, db) as shop:
+        hook = await shop.hook(f"http://127.0.0.1:{port}/hooks")
+        receiver = start_as_documented(hook["secret"], port, log)
+        try:
+            await eventually(lambda: listening(port) or receiver.poll() is not None, 30)
+            assert receiver.poll() is None, log.read_text()
+            await shop.location("Pier 39")
+            (delivery,) = await shop.settled(hook["webhookId"], 1)
+            assert delivery["status"] == "succeeded", delivery
+            assert [a["statusCode"] for a in delivery["attempts"]] == [204]
+            assert f"event {delivery['eventId']} location.created" in log.read_text()
+            async with httpx.AsyncClient(timeout=5) as http:
+                forged = await http.post(
+                    f"http://127.0.0.1:{port}/hooks",
+                    content=b'{"id": "evt_forged"}',
+                    headers={"Tillpoint-Signature": f"t={int(time.time())},v1=00"},
+                )
+            assert forged.status_code == 400
+        finally:
+            receiver.terminate()
+            receiver.wait(timeout=10)

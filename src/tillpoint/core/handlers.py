@@ -1,11 +1,13 @@
 """Exception handlers: every error leaves in the envelope, with its request id, never a trace."""
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -45,11 +47,24 @@ async def app_error(request: Request, exc: Exception) -> JSONResponse:
     return _render(request, exc.code, exc.message, exc.details, exc.status, exc.headers)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:]
-    return ".".join(parts) or "body"
+REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """A validation error's location the way every detail names a field: JSON-path-like and
+    camelCase, without the request part it came from — ``lineItems[0].quantity``, ``pageSize``,
+    ``orderId``. A whole-body error is ``body``."""
+    parts = list(loc)
+    source = parts.pop(0) if parts and parts[0] in REQUEST_PARTS else "body"
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            # Path parameters are Python names (order_id); the API names them as it names ids.
+            name = to_camel(part) if source == "path" else part
+            path += f".{name}" if path else name
+    return path or "body"
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -59,7 +74,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         return _render(request, "MALFORMED_JSON", CATALOG["MALFORMED_JSON"].message, [], 400)
     details = [
         {
-            "field": _field(tuple(e.get("loc", ()))),
+            "field": field_path(e.get("loc", ())),
             "message": e.get("msg", "invalid"),
             "type": e.get("type"),
         }

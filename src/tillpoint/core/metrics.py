@@ -1,6 +1,15 @@
 """Prometheus metrics: requests by route and status with latency, job queue, event feed."""
 
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class CommittedEvent(Protocol):
+    occurred_at: datetime
 
 
 class Metrics:
@@ -38,3 +47,16 @@ class Metrics:
             "Events appended to the outbox.",
             registry=self.registry,
         )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    def observe_events(self, written: Sequence[CommittedEvent]) -> None:
+        """Events a commit made visible: how many, and how long each waited for it."""
+        if not written:
+            return
+        self.events_appended.inc(len(written))
+        now = time.time()
+        for event in written:
+            self.event_outbox_lag.observe(max(0.0, now - event.occurred_at.timestamp()))

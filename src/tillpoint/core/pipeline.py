@@ -10,6 +10,9 @@
    idempotent response and its events, then COMMIT — all before the response leaves. An error
    rolls everything back (unless the endpoint asked to keep its changes, e.g. a failed-login
    counter). Only then is the response sent.
+
+Beside it: ``route_labels`` (the route a request is counted and logged under) and
+``pipeline_responses`` (the held-back response and the pipeline's own answers).
 """
 
 import logging
@@ -20,7 +23,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +33,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tillpoint.core import audit
 from tillpoint.core.auth import Principal, bearer_token
 from tillpoint.core.db import Database
-from tillpoint.core.errors import CATALOG, error_body
 from tillpoint.core.events import commit, discard_pending
 from tillpoint.core.idempotency import (
     ClaimOutcome,
@@ -40,7 +41,9 @@ from tillpoint.core.idempotency import (
     valid_key,
 )
 from tillpoint.core.metrics import Metrics
+from tillpoint.core.pipeline_responses import ResponseBuffer, redact, send_error, send_json
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
+from tillpoint.core.route_labels import RouteLabels
 
 log = logging.getLogger("tillpoint.request")
 
@@ -83,33 +86,6 @@ class RequestContext:
             self.session = None
 
 
-class ResponseBuffer:
-    """Holds a response back until its transaction has committed."""
-
-    def __init__(self) -> None:
-        self.start: Message | None = None
-        self.body = bytearray()
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.start = message
-        elif message["type"] == "http.response.body":
-            self.body.extend(message.get("body", b""))
-
-    @property
-    def status(self) -> int:
-        return int(self.start["status"]) if self.start else 500
-
-
-def _redact(body: bytes, fields: frozenset[str]) -> bytes:
-    if not fields:
-        return body
-    document = orjson.loads(body) if body else None
-    if not isinstance(document, dict):
-        return body
-    return orjson.dumps({k: (None if k in fields else v) for k, v in document.items()})
-
-
 def _has_nul(query_string: bytes) -> bool:
     return b"\x00" in query_string or b"%00" in query_string.lower()
 
@@ -141,6 +117,7 @@ class RequestPipeline:
         self.anonymous_rate_limit = anonymous_rate_limit
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
+        self.route_labels = RouteLabels()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,9 +138,8 @@ class RequestPipeline:
             if ctx.session is not None:
                 await ctx.session.close()
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
+            route = self.route_labels.label(scope)
+            self.metrics.observe_request(method, route, status, elapsed)
             if scope["path"] not in UNMETERED_PATHS:
                 log.info(
                     "request",
@@ -277,7 +253,7 @@ class RequestPipeline:
         status = buffer.status
         session = ctx.session
         # What an idempotent replay will get: the response, with secrets shown once nulled.
-        stored = _redact(bytes(buffer.body), ctx.secret_fields) if key is not None else b""
+        stored = redact(bytes(buffer.body), ctx.secret_fields) if key is not None else b""
         try:
             if 200 <= status < 300:
                 if session is not None:
@@ -288,19 +264,19 @@ class RequestPipeline:
                             request_id=ctx.request_id,
                             method=scope["method"],
                             path=scope["path"],
-                            route=str(getattr(scope.get("route"), "path", scope["path"])),
+                            route=self.route_labels.label(scope),
                             status=status,
                         )
                     if key is not None:
                         await self.idempotency.complete_in(session, key, status, stored)
                     written = await commit(session)
-                    self._observe_events(written)
+                    self.metrics.observe_events(written)
                 elif key is not None and principal is not None:
                     await self.idempotency.complete(principal.tenant_id, key, status, stored)
             elif status < 500:
                 if session is not None:
                     if ctx.commit_despite_error:
-                        self._observe_events(await commit(session))
+                        self.metrics.observe_events(await commit(session))
                     else:
                         discard_pending(session)
                         await session.rollback()
@@ -321,21 +297,8 @@ class RequestPipeline:
             await self._abandon(ctx, key)
             return await self._reject(send, ctx, "INTERNAL_ERROR")
 
-        start = buffer.start or {"type": "http.response.start", "status": 500, "headers": []}
-        response_headers = MutableHeaders(raw=list(start["headers"]))
-        for name, value in ctx.response_headers.items():
-            response_headers[name] = value
-        await send({**start, "headers": response_headers.raw})
-        await send({"type": "http.response.body", "body": bytes(buffer.body), "more_body": False})
+        await buffer.release(send, ctx.response_headers)
         return status
-
-    def _observe_events(self, written: list[Any]) -> None:
-        if not written:
-            return
-        self.metrics.events_appended.inc(len(written))
-        now = time.time()
-        for event in written:
-            self.metrics.event_outbox_lag.observe(max(0.0, now - event.occurred_at.timestamp()))
 
     async def _abandon(self, ctx: RequestContext, key: str | None) -> None:
         if ctx.session is not None:
@@ -397,17 +360,7 @@ class RequestPipeline:
         code: str,
         details: list[dict[str, Any]] | None = None,
     ) -> int:
-        entry = CATALOG[code]
-        body = orjson.dumps(error_body(code, entry.message, details or [], ctx.request_id))
-        await self._send(send, ctx, entry.status, body)
-        return entry.status
+        return await send_error(send, code, details or [], ctx.request_id, ctx.response_headers)
 
     async def _send(self, send: Send, ctx: RequestContext, status: int, body: bytes) -> None:
-        headers = MutableHeaders()
-        headers["content-type"] = "application/json"
-        headers["content-length"] = str(len(body))
-        headers["X-Request-Id"] = ctx.request_id
-        for name, value in ctx.response_headers.items():
-            headers[name] = value
-        await send({"type": "http.response.start", "status": status, "headers": headers.raw})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
+        await send_json(send, status, body, ctx.request_id, ctx.response_headers)

@@ -113,10 +113,24 @@ Money = Annotated[
     Field(ge=0, le=Decimal("999999999999"), allow_inf_nan=False),
     PlainSerializer(json_number, return_type=float, when_used="json"),
 ]
+# Money that must be above zero (a payment, a paid-in). Its own bounds, not Money's plus gt=0:
+# stacked on Money's ge=0, a negative amount would fail ge first and read "greater than or equal
+# to 0" while zero reads "greater than 0" — one rule, two messages.
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("999999999999"), allow_inf_nan=False),
+    PlainSerializer(json_number, return_type=float, when_used="json"),
+]
 # Quantities: up to 3 decimal places (sold by weight), stored as integer thousandths.
 Quantity = Annotated[
     Decimal,
     Field(ge=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
+    PlainSerializer(json_number, return_type=float, when_used="json"),
+]
+# A quantity above zero (a line, a refund, a transfer), bounded on its own as PositiveMoney is.
+PositiveQuantity = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
     PlainSerializer(json_number, return_type=float, when_used="json"),
 ]
 SignedQuantity = Annotated[

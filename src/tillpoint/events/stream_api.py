@@ -29,7 +29,7 @@ MAX_SEQ = 2**62
 async def stream_events_sse(
     ctx: RequestCtx,
     principal: EventReader,
-    last_event_id: Annotated[str | None, Header(max_length=40)] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40)] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     types: Annotated[
         str | None,

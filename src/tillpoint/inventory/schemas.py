@@ -13,6 +13,7 @@ from tillpoint.core.schemas import (
     AwareDatetime,
     DecimalNumber,
     LongText,
+    PositiveQuantity,
     Quantity,
     SignedQuantity,
     Timestamp,
@@ -21,7 +22,6 @@ from tillpoint.core.schemas import (
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
-PositiveQuantity = Annotated[Quantity, Field(gt=0)]
 AdjustmentReason = Literal[
     "stock_count", "damage", "theft", "loss", "return", "received", "correction", "other"
 ]

@@ -16,7 +16,8 @@ from tillpoint.core.schemas import (
     DecimalNumber,
     LongText,
     Money,
-    Quantity,
+    PositiveMoney,
+    PositiveQuantity,
     ShortText,
     Timestamp,
     Version,
@@ -24,8 +25,6 @@ from tillpoint.core.schemas import (
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
-PositiveQuantity = Annotated[Quantity, Field(gt=0)]
-PositiveMoney = Annotated[Money, Field(gt=0)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 OrderStatus = Literal["open", "completed", "partially_refunded", "refunded", "voided"]
 OrderSource = Literal["register", "online", "marketplace", "phone"]

@@ -8,6 +8,7 @@ a payment locked when it was taken (see ``sales.shifts``), not by clocks.
 
 import textwrap
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.money import from_minor
+from tillpoint.identity.models import ApiKey, User
 from tillpoint.sales.models import (
     PRINT_LOCALE,
     TENDER_NAMES,
@@ -142,8 +144,24 @@ async def shift_figures(
     }
 
 
-def report_out(shift: Shift, figures: dict[str, Any], exponent: int) -> ShiftReportOut:
-    """The figures (minor units) as the API shows them: Z for a closed shift, X for an open one."""
+async def people_names(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, str]:
+    """The names of the users and API keys with these ids (who opened or closed a shift), so a
+    report names people, not ``usr_`` ids. Read when shown: a renamed user shows the new name."""
+    wanted = {i for i in ids if i}
+    names: dict[str, str] = {}
+    if not wanted:
+        return names
+    for model in (User, ApiKey):
+        rows = await session.execute(select(model.id, model.name).where(model.id.in_(wanted)))
+        names.update({str(row_id): str(name) for row_id, name in rows})
+    return names
+
+
+def report_out(
+    shift: Shift, figures: dict[str, Any], exponent: int, names: dict[str, str]
+) -> ShiftReportOut:
+    """The figures (minor units) as the API shows them: Z for a closed shift, X for an open one.
+    ``names`` are the people's names by id (``people_names``)."""
 
     def money(key: str) -> Decimal:
         return from_minor(int(figures[key]), exponent)
@@ -160,8 +178,10 @@ def report_out(shift: Shift, figures: dict[str, Any], exponent: int) -> ShiftRep
         currency=figures["currency"],
         opened_at=shift.opened_at,
         opened_by=shift.opened_by,
+        opened_by_name=names.get(shift.opened_by or ""),
         closed_at=shift.closed_at,
         closed_by=shift.closed_by,
+        closed_by_name=names.get(shift.closed_by or ""),
         generated_at=datetime.fromisoformat(figures["generatedAt"]),
         opening_float=money("openingFloatMinor"),
         cash_sales=money("cashSalesMinor"),
@@ -235,12 +255,15 @@ def render_text(
     lines += _wrapped(f"Register: {register_name}")
     lines.append(_pair("Shift", report.shift_id))
     lines.append(_pair("Opened", when(report.opened_at)))
-    if report.opened_by:
-        lines.append(_pair("  by", report.opened_by))
+    # People by name; an id only for one whose name cannot be read (a deleted key).
+    opened_by = report.opened_by_name or report.opened_by
+    if opened_by:
+        lines.append(_pair("  by", opened_by))
     if report.closed_at is not None:
         lines.append(_pair("Closed", when(report.closed_at)))
-    if report.closed_by:
-        lines.append(_pair("  by", report.closed_by))
+    closed_by = report.closed_by_name or report.closed_by
+    if closed_by:
+        lines.append(_pair("  by", closed_by))
     if not closed:
         lines.append(_pair("Printed", when(report.generated_at)))
 

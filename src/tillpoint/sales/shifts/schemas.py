@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tillpoint.core.schemas import ApiModel, DecimalNumber, Money, Timestamp, Version
+from tillpoint.core.schemas import ApiModel, DecimalNumber, Money, PositiveMoney, Timestamp, Version
 
 Notes = Annotated[str, Field(max_length=500)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
@@ -28,7 +28,7 @@ class ShiftCloseIn(ApiModel):
 
 class CashMovementIn(ApiModel):
     kind: CashMovementKind = Field(description="paid_in: cash put in; paid_out: cash taken out")
-    amount: Annotated[Money, Field(gt=0)]
+    amount: PositiveMoney
     reason: Reason
 
 
@@ -62,9 +62,11 @@ class ShiftReportOut(ApiModel):
     status: ShiftStatus
     currency: str
     opened_at: Timestamp
-    opened_by: str | None
+    opened_by: str | None = Field(description="The user (or API key) that opened the shift")
+    opened_by_name: str | None = Field(description="The name of whoever opened it")
     closed_at: Timestamp | None
-    closed_by: str | None
+    closed_by: str | None = Field(description="The user (or API key) that closed it")
+    closed_by_name: str | None = Field(description="The name of whoever closed it")
     generated_at: Timestamp
     opening_float: DecimalNumber
     cash_sales: DecimalNumber = Field(description="Captured cash payments, net of change")
@@ -94,10 +96,12 @@ class ShiftOut(ApiModel):
     status: ShiftStatus
     opening_float: DecimalNumber
     opened_at: Timestamp
-    opened_by: str | None
+    opened_by: str | None = Field(description="The user (or API key) that opened the shift")
+    opened_by_name: str | None = Field(description="The name of whoever opened it")
     opening_notes: str
     closed_at: Timestamp | None
-    closed_by: str | None
+    closed_by: str | None = Field(description="The user (or API key) that closed it")
+    closed_by_name: str | None = Field(description="The name of whoever closed it")
     closing_notes: str
     counted_cash: DecimalNumber | None
     expected_cash: DecimalNumber | None

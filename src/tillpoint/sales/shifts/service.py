@@ -29,7 +29,7 @@ from tillpoint.core.money import from_minor, minor_units
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.identity.service import get_tenant, tenant_currency_exponent
 from tillpoint.sales.models import Order, Shift, ShiftCashMovement
-from tillpoint.sales.shifts.report import render_text, report_out, shift_figures
+from tillpoint.sales.shifts.report import people_names, render_text, report_out, shift_figures
 from tillpoint.sales.shifts.schemas import (
     CashMovementIn,
     CashMovementOut,
@@ -100,7 +100,9 @@ async def _lock_open(session: AsyncSession, shift: Shift) -> Shift:
     return locked
 
 
-def shift_out(shift: Shift, exponent: int) -> ShiftOut:
+def shift_out(shift: Shift, exponent: int, names: dict[str, str]) -> ShiftOut:
+    """The shift as the API shows it; ``names`` are the people's names by id (``people_names``)."""
+
     def money(minor: int | None) -> Any:
         return None if minor is None else from_minor(minor, exponent)
 
@@ -112,14 +114,16 @@ def shift_out(shift: Shift, exponent: int) -> ShiftOut:
         opening_float=from_minor(shift.opening_float_minor, exponent),
         opened_at=shift.opened_at,
         opened_by=shift.opened_by,
+        opened_by_name=names.get(shift.opened_by or ""),
         opening_notes=shift.opening_notes,
         closed_at=shift.closed_at,
         closed_by=shift.closed_by,
+        closed_by_name=names.get(shift.closed_by or ""),
         closing_notes=shift.closing_notes,
         counted_cash=money(shift.counted_cash_minor),
         expected_cash=money(shift.expected_cash_minor),
         over_short=money(shift.over_short_minor),
-        report=report_out(shift, shift.report, exponent)
+        report=report_out(shift, shift.report, exponent, names)
         if shift.status == "closed" and shift.report
         else None,
         version=shift.version,
@@ -138,8 +142,13 @@ def _record(session: AsyncSession, event_type: str, view: ShiftOut) -> None:
     )
 
 
+async def _names(session: AsyncSession, shifts: list[Shift]) -> dict[str, str]:
+    return await people_names(session, (i for s in shifts for i in (s.opened_by, s.closed_by)))
+
+
 async def view_shift(session: AsyncSession, principal: Principal, shift: Shift) -> ShiftOut:
-    return shift_out(shift, await tenant_currency_exponent(session, principal.tenant_id))
+    exponent = await tenant_currency_exponent(session, principal.tenant_id)
+    return shift_out(shift, exponent, await _names(session, [shift]))
 
 
 async def open_shift(
@@ -172,7 +181,7 @@ async def open_shift(
             await session.flush()
     except IntegrityError:
         raise AppError("SHIFT_ALREADY_OPEN") from None
-    view = shift_out(shift, exponent)
+    view = shift_out(shift, exponent, {principal.id: principal.name})
     _record(session, "shift.opened", view)
     return view
 
@@ -194,7 +203,8 @@ async def list_shifts(
         session, stmt, Shift.id, offset=params.offset, limit=params.page_size
     )
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    return [shift_out(s, exponent) for s in shifts], total
+    names = await _names(session, shifts)
+    return [shift_out(s, exponent, names) for s in shifts], total
 
 
 def cash_movement_out(movement: ShiftCashMovement, exponent: int) -> CashMovementOut:
@@ -289,7 +299,7 @@ async def close_shift(
     shift.over_short_minor = figures["overShortMinor"]
     shift.report = figures
     await session.flush()
-    view = shift_out(shift, exponent)
+    view = shift_out(shift, exponent, await _names(session, [shift]))
     _record(session, "shift.closed", view)
     return view
 
@@ -297,11 +307,12 @@ async def close_shift(
 async def shift_report(session: AsyncSession, principal: Principal, shift: Shift) -> ShiftReportOut:
     """The Z report frozen at the close, or the open shift's live figures (an X report)."""
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
+    names = await _names(session, [shift])
     if shift.status == "closed" and shift.report:
-        return report_out(shift, shift.report, exponent)
+        return report_out(shift, shift.report, exponent, names)
     tenant = await get_tenant(session, principal.tenant_id)
     figures = await shift_figures(session, shift, currency=tenant.currency, generated_at=utcnow())
-    return report_out(shift, figures, exponent)
+    return report_out(shift, figures, exponent, names)
 
 
 async def shift_report_text(
