@@ -24,10 +24,8 @@ run: $(VENV)/.installed
 	$(BIN)/tillpoint demo --if-missing
 	$(BIN)/tillpoint serve
 
-## Lint, type-check and run the whole suite (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
-test: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy
+## Lint, format check, type-check and run the whole suite (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
+test: $(VENV)/.installed-dev lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -93,7 +93,7 @@ class Versioned:
     version: Mapped[int] = mapped_column(default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
+    def __mapper_args__(cls) -> dict[str, Any]:  # cls, not self: a declared_attr
         return {"version_id_col": cls.version}
 
 
