@@ -136,7 +136,7 @@ async def cancel_recurring(session: AsyncSession, key: str) -> None:
 
 def retry_delay(attempt: int, *, base: float = 2.0, cap: float = 3600.0) -> float:
     """Exponential backoff with jitter: about base·2^(attempt−1) seconds, at most ``cap``."""
-    delay = min(cap, base * 2 ** (attempt - 1))
+    delay = min(cap, base * 2.0 ** (attempt - 1))
     return delay * random.uniform(0.5, 1.0)  # jitter, not security
 
 
