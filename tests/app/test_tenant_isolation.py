@@ -92,7 +92,7 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
             assert candidates, f"the demo tenant has no {resource} to probe {template} with"
             path = path.replace("{" + param + "}", candidates[0])
         for method in sorted(methods):
-            body = {} if method in {"POST", "PUT", "PATCH"} else None
+            body: dict[str, Any] | None = {} if method in {"POST", "PUT", "PATCH"} else None
             response = await client.request(method, path, json=body, headers=intruder.headers)
             assert response.status_code == 404, (
                 f"{method} {path}: {response.status_code} {response.text}"

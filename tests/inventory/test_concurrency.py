@@ -73,7 +73,7 @@ async def test_parallel_decrements_never_go_below_zero_where_forbidden(
     }
 
     async def take(n: int) -> httpx.Response:
-        items = body["items"] if n % 2 else body["items"][::-1]  # type: ignore[index]
+        items = body["items"] if n % 2 else body["items"][::-1]
         return await client.post(
             "/v1/inventory/adjustments", headers=tenant.headers, json=body | {"items": items}
         )

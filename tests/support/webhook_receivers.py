@@ -27,7 +27,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import httpx
 
@@ -180,12 +180,30 @@ class Receiver:
         self.close()
 
 
+@overload
 async def eventually(
-    check: Callable[[], T | None] | Callable[[], Awaitable[T | None]],
+    check: Callable[[], Awaitable[T | None]],
+    within: float = ...,
+    what: str = ...,
+    interval: float = ...,
+) -> T: ...
+
+
+@overload
+async def eventually(
+    check: Callable[[], T | None],
+    within: float = ...,
+    what: str = ...,
+    interval: float = ...,
+) -> T: ...
+
+
+async def eventually(
+    check: Callable[[], Any],
     within: float = 30,
     what: str = "the condition",
     interval: float = 0.05,
-) -> T:
+) -> Any:
     """Poll ``check`` (sync or async) until it returns something truthy; fail past the deadline."""
     deadline = time.monotonic() + within
     while True:
@@ -193,7 +211,7 @@ async def eventually(
         if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         assert time.monotonic() < deadline, f"timed out after {within} s waiting for {what}"
         await asyncio.sleep(interval)
 
