@@ -24,6 +24,7 @@ from tests.support.tenants import (
 from tillpoint.app import create_app
 from tillpoint.config import async_database_url
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.migrations import upgrade
 
 POSTGRES_URL = os.environ.get("TILLPOINT_TEST_POSTGRES_URL")
@@ -130,7 +131,7 @@ def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
         name: str = "Test Shop", currency: str = "USD", timezone: str = "America/New_York"
     ) -> TenantFixture:
         email = f"owner-{uuid.uuid4().hex[:12]}@shop.example.com"
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             made = await create_tenant(
                 session,
                 name=name,

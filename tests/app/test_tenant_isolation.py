@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tillpoint.core.ids import PREFIXES
+from tillpoint.core.transactions import transaction
 from tillpoint.demo.tenant import seed_demo
 from tillpoint.migrations.metadata import metadata
 
@@ -68,7 +69,7 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
         tenant_a = (
             await session.execute(select(Tenant.id).order_by(Tenant.created_at.desc()).limit(1))
         ).scalar_one()
-    async with db.transaction(tenant_id=tenant_a) as session:
+    async with transaction(db, tenant_id=tenant_a) as session:
         # Not the name `tillpoint demo` looks for, so the CLI's demo test stays independent.
         await session.execute(
             update(Tenant).where(Tenant.id == tenant_a).values(name="Isolation probe")

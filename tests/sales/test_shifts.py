@@ -11,6 +11,7 @@ import pytest
 from tests.support.sales import Till, make_shop
 from tests.support.tenants import TenantFixture, add_location, add_user
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.sales.shifts.report import WIDTH
 from tillpoint.sales.shifts.service import current_shift
 
@@ -590,7 +591,7 @@ async def test_a_close_waits_for_a_payment_holding_the_shift(
     till = await make_shop(client, tenant)
     api = Shifts(client, tenant.headers, till.register_id)
     shift_id = (await open_shift_of(till))["shiftId"]
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         held = await current_shift(session, till.register_id, lock=True)
         assert held is not None
         assert held.id == shift_id

@@ -34,6 +34,7 @@ import httpx
 from tests.support.tenants import PASSWORD, bearer, login, make_settings
 from tillpoint.app import create_app
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.identity.service import create_tenant
 from tillpoint.webhooks import verify
 
@@ -313,7 +314,7 @@ class Shop:
 async def new_shop(client: httpx.AsyncClient, db: Database) -> Shop:
     """A fresh tenant (made as the CLI makes one) whose owner logs in through ``client``."""
     email = f"hooks-{uuid.uuid4().hex[:12]}@shop.example.com"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         made = await create_tenant(
             session, name="Hooks", owner_email=email, owner_password=PASSWORD, currency="USD"
         )

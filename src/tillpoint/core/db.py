@@ -6,8 +6,6 @@ A session without a tenant refuses such statements unless they opt out explicitl
 ``execution_options(all_tenants=True)`` (login, the job runner, the CLI).
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -221,20 +219,6 @@ class Database:
         session = (self._reader if read_only else self._writer)()
         session.info["tenant_id"] = tenant_id
         return session
-
-    @asynccontextmanager
-    async def transaction(self, *, tenant_id: str | None = None) -> AsyncIterator[AsyncSession]:
-        """One unit of work outside a request (CLI, jobs): commit on success, else roll back."""
-        from tillpoint.core.events import commit, discard_pending  # events build on this module
-
-        async with self.session(tenant_id=tenant_id) as session:
-            try:
-                yield session
-                await commit(session)
-            except BaseException:
-                discard_pending(session)
-                await session.rollback()
-                raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -32,7 +32,6 @@ from tillpoint.core import audit
 from tillpoint.core.auth import Principal, bearer_token
 from tillpoint.core.db import Database
 from tillpoint.core.errors import CATALOG, error_body
-from tillpoint.core.events import commit, discard_pending
 from tillpoint.core.idempotency import (
     ClaimOutcome,
     IdempotencyStore,
@@ -41,6 +40,7 @@ from tillpoint.core.idempotency import (
 )
 from tillpoint.core.metrics import Metrics
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
+from tillpoint.core.transactions import commit, discard_pending
 
 log = logging.getLogger("tillpoint.request")
 

@@ -22,6 +22,7 @@ from tillpoint.core.jobs.registry import (
     require_kind,
 )
 from tillpoint.core.jobs.table import FAILED, QUEUED, SUCCEEDED, Job
+from tillpoint.core.transactions import transaction
 
 log = logging.getLogger("tillpoint.jobs")
 
@@ -310,13 +311,13 @@ class JobRunner:
             if spec is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             if spec.transactional:
-                async with self.db.transaction(tenant_id=job.tenant_id) as session:
+                async with transaction(self.db, tenant_id=job.tenant_id) as session:
                     await spec.handler(self._context(job, session), job.payload)
                     await self._settle(session, job, status=SUCCEEDED, last_error=None)
             else:
                 # The handler commits its own work; the job is settled after it, apart.
                 await spec.handler(self._context(job, None), job.payload)
-                async with self.db.transaction() as session:
+                async with transaction(self.db) as session:
                     await self._settle(session, job, status=SUCCEEDED, last_error=None)
         except LeaseLost:
             log.warning("job lease lost to another runner", extra={"job_id": job.id})
