@@ -20,12 +20,8 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import from_thousandths, thousandths
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.inventory.ledger import (
-    MovementLine,
-    apply_movements,
-    change_in_transit,
-    lock_levels,
-)
+from tillpoint.inventory.ledger import MovementLine, apply_movements
+from tillpoint.inventory.level_rows import change_in_transit, lock_levels
 from tillpoint.inventory.models import Transfer, TransferLine, TransferReceipt
 from tillpoint.inventory.schemas import (
     ReceiveIn,
