@@ -29,7 +29,7 @@ from tillpoint.catalog.schemas import (
 )
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
-from tillpoint.inventory import counts, levels, transfers
+from tillpoint.inventory import counts, levels, transfer_receipts, transfers
 from tillpoint.inventory.schemas import (
     AdjustmentIn,
     AdjustmentItemIn,
@@ -425,7 +425,7 @@ async def seed_catalog(
         await transfers.ship_transfer(session, owner, transfer["id"])
         made.append(transfer["id"])
     arrived = [TransferItemIn(sku=s, quantity=Decimal(3)) for s in mugs]
-    await transfers.receive_transfer(
+    await transfer_receipts.receive_transfer(
         session, owner, made[0], ReceiveIn(items=arrived, notes="All arrived")
     )
 

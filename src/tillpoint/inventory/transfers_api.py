@@ -8,7 +8,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.inventory import transfers
+from tillpoint.inventory import transfer_receipts, transfers
 from tillpoint.inventory.schemas import ReceiveIn, TransferIn, TransferOut, TransferUpdate
 
 router = APIRouter(tags=["inventory transfers"])
@@ -76,7 +76,7 @@ async def receive_transfer(
     transfer_id: str, body: ReceiveIn, session: DbSession, principal: InventoryWriter
 ) -> Any:
     """Receive some or all of what is outstanding; shortfalls close out what will not arrive."""
-    return await transfers.receive_transfer(session, principal, transfer_id, body)
+    return await transfer_receipts.receive_transfer(session, principal, transfer_id, body)
 
 
 @router.post(
