@@ -15,13 +15,8 @@ from babel.numbers import format_currency
 
 from tests.support.sales import Till, make_shop
 from tests.support.tenants import TenantFactory, TenantFixture, add_api_key, add_user, bearer
-from tillpoint.sales.receipts.service import (
-    WIDTH,
-    ReceiptPlace,
-    build_receipt,
-    render_html,
-    render_text,
-)
+from tillpoint.sales.receipts.rendering import WIDTH, render_html, render_text
+from tillpoint.sales.receipts.service import ReceiptPlace, build_receipt
 from tillpoint.sales.schemas import (
     AppliedDiscountOut,
     LineItemOut,
