@@ -134,8 +134,9 @@ class TenantRequired(RuntimeError):
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
-    # Core statements on tables (the hot paths) name tenant_id themselves; loader criteria
-    # apply to ORM entities only, and building them costs more than some of those statements.
+    # Core statements on tables (the hot paths) name tenant_id themselves — the test suite
+    # checks every one it runs (tests/support/tenant_scope.py); loader criteria apply to ORM
+    # entities only, and building them costs more than some of those statements.
     if not state.is_orm_statement:
         return
     if not (state.is_select or state.is_update or state.is_delete):
