@@ -184,7 +184,8 @@ def is_sqlite(url: str) -> bool:
 
 
 class Database:
-    """Engines and session factories for one database URL."""
+    """Engines and session factories for one database URL. A unit of work on it outside a
+    request: ``core.transactions.transaction(db)``."""
 
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
