@@ -515,7 +515,7 @@ async def test_settled_deliveries_older_than_30_days_are_purged(
     async with db.engine.begin() as conn:  # as if it had settled 31 days ago
         await conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == old["deliveryId"])
+            .where(deliveries.c.tenant_id == shop.tenant_id, deliveries.c.id == old["deliveryId"])
             .values(completed_at=long_ago)
         )
     async with transaction(db) as session:
