@@ -246,7 +246,8 @@ class TenantScopeCheck:
 
     def __init__(self) -> None:
         self.found: list[Unscoped] = []
-        self._tables: set[Table] | None = None
+        self._tables: set[Table] = set()
+        self._mappers = 0  # how many mappers _tables was computed from
 
     def __call__(
         self,
@@ -262,8 +263,9 @@ class TenantScopeCheck:
             statement, "get_final_froms"
         ):
             return  # DDL, sequences, …
-        if self._tables is None:
+        if len(Base.registry.mappers) != self._mappers:  # a model imported since
             self._tables = tenant_tables()
+            self._mappers = len(Base.registry.mappers)
         self.found += unscoped(statement, multiparams, params, self._tables)
 
     def install(self) -> None:
