@@ -146,12 +146,12 @@ def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 
 def lookup_url(base_url: str, location_id: str, variants: int, _tag: str) -> str:
     """A lookup of a random seeded barcode (any variant: default, option, or a parent's)."""
-    code = barcode(SEED_PREFIX, random.randrange(variants))  # noqa: S311 - not security
+    code = barcode(SEED_PREFIX, random.randrange(variants))
     return f"{base_url}?barcode={code}&locationId={location_id}"
 
 
 def list_url(base_url: str, pages: int, _tag: str) -> str:
-    return f"{base_url}?pageSize={PAGE_SIZE}&page={random.randint(1, pages)}"  # noqa: S311
+    return f"{base_url}?pageSize={PAGE_SIZE}&page={random.randint(1, pages)}"
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,10 @@ async def time_raw(
             for i in range(count + SEQUENTIAL_WARMUP):
                 started = time.perf_counter()
                 if kind == "lookup":
-                    code = barcode(SEED_PREFIX, random.randrange(shape.variants))  # noqa: S311
+                    code = barcode(SEED_PREFIX, random.randrange(shape.variants))
                     await lookup(db, tenant_id, code, location_id)
                 else:
-                    page = random.randint(1, pages)  # noqa: S311
+                    page = random.randint(1, pages)
                     await products_page(db, tenant_id, page, PAGE_SIZE)
                 if i >= SEQUENTIAL_WARMUP:
                     times[kind].append((time.perf_counter() - started) * 1000)

@@ -135,7 +135,7 @@ def run_load(job: dict[str, Any]) -> dict[str, Any]:
 
 def basket(skus: tuple[str, ...]) -> list[tuple[str, int]]:
     """Three different random products, 1 to 3 of each."""
-    return [(sku, random.randint(1, 3)) for sku in random.sample(skus, LINES_PER_ORDER)]  # noqa: S311
+    return [(sku, random.randint(1, 3)) for sku in random.sample(skus, LINES_PER_ORDER)]
 
 
 def order_body(location_id: str, skus: tuple[str, ...]) -> dict[str, Any]:

@@ -98,11 +98,12 @@ async def set_up(
     """A tenant, an API key with the bench's scopes, a location, products stocked there:
     (the key's headers, the location, the tenant)."""
     from bench.checkout import SCOPES
+    from tillpoint.core.transactions import transaction
     from tillpoint.provisioning import create_tenant
 
     email = f"owner-{secrets.token_hex(4)}@bench.example.com"
     password = secrets.token_urlsafe(18)
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         made = await create_tenant(
             session, name="Bench Shop", owner_email=email, owner_password=password,
             currency="USD", timezone="America/New_York",

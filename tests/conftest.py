@@ -7,13 +7,14 @@ Each test gets tenants of its own, so tests are isolated without truncating tabl
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.support.tenant_scope import TenantScopeCheck
 from tests.support.tenants import (
     PASSWORD,
     TenantFactory,
@@ -24,6 +25,7 @@ from tests.support.tenants import (
 from tillpoint.app import create_app
 from tillpoint.config import async_database_url
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.migrations import upgrade
 
 POSTGRES_URL = os.environ.get("TILLPOINT_TEST_POSTGRES_URL")
@@ -35,6 +37,25 @@ def pytest_configure() -> None:
         raise pytest.UsageError(
             "TILLPOINT_REQUIRE_POSTGRES=1 but TILLPOINT_TEST_POSTGRES_URL is unset"
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tenant_scope_check() -> Iterator[TenantScopeCheck]:
+    """Every statement any engine runs in this process is checked for its tenant scope
+    (tests/support/tenant_scope.py)."""
+    check = TenantScopeCheck()
+    check.install()
+    yield check
+    check.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _tenant_scoped_statements_only(tenant_scope_check: TenantScopeCheck) -> Iterator[None]:
+    """Fails the test during which a Core statement touched a tenant's table unscoped."""
+    yield
+    found = tenant_scope_check.take()
+    if found:
+        pytest.fail("\n\n".join(str(f) for f in found), pytrace=False)
 
 
 def _backends() -> list[Any]:
@@ -130,7 +151,7 @@ def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
         name: str = "Test Shop", currency: str = "USD", timezone: str = "America/New_York"
     ) -> TenantFixture:
         email = f"owner-{uuid.uuid4().hex[:12]}@shop.example.com"
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             made = await create_tenant(
                 session,
                 name=name,

@@ -17,6 +17,7 @@ from tillpoint.config import Settings
 from tillpoint.core.db import Database
 from tillpoint.core.jobs import JobRunner
 from tillpoint.core.logging import configure_logging
+from tillpoint.core.transactions import transaction
 from tillpoint.migrations import upgrade
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def create_tenant(
     _prepare(settings)
 
     async def run(db: Database) -> dict[str, str]:
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             made = await create(
                 session,
                 name=name,
@@ -183,7 +184,7 @@ def create_api_key(
     _prepare(settings)
 
     async def run(db: Database) -> dict[str, str]:
-        async with db.transaction(tenant_id=tenant_id) as session:
+        async with transaction(db, tenant_id=tenant_id) as session:
             await get_tenant(session, tenant_id)
             cli = Principal("user", "cli", tenant_id, "tillpoint CLI", ALL, None, 0)
             body = ApiKeyIn(
@@ -247,7 +248,7 @@ def catalog_import(
             async def progress(rows: int) -> None:
                 bar.update(task, completed=rows)
 
-            async with db.transaction(tenant_id=tenant_id) as session:
+            async with transaction(db, tenant_id=tenant_id) as session:
                 await get_tenant(session, tenant_id)
                 result = await import_catalog_csv(
                     session, _cli_principal(tenant_id), text, dry_run=dry_run, progress=progress

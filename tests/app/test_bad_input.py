@@ -149,7 +149,8 @@ async def test_unknown_route_and_method(client, tenant: TenantFixture) -> None:
 
 
 async def test_json_of_the_wrong_shape(client, tenant: TenantFixture) -> None:
-    for payload in ([], "a string", 12, None):
+    wrong_shapes: list[object] = [[], "a string", 12, None]
+    for payload in wrong_shapes:
         response = await client.post("/v1/locations", headers=tenant.headers, json=payload)
         assert_envelope(response, 400, "VALIDATION_ERROR")
     assert await locations(client, tenant) == 0

@@ -152,12 +152,13 @@ def test_worker_process_claims_jobs_and_stops_on_sigterm(
 
     from tillpoint.core.db import Database, utcnow
     from tillpoint.core.jobs import Job
+    from tillpoint.core.transactions import transaction
 
     job_id = f"job_{uuid.uuid4().hex[:26].upper()}"
 
     async def insert() -> None:
         db = Database(database_url)
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             session.add(
                 Job(
                     id=job_id,

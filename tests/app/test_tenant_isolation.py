@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tillpoint.core.ids import PREFIXES
+from tillpoint.core.transactions import transaction
 from tillpoint.demo.tenant import seed_demo
 from tillpoint.migrations.metadata import metadata
 
@@ -68,7 +69,7 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
         tenant_a = (
             await session.execute(select(Tenant.id).order_by(Tenant.created_at.desc()).limit(1))
         ).scalar_one()
-    async with db.transaction(tenant_id=tenant_a) as session:
+    async with transaction(db, tenant_id=tenant_a) as session:
         # Not the name `tillpoint demo` looks for, so the CLI's demo test stays independent.
         await session.execute(
             update(Tenant).where(Tenant.id == tenant_a).values(name="Isolation probe")
@@ -92,7 +93,7 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
             assert candidates, f"the demo tenant has no {resource} to probe {template} with"
             path = path.replace("{" + param + "}", candidates[0])
         for method in sorted(methods):
-            body = {} if method in {"POST", "PUT", "PATCH"} else None
+            body: dict[str, Any] | None = {} if method in {"POST", "PUT", "PATCH"} else None
             response = await client.request(method, path, json=body, headers=intruder.headers)
             assert response.status_code == 404, (
                 f"{method} {path}: {response.status_code} {response.text}"

@@ -16,7 +16,7 @@ def details(response: httpx.Response) -> list[dict[str, Any]]:
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR", error
-    return error["details"]  # type: ignore[no-any-return]
+    return error["details"]
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ async def test_category_archive_rules(client: httpx.AsyncClient, tenant: TenantF
 
 
 async def test_modifier_groups(client: httpx.AsyncClient, tenant: TenantFixture) -> None:
-    body = {
+    body: Json = {
         "name": "Milk",
         "minSelections": 1,
         "maxSelections": 1,

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from tests.support.catalog import create_product, make_gtin
 from tests.support.tenants import TenantFixture, add_location
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.inventory.models import StockLevel
 
 
@@ -41,7 +42,7 @@ async def test_list_queries_do_not_grow_with_page_size(
             variants=[{"name": size, "sku": f"Q-{n}-{size}"} for size in ("S", "M", "L")],
         )
         variant_ids += [v["variantId"] for v in product["variants"]]
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         session.add_all(
             StockLevel(
                 tenant_id=tenant.id,

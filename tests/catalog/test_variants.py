@@ -7,6 +7,7 @@ import httpx
 from tests.support.catalog import create_product, make_gtin
 from tests.support.tenants import TenantFixture, add_location, add_user, bearer
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.inventory.models import StockLevel
 
 Json = dict[str, Any]
@@ -24,7 +25,7 @@ async def set_stock(
     reorder: int | None = None,
 ) -> None:
     """A stock level written straight to the table (in whole units)."""
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         session.add(
             StockLevel(
                 tenant_id=tenant.id,
@@ -42,7 +43,7 @@ async def default_variant_id(db: Database, tenant: TenantFixture, product_id: st
 
     from tillpoint.catalog.models import Variant
 
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         stmt = select(Variant.id).where(
             Variant.product_id == product_id, Variant.is_default.is_(True)
         )

@@ -134,7 +134,7 @@ async def test_failed_writes_leave_no_entry(
     await client.post("/v1/tax-classes", headers=tenant.headers, json={"code": "s", "name": "S"})
     _, cashier = await add_user(client, tenant, "cashier")
     before = await audit(client, tenant)
-    attempts = [
+    attempts: list[tuple[dict[str, str], str, str, dict[str, Any], int]] = [
         (tenant.headers, "POST", "/v1/locations", {"name": "X", "timezone": "Nowhere/Land"}, 400),
         (tenant.headers, "PATCH", path, {"name": "X", "version": 7}, 409),
         (tenant.headers, "PATCH", f"/v1/locations/loc_{'0' * 26}", {"name": "X"}, 404),

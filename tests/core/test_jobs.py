@@ -20,6 +20,7 @@ from tillpoint.core.jobs import (
     job_handler,
     retry_delay,
 )
+from tillpoint.core.transactions import transaction
 
 HANG = asyncio.Event()
 
@@ -43,7 +44,7 @@ async def hang(ctx: JobContext, payload: dict) -> None:
 
 
 async def enqueue_jobs(db, tenant_id: str, kind: str, payloads: list[dict], **options) -> list[str]:
-    async with db.transaction(tenant_id=tenant_id) as session:
+    async with transaction(db, tenant_id=tenant_id) as session:
         return [enqueue(session, kind, p, **options) for p in payloads]
 
 
@@ -72,7 +73,7 @@ async def test_a_job_enqueued_with_a_change_runs_once(db, tenant: TenantFixture)
 
 async def test_a_rolled_back_change_enqueues_nothing(db, tenant: TenantFixture) -> None:
     try:
-        async with db.transaction(tenant_id=tenant.id) as session:
+        async with transaction(db, tenant_id=tenant.id) as session:
             job_id = enqueue(session, "test.record", {"n": 1})
             raise RuntimeError("the change failed")
     except RuntimeError:

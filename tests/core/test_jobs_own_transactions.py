@@ -24,6 +24,7 @@ from tillpoint.core.jobs import (
     job_handler,
 )
 from tillpoint.core.jobs.purge import purge_settled_jobs
+from tillpoint.core.transactions import transaction
 
 SEEN: dict[str, list[str]] = {}
 GATE = asyncio.Event()
@@ -76,7 +77,7 @@ async def until_status(db: Database, job_id: str, status: str) -> Job:
 
 
 async def add(db: Database, kind: str, payload: dict, *, later: bool = False) -> str:
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         # ``later``: due tomorrow, so that no runner of this or another test takes it.
         return enqueue(session, kind, payload, delay=timedelta(days=1) if later else None)
 
@@ -96,7 +97,7 @@ async def test_a_handler_without_a_transaction_leaves_the_database_writable(db: 
     await running
     assert SEEN[TAG + "writable"] == ["started", "done"]
     assert (await row(db, job_id)).status == SUCCEEDED
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await session.execute(delete(Job).where(Job.id == other))
 
 
@@ -112,13 +113,13 @@ async def test_a_handler_that_lost_its_lease_is_told_so(db: Database) -> None:
     # The runner could not settle a job it no longer holds; the thief's lease stands.
     job = await row(db, job_id)
     assert (job.status, job.locked_by) == (RUNNING, "thief")
-    async with db.transaction() as session:  # the "thief" is not a real runner: end it
+    async with transaction(db) as session:  # the "thief" is not a real runner: end it
         await session.execute(update(Job).where(Job.id == job_id).values(status=FAILED))
 
 
 async def test_enqueue_once_keeps_one_queued_or_running_job_per_key(db: Database) -> None:
     GATE.clear()
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         assert await enqueue_once(
             session, "test.own.waits", {"tag": TAG + "once"}, key=TAG + "own:once"
         )
@@ -130,12 +131,12 @@ async def test_enqueue_once_keeps_one_queued_or_running_job_per_key(db: Database
             await session.execute(select(Job.id).where(Job.singleton_key == TAG + "own:once"))
         ).scalars()
     await until_status(db, job_id, RUNNING)
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         assert not await enqueue_once(session, "test.own.waits", {"tag": "x"}, key=TAG + "own:once")
     GATE.set()
     await running
     assert SEEN[TAG + "once"] == ["started", "done"]
-    async with db.transaction() as session:  # settled: the key is free again
+    async with transaction(db) as session:  # settled: the key is free again
         assert await enqueue_once(
             session, "test.own.waits", {"tag": TAG + "again"}, key=TAG + "own:once"
         )
@@ -157,7 +158,7 @@ async def test_a_looping_handler_returns_when_the_runner_stops(db: Database) -> 
 
 async def test_settled_jobs_are_purged_after_a_week(db: Database) -> None:
     old, recent, waiting = [await add(db, "test.own.loops", {"tag": t}, later=True) for t in "orw"]
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         for job_id, status, age in ((old, FAILED, 8), (recent, SUCCEEDED, 6)):
             await session.execute(
                 update(Job)
@@ -167,7 +168,7 @@ async def test_settled_jobs_are_purged_after_a_week(db: Database) -> None:
         await session.execute(
             update(Job).where(Job.id == waiting).values(run_at=utcnow() + timedelta(days=30))
         )
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await purge_settled_jobs(JobContext(session, "purge", None, 1, db), {})
     async with db.session() as session:
         left = set(

@@ -29,6 +29,7 @@ from tillpoint.core.jobs import (
     job_handler,
     schedule_recurring,
 )
+from tillpoint.core.transactions import transaction
 
 ROOT = str(Path(__file__).parents[2])
 BOOT = (
@@ -76,7 +77,7 @@ def start_worker(database_url: str, tmp_path: Path, name: str, *args: str) -> su
 
 
 async def enqueue_slow(db: Database, marker: Path, first: float, after: float = 0.0) -> str:
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         return enqueue(
             session, "test.proc.slow", {"marker": str(marker), "first": first, "after": after}
         )
@@ -200,7 +201,7 @@ async def test_a_recurring_job_over_three_workers_runs_once_per_interval(
     workers = [start_worker(database_url, tmp_path, f"tick-{i}") for i in range(3)]
     try:
         scheduled_at = time.time()  # the first run's slot; run k's slot is k intervals on
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             await schedule_recurring(
                 session,
                 "test.proc.tick",
@@ -210,7 +211,7 @@ async def test_a_recurring_job_over_three_workers_runs_once_per_interval(
             )
         await lines_once(marker, "start")
         await asyncio.sleep(4)
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             await cancel_recurring(session, key)
         for worker in workers:
             worker.send_signal(signal.SIGTERM)

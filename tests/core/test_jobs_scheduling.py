@@ -24,6 +24,7 @@ from tillpoint.core.jobs import (
     recurring_job,
     schedule_recurring,
 )
+from tillpoint.core.transactions import transaction
 
 # (kind/key, n, attempt, start, end) of every run that reached its end, in this process.
 RUNS: list[tuple[str, int, int, float, float]] = []
@@ -122,7 +123,7 @@ def all_done(db: Database, ids: list[str]):
 
 
 async def test_a_job_waits_for_its_run_at_or_delay(db: Database) -> None:
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         later = enqueue(
             session, "test.sched.ordered", {"key": "later", "n": 1}, delay=timedelta(hours=1)
         )
@@ -151,7 +152,7 @@ async def test_same_key_runs_one_at_a_time_in_enqueue_order(db: Database, dialec
     keys = [f"ord-{random.random()}" for _ in range(3)]
     ids = []
     for batch in range(4):  # several transactions, several jobs per key in each
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             for i in range(5):
                 for key in keys:
                     payload = {"key": key, "n": batch * 5 + i, "seconds": random.uniform(0, 0.02)}
@@ -176,7 +177,7 @@ async def test_same_key_runs_one_at_a_time_in_enqueue_order(db: Database, dialec
 
 async def test_a_job_waiting_to_retry_holds_back_its_key(db: Database) -> None:
     key = f"retry-{random.random()}"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         first = enqueue(
             session, "test.sched.ordered", {"key": key, "n": 1, "fail_times": 1}, ordering_key=key
         )
@@ -198,7 +199,7 @@ async def test_a_job_waiting_to_retry_holds_back_its_key(db: Database) -> None:
 
 
 async def test_a_kind_limit_holds_across_runners(db: Database) -> None:
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         ids = [enqueue(session, "test.sched.limited", {"n": n}) for n in range(16)]
     PEAK["limited"] = 0
     await run_runners(db, all_done(db, ids))
@@ -210,7 +211,7 @@ async def test_a_recurring_job_runs_once_per_interval_never_twice_at_once(
 ) -> None:
     label, every = f"rec-{random.random()}", 0.4
     started = time.monotonic()  # before the first run's slot: run k starts k intervals on
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await schedule_recurring(
             session,
             "test.sched.recurring",
@@ -239,7 +240,7 @@ async def test_a_recurring_job_runs_once_per_interval_never_twice_at_once(
         )
         assert done.scalar_one() >= len(runs)
 
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await cancel_recurring(session, label)
     async with db.session() as session:
         left = await session.execute(
@@ -251,7 +252,7 @@ async def test_a_recurring_job_runs_once_per_interval_never_twice_at_once(
 async def test_scheduling_a_key_twice_keeps_one_run(db: Database) -> None:
     label = f"twice-{random.random()}"
     for seconds in (60, 120):
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             await schedule_recurring(
                 session,
                 "test.sched.recurring",
@@ -286,7 +287,7 @@ async def test_declared_recurring_jobs_are_scheduled_once_by_many_runners(db: Da
 
 async def test_stop_lets_running_jobs_finish_within_the_grace(db: Database) -> None:
     label = f"grace-{random.random()}"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         job_id = enqueue(session, "test.sched.recurring", {"label": label, "seconds": 0.5})
     stop = asyncio.Event()
     runner = JobRunner(db, worker_id="graceful", poll_seconds=0.02, grace_seconds=10)
@@ -301,7 +302,7 @@ async def test_stop_lets_running_jobs_finish_within_the_grace(db: Database) -> N
 async def test_a_job_past_the_grace_is_handed_back_and_rerun(db: Database) -> None:
     label = f"cut-{random.random()}"
     RELEASE.clear()
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         job_id = enqueue(session, "test.sched.hold", {"label": label})
     stop = asyncio.Event()
     runner = JobRunner(db, worker_id="cut", poll_seconds=0.02, grace_seconds=0.2)
@@ -325,7 +326,7 @@ async def failing(_ctx: JobContext, _payload: dict) -> None:
 
 async def test_a_recurring_run_that_fails_for_good_still_schedules_the_next(db: Database) -> None:
     key = f"fails-{random.random()}"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await schedule_recurring(
             session, "test.sched.failing", {}, key=key, every=timedelta(hours=1), max_attempts=1
         )
@@ -353,7 +354,7 @@ async def test_a_recurring_run_whose_process_died_still_schedules_the_next(
     db: Database,
 ) -> None:
     label = f"died-{random.random()}"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await schedule_recurring(
             session,
             "test.sched.recurring",

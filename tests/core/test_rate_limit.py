@@ -9,6 +9,7 @@ import pytest
 from tests.support.tenants import TenantFixture, add_api_key, bearer, make_settings
 from tillpoint.app import create_app
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 
 REDIS_URL = os.environ.get("TILLPOINT_TEST_REDIS_URL")
 
@@ -58,7 +59,7 @@ async def test_replicas_share_limits_through_redis(database_url: str, tmp_path) 
         from tillpoint.provisioning import create_tenant
 
         email = f"redis-{uuid.uuid4().hex[:8]}@shop.example.com"
-        async with db.transaction() as session:
+        async with transaction(db) as session:
             await create_tenant(session, name="R", owner_email=email, owner_password="x" * 12)
         token = (
             await clients[0].post("/v1/sessions", json={"username": email, "password": "x" * 12})

@@ -4,7 +4,8 @@ import asyncio
 import time
 
 from tests.support.tenants import TenantFixture
-from tillpoint.core.events import _write_events, commit, pending_events, read_events, record_event
+from tillpoint.core.events import pending_events, read_events, record_event, write_events
+from tillpoint.core.transactions import commit
 
 WRITERS = 8
 WRITE_SECONDS = 3.0
@@ -82,7 +83,7 @@ async def test_an_event_in_flight_holds_back_later_ones(db, tenant: TenantFixtur
 
     first = db.session(tenant_id=tenant.id)
     record_event(first, "test.first", {"n": 1})
-    await _write_events(first, pending_events(first))  # numbered, row lock held, not committed
+    await write_events(first, pending_events(first))  # numbered, row lock held, not committed
     first.info.pop("pending_events")
 
     async def second_writer() -> None:

@@ -13,6 +13,7 @@ from tests.support.tenants import TenantFixture, add_location
 from tillpoint.catalog.lookup import stock_items_by_sku
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.errors import AppError
+from tillpoint.core.transactions import transaction
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.inventory.models import StockLevel, StockMovement
 
@@ -73,7 +74,7 @@ async def test_parallel_decrements_never_go_below_zero_where_forbidden(
     }
 
     async def take(n: int) -> httpx.Response:
-        items = body["items"] if n % 2 else body["items"][::-1]  # type: ignore[index]
+        items = body["items"] if n % 2 else body["items"][::-1]
         return await client.post(
             "/v1/inventory/adjustments", headers=tenant.headers, json=body | {"items": items}
         )
@@ -102,7 +103,7 @@ async def test_sixteen_open_transactions_race_on_the_ledger(
 
     async def writer() -> str:
         try:
-            async with db.transaction(tenant_id=tenant.id) as session:
+            async with transaction(db, tenant_id=tenant.id) as session:
                 await session.execute(text("SELECT 1"))  # connection taken, transaction open
                 await ready.wait()
                 await apply_movements(

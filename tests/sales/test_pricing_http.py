@@ -174,7 +174,7 @@ async def add_employee(till: Till, role: str, pin: str) -> str:
     roles = (await till.get("/v1/roles"))["items"]
     role_id = next(r["roleId"] for r in roles if r["name"] == role)
     body = {"name": f"{role.title()} on duty", "roleId": role_id, "pin": pin}
-    return (await till.post("/v1/employees", body))["employeeId"]  # type: ignore[no-any-return]
+    return (await till.post("/v1/employees", body))["employeeId"]
 
 
 @pytest.fixture

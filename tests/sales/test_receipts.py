@@ -15,13 +15,8 @@ from babel.numbers import format_currency
 
 from tests.support.sales import Till, make_shop
 from tests.support.tenants import TenantFactory, TenantFixture, add_api_key, add_user, bearer
-from tillpoint.sales.receipts.service import (
-    WIDTH,
-    ReceiptPlace,
-    build_receipt,
-    render_html,
-    render_text,
-)
+from tillpoint.sales.receipts.rendering import WIDTH, render_html, render_text
+from tillpoint.sales.receipts.service import ReceiptPlace, build_receipt
 from tillpoint.sales.schemas import (
     AppliedDiscountOut,
     LineItemOut,
@@ -268,7 +263,8 @@ async def test_receipts_follow_tenant_location_and_permissions(
     order = await till.sell(till.line(await till.product()))
     path = f"/v1/orders/{order['orderId']}/receipt"
     intruder = await make_tenant(name="Intruder")
-    for method, url, body in [("GET", path, None), ("POST", f"{path}/print", {})]:
+    calls: list[tuple[str, str, Json | None]] = [("GET", path, None), ("POST", f"{path}/print", {})]
+    for method, url, body in calls:
         response = await client.request(method, url, json=body, headers=intruder.headers)
         assert response.status_code == 404, response.text
 
@@ -323,7 +319,7 @@ def unused_port() -> int:
 
 async def add_printer(till: Till, address: str, **extra: Any) -> Json:
     body = {"name": "Front", "address": address, **extra}
-    return await till.post(f"/v1/locations/{till.location_id}/printers", body)  # type: ignore[no-any-return]
+    return await till.post(f"/v1/locations/{till.location_id}/printers", body)
 
 
 async def test_printing_delivers_escpos_to_the_printer(till: Till, listener: Listener) -> None:

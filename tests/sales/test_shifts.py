@@ -11,6 +11,7 @@ import pytest
 from tests.support.sales import Till, make_shop
 from tests.support.tenants import TenantFixture, add_location, add_user
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.sales.shifts.report import WIDTH
 from tillpoint.sales.shifts.service import current_shift
 
@@ -50,7 +51,7 @@ class Shifts:
         return body
 
     async def move(
-        self, shift_id: str, kind: str, amount: float, reason: str = "x", expect: int = 201
+        self, shift_id: str, kind: str, amount: float | str, reason: str = "x", expect: int = 201
     ) -> Json:
         body: Json = await self.call(
             "POST",
@@ -318,14 +319,15 @@ async def test_unknown_and_foreign_ids_are_not_found(
     elsewhere = Shifts(client, tenant.headers, other_register["registerId"])
     intruder = await make_tenant(name="Intruder")
     outsider = Shifts(client, intruder.headers, shifts.base.split("/")[3])
+    calls: list[tuple[str, str, Json | None]] = [
+        ("GET", f"/{shift_id}", None),
+        ("GET", f"/{shift_id}/report", None),
+        ("GET", f"/{shift_id}/cash-movements", None),
+        ("POST", f"/{shift_id}/cash-movements", {}),
+        ("POST", f"/{shift_id}/close", {}),
+    ]
     for api in (elsewhere, outsider):
-        for method, path, body in [
-            ("GET", f"/{shift_id}", None),
-            ("GET", f"/{shift_id}/report", None),
-            ("GET", f"/{shift_id}/cash-movements", None),
-            ("POST", f"/{shift_id}/cash-movements", {}),
-            ("POST", f"/{shift_id}/close", {}),
-        ]:
+        for method, path, body in calls:
             assert error_code(await api.call(method, path, body, 404)) == "NOT_FOUND"
     for method, path in [("GET", ""), ("GET", "/current"), ("POST", "")]:
         body = {} if method == "POST" else None
@@ -473,7 +475,7 @@ async def test_close_arithmetic_with_sales(
     z = closed["report"]
     assert money(z["cashSales"]) == cash_sales
     assert money(z["cashRefunds"]) == money("10.90")
-    assert (money(z["paidIn"]), money(z["paidOut"])) == (20, money("7.50"))
+    assert (money(z["paidIn"]), money(z["paidOut"])) == (Decimal(20), money("7.50"))
     assert (z["orderCount"], z["paymentCount"], z["refundCount"]) == (5, 5, 2)
     assert z["voidedPaymentCount"] == 1
     tenders = {t["tenderType"]: t for t in z["tenders"]}
@@ -532,7 +534,7 @@ async def test_every_order_is_in_exactly_one_shift(
     assert first_z == first_closed["report"]  # frozen at its close
     assert (first_z["orderCount"], closed["report"]["orderCount"]) == (2, 2)
     assert (money(first_z["cashRefunds"]), money(closed["report"]["cashRefunds"])) == (
-        0,
+        Decimal(0),
         money("4.36"),
     )
     # The straddling order's card payment stays in the first shift's figures, its cash in the
@@ -611,7 +613,7 @@ async def test_cash_payments_racing_a_close_land_in_exactly_one_shift(
         assert money(z["cashRefunds"]) == given
         assert z["paymentCount"] == z["orderCount"] == len(counted_payments) + 2
         assert z["refundCount"] == len(counted_refunds)
-        assert (money(z["paidIn"]), z["paidInCount"]) == (counted_paid_in, counted_paid_in)
+        assert (money(z["paidIn"]), z["paidInCount"]) == (Decimal(counted_paid_in), counted_paid_in)
         # The refused orders took no payment and are still open, in no shift.
         paid_ids = {p["paymentId"] for p in counted_payments}
         for order in orders:
@@ -635,7 +637,7 @@ async def test_a_close_waits_for_a_payment_holding_the_shift(
     till = await make_shop(client, tenant)
     api = Shifts(client, tenant.headers, till.register_id)
     shift_id = (await open_shift_of(till))["shiftId"]
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         held = await current_shift(session, till.register_id, lock=True)
         assert held is not None
         assert held.id == shift_id

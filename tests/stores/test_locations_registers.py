@@ -83,7 +83,7 @@ async def limited_manager(client: httpx.AsyncClient, tenant: TenantFixture, loc:
 
 
 async def test_location_create_get_list(owner: Api) -> None:
-    body = {"name": "Downtown", "address": ADDRESS, "timezone": "America/Chicago"}
+    body: Json = {"name": "Downtown", "address": ADDRESS, "timezone": "America/Chicago"}
     body |= {"taxInclusive": True, "allowNegativeStock": False}
     loc = await owner.post("/v1/locations", body)
     assert loc["locationId"].startswith("loc_")
@@ -199,7 +199,7 @@ async def test_employee_pin_is_hashed_and_never_returned(
     client: httpx.AsyncClient, tenant: TenantFixture, owner: Api, db: Database, loc: Json
 ) -> None:
     cashier = await owner.role_id("cashier")
-    body = {"name": "Pat", "email": "pat@shop.example.com", "roleId": cashier}
+    body: Json = {"name": "Pat", "email": "pat@shop.example.com", "roleId": cashier}
     body |= {"locationIds": [loc["locationId"]], "pin": "58203917"}
     response = await client.post("/v1/employees", headers=tenant.headers, json=body)
     assert response.status_code == 201, response.text

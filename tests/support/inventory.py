@@ -10,6 +10,7 @@ import httpx
 from tillpoint.catalog.models import Category, Product, Variant
 from tillpoint.core.db import Database
 from tillpoint.core.ids import new_id
+from tillpoint.core.transactions import transaction
 
 Json = dict[str, Any]
 
@@ -24,7 +25,7 @@ async def make_item(
 ) -> str:
     """A simple product with its default variant; returns the sku."""
     sku = sku or f"INV-{uuid.uuid4().hex[:10].upper()}"
-    async with db.transaction(tenant_id=tenant_id) as session:
+    async with transaction(db, tenant_id=tenant_id) as session:
         product = Product(
             tenant_id=tenant_id,
             id=new_id("product"),
@@ -50,7 +51,7 @@ async def make_item(
 async def make_category(
     db: Database, tenant_id: str, name: str, parent_id: str | None = None
 ) -> str:
-    async with db.transaction(tenant_id=tenant_id) as session:
+    async with transaction(db, tenant_id=tenant_id) as session:
         category = Category(tenant_id=tenant_id, id=new_id("category"), name=name)
         category.parent_id = parent_id
         session.add(category)

@@ -60,7 +60,7 @@ class Till:
             "lineItems": list(lines),
             **extra,
         }
-        return await self.post("/v1/orders", body, status)  # type: ignore[no-any-return]
+        return await self.post("/v1/orders", body, status)
 
     async def pay(
         self,
@@ -76,13 +76,13 @@ class Till:
             body.setdefault("cardLast4", "4242")
             body.setdefault("cardBrand", "visa")
             body.setdefault("processorRef", "ch_test")
-        return await self.post(f"/v1/orders/{order['orderId']}/payments", body, status)  # type: ignore[no-any-return]
+        return await self.post(f"/v1/orders/{order['orderId']}/payments", body, status)
 
     async def sell(self, *lines: Json, **extra: Any) -> Json:
         """An order paid in full by card; returns the completed order."""
         paid = await self.pay(await self.order(*lines, **extra))
         assert paid["order"]["status"] == "completed", paid
-        return paid["order"]  # type: ignore[no-any-return]
+        return paid["order"]
 
     async def product(self, name: str = "Item", price: Any = 10, **extra: Any) -> str:
         body = await create_product(
@@ -94,7 +94,7 @@ class Till:
             **extra,
         )
         self.products[body["sku"]] = body
-        return body["sku"]  # type: ignore[no-any-return]
+        return body["sku"]
 
     async def stock(self, sku: str, quantity: Any) -> None:
         await self.post(
@@ -108,12 +108,12 @@ class Till:
 
     async def on_hand(self, sku: str) -> Json:
         levels = await self.get("/v1/inventory/levels", locationId=self.location_id, sku=sku)
-        return levels["items"][0]  # type: ignore[no-any-return]
+        return levels["items"][0]
 
     async def open_shift(self, float_amount: Any = 100) -> Json:
         return await self.post(
             f"/v1/registers/{self.register_id}/shifts", {"openingFloat": float_amount}
-        )  # type: ignore[no-any-return]
+        )
 
 
 async def make_shop(
@@ -128,7 +128,7 @@ async def make_shop(
     async def post(path: str, body: Json) -> Json:
         response = await client.post(path, json=body, headers=tenant.headers)
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     location = await post(
         "/v1/locations",

@@ -27,13 +27,14 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import httpx
 
 from tests.support.tenants import PASSWORD, bearer, login, make_settings
 from tillpoint.app import create_app
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.provisioning import create_tenant
 from tillpoint.webhooks import verify
 
@@ -113,7 +114,7 @@ class Receiver:
 
             do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = _handle
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -180,12 +181,30 @@ class Receiver:
         self.close()
 
 
+@overload
 async def eventually(
-    check: Callable[[], T | None] | Callable[[], Awaitable[T | None]],
+    check: Callable[[], Awaitable[T | None]],
+    within: float = ...,
+    what: str = ...,
+    interval: float = ...,
+) -> T: ...
+
+
+@overload
+async def eventually(
+    check: Callable[[], T | None],
+    within: float = ...,
+    what: str = ...,
+    interval: float = ...,
+) -> T: ...
+
+
+async def eventually(
+    check: Callable[[], Any],
     within: float = 30,
     what: str = "the condition",
     interval: float = 0.05,
-) -> T:
+) -> Any:
     """Poll ``check`` (sync or async) until it returns something truthy; fail past the deadline."""
     deadline = time.monotonic() + within
     while True:
@@ -193,7 +212,7 @@ async def eventually(
         if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         assert time.monotonic() < deadline, f"timed out after {within} s waiting for {what}"
         await asyncio.sleep(interval)
 
@@ -295,7 +314,7 @@ class Shop:
 async def new_shop(client: httpx.AsyncClient, db: Database) -> Shop:
     """A fresh tenant (made as the CLI makes one) whose owner logs in through ``client``."""
     email = f"hooks-{uuid.uuid4().hex[:12]}@shop.example.com"
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         made = await create_tenant(
             session, name="Hooks", owner_email=email, owner_password=PASSWORD, currency="USD"
         )

@@ -29,6 +29,7 @@ from tests.support.webhook_receivers import (
 )
 from tillpoint.core.db import Database
 from tillpoint.core.jobs import enqueue
+from tillpoint.core.transactions import transaction
 from tillpoint.migrations.metadata import metadata
 from tillpoint.webhooks import WebhookVerificationError, verify
 
@@ -516,10 +517,10 @@ async def test_settled_deliveries_older_than_30_days_are_purged(
     async with db.engine.begin() as conn:  # as if it had settled 31 days ago
         await conn.execute(
             update(deliveries)
-            .where(deliveries.c.id == old["deliveryId"])
+            .where(deliveries.c.tenant_id == shop.tenant_id, deliveries.c.id == old["deliveryId"])
             .values(completed_at=long_ago)
         )
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         enqueue(session, "webhooks.purge", {})  # its hourly run, now
     await eventually(lambda: shop.has_deliveries(hook["webhookId"], 1), what="the purge")
     assert await shop.deliveries(hook["webhookId"]) == [recent]

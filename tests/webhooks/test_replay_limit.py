@@ -7,6 +7,7 @@ import httpx
 from tests.support.tenants import TenantFixture
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.events import record_event
+from tillpoint.core.transactions import transaction
 
 HOOKS = "/v1/webhooks"
 # A public address (never contacted: the subscription is inactive and only replayed).
@@ -19,7 +20,7 @@ async def test_a_replay_of_more_than_10000_events_is_refused_and_queues_nothing(
 ) -> None:
     started = utcnow() - timedelta(seconds=1)
     # The events a busy day leaves behind, written as the app writes them (one transaction).
-    async with db.transaction(tenant_id=tenant.id) as session:
+    async with transaction(db, tenant_id=tenant.id) as session:
         for i in range(TOO_MANY):
             record_event(session, "location.updated", {"n": i}, subject_id=f"loc_{i}")
         for i in range(3):

@@ -7,13 +7,13 @@ import pytest
 
 from tests.support.webhook_receivers import Receiver, Reply
 from tillpoint.webhooks.addresses import DestinationNotAllowed, resolve_destination
-from tillpoint.webhooks.sender import EXCERPT_BYTES, new_client, send
+from tillpoint.webhooks.sender import EXCERPT_BYTES, Outcome, new_client, send
 
 BODY = b'{"id": "evt_x"}'
 HEADERS = {"Content-Type": "application/json", "Tillpoint-Event-Id": "evt_x"}
 
 
-async def post(url: str, *, allow_private: bool = True, deadline: float = 5.0):  # type: ignore[no-untyped-def]
+async def post(url: str, *, allow_private: bool = True, deadline: float = 5.0) -> Outcome:
     async with new_client() as client:
         return await send(
             client, url, BODY, HEADERS, allow_private=allow_private, deadline_seconds=deadline

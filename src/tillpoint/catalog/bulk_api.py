@@ -73,7 +73,7 @@ async def _csv_upload(request: Request) -> tuple[str, str | None]:
     if content_type.startswith("multipart/form-data"):
         try:
             form = await request.form()
-        except Exception:  # noqa: BLE001 - any malformed multipart body is the client's error
+        except Exception:  # any malformed multipart body is the client's error
             raise field_error("file", "the multipart body could not be read") from None
         upload = form.get("file")
         if not isinstance(upload, UploadFile):

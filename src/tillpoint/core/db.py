@@ -6,8 +6,6 @@ A session without a tenant refuses such statements unless they opt out explicitl
 ``execution_options(all_tenants=True)`` (login, the job runner, the CLI).
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -93,7 +91,7 @@ class Versioned:
     version: Mapped[int] = mapped_column(default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
+    def __mapper_args__(cls) -> dict[str, Any]:  # cls, not self: a declared_attr
         return {"version_id_col": cls.version}
 
 
@@ -136,8 +134,9 @@ class TenantRequired(RuntimeError):
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
-    # Core statements on tables (the hot paths) name tenant_id themselves; loader criteria
-    # apply to ORM entities only, and building them costs more than some of those statements.
+    # Core statements on tables (the hot paths) name tenant_id themselves — the test suite
+    # checks every one it runs (tests/support/tenant_scope.py); loader criteria apply to ORM
+    # entities only, and building them costs more than some of those statements.
     if not state.is_orm_statement:
         return
     if not (state.is_select or state.is_update or state.is_delete):
@@ -185,7 +184,8 @@ def is_sqlite(url: str) -> bool:
 
 
 class Database:
-    """Engines and session factories for one database URL."""
+    """Engines and session factories for one database URL. A unit of work on it outside a
+    request: ``core.transactions.transaction(db)``."""
 
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
@@ -221,20 +221,6 @@ class Database:
         session = (self._reader if read_only else self._writer)()
         session.info["tenant_id"] = tenant_id
         return session
-
-    @asynccontextmanager
-    async def transaction(self, *, tenant_id: str | None = None) -> AsyncIterator[AsyncSession]:
-        """One unit of work outside a request (CLI, jobs): commit on success, else roll back."""
-        from tillpoint.core.events import commit, discard_pending  # events build on this module
-
-        async with self.session(tenant_id=tenant_id) as session:
-            try:
-                yield session
-                await commit(session)
-            except BaseException:
-                discard_pending(session)
-                await session.rollback()
-                raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

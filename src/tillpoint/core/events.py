@@ -2,9 +2,10 @@
 
 Every state change appends an event in the transaction that makes the change. Events are
 numbered per tenant by a counter row that is incremented as the transaction's *last* write
-(``commit`` below), so the row lock is held only from that point to COMMIT, and a transaction
-can take number N+1 only after the one holding N has committed. Hence ``seq`` order is commit
-order, and a reader that has seen ``seq = N`` has seen every event numbered below N.
+(``write_events``, called by ``commit`` in core/transactions.py), so the row lock is held only
+from that point to COMMIT, and a transaction can take number N+1 only after the one holding N
+has committed. Hence ``seq`` order is commit order, and a reader that has seen ``seq = N`` has
+seen every event numbered below N.
 See docs/adr/0001-event-sequence.md.
 """
 
@@ -111,23 +112,14 @@ def pending_events(session: AsyncSession) -> list[PendingEvent]:
     return list(session.info.get("pending_events", []))
 
 
-async def commit(session: AsyncSession) -> list[PendingEvent]:
-    """The one place a transaction commits: write pending events last, then COMMIT.
-
-    Returns the events that became visible with this commit.
-    """
+def take_pending(
+    session: AsyncSession,
+) -> tuple[list[PendingEvent], list[tuple[Table, dict[str, Any]]]]:
+    """The events and rows queued for commit, removed from the session: ``commit``
+    (core.transactions) writes them, a rollback drops them."""
     pending: list[PendingEvent] = session.info.pop("pending_events", [])
     rows: list[tuple[Table, dict[str, Any]]] = session.info.pop("pending_rows", [])
-    await session.flush()
-    if pending:
-        await _write_events(session, pending, rows)
-    else:
-        for table, row in rows:
-            await session.execute(insert(table), row)
-    await session.commit()
-    if pending:
-        _notify_committed({ev.tenant_id for ev in pending})
-    return pending
+    return pending, rows
 
 
 # Called after a COMMIT that made events visible, with their tenants: a cheap in-process
@@ -139,17 +131,12 @@ def on_events_committed(listener: Callable[[set[str]], None]) -> None:
     _commit_listeners.append(listener)
 
 
-def _notify_committed(tenant_ids: set[str]) -> None:
+def notify_committed(tenant_ids: set[str]) -> None:
     for listener in _commit_listeners:
         try:
             listener(tenant_ids)
         except Exception:  # the commit has happened; a listener must not turn it into an error
             logging.getLogger(__name__).exception("event commit listener failed")
-
-
-def discard_pending(session: AsyncSession) -> None:
-    session.info.pop("pending_events", None)
-    session.info.pop("pending_rows", None)
 
 
 def insert_at_commit(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
@@ -158,11 +145,13 @@ def insert_at_commit(session: AsyncSession, table: Table, row: dict[str, Any]) -
     session.info.setdefault("pending_rows", []).append((table, row))
 
 
-async def _write_events(
+async def write_events(
     session: AsyncSession,
     pending: list[PendingEvent],
     rows: list[tuple[Table, dict[str, Any]]] | None = None,
 ) -> None:
+    """Number and insert ``pending`` tenant by tenant, each under its counter row's lock, after
+    the queued ``rows``: the transaction's last writes before COMMIT (ADR 0001)."""
     by_tenant: dict[str, list[PendingEvent]] = {}
     for ev in pending:
         by_tenant.setdefault(ev.tenant_id, []).append(ev)

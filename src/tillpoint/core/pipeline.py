@@ -33,7 +33,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tillpoint.core import audit
 from tillpoint.core.auth import Principal, bearer_token
 from tillpoint.core.db import Database
-from tillpoint.core.events import commit, discard_pending
 from tillpoint.core.idempotency import (
     ClaimOutcome,
     IdempotencyStore,
@@ -44,6 +43,7 @@ from tillpoint.core.metrics import Metrics
 from tillpoint.core.pipeline_responses import ResponseBuffer, redact, send_error, send_json
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
 from tillpoint.core.route_labels import RouteLabels
+from tillpoint.core.transactions import commit, discard_pending
 
 log = logging.getLogger("tillpoint.request")
 

@@ -12,7 +12,7 @@ _DUMMY_HASH = _hasher.hash("tillpoint-dummy-password")
 
 
 def configure_password_hashing(*, time_cost: int, memory_cost_kib: int) -> None:
-    global _hasher, _DUMMY_HASH  # noqa: PLW0603 - process-wide setting read once at startup
+    global _hasher, _DUMMY_HASH  # process-wide setting read once at startup
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib)
     _DUMMY_HASH = _hasher.hash("tillpoint-dummy-password")
 

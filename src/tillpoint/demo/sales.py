@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.money import from_thousandths
+from tillpoint.core.transactions import transaction
 from tillpoint.demo.sales_context import Backdates, Sold, load_stores
 from tillpoint.demo.sales_plan import (
     CAFE_REFUND_REASONS,
@@ -312,7 +313,7 @@ async def _run_day(
     if live_until is not None:
         opened = min(opened, live_until - timedelta(minutes=10))
         plan.actions.append(plan_sale(rng, store, live_until, registers[0], then="keep_open"))
-    async with db.transaction(tenant_id=owner.tenant_id) as session:
+    async with transaction(db, tenant_id=owner.tenant_id) as session:
         day = Day(session, owner, store, business_day, rng, pool, items)
         await _restock(day, plan, opened - timedelta(minutes=30))
         await _open_shifts(day, registers, opened)

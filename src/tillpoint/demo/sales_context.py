@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import ModifierGroup, Product, Variant
 from tillpoint.core.db import table_of
-from tillpoint.demo.catalog import BOTH, CAFE, MADE, SHOP, SIMPLE_LINES, VARIANT_LINES
+from tillpoint.demo.catalog_data import BOTH, CAFE, MADE, SHOP, SIMPLE_LINES, VARIANT_LINES
 from tillpoint.demo.sales_plan import ModifierChoice, Sellable, Store
 from tillpoint.inventory.models import StockMovement
 from tillpoint.sales.models import Order, Payment, Refund, Shift, ShiftCashMovement

@@ -17,6 +17,7 @@ import tillpoint.job_handlers  # noqa: F401  (registers the job kinds the demo e
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
+from tillpoint.core.transactions import transaction
 from tillpoint.demo.catalog import seed_catalog
 from tillpoint.demo.sales import seed_sales
 from tillpoint.identity import api_keys, roles, service
@@ -65,7 +66,7 @@ async def ensure_demo(db: Database, settings: Settings, *, create: bool = True) 
 async def seed_demo(
     db: Database, settings: Settings, *, email_domain: str = "harborvine.example.com"
 ) -> dict[str, str]:
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         made = await create_tenant(
             session,
             name=DEMO_TENANT_NAME,

@@ -16,6 +16,7 @@ from sqlalchemy import case, update
 from tillpoint.config import Settings
 from tillpoint.core.db import Database, dialect_insert, utcnow
 from tillpoint.core.errors import AppError
+from tillpoint.core.transactions import transaction
 from tillpoint.identity.models import LoginThrottle
 
 # An attempt still "in flight" after this long belongs to a process that died.
@@ -27,7 +28,7 @@ async def begin_attempt(db: Database, settings: Settings, username_key: str) -> 
     now = utcnow()
     row = LoginThrottle
     # Raising inside the transaction rolls the admission back: a refused attempt counts nothing.
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         stmt = (
             dialect_insert(session)(row)
             .values(
@@ -81,7 +82,7 @@ async def end_attempt(
         }
     elif succeeded:
         values |= {"failures": 0, "locked_until": None}
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         await session.execute(update(row).where(row.username_hash == username_key).values(**values))
 
 

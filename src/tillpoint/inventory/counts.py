@@ -20,14 +20,8 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import thousandths
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.inventory.ledger import (
-    LEVELS,
-    MOVEMENTS,
-    MovementLine,
-    apply_movements,
-    lock_levels,
-    quantities_as_of,
-)
+from tillpoint.inventory.ledger import MOVEMENTS, MovementLine, apply_movements, quantities_as_of
+from tillpoint.inventory.level_rows import LEVELS, lock_levels
 from tillpoint.inventory.models import StockCount, StockCountLine
 from tillpoint.inventory.schemas import CountIn, CountLinesIn, CountOut
 from tillpoint.inventory.service import not_in_future, qty, resolve_skus, scoped_to_location

@@ -4,6 +4,7 @@ A movement is one row in ``stock_movements``; the level it changes (``stock_leve
 moves by the same delta in the same transaction, by an atomic ``UPDATE … SET on_hand = on_hand
 + d``, never load-modify-save. So under any concurrency the ledger sums to ``on_hand``. Sales,
 counts, transfers and adjustments all call this module; it uses Core statements (hot path).
+The level rows themselves (created, locked, read, upserted) are in ``inventory/level_rows.py``.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -15,14 +16,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
-from tillpoint.core.db import dialect_insert, table_of, utcnow
+from tillpoint.core.db import table_of, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import quantity_json
-from tillpoint.inventory.models import StockLevel, StockMovement
+from tillpoint.inventory.level_rows import LEVELS, ensure_levels, on_hand_of, upsert_levels
+from tillpoint.inventory.models import StockMovement
 
-LEVELS = table_of(StockLevel)
 MOVEMENTS = table_of(StockMovement)
 
 
@@ -77,129 +78,6 @@ def merge_lines(lines: Iterable[MovementLine]) -> list[MovementLine]:
         (line for line in merged.values() if line.delta_milli or line.reserved_delta_milli),
         key=lambda m: (m.item.variant_id, m.location_id),
     )
-
-
-async def ensure_levels(
-    session: AsyncSession, tenant_id: str, pairs: Iterable[tuple[str, str]]
-) -> None:
-    """Create missing level rows for (variant, location) pairs, in lock order, in one statement."""
-    wanted = sorted(set(pairs))
-    if not wanted:
-        return
-    # Read first: an INSERT … ON CONFLICT on a row another transaction holds waits for that
-    # transaction, so only rows that are really missing are inserted (usually none).
-    existing = await session.execute(
-        select(LEVELS.c.variant_id, LEVELS.c.location_id).where(
-            LEVELS.c.tenant_id == tenant_id,
-            LEVELS.c.variant_id.in_({v for v, _ in wanted}),
-            LEVELS.c.location_id.in_({loc for _, loc in wanted}),
-        )
-    )
-    wanted = sorted(set(wanted) - {(v, loc) for v, loc in existing})
-    if not wanted:
-        return
-    now = utcnow()
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "variant_id": variant_id,
-            "location_id": location_id,
-            "on_hand_milli": 0,
-            "reserved_milli": 0,
-            "in_transit_milli": 0,
-            "updated_at": now,
-        }
-        for variant_id, location_id in wanted
-    ]
-    await session.execute(dialect_insert(session)(LEVELS).values(rows).on_conflict_do_nothing())
-
-
-async def upsert_levels(
-    session: AsyncSession,
-    tenant_id: str,
-    changes: Sequence[tuple[str, str, int, int]],
-    now: datetime,
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """Add (on_hand, reserved) deltas to the levels of (variant, location, Δon_hand, Δreserved)
-    — distinct pairs, sorted: the lock order — creating missing rows, in one statement, for
-    changes that need no check. Returns (on_hand, reserved) after, per pair.
-
-    ``INSERT … ON CONFLICT DO UPDATE`` takes each row's lock in the order of its VALUES, so
-    this is the same lock order as one update per row, in one round trip instead of a read
-    (``ensure_levels``) and one update per row.
-    """
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "variant_id": variant_id,
-            "location_id": location_id,
-            "on_hand_milli": on_hand,
-            "reserved_milli": reserved,
-            "in_transit_milli": 0,
-            "updated_at": now,
-        }
-        for variant_id, location_id, on_hand, reserved in changes
-    ]
-    # Executed with many rows, the INSERT … RETURNING is sent as one multi-row statement
-    # (SQLAlchemy's "insertmanyvalues"), in the order of ``rows``; the rows come back in no
-    # particular order, hence keyed by level.
-    result = await session.execute(_upsert_statement(session), rows)
-    return {(v, loc): (int(q), int(r)) for v, loc, q, r in result}
-
-
-def _upsert_statement(session: AsyncSession) -> Any:
-    """Built once per dialect: it runs with every sale, and building it (``excluded`` above
-    all) costs more than executing it."""
-    dialect = session.get_bind().dialect.name
-    stmt = _upserts.get(dialect)
-    if stmt is None:
-        insert = dialect_insert(session)(LEVELS)
-        new = insert.excluded
-        stmt = _upserts[dialect] = insert.on_conflict_do_update(
-            index_elements=[LEVELS.c.tenant_id, LEVELS.c.variant_id, LEVELS.c.location_id],
-            set_={
-                "on_hand_milli": LEVELS.c.on_hand_milli + new.on_hand_milli,
-                "reserved_milli": LEVELS.c.reserved_milli + new.reserved_milli,
-                "updated_at": new.updated_at,
-            },
-        ).returning(
-            LEVELS.c.variant_id,
-            LEVELS.c.location_id,
-            LEVELS.c.on_hand_milli,
-            LEVELS.c.reserved_milli,
-        )
-    return stmt
-
-
-_upserts: dict[str, Any] = {}
-
-
-async def lock_levels(
-    session: AsyncSession, tenant_id: str, pairs: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """Ensure and lock level rows (in lock order) and return their on_hand.
-
-    For writers that must read before they write (an absolute set, a backdated count): while
-    the lock is held no other movement of these levels can commit.
-    """
-    wanted = sorted(set(pairs))
-    if not wanted:
-        return {}
-    await ensure_levels(session, tenant_id, wanted)
-    variants = {v for v, _ in wanted}
-    locations = {loc for _, loc in wanted}
-    stmt = (
-        select(LEVELS.c.variant_id, LEVELS.c.location_id, LEVELS.c.on_hand_milli)
-        .where(
-            LEVELS.c.tenant_id == tenant_id,
-            LEVELS.c.variant_id.in_(variants),
-            LEVELS.c.location_id.in_(locations),
-        )
-        .order_by(LEVELS.c.variant_id, LEVELS.c.location_id)
-        .with_for_update()
-    )
-    found = {(v, loc): int(q) for v, loc, q in (await session.execute(stmt))}
-    return {pair: found[pair] for pair in wanted}
 
 
 async def apply_movements(
@@ -365,20 +243,6 @@ async def _raise_insufficient(
     raise AppError("INSUFFICIENT_STOCK", details=details)
 
 
-async def on_hand_of(
-    session: AsyncSession, tenant_id: str, pairs: Collection[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """Current on_hand of these (variant, location) pairs (missing rows are left out)."""
-    if not pairs:
-        return {}
-    stmt = select(LEVELS.c.variant_id, LEVELS.c.location_id, LEVELS.c.on_hand_milli).where(
-        LEVELS.c.tenant_id == tenant_id,
-        LEVELS.c.variant_id.in_({v for v, _ in pairs}),
-        LEVELS.c.location_id.in_({loc for _, loc in pairs}),
-    )
-    return {(v, loc): int(q) for v, loc, q in (await session.execute(stmt))}
-
-
 async def quantities_as_of(
     session: AsyncSession,
     tenant_id: str,
@@ -403,24 +267,3 @@ async def quantities_as_of(
         stmt = stmt.where((m.reference_id.is_(None)) | (m.reference_id != excluding_reference))
     stmt = stmt.group_by(m.variant_id, m.location_id)
     return {(v, loc): int(q) for v, loc, q in (await session.execute(stmt))}
-
-
-async def change_in_transit(
-    session: AsyncSession, tenant_id: str, location_id: str, deltas: Mapping[str, int]
-) -> None:
-    """Add to what is on its way to ``location_id`` (variant → thousandths), atomically."""
-    changes = sorted((v, d) for v, d in deltas.items() if d)
-    if not changes:
-        return
-    await ensure_levels(session, tenant_id, ((v, location_id) for v, _ in changes))
-    now = utcnow()
-    for variant_id, delta in changes:
-        await session.execute(
-            update(LEVELS)
-            .where(
-                LEVELS.c.tenant_id == tenant_id,
-                LEVELS.c.variant_id == variant_id,
-                LEVELS.c.location_id == location_id,
-            )
-            .values(in_transit_milli=LEVELS.c.in_transit_milli + delta, updated_at=now)
-        )

@@ -13,7 +13,8 @@ from tillpoint.core.errors import AppError, field_error
 from tillpoint.core.events import record_event
 from tillpoint.core.money import from_thousandths, quantity_json, thousandths
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.inventory.ledger import LEVELS, MovementLine, lock_levels, quantities_as_of
+from tillpoint.inventory.ledger import MovementLine, quantities_as_of
+from tillpoint.inventory.level_rows import LEVELS, lock_levels
 from tillpoint.inventory.models import StockLevel, StockMovement
 from tillpoint.inventory.schemas import LevelSet
 from tillpoint.inventory.service import post_adjustment, qty, resolve_skus, scoped_to_location

@@ -17,7 +17,7 @@ from tillpoint.core.db import table_of, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.money import quantity_json
-from tillpoint.inventory.ledger import ensure_levels, upsert_levels
+from tillpoint.inventory.level_rows import ensure_levels, upsert_levels
 from tillpoint.inventory.models import StockLevel
 
 LEVELS = table_of(StockLevel)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from tillpoint.catalog.lookup import StockItem, stock_items_by_sku
 from tillpoint.core.auth import Principal
@@ -68,7 +69,9 @@ async def resolve_skus(
     return found
 
 
-def location_filter(principal: Principal, column: Any) -> ColumnElement[bool] | None:
+def location_filter(
+    principal: Principal, column: QueryableAttribute[str]
+) -> ColumnElement[bool] | None:
     """Limits a list to the principal's locations (None: they see every location)."""
     if principal.location_ids is None:
         return None
@@ -79,7 +82,7 @@ async def scoped_to_location(
     session: AsyncSession,
     principal: Principal,
     stmt: Select[Any],
-    column: Any,
+    column: QueryableAttribute[str],
     location_id: str | None,
 ) -> Select[Any]:
     if location_id is not None:

@@ -2,11 +2,11 @@
 
 Shipping takes the stock out of the source (``transfer_out``) and shows it as in transit at the
 destination; each receipt brings some in (``transfer_in``), and shortfalls close out what will
-never arrive. Every state change locks the transfer row first, so receipts are serialised.
+never arrive (receipts: ``inventory/transfer_receipts.py``). Every state change locks the
+transfer row first, so receipts are serialised.
 """
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -18,17 +18,12 @@ from tillpoint.core.db import check_version, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
-from tillpoint.core.money import from_thousandths, thousandths
+from tillpoint.core.money import thousandths
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.inventory.ledger import (
-    MovementLine,
-    apply_movements,
-    change_in_transit,
-    lock_levels,
-)
+from tillpoint.inventory.ledger import MovementLine, apply_movements
+from tillpoint.inventory.level_rows import change_in_transit, lock_levels
 from tillpoint.inventory.models import Transfer, TransferLine, TransferReceipt
 from tillpoint.inventory.schemas import (
-    ReceiveIn,
     TransferIn,
     TransferItemIn,
     TransferOut,
@@ -56,12 +51,12 @@ async def get_transfer(
     return transfer
 
 
-def _require(transfer: Transfer, *statuses: str) -> None:
+def require_status(transfer: Transfer, *statuses: str) -> None:
     if transfer.status not in statuses:
         raise AppError("INVALID_STATUS", f"The transfer is {transfer.status}.")
 
 
-async def _loaded(
+async def load_lines_and_receipts(
     session: AsyncSession, transfer_ids: Sequence[str]
 ) -> tuple[dict[str, list[TransferLine]], dict[str, list[TransferReceipt]]]:
     lines: dict[str, list[TransferLine]] = {t: [] for t in transfer_ids}
@@ -76,7 +71,7 @@ async def _loaded(
     return lines, receipts
 
 
-def _outstanding(line: TransferLine) -> int:
+def outstanding(line: TransferLine) -> int:
     return line.quantity_milli - line.received_milli - line.shortfall_milli
 
 
@@ -97,7 +92,7 @@ def _view(
                 "received": qty(x.received_milli),
                 "shortfall": qty(x.shortfall_milli),
                 "shortfall_reason": x.shortfall_reason,
-                "outstanding": qty(_outstanding(x)),
+                "outstanding": qty(outstanding(x)),
             }
             for x in lines
         ],
@@ -123,11 +118,11 @@ def _view(
 
 
 async def transfer_view(session: AsyncSession, transfer: Transfer) -> dict[str, Any]:
-    lines, receipts = await _loaded(session, [transfer.id])
+    lines, receipts = await load_lines_and_receipts(session, [transfer.id])
     return _view(transfer, lines[transfer.id], receipts[transfer.id])
 
 
-async def _changed(
+async def transfer_changed(
     session: AsyncSession,
     transfer: Transfer,
     event_type: str,
@@ -192,7 +187,9 @@ async def create_transfer(
     )
     session.add(transfer)
     await _new_lines(session, principal, transfer.id, data.items)
-    return await _changed(session, transfer, "inventory.transfer_created", source.id, touch=False)
+    return await transfer_changed(
+        session, transfer, "inventory.transfer_created", source.id, touch=False
+    )
 
 
 async def update_transfer(
@@ -200,7 +197,7 @@ async def update_transfer(
 ) -> dict[str, Any]:
     transfer = await get_transfer(session, principal, transfer_id, lock=True)
     check_version(transfer, data.version)
-    _require(transfer, "draft")
+    require_status(transfer, "draft")
     if data.items is None and (data.notes is None or data.notes == transfer.notes):
         return await transfer_view(session, transfer)
     if data.items is not None:
@@ -209,12 +206,12 @@ async def update_transfer(
     # After the line queries (whose autoflush would otherwise write a version of its own).
     if data.notes is not None:
         transfer.notes = data.notes
-    return await _changed(
+    return await transfer_changed(
         session, transfer, "inventory.transfer_updated", transfer.source_location_id
     )
 
 
-async def _items_of(session: AsyncSession, lines: list[TransferLine]) -> dict[str, StockItem]:
+async def stock_items_of(session: AsyncSession, lines: list[TransferLine]) -> dict[str, StockItem]:
     return await stock_items_by_id(session, {x.variant_id for x in lines})
 
 
@@ -233,10 +230,10 @@ async def ship_transfer(
     session: AsyncSession, principal: Principal, transfer_id: str
 ) -> dict[str, Any]:
     transfer = await get_transfer(session, principal, transfer_id, lock=True)
-    _require(transfer, "draft")
+    require_status(transfer, "draft")
     source = await get_location(session, principal, transfer.source_location_id)
-    lines = (await _loaded(session, [transfer.id]))[0][transfer.id]
-    items = await _items_of(session, lines)
+    lines = (await load_lines_and_receipts(session, [transfer.id]))[0][transfer.id]
+    items = await stock_items_of(session, lines)
     now = utcnow()
     await _lock_both_ends(session, transfer, lines)
     await apply_movements(
@@ -261,108 +258,7 @@ async def ship_transfer(
     )
     transfer.status = "shipped"
     transfer.shipped_at = now
-    return await _changed(session, transfer, "inventory.transfer_shipped", source.id)
-
-
-async def receive_transfer(
-    session: AsyncSession, principal: Principal, transfer_id: str, data: ReceiveIn
-) -> dict[str, Any]:
-    """Post one receipt: what arrived, and shortfalls that close out what never will."""
-    transfer = await get_transfer(session, principal, transfer_id, lock=True)
-    _require(transfer, "shipped", "partially_received")
-    destination = await get_location(session, principal, transfer.destination_location_id)
-    if not data.items and not data.shortfalls:
-        raise field_error("items", "name what arrived, or a shortfall")
-    lines = (await _loaded(session, [transfer.id]))[0][transfer.id]
-    by_sku = {x.sku: x for x in lines}
-    items = await _items_of(session, lines)
-    received: dict[str, int] = {}
-    shorted: dict[str, int] = {}
-    reasons: dict[str, str] = {}
-    last_field: dict[str, str] = {}
-    entries: list[tuple[str, int, str, Decimal | None, str | None]] = [
-        ("items", i, x.sku, x.quantity, None) for i, x in enumerate(data.items)
-    ]
-    entries += [
-        ("shortfalls", i, x.sku, x.quantity, x.reason) for i, x in enumerate(data.shortfalls)
-    ]
-    for kind, i, sku, quantity, reason in entries:
-        line = by_sku.get(sku)
-        if line is None:
-            raise field_error(f"{kind}[{i}].sku", f"{sku} is not on this transfer")
-        whole = items[line.variant_id].whole_units_only
-        if quantity is None:  # a shortfall of everything still outstanding
-            milli = _outstanding(line) - received.get(sku, 0) - shorted.get(sku, 0)
-        else:
-            milli = thousandths(quantity, f"{kind}[{i}].quantity", whole_units_only=whole)
-        target = received if kind == "items" else shorted
-        target[sku] = target.get(sku, 0) + milli
-        last_field[sku] = f"{kind}[{i}].quantity"
-        if reason is not None:
-            reasons[sku] = reason
-    for sku, field in last_field.items():
-        line = by_sku[sku]
-        if received.get(sku, 0) + shorted.get(sku, 0) > _outstanding(line):
-            raise field_error(
-                field, f"more than the {from_thousandths(_outstanding(line))} outstanding of {sku}"
-            )
-    now = utcnow()
-    receipt = TransferReceipt(
-        tenant_id=principal.tenant_id,
-        id=new_id("transfer_receipt"),
-        transfer_id=transfer.id,
-        items=[_entry(by_sku[s], m) for s, m in received.items() if m],
-        shortfalls=[_entry(by_sku[s], m, reasons[s]) for s, m in shorted.items() if m],
-        notes=data.notes,
-        received_at=now,
-        created_by=principal.id,
-    )
-    session.add(receipt)
-    await apply_movements(
-        session,
-        principal.tenant_id,
-        [MovementLine(items[by_sku[s].variant_id], destination.id, m) for s, m in received.items()],
-        reason="transfer_in",
-        reference_type="transfer",
-        reference_id=transfer.id,
-        occurred_at=now,
-        actor=principal.id,
-    )
-    arrived: dict[str, int] = {}
-    for sku in last_field:
-        line = by_sku[sku]
-        line.received_milli += received.get(sku, 0)
-        if shorted.get(sku):
-            line.shortfall_milli += shorted[sku]
-            line.shortfall_reason = "; ".join(filter(None, [line.shortfall_reason, reasons[sku]]))
-        arrived[line.variant_id] = -(received.get(sku, 0) + shorted.get(sku, 0))
-    await change_in_transit(session, principal.tenant_id, destination.id, arrived)
-    done = all(_outstanding(x) == 0 for x in lines)
-    transfer.status = "received" if done else "partially_received"
-    if done:
-        transfer.received_at = now
-    view = await _changed(session, transfer, "inventory.transfer_receipt_posted", destination.id)
-    if done:
-        data_out = TransferOut.model_validate(view).model_dump(mode="json", by_alias=True)
-        record_event(
-            session,
-            "inventory.transfer_received",
-            data_out,
-            subject_id=transfer.id,
-            location_id=destination.id,
-        )
-    return view
-
-
-def _entry(line: TransferLine, milli: int, reason: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "variantId": line.variant_id,
-        "sku": line.sku,
-        "quantity": str(from_thousandths(milli)),
-    }
-    if reason is not None:
-        entry["reason"] = reason
-    return entry
+    return await transfer_changed(session, transfer, "inventory.transfer_shipped", source.id)
 
 
 async def cancel_transfer(
@@ -371,13 +267,13 @@ async def cancel_transfer(
     """A draft is simply cancelled; a shipment with nothing received or shorted yet returns its
     stock to the source and leaves transit. Anything later is 409 INVALID_STATUS."""
     transfer = await get_transfer(session, principal, transfer_id, lock=True)
-    _require(transfer, "draft", "shipped")
+    require_status(transfer, "draft", "shipped")
     now = utcnow()
     if transfer.status == "shipped":
-        lines = (await _loaded(session, [transfer.id]))[0][transfer.id]
+        lines = (await load_lines_and_receipts(session, [transfer.id]))[0][transfer.id]
         if any(x.received_milli or x.shortfall_milli for x in lines):
             raise AppError("INVALID_STATUS", "Part of the transfer was already received.")
-        items = await _items_of(session, lines)
+        items = await stock_items_of(session, lines)
         await _lock_both_ends(session, transfer, lines)
         await apply_movements(
             session,
@@ -400,7 +296,7 @@ async def cancel_transfer(
         )
     transfer.status = "cancelled"
     transfer.cancelled_at = now
-    return await _changed(
+    return await transfer_changed(
         session, transfer, "inventory.transfer_cancelled", transfer.source_location_id
     )
 
@@ -426,5 +322,5 @@ async def list_transfers(
     rows, total = await paginate(
         session, stmt, Transfer.id, offset=params.offset, limit=params.page_size
     )
-    lines, receipts = await _loaded(session, [t.id for t in rows])
+    lines, receipts = await load_lines_and_receipts(session, [t.id for t in rows])
     return [_view(t, lines[t.id], receipts[t.id]) for t in rows], total

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.inventory import transfers
+from tillpoint.inventory import transfer_receipts, transfers
 from tillpoint.inventory.deps import InventoryReader, InventoryWriter
 from tillpoint.inventory.schemas import ReceiveIn, TransferIn, TransferOut, TransferUpdate
 
@@ -80,7 +80,7 @@ async def receive_transfer(
     transfer_id: str, body: ReceiveIn, session: DbSession, principal: InventoryWriter
 ) -> dict[str, Any]:
     """Receive some or all of what is outstanding; shortfalls close out what will not arrive."""
-    return await transfers.receive_transfer(session, principal, transfer_id, body)
+    return await transfer_receipts.receive_transfer(session, principal, transfer_id, body)
 
 
 @router.post(

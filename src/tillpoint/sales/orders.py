@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import has_prefix, utcnow
+from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
-from tillpoint.core.ids import new_id
+from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import change_reservations

@@ -13,8 +13,9 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import has_prefix, table_of
+from tillpoint.core.db import table_of
 from tillpoint.core.errors import not_found
+from tillpoint.core.ids import has_prefix
 from tillpoint.core.money import RoundingMode
 from tillpoint.identity.models import Tenant
 from tillpoint.stores.models import Location

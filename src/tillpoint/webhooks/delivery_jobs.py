@@ -23,6 +23,7 @@ from tillpoint.core.db import Database, table_of, utcnow
 from tillpoint.core.events import Event, record_change
 from tillpoint.core.ids import new_id
 from tillpoint.core.jobs import JobContext, job_handler, retry_delay
+from tillpoint.core.transactions import transaction
 from tillpoint.webhooks.delivery_log import SEND_ONCE, envelope
 from tillpoint.webhooks.models import (
     DISABLED_GONE,
@@ -116,7 +117,7 @@ async def _send_in_order(
         delivered.append((prepared, outcome))
         if context.stopping.is_set() or time.monotonic() - recorded_at >= RECORD_SECONDS:
             break
-    async with context.db.transaction(tenant_id=context.tenant_id) as session:
+    async with transaction(context.db, tenant_id=context.tenant_id) as session:
         all_settled = await record_delivered(session, delivered)
         if failed is not None:
             await record_outcome(session, failed[0], failed[1], settings)
@@ -142,7 +143,7 @@ async def send_once(context: JobContext, payload: dict[str, Any]) -> None:
         prepared = await _prepare(session, sub, delivery, settings)
     async with new_client() as client:
         outcome = await _send(client, prepared, settings)
-    async with db.transaction(tenant_id=context.tenant_id) as session:
+    async with transaction(db, tenant_id=context.tenant_id) as session:
         await record_outcome(session, prepared, outcome, settings)
 
 
@@ -354,7 +355,7 @@ async def _schedule_queue(db: Database, tenant_id: str | None, webhook_id: str) 
     when it is empty. The subscription row is locked first, so a dispatcher adding deliveries
     at this moment either finishes first (and its rows are seen here) or sees ``None`` and
     flags the queue."""
-    async with db.transaction(tenant_id=tenant_id) as session:
+    async with transaction(db, tenant_id=tenant_id) as session:
         sub = (
             await session.execute(
                 select(WebhookSubscription)

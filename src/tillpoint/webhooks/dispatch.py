@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.events import Event, high_water_query, on_events_committed, read_events
 from tillpoint.core.jobs import JobContext, enqueue_once, job_handler, recurring_job
+from tillpoint.core.transactions import transaction
 from tillpoint.webhooks.delivery_jobs import DELIVER, settings_of
 from tillpoint.webhooks.delivery_log import delivery_row, queue_rows
 from tillpoint.webhooks.event_types import matches
@@ -79,7 +80,7 @@ async def dispatch_new_events(db: Database) -> int:
     for tenant_id in await _tenants_with_new_events(db):
         more = True
         while more:
-            async with db.transaction(tenant_id=tenant_id) as session:
+            async with transaction(db, tenant_id=tenant_id) as session:
                 count, more = await _dispatch_batch(session, tenant_id)
             queued += count
     return queued
@@ -165,7 +166,7 @@ async def start_due_queues(db: Database) -> int:
     if not due:
         return 0
     started = 0
-    async with db.transaction() as session:
+    async with transaction(db) as session:
         for tenant_id, webhook_id in due:
             started += await enqueue_once(
                 session,

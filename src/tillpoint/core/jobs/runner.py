@@ -24,6 +24,7 @@ from tillpoint.core.jobs.registry import (
     require_kind,
 )
 from tillpoint.core.jobs.table import FAILED, QUEUED, SUCCEEDED, Job
+from tillpoint.core.transactions import transaction
 
 log = logging.getLogger("tillpoint.jobs")
 
@@ -140,8 +141,8 @@ async def cancel_recurring(session: AsyncSession, key: str) -> None:
 
 def retry_delay(attempt: int, *, base: float = 2.0, cap: float = 3600.0) -> float:
     """Exponential backoff with jitter: about base·2^(attempt−1) seconds, at most ``cap``."""
-    delay = min(cap, base * 2 ** (attempt - 1))
-    return delay * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+    delay = min(cap, base * 2.0 ** (attempt - 1))
+    return delay * random.uniform(0.5, 1.0)  # jitter, not security
 
 
 class JobRunner:
@@ -314,13 +315,13 @@ class JobRunner:
             if spec is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             if spec.transactional:
-                async with self.db.transaction(tenant_id=job.tenant_id) as session:
+                async with transaction(self.db, tenant_id=job.tenant_id) as session:
                     await spec.handler(self._context(job, session), job.payload)
                     await self._settle(session, job, status=SUCCEEDED, last_error=None)
             else:
                 # The handler commits its own work; the job is settled after it, apart.
                 await spec.handler(self._context(job, None), job.payload)
-                async with self.db.transaction() as session:
+                async with transaction(self.db) as session:
                     await self._settle(session, job, status=SUCCEEDED, last_error=None)
         except LeaseLost:
             log.warning("job lease lost to another runner", extra={"job_id": job.id})

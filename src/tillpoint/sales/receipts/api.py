@@ -13,7 +13,8 @@ from tillpoint.sales.receipts.printing import (
     print_receipt,
     render_escpos,
 )
-from tillpoint.sales.receipts.service import ReceiptOut, load_receipt, render_html, render_text
+from tillpoint.sales.receipts.rendering import render_html, render_text
+from tillpoint.sales.receipts.service import ReceiptOut, load_receipt
 
 router = APIRouter(tags=["receipts"])
 

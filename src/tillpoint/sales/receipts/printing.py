@@ -17,14 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import AppError
 from tillpoint.core.schemas import ApiModel
-from tillpoint.sales.receipts.service import (
-    BARCODE_TYPE,
-    WIDTH,
-    ReceiptOut,
-    entry_lines,
-    load_receipt,
-    receipt_layout,
-)
+from tillpoint.sales.receipts.rendering import WIDTH, entry_lines, receipt_layout
+from tillpoint.sales.receipts.service import BARCODE_TYPE, ReceiptOut, load_receipt
 from tillpoint.stores.models import Printer
 from tillpoint.stores.printers import default_printer, get_printer
 from tillpoint.stores.schemas import printer_address

@@ -1,0 +1,55 @@
+"""The end of a unit of work: the one place a transaction commits, and its rollback.
+
+``commit`` writes what the transaction queued for its end — the request's audit row, then its
+events, numbered under the tenant's counter lock as the last write (ADR 0001) — and COMMITs.
+``discard_pending`` drops that queue when the transaction rolls back instead. Their callers
+are the request pipeline (ADR 0002) and ``transaction``, the unit of work outside a request.
+
+This module sits above both ``core.db`` (engines, sessions) and ``core.events`` (the outbox),
+so neither of those needs the other's end of a transaction.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.db import Database
+from tillpoint.core.events import PendingEvent, notify_committed, take_pending, write_events
+
+
+async def commit(session: AsyncSession) -> list[PendingEvent]:
+    """The one place a transaction commits: write pending events last, then COMMIT.
+
+    Returns the events that became visible with this commit.
+    """
+    pending, rows = take_pending(session)
+    await session.flush()
+    if pending:
+        await write_events(session, pending, rows)
+    else:
+        for table, row in rows:
+            await session.execute(insert(table), row)
+    await session.commit()
+    if pending:
+        notify_committed({ev.tenant_id for ev in pending})
+    return pending
+
+
+def discard_pending(session: AsyncSession) -> None:
+    """Forget the events and rows queued for commit (the transaction is being rolled back)."""
+    take_pending(session)
+
+
+@asynccontextmanager
+async def transaction(db: Database, *, tenant_id: str | None = None) -> AsyncIterator[AsyncSession]:
+    """One unit of work outside a request (CLI, jobs): commit on success, else roll back."""
+    async with db.session(tenant_id=tenant_id) as session:
+        try:
+            yield session
+            await commit(session)
+        except BaseException:
+            discard_pending(session)
+            await session.rollback()
+            raise
