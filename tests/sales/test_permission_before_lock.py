@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Select, select
 
 from tests.support.sales import Till, make_shop
-from tests.support.tenants import TenantFixture, add_api_key, bearer
+from tests.support.tenants import TenantFixture, add_api_key, add_location, add_user, bearer
 from tillpoint.core.db import Database
 from tillpoint.sales.models import Order, Shift
 
@@ -175,3 +175,26 @@ async def test_an_exchange_needs_both_refund_and_write(
         refused = await client.post(f"/v1/orders/{order_id}/exchanges", json=body, headers=key)
         assert_forbidden(refused, f"an exchange without {missing}")
         assert missing in refused.json()["error"]["message"]
+
+
+async def test_a_writer_limited_to_other_locations_never_locks_the_order(
+    client: httpx.AsyncClient, db: Database, dialect: str, till: Till
+) -> None:
+    """A cashier who may change orders, but only at another location, is 404 at once on an
+    order here while it is locked: the locking read names the locations they may see, so it
+    neither waits for the order's lock nor takes it. (PostgreSQL: on SQLite every write request
+    waits for the one write lock before it can read anything, refused or not.)"""
+    if dialect != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises all writes")
+    elsewhere = await add_location(client, till.tenant, name="Elsewhere")
+    _, token = await add_user(
+        client, till.tenant, "cashier", location_ids=[elsewhere["locationId"]]
+    )
+    order = await till.order(till.line(await till.product(price=10)))
+    path = f"/v1/orders/{order['orderId']}/payments"
+    body = {"tenderType": "cash", "amount": order["totals"]["balanceDue"]}
+
+    async with holding(db, till.tenant.id, order_lock(order["orderId"])):
+        refused = await answered_while_held(client.post(path, json=body, headers=bearer(token)))
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["error"]["code"] == "NOT_FOUND"

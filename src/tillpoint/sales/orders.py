@@ -72,6 +72,10 @@ async def get_order(
     if not has_prefix(order_id, "order"):
         raise not_found("Order")
     stmt = _LOCKED_ORDER if lock else _ORDER
+    if lock and principal.location_ids is not None:
+        # Lock only an order the principal may see: one limited to other locations must not
+        # hold (or wait for) the lock of an order it is about to be told does not exist.
+        stmt = stmt.where(Order.location_id.in_(sorted(principal.location_ids)))
     order = (await session.execute(stmt, {"order_id": order_id})).scalar_one_or_none()
     if order is None or not principal.can_access_location(order.location_id):
         raise not_found("Order")
