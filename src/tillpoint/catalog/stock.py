@@ -4,7 +4,7 @@ Stock is inventory's, and inventory sits above the catalog (its levels are of ca
 so the catalog never imports it (ADR 0008). Whoever asks the catalog for stock passes a
 ``StockFigures``: inventory's is ``tillpoint.inventory.summaries.InventoryStockFigures``, which
 ``create_app`` puts on ``app.state.stock_figures`` for the catalog's routes (the ``Stock``
-dependency in ``catalog/api.py``).
+dependency in ``catalog/deps.py``).
 """
 
 from collections.abc import Collection
