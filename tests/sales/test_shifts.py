@@ -372,8 +372,8 @@ async def test_reports_name_people_not_ids(
     places = [register["locationId"]]
     cashier_id, cashier = await add_user(client, tenant, "cashier", location_ids=places)
     manager_id, manager = await add_user(client, tenant, "manager", location_ids=places)
-    opener = Shifts(client, {"Authorization": f"Bearer {cashier}"}, register["id"])
-    closer = Shifts(client, {"Authorization": f"Bearer {manager}"}, register["id"])
+    opener = Shifts(client, {"Authorization": f"Bearer {cashier}"}, register["registerId"])
+    closer = Shifts(client, {"Authorization": f"Bearer {manager}"}, register["registerId"])
     opened = await opener.open(50)
     shift_id = opened["shiftId"]
     assert (opened["openedBy"], opened["openedByName"]) == (cashier_id, "Cashier")
@@ -404,7 +404,7 @@ async def test_reports_name_people_not_ids(
         headers=tenant.headers,
         json={"name": "Kiosk", "scopes": ["orders:read", "orders:write"]},
     )
-    kiosk = Shifts(client, {"Authorization": f"Bearer {key.json()['key']}"}, register["id"])
+    kiosk = Shifts(client, {"Authorization": f"Bearer {key.json()['key']}"}, register["registerId"])
     assert (await kiosk.open(10))["openedByName"] == "Kiosk"
 
 
