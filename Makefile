@@ -29,10 +29,10 @@ run: $(VENV)/.installed
 	$(BIN)/tillpoint demo --if-missing
 	$(BIN)/tillpoint serve --host $(HOST) --port $(PORT)
 
-## Lint, format check, type-check and run the whole suite with its coverage (PostgreSQL too when
-## TILLPOINT_TEST_POSTGRES_URL is set)
+## Lint, format check, type-check and run the whole suite with its coverage, one process per core
+## (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
 test: $(VENV)/.installed-dev lint typecheck
-	$(BIN)/pytest --cov=tillpoint --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --cov=tillpoint --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
