@@ -16,7 +16,7 @@ from tillpoint.core.money import currency_exponent, known_currencies
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
 from tillpoint.core.timezones import valid_timezone
-from tillpoint.identity.models import Tenant, User
+from tillpoint.identity.models import ApiKey, Tenant, User
 from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_role
 from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
 from tillpoint.identity.sessions import revoke_user_sessions
@@ -237,3 +237,17 @@ async def update_user(
     await session.flush()
     record_change(session, "user.updated" if user.active else "user.deactivated", UserOut, user)
     return user
+
+
+async def principal_names(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, str]:
+    """The names of the users and API keys with these ids (who did something: opened a shift,
+    closed it), so a record can name people, not ``usr_`` ids. Read when shown: a renamed user
+    shows the new name."""
+    wanted = {i for i in ids if i}
+    names: dict[str, str] = {}
+    if not wanted:
+        return names
+    for model in (User, ApiKey):
+        rows = await session.execute(select(model.id, model.name).where(model.id.in_(wanted)))
+        names.update({str(row_id): str(name) for row_id, name in rows})
+    return names

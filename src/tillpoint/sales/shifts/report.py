@@ -8,7 +8,6 @@ a payment locked when it was taken (see ``sales.shifts``), not by clocks.
 
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.money import from_minor
-from tillpoint.identity.models import ApiKey, User
 from tillpoint.sales.models import (
     PRINT_LOCALE,
     TENDER_NAMES,
@@ -144,24 +142,11 @@ async def shift_figures(
     }
 
 
-async def people_names(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, str]:
-    """The names of the users and API keys with these ids (who opened or closed a shift), so a
-    report names people, not ``usr_`` ids. Read when shown: a renamed user shows the new name."""
-    wanted = {i for i in ids if i}
-    names: dict[str, str] = {}
-    if not wanted:
-        return names
-    for model in (User, ApiKey):
-        rows = await session.execute(select(model.id, model.name).where(model.id.in_(wanted)))
-        names.update({str(row_id): str(name) for row_id, name in rows})
-    return names
-
-
 def report_out(
     shift: Shift, figures: dict[str, Any], exponent: int, names: dict[str, str]
 ) -> ShiftReportOut:
     """The figures (minor units) as the API shows them: Z for a closed shift, X for an open one.
-    ``names`` are the people's names by id (``people_names``)."""
+    ``names`` are the people's names by id (``identity.service.principal_names``)."""
 
     def money(key: str) -> Decimal:
         return from_minor(int(figures[key]), exponent)

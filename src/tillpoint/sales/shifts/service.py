@@ -27,9 +27,9 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import from_minor, minor_units
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.identity.service import get_tenant, tenant_currency_exponent
+from tillpoint.identity.service import get_tenant, principal_names, tenant_currency_exponent
 from tillpoint.sales.models import Order, Shift, ShiftCashMovement
-from tillpoint.sales.shifts.report import people_names, render_text, report_out, shift_figures
+from tillpoint.sales.shifts.report import render_text, report_out, shift_figures
 from tillpoint.sales.shifts.schemas import (
     CashMovementIn,
     CashMovementOut,
@@ -101,7 +101,8 @@ async def _lock_open(session: AsyncSession, shift: Shift) -> Shift:
 
 
 def shift_out(shift: Shift, exponent: int, names: dict[str, str]) -> ShiftOut:
-    """The shift as the API shows it; ``names`` are the people's names by id (``people_names``)."""
+    """The shift as the API shows it; ``names`` are the people's names by id
+    (``identity.service.principal_names``)."""
 
     def money(minor: int | None) -> Any:
         return None if minor is None else from_minor(minor, exponent)
@@ -143,7 +144,7 @@ def _record(session: AsyncSession, event_type: str, view: ShiftOut) -> None:
 
 
 async def _names(session: AsyncSession, shifts: list[Shift]) -> dict[str, str]:
-    return await people_names(session, (i for s in shifts for i in (s.opened_by, s.closed_by)))
+    return await principal_names(session, (i for s in shifts for i in (s.opened_by, s.closed_by)))
 
 
 async def view_shift(session: AsyncSession, principal: Principal, shift: Shift) -> ShiftOut:
