@@ -11,6 +11,11 @@ from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Version
 RATE_SCALE = 10_000
 
 
+def rate_percent(rate_percent_e4: int) -> Decimal:
+    """A stored rate (percent × 10,000) as a percent number: 88750 → 8.875 (%)."""
+    return (Decimal(rate_percent_e4) / RATE_SCALE).normalize()
+
+
 class Location(TenantScoped, Timestamped, Versioned, Base):
     __tablename__ = "locations"
 
@@ -92,7 +97,7 @@ class TaxRate(TenantScoped, Timestamped, Versioned, Base):
     @property
     def rate(self) -> Decimal:
         """The rate as a percent number (8.875 for 8.875 %)."""
-        return (Decimal(self.rate_percent_e4) / RATE_SCALE).normalize()
+        return rate_percent(self.rate_percent_e4)
 
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),

@@ -15,7 +15,7 @@ from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_change
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
-from tillpoint.stores.models import RATE_SCALE, TaxClass, TaxRate
+from tillpoint.stores.models import RATE_SCALE, TaxClass, TaxRate, rate_percent
 from tillpoint.stores.schemas import (
     TaxClassIn,
     TaxClassOut,
@@ -231,9 +231,8 @@ def rates_by_class(rows: Iterable[Row[*tuple[Any, ...]]]) -> dict[str, list[Acti
     rates: dict[str, list[ActiveRate]] = {}
     for row in rows:
         if row.rate_id is not None:
-            percent = (Decimal(row.rate_percent_e4) / RATE_SCALE).normalize()
             rates.setdefault(row.rate_tax_class, []).append(
-                ActiveRate(row.rate_id, row.rate_name, percent)
+                ActiveRate(row.rate_id, row.rate_name, rate_percent(row.rate_percent_e4))
             )
     return rates
 
