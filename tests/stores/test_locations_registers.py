@@ -1,13 +1,13 @@
 """Stores over HTTP: locations, registers, employees, tax classes, tax rates, location scoping."""
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.support.api import Api as BaseApi
 from tests.support.tenants import (
     PASSWORD,
     TenantFactory,
@@ -23,41 +23,11 @@ ADDRESS = {"line1": "1 Main St", "line2": "Suite 4", "city": "Springfield"}
 ADDRESS |= {"region": "IL", "postalCode": "62701", "country": "US"}
 
 
-@dataclass
-class Api:
-    """One principal talking to the API; every call asserts the status it expects."""
-
-    client: httpx.AsyncClient
-    headers: dict[str, str]
-
-    async def call(
-        self, method: str, path: str, body: Any = None, status: int = 200, **params: Any
-    ) -> Any:
-        response = await self.client.request(
-            method, path, headers=self.headers, json=body, params=params
-        )
-        assert response.status_code == status, response.text
-        return response.json()
-
-    async def get(self, path: str, **params: Any) -> Any:
-        return await self.call("GET", path, **params)
-
-    async def post(self, path: str, body: Any) -> Any:
-        return await self.call("POST", path, body, 201)
-
-    async def patch(self, path: str, body: Any) -> Any:
-        return await self.call("PATCH", path, body)
+class Api(BaseApi):
+    """The shop's owner (or another principal) on locations, registers, staff and taxes."""
 
     async def total(self, path: str, **params: Any) -> int:
         return int((await self.get(path, **params))["total"])
-
-    async def error(
-        self, method: str, path: str, body: Any, status: int, code: str, field: str = ""
-    ) -> None:
-        error = (await self.call(method, path, body, status))["error"]
-        assert error["code"] == code, error
-        if field:
-            assert field in [d["field"] for d in error["details"]], error
 
     async def events(self, types: str) -> list[Any]:
         return (await self.get("/v1/events", types=types))["items"]

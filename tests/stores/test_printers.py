@@ -1,34 +1,14 @@
 """Printers over HTTP: per location, validated addresses, archive, scoping and permissions."""
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.api import Api
 from tests.support.tenants import TenantFactory, TenantFixture, add_location, add_user, bearer
 
 Json = dict[str, Any]
-
-
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    headers: dict[str, str]
-
-    async def call(
-        self, method: str, path: str, body: Any = None, status: int = 200, **params: Any
-    ) -> Any:
-        response = await self.client.request(
-            method, path, headers=self.headers, json=body, params=params
-        )
-        assert response.status_code == status, response.text
-        return response.json()
-
-    async def error(self, method: str, path: str, body: Any, status: int, code: str) -> Json:
-        error: Json = (await self.call(method, path, body, status))["error"]
-        assert error["code"] == code, error
-        return error
 
 
 @pytest.fixture
