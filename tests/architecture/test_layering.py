@@ -1,11 +1,13 @@
-"""The layering of DESIGN.md §3, checked over the imports rather than remembered.
+"""The layering of DESIGN.md §3 and the order of the domains (docs/adr/0008), checked over
+the imports rather than remembered.
 
-Every top-level module of ``tillpoint`` is placed: ``core`` (mechanisms), a domain, or one of
-the modules above the domains (the app, the CLI, the demo, the migrations). ``core`` imports no
-domain; a domain imports nothing above it, no other domain's ``api`` modules, and no domain
-that imports it back; and no module takes part in an import circle. Every import counts, also
-one inside a function or under ``TYPE_CHECKING``: a circle dodged by a late import is still a
-circle.
+Every top-level module of ``tillpoint`` is placed: ``core`` (mechanisms), a domain in its layer,
+or one of the modules above the domains (the app, the CLI, provisioning, the demo, the
+migrations). A domain imports only ``config`` and the layers below its own — so ``core``
+imports no domain, no two domains import each other and nothing imports the modules above —
+and no other domain's ``api`` or ``deps`` modules; and no module takes part in an import
+circle. Every import counts, also one inside a function or under ``TYPE_CHECKING``: a circle
+dodged by a late import is still a circle.
 """
 
 import ast
@@ -15,9 +17,22 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parents[2] / "src" / "tillpoint"
 CORE = "core"
-DOMAINS = {"identity", "stores", "catalog", "inventory", "sales", "events", "webhooks"}
-# Above the domains: they may import any of them. Settings (config) are read by every layer.
-TOP_LEVEL = {"app", "cli", "config", "job_handlers", "provisioning", "demo", "migrations"}
+# The layers of ADR 0008, lowest first. Domains in one layer may not import each other.
+LAYERS: list[set[str]] = [
+    {CORE},
+    {"identity", "events"},
+    {"stores"},
+    {"catalog"},
+    {"inventory"},
+    {"sales", "webhooks"},
+]
+RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
+DOMAINS = set(RANK) - {CORE}
+# Below every layer: the settings, read by all.
+BENEATH = {"config"}
+# Above every layer: they put the domains together, and no domain imports them.
+COMPOSITION = {"app", "cli", "job_handlers", "provisioning", "demo", "migrations"}
+TOP_LEVEL = BENEATH | COMPOSITION
 MAX_LINES = 400
 
 
@@ -80,8 +95,8 @@ def test_every_top_level_module_is_placed() -> None:
     }
     placed = {CORE, *DOMAINS, *TOP_LEVEL}
     assert not present - placed, (
-        f"{sorted(present - placed)}: add it to DOMAINS or TOP_LEVEL in this test (or move it "
-        "into a domain or core)"
+        f"{sorted(present - placed)}: give each a layer in docs/adr/0008-domain-dependencies.md "
+        "and in LAYERS here (or list it as a composition module)"
     )
     assert not placed - present, f"{sorted(placed - present)} no longer exist: unlist them"
 
@@ -99,6 +114,24 @@ def test_domains_import_nothing_above_them() -> None:
         for module in modules_in(domain):
             bad = sorted(i for i in module.imports if i.split(".")[1] not in allowed)
             assert not bad, f"{module} imports {bad}"
+
+
+def test_a_domain_imports_only_the_layers_below_it() -> None:
+    wrong = []
+    for domain, rank in sorted(RANK.items()):
+        for module in sorted(modules_in(domain), key=str):
+            for target in sorted({i.split(".")[1] for i in module.imports} - {domain}):
+                if target in BENEATH or RANK.get(target, len(LAYERS)) < rank:
+                    continue
+                wrong.append(f"{module} imports tillpoint.{target}")
+    assert not wrong, "against the order of ADR 0008:\n" + "\n".join(wrong)
+
+
+def test_the_order_is_what_the_adr_says() -> None:
+    adr = (PACKAGE.parents[1] / "docs" / "adr" / "0008-domain-dependencies.md").read_text()
+    for rank, layer in enumerate(LAYERS):
+        line = f"{rank}. " + ", ".join(f"`{name}`" for name in sorted(layer))
+        assert line in adr, f"ADR 0008 should list layer {line!r}"
 
 
 def _sees_http(module: str) -> bool:
