@@ -27,6 +27,7 @@ from tillpoint.core.idempotency import IdempotencyStore
 from tillpoint.core.jobs import JobRunner, queue_stats
 from tillpoint.core.logging import configure_logging
 from tillpoint.core.metrics import Metrics
+from tillpoint.core.openapi import install_openapi
 from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     ):
         app.include_router(module.router)
     _add_operations_routes(app, db, metrics)
+    install_openapi(app)
 
     async def principal_for(session: AsyncSession, token: str):  # type: ignore[no-untyped-def]
         return await resolve_principal(

@@ -1,7 +1,6 @@
 """Request and response bodies of the catalog. Product and variant shapes follow the reference
 (``productId``, ``variants``, ``inventory[{locationId,onHand,reserved,reorderPoint}]``)."""
 
-from decimal import Decimal
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from tillpoint.core.schemas import (
     LongText,
     Money,
     Name,
+    SignedMoney,
     Timestamp,
     Version,
 )
@@ -266,7 +266,7 @@ class CategoryOut(ApiModel):
 class ModifierOptionIn(ApiModel):
     option_id: Id | None = Field(default=None, description="Keep an existing option's id")
     name: Name
-    price_delta: Annotated[Decimal, Field(ge=-999_999_999, le=999_999_999, allow_inf_nan=False)]
+    price_delta: SignedMoney
     active: bool = True
 
 

@@ -142,9 +142,20 @@ def field_error(field: str, message: str, code: str = "VALIDATION_ERROR") -> App
     return AppError(code, details=[{"field": field, "message": message}])
 
 
+def status_detail(resource: str, status: str) -> dict[str, Any]:
+    """The detail of an error about a resource's state rather than an input field."""
+    return {"message": f"the {resource} is {status}", "status": status}
+
+
 def error_body(
     code: str, message: str, details: list[dict[str, Any]], request_id: str | None
 ) -> dict[str, Any]:
+    """The error envelope. Every detail has a ``message``; ``field`` names the input field it is
+    about and is left out when it is about none (the resource's state, the request as a whole)."""
+    details = [
+        {key: value for key, value in detail.items() if not (key == "field" and value is None)}
+        for detail in details
+    ]
     return {
         "error": {"code": code, "message": message, "details": details, "requestId": request_id}
     }

@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tillpoint.core.errors import CATALOG, AppError, error_body
 
@@ -90,7 +91,23 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
         code = "VALIDATION_ERROR" if exc.status_code < 500 else "INTERNAL_ERROR"
     entry = CATALOG[code]
     status = exc.status_code if exc.status_code in HTTP_STATUS_CODES else entry.status
-    return _render(request, code, entry.message, [], status, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return _render(request, code, entry.message, [], status, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path has. Starlette answers 405 from the first route whose
+    path matched, and FastAPI makes one route per method, so its ``Allow`` named only that
+    route's method (``OPTIONS /v1/api-keys`` said ``Allow: GET`` though POST exists)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match is not Match.NONE and route_methods:
+            methods.update(route_methods)
+    return sorted(methods)
 
 
 async def stale_data(request: Request, _exc: Exception) -> JSONResponse:

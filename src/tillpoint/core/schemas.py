@@ -1,5 +1,6 @@
 """Request and response model conventions: camelCase JSON, unknown fields rejected."""
 
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -8,24 +9,32 @@ from typing import Annotated, Any, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
     PlainSerializer,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 
 class ApiModel(BaseModel):
-    """Base of every request and response body."""
+    """Base of every request and response body.
+
+    Strict: a JSON value of another type than the document names is refused, not converted
+    (``true`` is not 1, ``1`` is not true, ``"5"`` is not 5). Timestamps and decimals, whose
+    JSON forms are text and numbers, say so themselves (``AwareDatetime``, ``json_decimal``).
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         extra="forbid",
+        strict=True,
         from_attributes=True,
-        str_strip_whitespace=True,
         ser_json_timedelta="float",
     )
 
@@ -75,18 +84,45 @@ def _utc_z(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+# RFC 3339, what the document's `format: date-time` promises: a date, `T`, a time and an offset.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _iso_text(value: Any) -> Any:
+    # Pydantic alone would read 1700000000 (or "0.5" in a query) as Unix seconds, and a date
+    # without a time as midnight: neither is the documented form.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise PydanticCustomError(
+            "datetime_type",
+            "Input should be an ISO 8601 date-time with an offset, e.g. 2026-01-21T14:42:18Z",
+        )
+    return value
+
+
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must include a timezone, e.g. 2026-01-21T14:42:18Z")
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("out of range") from None
+        # 0001-01-01T00:00+01:00 is a valid date-time whose instant is before the first one
+        # Python holds (9999-12-31T23:59-01:00 after the last): the nearest one stands for it.
+        if value.year == 1:
+            return datetime.min.replace(tzinfo=UTC)
+        return datetime.max.replace(tzinfo=UTC)
 
 
-# Timestamps go out as ISO 8601 UTC with a Z; incoming ones must carry an offset.
-Timestamp = Annotated[datetime, PlainSerializer(_utc_z, return_type=str, when_used="json")]
-AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
+# Timestamps go out as ISO 8601 UTC with a Z; incoming ones are RFC 3339 text with an offset.
+# Response-side types are lax (``strict=False``): they are built from our own rows and stored
+# JSON, where a quantity may be kept as text.
+Timestamp = Annotated[
+    datetime, PlainSerializer(_utc_z, return_type=str, when_used="json"), Field(strict=False)
+]
+AwareDatetime = Annotated[
+    datetime, BeforeValidator(_iso_text), AfterValidator(_require_aware), Field(strict=False)
+]
 
 
 def json_number(value: Decimal) -> int | float:
@@ -97,44 +133,76 @@ def json_number(value: Decimal) -> int | float:
 
 # A decimal that serialises as a JSON number (money, percentages, quantities).
 DecimalNumber = Annotated[
-    Decimal, PlainSerializer(json_number, return_type=float, when_used="json")
+    Decimal,
+    PlainSerializer(json_number, return_type=float, when_used="json"),
+    Field(strict=False),
 ]
 
 # Optimistic-concurrency version named by a client (fits the database's integer).
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# Names may not be blank. Text is kept as sent (nothing is trimmed before or after the length
+# check), so what the document says of a string is what the server does with it.
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
 
+
+def _number_only(value: Any) -> Any:
+    # An amount is a JSON number: "12.50", "" and true are not (the document says `number`).
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("decimal_type", "Input should be a number")
+    return value
+
+
+def _bound(value: Decimal | int) -> int | float:
+    return json_number(Decimal(value))
+
+
+def json_decimal(
+    *,
+    places: int,
+    le: Decimal | int,
+    ge: Decimal | int | None = None,
+    gt: Decimal | int | None = None,
+    enforce_places: bool = True,
+) -> Any:
+    """A decimal sent as a JSON number with at most ``places`` decimals, documented as a number
+    with ``multipleOf``; ``enforce_places=False`` leaves the decimals to the caller (money: the
+    tenant's currency decides)."""
+    step = Decimal(1).scaleb(-places)
+    schema: dict[str, Any] = {"type": "number", "maximum": _bound(le), "multipleOf": float(step)}
+    if ge is not None:
+        schema["minimum"] = _bound(ge)
+    if gt is not None:
+        schema["exclusiveMinimum"] = _bound(gt)
+    return Annotated[
+        Decimal,
+        BeforeValidator(_number_only),
+        Field(
+            ge=ge,
+            gt=gt,
+            le=le,
+            decimal_places=places if enforce_places else None,
+            allow_inf_nan=False,
+            strict=False,
+        ),
+        WithJsonSchema(schema, mode="validation"),
+        PlainSerializer(json_number, return_type=float, when_used="json"),
+    ]
+
+
+MONEY_MAX = Decimal("999999999999")
+QUANTITY_MAX = Decimal("999999999")
 # Money in major units (24.00); converted to minor units with the tenant's currency precision,
-# which rejects more decimal places than the currency has.
-Money = Annotated[
-    Decimal,
-    Field(ge=0, le=Decimal("999999999999"), allow_inf_nan=False),
-    PlainSerializer(json_number, return_type=float, when_used="json"),
-]
-# Money that must be above zero (a payment, a paid-in). Its own bounds, not Money's plus gt=0:
-# stacked on Money's ge=0, a negative amount would fail ge first and read "greater than or equal
-# to 0" while zero reads "greater than 0" — one rule, two messages.
-PositiveMoney = Annotated[
-    Decimal,
-    Field(gt=0, le=Decimal("999999999999"), allow_inf_nan=False),
-    PlainSerializer(json_number, return_type=float, when_used="json"),
-]
-# Quantities: up to 3 decimal places (sold by weight), stored as integer thousandths.
-Quantity = Annotated[
-    Decimal,
-    Field(ge=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
-    PlainSerializer(json_number, return_type=float, when_used="json"),
-]
-# A quantity above zero (a line, a refund, a transfer), bounded on its own as PositiveMoney is.
-PositiveQuantity = Annotated[
-    Decimal,
-    Field(gt=0, le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
-    PlainSerializer(json_number, return_type=float, when_used="json"),
-]
-SignedQuantity = Annotated[
-    Decimal,
-    Field(ge=Decimal("-999999999"), le=Decimal("999999999"), decimal_places=3, allow_inf_nan=False),
-    PlainSerializer(json_number, return_type=float, when_used="json"),
-]
+# which rejects more decimal places than the currency has. The document states two places (the
+# currencies of most tenants); a JPY tenant takes none, a KWD tenant three (docs/api.md).
+# Money that must be above zero (a payment, a paid-in) has its own bounds, not Money's plus
+# gt=0: stacked on ge=0, a negative amount would read "greater than or equal to 0" while zero
+# reads "greater than 0" — one rule, two messages. Quantities: up to 3 decimal places (sold by
+# weight), stored as integer thousandths.
+Money = json_decimal(places=2, ge=0, le=MONEY_MAX, enforce_places=False)
+PositiveMoney = json_decimal(places=2, gt=0, le=MONEY_MAX, enforce_places=False)
+SignedMoney = json_decimal(places=2, ge=-QUANTITY_MAX, le=QUANTITY_MAX, enforce_places=False)
+Quantity = json_decimal(places=3, ge=0, le=QUANTITY_MAX)
+PositiveQuantity = json_decimal(places=3, gt=0, le=QUANTITY_MAX)
+SignedQuantity = json_decimal(places=3, ge=-QUANTITY_MAX, le=QUANTITY_MAX)

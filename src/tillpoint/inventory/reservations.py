@@ -113,7 +113,6 @@ async def _reserve_each(
         if row is None:
             short.append(
                 {
-                    "field": None,
                     "message": f"not enough of {item.sku} available to reserve",
                     "sku": item.sku,
                     "variantId": item.variant_id,

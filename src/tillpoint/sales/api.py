@@ -45,7 +45,10 @@ CHANGE_ERRORS = error_responses(
     "/orders",
     response_model=OrderOut,
     status_code=201,
-    responses=error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
+    responses={
+        200: {"model": OrderOut, "description": "The order first created with this clientOrderId"},
+        **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
+    },
 )
 async def create_order(
     body: OrderIn, response: Response, session: DbSession, principal: OrderWriter

@@ -60,7 +60,7 @@ async def require_approval(
     employee's id, or 403 DISCOUNT_APPROVAL_REQUIRED naming what needs it."""
     if not reasons or principal.has(PERMISSION):
         return None
-    details = [{"field": None, "message": reason} for reason in reasons]
+    details = [{"message": reason} for reason in reasons]
     if approval is None:
         raise AppError("DISCOUNT_APPROVAL_REQUIRED", details=details)
     employee = await get_by_id(session, Employee, "employee", approval.employee_id)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, utcnow
-from tillpoint.core.errors import AppError, not_found
+from tillpoint.core.errors import AppError, not_found, status_detail
 from tillpoint.core.money import from_thousandths, minor_units
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.approvals import approval_reasons, require_approval
@@ -49,7 +49,7 @@ async def open_order_for_change(
 ) -> tuple[Order, list[OrderLine]]:
     order = await get_order(session, principal, order_id, lock=True)
     if order.status != "open":
-        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+        raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
     check_version(order, version)
     return order, await order_lines(session, order.id)
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
-from tillpoint.core.errors import AppError, field_error
+from tillpoint.core.errors import AppError, field_error, status_detail
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import minor_units
@@ -139,7 +139,7 @@ async def pay_order(
     """Take a payment on ``order``, which the caller has locked (``get_order(lock=True)``)."""
     tender = tender or _check_tender(data)
     if order.status != "open":
-        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+        raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")
@@ -245,7 +245,7 @@ async def complete_zero_balance(
     """Complete an order that owes nothing (everything discounted away) without a payment."""
     order = await get_order(session, principal, order_id, lock=True)
     if order.status != "open":
-        raise AppError("ORDER_NOT_OPEN", details=[{"field": None, "status": order.status}])
+        raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")

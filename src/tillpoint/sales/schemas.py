@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from tillpoint.core.money import decimal_places
 from tillpoint.core.schemas import (
     ApiModel,
     AwareDatetime,
@@ -30,39 +31,43 @@ OrderStatus = Literal["open", "completed", "partially_refunded", "refunded", "vo
 OrderSource = Literal["register", "online", "marketplace", "phone"]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
 MAX_LINES = 500
+PERCENT_PLACES = 2
+
+
+def check_percent(value: Decimal, too_large: str) -> None:
+    """A discount or service charge percentage: at most 100, with the decimals the document
+    gives every ``value`` (an amount's are its currency's, checked when it is converted)."""
+    if value > 100:
+        raise ValueError(too_large)
+    if decimal_places(value) > PERCENT_PLACES:
+        raise ValueError(f"a percentage has at most {PERCENT_PLACES} decimal places")
 
 
 class DiscountIn(ApiModel):
     type: Literal["percentage", "fixed"]
     value: Annotated[
-        Decimal,
-        Field(
-            ge=0,
-            le=Decimal("999999999999"),
-            allow_inf_nan=False,
-            description="Percent number (10 = 10 %) or an amount in the currency",
-        ),
+        Money, Field(description="Percent number (10 = 10 %) or an amount in the currency")
     ]
     reason: ShortText | None = None
 
     @model_validator(mode="after")
     def _percent_at_most_100(self) -> Self:
-        if self.type == "percentage" and self.value > 100:
-            raise ValueError("a percentage discount is at most 100")
+        if self.type == "percentage":
+            check_percent(self.value, "a percentage discount is at most 100")
         return self
 
 
 class ServiceChargeIn(ApiModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     type: Literal["percentage", "fixed"]
-    value: Annotated[Decimal, Field(ge=0, le=Decimal("999999999999"), allow_inf_nan=False)]
+    value: Money
     taxable: bool = False
     tax_class: Annotated[str, Field(min_length=1, max_length=50)] = "standard"
 
     @model_validator(mode="after")
     def _percent_at_most_100(self) -> Self:
-        if self.type == "percentage" and self.value > 100:
-            raise ValueError("a percentage service charge is at most 100")
+        if self.type == "percentage":
+            check_percent(self.value, "a percentage service charge is at most 100")
         return self
 
 

@@ -1,18 +1,24 @@
 """Request and response bodies of locations, registers, employees, tax classes and rates,
 printers."""
 
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, EmailStr, Field, computed_field
 
-from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp, Version
+from tillpoint.core.schemas import (
+    ApiModel,
+    DecimalNumber,
+    Name,
+    Timestamp,
+    Version,
+    json_decimal,
+)
 
 Id = Annotated[str, Field(max_length=40)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits; stored hashed")]
 TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
 # Percent numbers: 8.875 means 8.875 %.
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=8, decimal_places=4)]
+Percent = json_decimal(places=4, ge=0, le=100)
 
 
 class Address(ApiModel):

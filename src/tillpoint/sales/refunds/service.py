@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
-from tillpoint.core.errors import AppError, field_error, not_found
+from tillpoint.core.errors import AppError, field_error, not_found, status_detail
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import RoundingMode, minor_units, thousandths
@@ -64,7 +64,7 @@ async def plan_refund(
 ) -> RefundPlan:
     order = await get_order(session, principal, order_id, lock=True)
     if order.status not in REFUNDABLE:
-        raise AppError("REFUND_NOT_ALLOWED", details=[{"field": None, "status": order.status}])
+        raise AppError("REFUND_NOT_ALLOWED", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     by_id = {line.id: line for line in lines}
     settings = await tenant_settings(session, order.tenant_id)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
-from tillpoint.core.errors import AppError
+from tillpoint.core.errors import AppError, status_detail
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
 from tillpoint.sales.orders import emit, get_order, order_lines, reserve, stock_item
@@ -24,7 +24,7 @@ async def void_order(
 ) -> OrderOut:
     order = await get_order(session, principal, order_id, lock=True)
     if order.status not in ("open", "completed") or order.refunded_minor:
-        raise AppError("VOID_NOT_ALLOWED", details=[{"field": None, "status": order.status}])
+        raise AppError("VOID_NOT_ALLOWED", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     shift_ids = (
         await session.execute(
