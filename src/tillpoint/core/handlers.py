@@ -1,6 +1,7 @@
 """Exception handlers: every error leaves in the envelope, with its request id, never a trace."""
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from tillpoint.core.errors import CATALOG, AppError, error_body
 
@@ -93,21 +94,29 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code if exc.status_code in HTTP_STATUS_CODES else entry.status
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        headers["Allow"] = ", ".join(allowed_methods(request))
+        headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
     return _render(request, code, entry.message, [], status, headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method the request's path has. Starlette answers 405 from the first route whose
-    path matched, and FastAPI makes one route per method, so its ``Allow`` named only that
-    route's method (``OPTIONS /v1/api-keys`` said ``Allow: GET`` though POST exists)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match is not Match.NONE and route_methods:
-            methods.update(route_methods)
-    return sorted(methods)
+def allowed_methods(request: Request, fallback: str) -> str:
+    """Every method the document gives the request's path. Starlette answers 405 from the first
+    route whose path matched, and FastAPI makes one route per method, so its ``Allow`` named
+    only that route's method (``OPTIONS /v1/api-keys`` said ``Allow: GET`` though POST
+    exists). Paths left out of the document keep Starlette's answer."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        # Fixed paths first: /v1/orders/calculate is not /v1/orders/{order_id}.
+        paths = sorted(app.openapi().get("paths", {}).items(), key=lambda p: p[0].count("{"))
+        table = [
+            (compile_path(path)[0], ", ".join(sorted(m.upper() for m in item)))
+            for path, item in paths
+        ]
+        app.state.allow_table = table
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            return methods
+    return fallback
 
 
 async def stale_data(request: Request, _exc: Exception) -> JSONResponse:
