@@ -206,3 +206,5 @@ SignedMoney = json_decimal(places=2, ge=-QUANTITY_MAX, le=QUANTITY_MAX, enforce_
 Quantity = json_decimal(places=3, ge=0, le=QUANTITY_MAX)
 PositiveQuantity = json_decimal(places=3, gt=0, le=QUANTITY_MAX)
 SignedQuantity = json_decimal(places=3, ge=-QUANTITY_MAX, le=QUANTITY_MAX)
+# Percent numbers (tax rates): 8.875 means 8.875 %, up to 4 decimals.
+Percent = json_decimal(places=4, ge=0, le=100)

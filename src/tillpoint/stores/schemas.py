@@ -9,16 +9,14 @@ from tillpoint.core.schemas import (
     ApiModel,
     DecimalNumber,
     Name,
+    Percent,
     Timestamp,
     Version,
-    json_decimal,
 )
 
 Id = Annotated[str, Field(max_length=40)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits; stored hashed")]
 TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
-# Percent numbers: 8.875 means 8.875 %.
-Percent = json_decimal(places=4, ge=0, le=100)
 
 
 class Address(ApiModel):
