@@ -8,7 +8,7 @@ Money is in minor units (``*_minor``); the currency is the tenant's.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -111,13 +111,16 @@ class ModifierGroup(TenantScoped, Timestamped, Versioned, Base):
     archived_at: Mapped[datetime | None]
 
 
+ImportStatus = Literal["queued", "running", "succeeded", "failed"]
+
+
 class CatalogImport(TenantScoped, Timestamped, Base):
     """A CSV import run as a background job; its progress and row errors are polled."""
 
     __tablename__ = "catalog_imports"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[ImportStatus] = mapped_column(String(20), default="queued")
     dry_run: Mapped[bool] = mapped_column(default=False)
     filename: Mapped[str | None] = mapped_column(String(200))
     csv_text: Mapped[str] = mapped_column(Text)

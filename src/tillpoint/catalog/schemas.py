@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, model_validator
 
+from tillpoint.catalog.models import ImportStatus
 from tillpoint.core.schemas import (
     ApiModel,
     DecimalNumber,
@@ -327,7 +328,7 @@ class BatchOut(ApiModel):
 
 class ImportOut(ApiModel):
     import_id: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: ImportStatus
     dry_run: bool
     filename: str | None
     total_rows: int

@@ -46,6 +46,7 @@ from tillpoint.inventory import counts, levels, transfer_receipts, transfers
 from tillpoint.inventory.schemas import (
     AdjustmentIn,
     AdjustmentItemIn,
+    AdjustmentReason,
     CountIn,
     CountLineIn,
     CountLinesIn,
@@ -238,17 +239,18 @@ async def seed_catalog(
             stock[(item.sku, location_id)] = quantity
     category_of = {i.sku: i.category for i in catalog.items}
     received = utcnow() - timedelta(days=21)
-    postings: dict[tuple[str, str, str, datetime], list[AdjustmentItemIn]] = {}
+    postings: dict[tuple[str, AdjustmentReason, str, datetime], list[AdjustmentItemIn]] = {}
     for (sku, location_id), quantity in stock.items():
         note = f"Opening stock: {category_of[sku].split(' > ')[0]} delivery"
         line = AdjustmentItemIn(sku=sku, delta_quantity=quantity)
         postings.setdefault((location_id, "received", note, received), []).append(line)
     # Shrinkage a week later: a dropped mug, a lifted tee, spilled beans.
-    for location_id, reason, sku, delta, note in (
+    shrinkage: list[tuple[str, AdjustmentReason, str, str, str]] = [
         (shop_id, "damage", "HV-MUG-001-12OZ", "-1", "Dropped while shelving"),
         (shop_id, "theft", "HV-TEE-001-M", "-1", "Missing after the weekend"),
         (cafe_id, "loss", "HV-LB-001", "-0.5", "Spilled at the grinder"),
-    ):
+    ]
+    for location_id, reason, sku, delta, note in shrinkage:
         line = AdjustmentItemIn(sku=sku, delta_quantity=Decimal(delta))
         postings[(location_id, reason, note, received + timedelta(days=7))] = [line]
         stock[(sku, location_id)] += Decimal(delta)

@@ -3,6 +3,8 @@ café's modifier groups, and where each line is stocked. ``demo.catalog`` builds
 from them; ``demo.sales_context`` reads where each is sold.
 """
 
+from tillpoint.catalog.schemas import SoldBy
+
 IMAGES = "https://images.example.com/harborvine/{}.jpg"
 RETAIL_PREFIX, CAFE_PREFIX = "0614141", "0012345"  # made-up GS1 company prefixes
 SIZES = ("Size", ("S", "M", "L", "XL"))
@@ -50,7 +52,7 @@ VARIANT_LINES: list[tuple[str, str, str, str, str, list[tuple[str, tuple[str, ..
 
 # Simple products: (category, sku prefix, tax class, stocked at, sold by, attributes, items).
 # Items are "Name=price" separated by "|".
-SIMPLE_LINES: list[tuple[str, str, str, str, str, str, str]] = [
+SIMPLE_LINES: list[tuple[str, str, str, str, SoldBy, str, str]] = [
     ("Books", "BK", "standard", SHOP, "unit", "Format=Paperback",
      "The Harbor Year=18.00|Salt and Vine=24.00|Small Batch=27.50|Coffee Atlas=32.00|"
      "Rooftop Gardens=22.00|Walking Soho=16.00|The Quiet Roaster=17.99|Letters to a Barista="

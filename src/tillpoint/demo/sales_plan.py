@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tillpoint.sales.schemas import DiscountIn, LineItemIn, PaymentIn
+from tillpoint.sales.shifts.schemas import CashMovementKind
 
 CENT = Decimal("0.01")
 
@@ -84,7 +85,7 @@ class Return:
 class CashMove:
     at: datetime
     register_id: str
-    kind: str
+    kind: CashMovementKind
     amount: Decimal
     reason: str
 

@@ -6,15 +6,18 @@ priced, so receipts, refunds and reports never recompute them.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
 
-ORDER_STATUSES = ("open", "completed", "partially_refunded", "refunded", "voided")
-ORDER_SOURCES = ("register", "online", "marketplace", "phone")
+# The values a column may hold, as types: the response models take them as they are.
+OrderStatus = Literal["open", "completed", "partially_refunded", "refunded", "voided"]
+OrderSource = Literal["register", "online", "marketplace", "phone"]
+ORDER_STATUSES = get_args(OrderStatus)
+ORDER_SOURCES = get_args(OrderSource)
 TENDER_TYPES = ("cash", "credit_card", "gift_card", "store_credit", "other")
 # How tenders are named on receipts and shift reports (exchange_credit: an exchange's refund
 # paying its new order).
@@ -38,10 +41,10 @@ class Order(TenantScoped, Timestamped, Versioned, Base):
     register_id: Mapped[str | None] = mapped_column(String(40))
     employee_id: Mapped[str | None] = mapped_column(String(40))
     customer_id: Mapped[str | None] = mapped_column(String(40))
-    source: Mapped[str] = mapped_column(String(20), default="register")
+    source: Mapped[OrderSource] = mapped_column(String(20), default="register")
     # A register working offline names its orders; the same name twice is the same order.
     client_order_id: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[OrderStatus] = mapped_column(String(20), default="open")
     receipt_number: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, default="")
     # When the sale happened at the till (an offline register may send it later).

@@ -23,12 +23,12 @@ from tillpoint.core.schemas import (
     Timestamp,
     Version,
 )
+from tillpoint.sales.models import OrderSource as OrderSource
+from tillpoint.sales.models import OrderStatus as OrderStatus
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
-OrderStatus = Literal["open", "completed", "partially_refunded", "refunded", "voided"]
-OrderSource = Literal["register", "online", "marketplace", "phone"]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
 MAX_LINES = 500
 PERCENT_PLACES = 2

@@ -1,14 +1,18 @@
 """Webhook subscriptions, their deliveries (one per event and subscription) and each attempt."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned, utcnow
 
-PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+DeliveryKind = Literal["event", "replay", "redelivery", "test"]
+PENDING: Final = "pending"
+SUCCEEDED: Final = "succeeded"
+FAILED: Final = "failed"
 # Kinds of delivery: the first two wait in the subscription's queue and are retried; the
 # others are sent once, at once, beside it.
 QUEUED_KINDS = ("event", "replay")
@@ -55,11 +59,11 @@ class WebhookDelivery(TenantScoped, Base):
     event_id: Mapped[str] = mapped_column(String(40))
     event_seq: Mapped[int | None] = mapped_column(BigInteger)
     event_type: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[DeliveryKind] = mapped_column(String(16))
     redelivery_of: Mapped[str | None] = mapped_column(String(40))
     # The envelope of an event that is not in the feed (a test); others are read from it.
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(String(16), default=PENDING)
     attempt_count: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_attempt_at: Mapped[datetime | None]

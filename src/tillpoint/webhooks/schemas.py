@@ -1,10 +1,11 @@
 """Webhook subscriptions and their deliveries."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 
 from tillpoint.core.schemas import ApiModel, AwareDatetime, ShortText, Timestamp, Version
+from tillpoint.webhooks.models import DeliveryKind, DeliveryStatus
 
 EventPattern = Annotated[str, Field(min_length=1, max_length=80)]
 WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048)]
@@ -67,9 +68,9 @@ class DeliveryOut(ApiModel):
     event_id: str
     event_seq: int | None
     event_type: str
-    kind: Literal["event", "replay", "redelivery", "test"]
+    kind: DeliveryKind
     redelivery_of: str | None
-    status: Literal["pending", "succeeded", "failed"]
+    status: DeliveryStatus
     attempt_count: int
     next_attempt_at: Timestamp | None
     created_at: Timestamp

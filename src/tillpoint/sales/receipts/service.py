@@ -10,7 +10,7 @@ thing.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -34,7 +34,7 @@ from tillpoint.sales.schemas import (
 )
 from tillpoint.stores.service import get_location
 
-BARCODE_TYPE = "CODE128"
+BARCODE_TYPE: Final = "CODE128"
 
 # ---- the JSON format -------------------------------------------------------------------------
 
