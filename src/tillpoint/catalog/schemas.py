@@ -4,7 +4,7 @@
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from tillpoint.catalog.models import ImportStatus
 from tillpoint.core.schemas import (
@@ -16,6 +16,7 @@ from tillpoint.core.schemas import (
     SignedMoney,
     Timestamp,
     Version,
+    not_both,
 )
 
 Id = Annotated[str, Field(max_length=40)]
@@ -55,7 +56,11 @@ def _http_url(value: str) -> str:
     return value
 
 
-ImageUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
+ImageUrl = Annotated[
+    str,
+    Field(max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]?://[^/?#]"),
+    AfterValidator(_http_url),
+]
 
 
 class Attribute(ApiModel):
@@ -110,6 +115,8 @@ class VariantUpdate(ApiModel):
 
 
 class ProductIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=not_both("category", "categoryId"))
+
     name: Name
     description: LongText = ""
     sku: Sku
@@ -244,6 +251,16 @@ class CategoryIn(ApiModel):
 
 
 class CategoryUpdate(ApiModel):
+    # parentId with toRoot: true is refused (the service's rule, stated here for the document).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["parentId", "toRoot"],
+                "properties": {"parentId": {"type": "string"}, "toRoot": {"const": True}},
+            }
+        }
+    )
+
     name: Name | None = None
     parent_id: Id | None = Field(default=None, description="Move under another category")
     to_root: bool | None = Field(default=None, description="true moves it to the top level")

@@ -20,6 +20,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from tillpoint.core.timezones import iana_zones
+
 
 class ApiModel(BaseModel):
     """Base of every request and response body.
@@ -138,12 +140,44 @@ DecimalNumber = Annotated[
     Field(strict=False),
 ]
 
+
+def _given(*fields: str) -> dict[str, Any]:
+    # Each of these camelCase fields present and not null (a null is the field left out).
+    return {"required": list(fields), "properties": {f: {"not": {"type": "null"}} for f in fields}}
+
+
+def exactly_one_of(*fields: str) -> dict[str, Any]:
+    """A model's rule "give exactly one of these fields", in the document (its
+    ``json_schema_extra``); the model's own validator enforces it with its message."""
+    return {"oneOf": [_given(field) for field in fields]}
+
+
+def not_both(first: str, second: str) -> dict[str, Any]:
+    """A model's rule "not both of these fields", in the document, as ``exactly_one_of``."""
+    return {"not": _given(first, second)}
+
+
 # Optimistic-concurrency version named by a client (fits the database's integer).
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # Names may not be blank. Text is kept as sent (nothing is trimmed before or after the length
 # check), so what the document says of a string is what the server does with it.
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 ShortText = Annotated[str, Field(max_length=200)]
+
+
+def _known_zone(value: str) -> str:
+    if value not in iana_zones():
+        raise ValueError(f"unknown IANA timezone {value!r}")
+    return value
+
+
+# An IANA timezone name. The document names every zone once, as the `Timezone` component
+# (core/openapi.py), so a generated name is one the server knows.
+Timezone = Annotated[
+    str,
+    AfterValidator(_known_zone),
+    WithJsonSchema({"$ref": "#/components/schemas/Timezone"}, mode="validation"),
+]
 LongText = Annotated[str, Field(max_length=4000)]
 
 

@@ -2,12 +2,18 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, EmailStr, Field
+from pydantic import AliasChoices, EmailStr, Field, WithJsonSchema
 
-from tillpoint.core.schemas import ApiModel, Name, Timestamp, Version
+from tillpoint.core.schemas import ApiModel, Name, Timestamp, Timezone, Version
+from tillpoint.identity.permissions import PERMISSIONS
 
 Password = Annotated[str, Field(min_length=8, max_length=200)]
-Permission = Annotated[str, Field(max_length=50)]
+# A permission's name; the document lists them all (unknown names are a 400 naming them).
+Permission = Annotated[
+    str,
+    Field(max_length=50),
+    WithJsonSchema({"type": "string", "enum": sorted(PERMISSIONS)}, mode="validation"),
+]
 IdList = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=500)]
 
 
@@ -66,7 +72,7 @@ class TenantOut(ApiModel):
 
 class TenantUpdate(ApiModel):
     name: Name | None = None
-    timezone: Annotated[str, Field(max_length=64)] | None = None
+    timezone: Timezone | None = None
     rounding_mode: Literal["half_up", "half_even"] | None = None
     cash_rounding_increment: Annotated[int, Field(ge=1, le=100)] | None = None
     discount_approval_percent: Annotated[int, Field(ge=0, le=100)] | None = None

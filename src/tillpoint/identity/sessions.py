@@ -224,8 +224,11 @@ async def _revoke_if_reused(session: AsyncSession, digest: str, now: datetime) -
 
 async def logout(session: AsyncSession, principal: Principal) -> None:
     if principal.session_id is None:
+        # Not the request's fault but the principal's kind: 403 with the way that works.
         raise AppError(
-            "VALIDATION_ERROR", "API keys have no session to end; revoke the key instead."
+            "FORBIDDEN",
+            "API keys have no session to end; revoke the key instead.",
+            details=[{"message": "revoke an API key with DELETE /v1/api-keys/{apiKeyId}"}],
         )
     await session.execute(
         update(AuthSession)

@@ -6,7 +6,7 @@ Quantities are JSON decimals with up to 3 places; an item sold by the unit rejec
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 from tillpoint.core.schemas import (
     ApiModel,
@@ -18,6 +18,7 @@ from tillpoint.core.schemas import (
     SignedQuantity,
     Timestamp,
     Version,
+    exactly_one_of,
 )
 
 Id = Annotated[str, Field(max_length=40)]
@@ -81,6 +82,8 @@ class LevelOut(ApiModel):
 
 
 class LevelSet(ApiModel):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("sku", "variantId"))
+
     """Set a level absolutely. The difference to the current onHand is posted as a movement."""
 
     location_id: Id
@@ -137,6 +140,8 @@ class CountIn(ApiModel):
 
 
 class CountLineIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("countedQuantity", "increment"))
+
     sku: Sku
     counted_quantity: Quantity | None = None
     increment: PositiveQuantity | None = Field(

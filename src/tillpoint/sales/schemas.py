@@ -8,7 +8,7 @@ Money is a JSON number in major units; the service converts it with the currency
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tillpoint.core.money import decimal_places
 from tillpoint.core.schemas import (
@@ -22,6 +22,7 @@ from tillpoint.core.schemas import (
     ShortText,
     Timestamp,
     Version,
+    exactly_one_of,
 )
 from tillpoint.sales.models import OrderSource as OrderSource
 from tillpoint.sales.models import OrderStatus as OrderStatus
@@ -79,6 +80,8 @@ class ApprovalIn(ApiModel):
 
 
 class LineItemIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("variantId", "sku"))
+
     variant_id: Id | None = None
     sku: Sku | None = None
     quantity: PositiveQuantity = Decimal(1)

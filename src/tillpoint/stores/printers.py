@@ -80,7 +80,7 @@ def parse_printer_address(address: str | None) -> tuple[str, int]:
 
 
 def _check_name(name: str | None) -> str:
-    if not name:  # the schema strips whitespace, so a blank name arrives empty
+    if name is None or not re.search(r"\S", name):  # the document's pattern: not blank
         raise AppError(
             "PRINTER_NAME_REQUIRED",
             details=[{"field": "name", "message": "give the printer a name"}],

@@ -3,7 +3,7 @@ printers."""
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, EmailStr, Field, computed_field
+from pydantic import AliasChoices, ConfigDict, EmailStr, Field, WithJsonSchema, computed_field
 
 from tillpoint.core.schemas import (
     ApiModel,
@@ -11,6 +11,7 @@ from tillpoint.core.schemas import (
     Name,
     Percent,
     Timestamp,
+    Timezone,
     Version,
 )
 
@@ -31,7 +32,7 @@ class Address(ApiModel):
 class LocationIn(ApiModel):
     name: Name
     address: Address = Address()
-    timezone: Annotated[str, Field(max_length=64)] | None = Field(
+    timezone: Timezone | None = Field(
         default=None, description="IANA timezone; defaults to the tenant's"
     )
     tax_inclusive: bool = False
@@ -42,7 +43,7 @@ class LocationIn(ApiModel):
 class LocationUpdate(ApiModel):
     name: Name | None = None
     address: Address | None = None
-    timezone: Annotated[str, Field(max_length=64)] | None = None
+    timezone: Timezone | None = None
     tax_inclusive: bool | None = None
     allow_negative_stock: bool | None = None
     active: bool | None = None
@@ -180,16 +181,31 @@ def printer_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+# A printer's name, as the document states it; the service answers a blank one.
+PRINTER_NAME_SCHEMA = {"type": "string", "maxLength": 100, "pattern": r"\S"}
+
+
 class PrinterIn(ApiModel):
     # Optional here so that a missing or blank name is PRINTER_NAME_REQUIRED, not a generic
-    # VALIDATION_ERROR; likewise a missing address is INVALID_PRINTER_IP_FORMAT.
-    name: Annotated[str, Field(max_length=100)] | None = None
+    # VALIDATION_ERROR; likewise a missing address is INVALID_PRINTER_IP_FORMAT. The document
+    # says what the service requires: both present, the name not blank.
+    model_config = ConfigDict(json_schema_extra={"required": ["name", "address"]})
+
+    name: Annotated[
+        str | None, Field(max_length=100), WithJsonSchema(PRINTER_NAME_SCHEMA, mode="validation")
+    ] = None
     type: PrinterType = "receipt"
-    address: PrinterAddress | None = None
+    address: Annotated[
+        PrinterAddress | None, WithJsonSchema({"type": "string", "maxLength": 300})
+    ] = None
 
 
 class PrinterUpdate(ApiModel):
-    name: Annotated[str, Field(max_length=100)] | None = None
+    name: Annotated[
+        str | None,
+        Field(max_length=100),
+        WithJsonSchema({"anyOf": [PRINTER_NAME_SCHEMA, {"type": "null"}]}, mode="validation"),
+    ] = None
     type: PrinterType | None = None
     address: PrinterAddress | None = None
     active: bool | None = None

@@ -8,7 +8,11 @@ from tillpoint.core.schemas import ApiModel, AwareDatetime, ShortText, Timestamp
 from tillpoint.webhooks.models import DeliveryKind, DeliveryStatus
 
 EventPattern = Annotated[str, Field(min_length=1, max_length=80)]
-WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048)]
+# https (http too where the server allows private destinations, in development), on a public
+# address — the host's address is checked when the URL is given and again at each delivery.
+WebhookUrl = Annotated[
+    str, Field(min_length=1, max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://")
+]
 
 
 class WebhookIn(ApiModel):
