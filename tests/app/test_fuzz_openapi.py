@@ -38,7 +38,8 @@ GROUPS = {
 @pytest.fixture(scope="module")
 def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("fuzz")
-    env = cli_env(database_url, data_dir)
+    # One request at a time per run: a small pool leaves the shared test server's connections.
+    env = cli_env(database_url, data_dir, TILLPOINT_DB_POOL_SIZE="4")
     email = f"fuzz-{uuid.uuid4().hex[:8]}@shop.example.com"
     tenant = cli_tenant(env, email, "fuzz-password")
     key = cli_api_key(env, tenant["tenantId"], ",".join(sorted(ALL)))["key"]

@@ -153,3 +153,15 @@ async def test_an_api_key_ending_its_session_is_forbidden_with_a_reason(
     assert error["code"] == "FORBIDDEN"
     assert error["details"]
     assert all(detail["message"] for detail in error["details"])
+
+
+@pytest.mark.parametrize(
+    ("version", "accepted"), [(1.0, True), (1, True), (1.5, False), ("1", False), (True, False)]
+)
+async def test_an_integer_may_have_a_zero_fraction(
+    client: httpx.AsyncClient, tenant: TenantFixture, version: Any, accepted: bool
+) -> None:
+    made = await client.post("/v1/locations", json={"name": "Pier"}, headers=tenant.headers)
+    path = f"/v1/locations/{made.json()['locationId']}"
+    body = {"name": "Pier 2", "version": version}
+    await _agree(client, tenant, "PATCH", path, "LocationUpdate", body, accepted)

@@ -50,10 +50,10 @@ async def test_close_arithmetic_with_sales(
     card = await till.sell(till.line(sku, 3))  # 32.70 by card
     split = await till.order(till.line(sku, 1))
     await till.pay(split, 5)  # card
-    rest = await till.pay(split, "5.90", tender="cash", amountTendered=10)
+    rest = await till.pay(split, 5.90, tender="cash", amountTendered=10)
     assert rest["order"]["status"] == "completed"
     await api.move(shift["shiftId"], "paid_in", 20, "change from the bank")
-    await api.move(shift["shiftId"], "paid_out", "7.50", "window cleaner")
+    await api.move(shift["shiftId"], "paid_out", 7.50, "window cleaner")
     # One of the two exact-cash units back in cash (its original tender), one card unit to the
     # card; a cash sale voided in the shift moves no cash at all.
     for sold in (exact["order"], card):

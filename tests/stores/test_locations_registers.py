@@ -249,7 +249,7 @@ async def test_tax_rates_exact_and_several_per_class(
     assert await owner.total(base) == 3
     fetched = await client.get(f"{base}/{state['taxRateId']}", headers=tenant.headers)
     assert '"rate":8.875' in fetched.text.replace(" ", "")
-    patched = await owner.patch(f"{base}/{state['taxRateId']}", {"rate": "6.35", "version": 1})
+    patched = await owner.patch(f"{base}/{state['taxRateId']}", {"rate": 6.35, "version": 1})
     assert (patched["rate"], patched["version"]) == (6.35, 2)
 
 

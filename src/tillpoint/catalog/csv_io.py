@@ -124,6 +124,15 @@ def _pairs(value: str) -> list[dict[str, str]] | str:
     return pairs
 
 
+def _amount(raw: str) -> Decimal | str:
+    # A cell is text; an amount in the API is a JSON number. What does not read as a number
+    # stays text, for the model to refuse with its own message.
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        return raw
+
+
 def _cell_values(row: dict[str, str], columns: Iterable[str]) -> dict[str, Any]:
     """The non-empty cells of a row as API fields (camelCase), lists and booleans parsed."""
     out: dict[str, Any] = {}
@@ -138,6 +147,8 @@ def _cell_values(row: dict[str, str], columns: Iterable[str]) -> dict[str, Any]:
             out[key] = _pairs(raw)
         elif column == "images":
             out[key] = [u.strip() for u in raw.split("|") if u.strip()]
+        elif column in ("price", "cost"):
+            out[key] = _amount(raw)
         else:
             out[key] = raw
     return out

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from tillpoint.catalog.models import ImportStatus
 from tillpoint.core.schemas import (
+    INTEGRAL,
     ApiModel,
     DecimalNumber,
     LongText,
@@ -91,7 +92,7 @@ class VariantIn(ApiModel):
     price: Money | None = Field(default=None, description="None = the product's price")
     cost: Money | None = None
     location_prices: Annotated[list[LocationPrice], Field(max_length=500)] = []
-    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    position: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] | None = None
 
     @model_validator(mode="after")
     def _named(self) -> "VariantIn":
@@ -109,7 +110,7 @@ class VariantUpdate(ApiModel):
     price: Money | None = None
     cost: Money | None = None
     location_prices: Annotated[list[LocationPrice], Field(max_length=500)] | None = None
-    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    position: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] | None = None
     archived: bool | None = Field(default=None, description="false restores an archived variant")
     version: Version | None = None
 
@@ -247,7 +248,7 @@ class LookupOut(ApiModel):
 class CategoryIn(ApiModel):
     name: Name
     parent_id: Id | None = None
-    position: Annotated[int, Field(ge=0, le=100_000)] = 0
+    position: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] = 0
 
 
 class CategoryUpdate(ApiModel):
@@ -264,7 +265,7 @@ class CategoryUpdate(ApiModel):
     name: Name | None = None
     parent_id: Id | None = Field(default=None, description="Move under another category")
     to_root: bool | None = Field(default=None, description="true moves it to the top level")
-    position: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    position: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] | None = None
     archived: bool | None = None
     version: Version | None = None
 
@@ -290,15 +291,15 @@ class ModifierOptionIn(ApiModel):
 
 class ModifierGroupIn(ApiModel):
     name: Name
-    min_selections: Annotated[int, Field(ge=0, le=100)] = 0
-    max_selections: Annotated[int, Field(ge=1, le=100)] = 1
+    min_selections: Annotated[int, Field(ge=0, le=100), INTEGRAL] = 0
+    max_selections: Annotated[int, Field(ge=1, le=100), INTEGRAL] = 1
     options: Annotated[list[ModifierOptionIn], Field(min_length=1, max_length=100)]
 
 
 class ModifierGroupUpdate(ApiModel):
     name: Name | None = None
-    min_selections: Annotated[int, Field(ge=0, le=100)] | None = None
-    max_selections: Annotated[int, Field(ge=1, le=100)] | None = None
+    min_selections: Annotated[int, Field(ge=0, le=100), INTEGRAL] | None = None
+    max_selections: Annotated[int, Field(ge=1, le=100), INTEGRAL] | None = None
     options: Annotated[list[ModifierOptionIn], Field(min_length=1, max_length=100)] | None = None
     archived: bool | None = None
     version: Version | None = None

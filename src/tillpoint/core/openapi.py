@@ -7,7 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from tillpoint.core.errors import CATALOG
-from tillpoint.core.timezones import iana_zones
 
 
 class ErrorDetail(BaseModel):
@@ -120,20 +119,12 @@ def _body_fields(response: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """Serve the generated document with its links (``add_links``) and the ``Timezone`` enum
-    that ``core.schemas.Timezone`` refers to, built once."""
+    """Serve the generated document with its links (``add_links``), built once."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = add_links(generate())
-            document.setdefault("components", {}).setdefault("schemas", {})["Timezone"] = {
-                "title": "Timezone",
-                "description": "An IANA timezone name (the server's tz database)",
-                "type": "string",
-                "enum": sorted(iana_zones()),
-            }
-            app.openapi_schema = document
+            app.openapi_schema = add_links(generate())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

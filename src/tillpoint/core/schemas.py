@@ -157,8 +157,19 @@ def not_both(first: str, second: str) -> dict[str, Any]:
     return {"not": _given(first, second)}
 
 
+def _integral(value: Any) -> Any:
+    # JSON Schema's integer is a number without a fraction, so 1.0 is the integer 1 (and what
+    # the document's `type: integer` admits); text and booleans stay refused, as `strict` says.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a request body takes 3 or 3.0, not 3.5, "3" or true:
+# ``Annotated[int, Field(ge=…), INTEGRAL]`` (after the bounds, which then stay in the document).
+INTEGRAL = BeforeValidator(_integral)
 # Optimistic-concurrency version named by a client (fits the database's integer).
-Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1), INTEGRAL]
 # Names may not be blank. Text is kept as sent (nothing is trimmed before or after the length
 # check), so what the document says of a string is what the server does with it.
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
@@ -171,12 +182,15 @@ def _known_zone(value: str) -> str:
     return value
 
 
-# An IANA timezone name. The document names every zone once, as the `Timezone` component
-# (core/openapi.py), so a generated name is one the server knows.
+# An IANA timezone name; the document lists the zones of the server's tz database, so a name
+# it admits is one the server knows.
 Timezone = Annotated[
     str,
     AfterValidator(_known_zone),
-    WithJsonSchema({"$ref": "#/components/schemas/Timezone"}, mode="validation"),
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(iana_zones()), "description": "An IANA timezone"},
+        mode="validation",
+    ),
 ]
 LongText = Annotated[str, Field(max_length=4000)]
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, EmailStr, Field, WithJsonSchema
 
-from tillpoint.core.schemas import ApiModel, Name, Timestamp, Timezone, Version
+from tillpoint.core.schemas import INTEGRAL, ApiModel, Name, Timestamp, Timezone, Version
 from tillpoint.identity.permissions import PERMISSIONS
 
 Password = Annotated[str, Field(min_length=8, max_length=200)]
@@ -74,8 +74,8 @@ class TenantUpdate(ApiModel):
     name: Name | None = None
     timezone: Timezone | None = None
     rounding_mode: Literal["half_up", "half_even"] | None = None
-    cash_rounding_increment: Annotated[int, Field(ge=1, le=100)] | None = None
-    discount_approval_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    cash_rounding_increment: Annotated[int, Field(ge=1, le=100), INTEGRAL] | None = None
+    discount_approval_percent: Annotated[int, Field(ge=0, le=100), INTEGRAL] | None = None
     version: Version | None = None
 
 
@@ -150,7 +150,7 @@ class UserOut(ApiModel):
 class ApiKeyIn(ApiModel):
     name: Name
     scopes: Annotated[list[Permission], Field(min_length=1, max_length=100)]
-    rate_limit_per_minute: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    rate_limit_per_minute: Annotated[int, Field(ge=1, le=100_000), INTEGRAL] | None = None
 
 
 class ApiKeyOut(ApiModel):

@@ -29,7 +29,7 @@ from tillpoint.sales.models import OrderStatus as OrderStatus
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
 MAX_LINES = 500
 PERCENT_PLACES = 2
