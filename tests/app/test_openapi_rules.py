@@ -165,3 +165,41 @@ async def test_an_integer_may_have_a_zero_fraction(
     path = f"/v1/locations/{made.json()['locationId']}"
     body = {"name": "Pier 2", "version": version}
     await _agree(client, tenant, "PATCH", path, "LocationUpdate", body, accepted)
+
+
+@pytest.mark.parametrize(
+    ("discount", "accepted"),
+    [
+        ({"type": "percentage", "value": 100}, True),
+        ({"type": "percentage", "value": 150}, False),
+        ({"type": "fixed", "value": 150}, True),
+    ],
+)
+async def test_a_percentage_discount_is_at_most_100(
+    client: httpx.AsyncClient, tenant: TenantFixture, till: Till, discount: Json, accepted: bool
+) -> None:
+    sku = await till.product(price=200)
+    body = {"locationId": till.location_id, "lineItems": [{"sku": sku, "discounts": [discount]}]}
+    await _agree(client, tenant, "POST", "/v1/orders/calculate", "OrderIn", body, accepted)
+
+
+@pytest.mark.parametrize(
+    ("variant", "accepted"),
+    [
+        ({"name": "Large"}, True),
+        ({"optionValues": [{"name": "Size", "value": "L"}]}, True),
+        ({}, False),
+        ({"name": None, "optionValues": []}, False),
+    ],
+)
+async def test_a_variant_has_a_name_or_option_values(
+    client: httpx.AsyncClient, tenant: TenantFixture, variant: Json, accepted: bool
+) -> None:
+    product = await client.post(
+        "/v1/catalog/products",
+        json={"name": "Tee", "sku": f"TEE-{len(variant)}-{accepted}", "price": 5},
+        headers=tenant.headers,
+    )
+    path = f"/v1/catalog/products/{product.json()['productId']}/variants"
+    body = {"sku": f"TEE-V-{len(variant)}-{accepted}", **variant}
+    await _agree(client, tenant, "POST", path, "VariantIn", body, accepted)

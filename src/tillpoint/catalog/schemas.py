@@ -82,6 +82,16 @@ class OptionValue(ApiModel):
 
 
 class VariantIn(ApiModel):
+    # A name or option values (the validator below), stated for the document.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["name"], "properties": {"name": {"type": "string"}}},
+                {"required": ["optionValues"], "properties": {"optionValues": {"minItems": 1}}},
+            ]
+        }
+    )
+
     sku: Sku
     name: Name | None = Field(
         default=None, description="Defaults to the option values joined: 'Blue / M'"

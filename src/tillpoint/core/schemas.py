@@ -152,6 +152,15 @@ def exactly_one_of(*fields: str) -> dict[str, Any]:
     return {"oneOf": [_given(field) for field in fields]}
 
 
+def percentage_at_most_100() -> dict[str, Any]:
+    """A discount's or service charge's rule, in the document: a ``percentage`` value is at most
+    100 (``fixed`` ones are amounts, bounded as money)."""
+    return {
+        "if": {"properties": {"type": {"const": "percentage"}}, "required": ["type"]},
+        "then": {"properties": {"value": {"maximum": 100}}},
+    }
+
+
 def not_both(first: str, second: str) -> dict[str, Any]:
     """A model's rule "not both of these fields", in the document, as ``exactly_one_of``."""
     return {"not": _given(first, second)}

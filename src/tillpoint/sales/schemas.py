@@ -23,6 +23,7 @@ from tillpoint.core.schemas import (
     Timestamp,
     Version,
     exactly_one_of,
+    percentage_at_most_100,
 )
 from tillpoint.sales.models import OrderSource as OrderSource
 from tillpoint.sales.models import OrderStatus as OrderStatus
@@ -45,6 +46,8 @@ def check_percent(value: Decimal, too_large: str) -> None:
 
 
 class DiscountIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=percentage_at_most_100())
+
     type: Literal["percentage", "fixed"]
     value: Annotated[
         Money, Field(description="Percent number (10 = 10 %) or an amount in the currency")
@@ -59,6 +62,8 @@ class DiscountIn(ApiModel):
 
 
 class ServiceChargeIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=percentage_at_most_100())
+
     name: Annotated[str, Field(min_length=1, max_length=100)]
     type: Literal["percentage", "fixed"]
     value: Money
