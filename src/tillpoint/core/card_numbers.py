@@ -169,6 +169,15 @@ def holds_card_number(text: str) -> bool:
     return next(_card_spans(normalise(text)), None) is not None
 
 
+def card_numbers_in(text: str) -> list[str]:
+    """The card numbers ``text`` holds, as plain ASCII digits (for sweeps of stored data)."""
+    normal = normalise(text)
+    return [
+        _ascii_digits("".join(_GROUP.findall(normal[start:end])))
+        for start, end in _card_spans(normal)
+    ]
+
+
 def redact_card_numbers(text: str, mask: str = "[REDACTED]") -> str:
     """``text`` with each card number replaced by ``mask``; untouched when it holds none (when
     it does, the rest comes back NFKC-normalised)."""
