@@ -206,18 +206,21 @@ async def send(shop: Shop, request: tuple[str, str, Json | str], **headers: str)
     return await shop.api.client.request(method, path, json=body, headers=all_headers)
 
 
-async def send_card_requests(shop: Shop) -> None:
-    """Every way of carrying a test card number that the guard must refuse, each asserted
-    refused: the written forms into an order's notes, every resource, the query string, the
-    kept headers. (The card tests use these, and so does the pg_dump sweep.)"""
+async def send_card_requests(shop: Shop) -> list[httpx.Response]:
+    """Every way of carrying a test card number that the card tests send, with the answers:
+    the written forms of each number into an order's notes, each resource, the query string
+    and the kept headers. (The pg_dump sweep replays them against a real server.)"""
     order = {"locationId": shop.location_id, "lineItems": [{"sku": shop.sku, "quantity": 1}]}
+    answers = []
     for pan in PANS.values():
         for text in written_forms(pan).values():
-            await refused(await send(shop, ("POST", "/v1/orders", order | {"notes": text})))
+            answers.append(await send(shop, ("POST", "/v1/orders", order | {"notes": text})))
     for request in RESOURCE_REQUESTS.values():
-        await refused(await send(shop, request(shop, f"card {PANS['mastercard']}")))
-        await refused(await send(shop, request(shop, written_forms(PAN)["dots"])))
-    await refused(await shop.api.client.get(f"/v1/orders?notes={PAN}", headers=shop.api.headers))
+        answers.append(await send(shop, request(shop, f"card {PANS['mastercard']}")))
+        answers.append(await send(shop, request(shop, written_forms(PAN)["dots"])))
+    client, headers = shop.api.client, shop.api.headers
+    answers.append(await client.get(f"/v1/orders?notes={PAN}", headers=headers))
     for name in ("Idempotency-Key", "X-Request-Id"):
         for text in (PAN, f"retry-{written_forms(PAN)['underscores']}"):
-            await refused(await send(shop, ("POST", "/v1/orders", order), **{name: text}))
+            answers.append(await send(shop, ("POST", "/v1/orders", order), **{name: text}))
+    return answers
