@@ -46,32 +46,32 @@ ISSUER_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _prefix_ranges() -> tuple[tuple[int, int, int], ...]:
-    ranges = set()
+def _issuer_heads() -> frozenset[str]:
+    """Every 4-digit start of a number that some issuer's prefix covers (all are ≤ 4 digits)."""
+    heads = set()
     for prefixes in ISSUER_PREFIXES.values():
         for prefix in prefixes:
             low, _, high = prefix.partition("-")
-            ranges.add((len(low), int(low), int(high or low)))
-    return tuple(sorted(ranges))
+            pad = 4 - len(low)
+            for value in range(int(low) * 10**pad, (int(high or low) + 1) * 10**pad):
+                heads.add(f"{value:04d}")
+    return frozenset(heads)
 
 
-_PREFIX_RANGES = _prefix_ranges()
+_ISSUER_HEADS = _issuer_heads()
 
 
 def has_issuer_prefix(digits: str) -> bool:
-    return any(low <= int(digits[:width]) <= high for width, low, high in _PREFIX_RANGES)
+    return digits[:4] in _ISSUER_HEADS
+
+
+# A digit's contribution when it is doubled: 2d, less 9 when that is above 9.
+_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = int(char)
-        if i % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    kept, doubled = digits[-1::-2], digits[-2::-2].translate(_DOUBLED)
+    return (sum(map(int, kept)) + sum(map(int, doubled))) % 10 == 0
 
 
 def is_card_number(digits: str) -> bool:
@@ -142,8 +142,17 @@ def _card_spans(text: str) -> Iterator[tuple[int, int]]:
     hex_ids: list[tuple[int, int]] | None = None
     pattern = _ASCII_RUN if text.isascii() else _unicode_run()
     for run in pattern.finditer(text):
+        token = run[0]
+        if token.isdigit():  # one group, the usual case: one candidate
+            digits = _ascii_digits(token)
+            if len(digits) > 19 or not (has_issuer_prefix(digits) and luhn_valid(digits)):
+                continue
+            hex_ids = _hex_ids(text) if hex_ids is None else hex_ids
+            if not any(a <= run.start() and run.end() <= b for a, b in hex_ids):
+                yield run.span()
+            continue
         base = run.start()
-        groups = [(base + m.start(), base + m.end(), m[0]) for m in _GROUP.finditer(run[0])]
+        groups = [(base + m.start(), base + m.end(), m[0]) for m in _GROUP.finditer(token)]
         digits = _ascii_digits("".join(group for _, _, group in groups))
         if len(digits) < 13:
             continue
@@ -224,29 +233,37 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
-def _leaves(document: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+# Where a text is in a JSON document: (parent, key or index), linked up to None (the whole).
+Where = tuple["Where", str | int] | None
+
+
+def _leaves(document: Any) -> Iterator[tuple[Where, str]]:
     """Every text of a parsed JSON document (keys, strings, numbers) with where it is; a key
     is reported as its object, before anything under it, so no path names a refused key."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    stack: list[tuple[Where, Any]] = [(None, document)]
     while stack:
         where, item = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
                 yield where, str(key)
                 if not exempt_barcode(str(key), child):
-                    stack.append(((*where, str(key)), child))
+                    stack.append(((where, str(key)), child))
         elif isinstance(item, list):
-            stack.extend(((*where, i), child) for i, child in enumerate(item))
+            stack.extend(((where, i), child) for i, child in enumerate(item))
         else:
             text = _scalar_text(item)
             if text is not None:
                 yield where, text
 
 
-def field_path(parts: tuple[str | int, ...]) -> str:
-    """``lineItems[0].notes`` from ("lineItems", 0, "notes"); ``body`` for the whole."""
+def field_path(where: Where) -> str:
+    """``lineItems[0].notes`` for where a text is; ``body`` for the document as a whole."""
+    parts: list[str | int] = []
+    while where is not None:
+        where, part = where
+        parts.append(part)
     path = ""
-    for part in parts:
+    for part in reversed(parts):
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
     return path or "body"
 
