@@ -179,3 +179,22 @@ def test_logs_mask_card_numbers_by_the_detector_and_keep_ids_intact() -> None:
     assert out["nested"] == {"notes": ["x[REDACTED]y"]}
     assert out["password"] == "[REDACTED]"
     assert not card_numbers_in(str(out))
+
+
+def test_the_guard_reads_every_body_encoding_the_app_would_accept() -> None:
+    scope = {"path": "/v1/orders", "query_string": b""}
+    as_json = Headers({"content-type": "application/json"})
+    escaped = b'{"notes": "\\u0034242\\n4242\\t4242 4242"}'  # JSON escapes hide the digits
+    assert find_card_data(scope, as_json, escaped) == "notes"
+    utf16 = json.dumps({"lineItems": [{"notes": PANS["visa"]}]}).encode("utf-16")
+    assert find_card_data(scope, as_json, utf16) == "lineItems[0].notes"
+    nan = b'{"price": NaN, "ref": 42424242424242424242424, "n": "' + PANS["jcb"].encode() + b'"}'
+    assert find_card_data(scope, as_json, nan) == "n"
+    float_pan = f'{{"n": {PANS["visa"]}0e-1}}'.encode()
+    assert find_card_data(scope, as_json, float_pan) == "n"
+    form = Headers({"content-type": "application/x-www-form-urlencoded"})
+    assert find_card_data(scope, form, b"a=1&note=4242%204242%204242%204242") == "note"
+    text = Headers({"content-type": "text/plain"})
+    assert find_card_data(scope, text, f"hello {PANS['amex']}".encode()) == "body"
+    # Not JSON and no card number: nothing to say (the endpoint answers the bad body).
+    assert find_card_data(scope, as_json, b'{"notes": "4242 4242",') is None
