@@ -1,7 +1,8 @@
 """The request pipeline: one ASGI middleware that gives every request the same life.
 
 1. A request id (``X-Request-Id`` echoed or made) bound to every log line of the request.
-2. A body size limit (413 before the body is read past the limit).
+2. A body size limit (413 before the body is read past the limit), then the card-number guard
+   (``core.card_guard``: 400 CARD_DATA_NOT_ALLOWED before anything is resolved or stored).
 3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key).
 4. The rate limit of that principal (or of the client address when anonymous).
 5. ``Idempotency-Key`` on POST: claim, replay, or refuse (see ``core.idempotency``).
@@ -32,6 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tillpoint.core import audit
 from tillpoint.core.auth import Principal, bearer_token
+from tillpoint.core.card_guard import card_data_in_request, refusal_details
+from tillpoint.core.card_numbers import holds_card_number
 from tillpoint.core.db import Database
 from tillpoint.core.idempotency import (
     ClaimOutcome,
@@ -126,7 +129,9 @@ class RequestPipeline:
         started = time.perf_counter()
         headers = Headers(scope=scope)
         incoming_id = headers.get("x-request-id", "")
-        request_id = incoming_id if REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        # An incoming id holding a card number is never echoed or logged (the guard refuses it).
+        acceptable = REQUEST_ID.match(incoming_id) and not holds_card_number(incoming_id)
+        request_id = incoming_id if acceptable else uuid.uuid4().hex
         method = scope["method"]
         ctx = RequestContext(self.db, request_id, read_only=method not in WRITE_METHODS)
         scope.setdefault("state", {})["ctx"] = ctx
@@ -171,6 +176,11 @@ class RequestPipeline:
             if read is None:
                 return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
             body = read
+        card_data = await card_data_in_request(scope, headers, body)
+        if card_data is not None:
+            return await self._reject(
+                send, ctx, "CARD_DATA_NOT_ALLOWED", refusal_details(card_data)
+            )
 
         token = bearer_token(headers.get("authorization"))
         if token is not None:
