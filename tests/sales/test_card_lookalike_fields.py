@@ -16,7 +16,8 @@ from tillpoint.core.card_numbers import luhn_valid
 
 
 def bench_sku(*, luhn: bool = True) -> str:
-    """A bench-style SKU, ``CK-41234567-0012d``, whose 13 digits pass the Luhn check (or not)."""
+    """A bench-style SKU, ``CK-41234567-00125``: 13 digits that pass the Luhn check (or, with
+    ``luhn=False``, the same but for a last digit that fails it)."""
     stem = "412345670012"
     digits = next(stem + d for d in "0123456789" if luhn_valid(stem + d) is luhn)
     return f"CK-{digits[:8]}-{digits[8:]}"
