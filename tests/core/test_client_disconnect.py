@@ -49,7 +49,7 @@ async def send_part_then_vanish(
         "client": ("127.0.0.1", 50000),
         "server": ("test", 80),
     }
-    incoming = [
+    incoming: list[Message] = [
         {"type": "http.request", "body": part, "more_body": True},
         {"type": "http.disconnect"},
     ]
