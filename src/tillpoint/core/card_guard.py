@@ -36,7 +36,8 @@ from tillpoint.core.gtin import is_valid_gtin
 KEPT_HEADERS = ("Idempotency-Key", "X-Request-Id")
 READ_IN_THREAD_BYTES = 256 * 1024
 MESSAGE = (
-    "a full card number is not accepted: card capture happens on the payment terminal; "
+    "this looks like a full card number (13 to 19 digits with a card issuer's prefix that pass "
+    "the Luhn check), which is not accepted: card capture happens on the payment terminal; "
     "send cardBrand, cardLast4 and the processor's reference"
 )
 

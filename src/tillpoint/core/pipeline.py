@@ -1,8 +1,9 @@
 """The request pipeline: one ASGI middleware that gives every request the same life.
 
 1. A request id (``X-Request-Id`` echoed or made) bound to every log line of the request.
-2. A body size limit (413 before the body is read past the limit), then the card-number guard
-   (``core.card_guard``: 400 CARD_DATA_NOT_ALLOWED before anything is resolved or stored).
+2. A body size limit (413 before the body is read past the limit); a client that goes away
+   before its body has arrived gets nothing run and is logged as 499. Then the card-number
+   guard (``core.card_guard``: 400 CARD_DATA_NOT_ALLOWED before anything is resolved or stored).
 3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key).
 4. The rate limit of that principal (or of the client address when anonymous).
 5. ``Idempotency-Key`` on POST: claim, replay, or refuse (see ``core.idempotency``).
@@ -29,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tillpoint.core import audit
@@ -53,6 +55,9 @@ log = logging.getLogger("tillpoint.request")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UNMETERED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# What the access log and the metrics say of a request whose client went away before its body
+# had arrived (nginx's "client closed request"): nothing was run, and nobody was answered.
+CLIENT_CLOSED_REQUEST = 499
 
 PrincipalResolver = Callable[[AsyncSession, str], Awaitable[Principal | None]]
 
@@ -172,7 +177,12 @@ class RequestPipeline:
         body = b""
         if method in WRITE_METHODS:
             body_limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
-            read = await self._read_body(receive, headers, body_limit)
+            try:
+                read = await self._read_body(receive, headers, body_limit)
+            except ClientDisconnect:
+                # Running it on the part that arrived would act on a request nobody sent in
+                # full, and answer 400 to a client that is gone.
+                return CLIENT_CLOSED_REQUEST
             if read is None:
                 return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
             body = read
@@ -344,7 +354,7 @@ class RequestPipeline:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                raise ClientDisconnect
             chunks.extend(message.get("body", b""))
             if len(chunks) > limit:
                 return None
