@@ -217,9 +217,7 @@ async def test_idempotency_claims_survive_a_concurrent_release(db, tenant: Tenan
             await asyncio.sleep(0)
 
     async def claimer(holder: str) -> list[str]:
-        return [
-            (await store.claim(tenant.id, key, "h", holder)).outcome.value for _ in range(150)
-        ]
+        return [(await store.claim(tenant.id, key, "h", holder)).outcome.value for _ in range(150)]
 
     releasing = asyncio.create_task(releaser())
     try:

@@ -200,6 +200,14 @@ class IdempotencyStore:
                 await self.complete_in(session, key, holder, status, body)
 
     async def release(self, tenant_id: str, key: str, holder: str) -> None:
+        try:
+            await self._release(tenant_id, key, holder)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            await self._release(tenant_id, key, holder)  # once more, on a fresh connection
+
+    async def _release(self, tenant_id: str, key: str, holder: str) -> None:
         async with self.db.session(tenant_id=tenant_id) as session, session.begin():
             await session.execute(
                 delete(IdempotencyRecord).where(
@@ -213,23 +221,28 @@ class IdempotencyStore:
         """After COMMIT's answer was lost: did the request's transaction commit? Its stored
         response says so, as it was written in that transaction. The row lock waits for the
         transaction if its server process still runs it. None when that cannot be told."""
-        try:
-            async with self.db.session(tenant_id=tenant_id) as session, session.begin():
-                if session.get_bind().dialect.name == "postgresql":
-                    await session.execute(text("SET LOCAL lock_timeout = '5s'"))
-                record = (
-                    await session.execute(
-                        select(IdempotencyRecord)
-                        .where(IdempotencyRecord.key == key)
-                        .with_for_update()
-                    )
-                ).scalar_one_or_none()
-        except Exception:
-            log.warning("could not tell whether a commit happened", exc_info=True)
-            return None
+        record = None
+        for attempt in (1, 2):
+            try:
+                record = await self._locked_record(tenant_id, key)
+                break
+            except Exception as error:
+                if attempt == 2 or not is_transient(error):
+                    log.warning("could not tell whether a commit happened", exc_info=True)
+                    return None
         if record is None or record.holder != holder:
             return None  # purged or taken over: no proof either way
         return record.completed
+
+    async def _locked_record(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
+        async with self.db.session(tenant_id=tenant_id) as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            return (
+                await session.execute(
+                    select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update()
+                )
+            ).scalar_one_or_none()
 
     async def heartbeat(self) -> None:
         """Tell other processes that this one's claims are still being worked on."""

@@ -116,6 +116,7 @@ class RequestPipeline:
         except Exception as error:
             if tracker.started:
                 raise
+            await self._add_rate_limit_headers(scope, ctx)
             status = await answer_failure(tracker.send, ctx.request_id, ctx.response_headers, error)
         finally:
             await drop_session(ctx.session)
@@ -244,6 +245,17 @@ class RequestPipeline:
         # a short read session that gives its connection back first.
         async with self.db.session(read_only=True) as session:
             return await self.resolve_principal(session, token)
+
+    async def _add_rate_limit_headers(self, scope: Scope, ctx: RequestContext) -> None:
+        """A request that failed before its rate limit was counted is counted now, so that its
+        error carries the RateLimit headers too (by the client address if the failure came
+        before the principal was known)."""
+        if "RateLimit-Limit" in ctx.response_headers or scope["path"] in UNMETERED_PATHS:
+            return
+        try:
+            ctx.response_headers.update((await self._rate_limit(scope, ctx)).headers())
+        except Exception:
+            log.warning("could not count the rate limit of a failed request", exc_info=True)
 
     async def _rate_limit(self, scope: Scope, ctx: RequestContext) -> RateLimitResult:
         if ctx.principal is not None:

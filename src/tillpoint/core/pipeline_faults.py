@@ -116,7 +116,7 @@ async def answer_failure(
     """The answer to an exception that escaped the request before its response started."""
     fault = fault_of(error)
     if fault is not None:
-        log.warning("database fault; answering 503", extra={"fault": str(fault)})
+        log.warning("database fault; answering 503: %r", error, extra={"fault": str(fault)})
         return await send_unavailable(send, request_id, headers)
     log.error("unhandled error", exc_info=error)
     return await send_error(send, "INTERNAL_ERROR", [], request_id, headers)

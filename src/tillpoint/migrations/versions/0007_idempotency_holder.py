@@ -22,9 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("holder", sa.String(length=32), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "heartbeat_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=True
-            )
+            sa.Column("heartbeat_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=True)
         )
 
 
