@@ -94,7 +94,10 @@ async def test_backends_terminated_under_load_answer_503_never_500(
 
     async def till_worker(n: int) -> None:
         for i in range(8):
-            lines = [{"sku": skus[(n + i) % 3], "quantity": 1}, {"sku": skus[(n + i + 1) % 3]}]
+            lines: list[dict[str, Any]] = [
+                {"sku": skus[(n + i) % 3]},
+                {"sku": skus[(n + i + 1) % 3]},
+            ]
             body = {
                 "locationId": till.location_id,
                 "registerId": till.register_id,

@@ -10,7 +10,6 @@ import signal
 import threading
 import time
 import uuid
-from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -82,9 +81,14 @@ async def test_a_retry_after_the_server_was_killed_mid_request_succeeds(
     with running_server(env, tmp_path / "second.log") as second:
         ready_at = time.monotonic()
         refused = 0
-        post = partial(httpx.post, f"{second.base_url}/v1/locations", headers=headers, timeout=30)
+
+        def retry() -> httpx.Response:
+            return httpx.post(
+                f"{second.base_url}/v1/locations", headers=headers, json={"name": name}, timeout=30
+            )
+
         while True:
-            response = await asyncio.to_thread(post, json={"name": name})
+            response = await asyncio.to_thread(retry)
             if response.status_code != 409:
                 break
             assert response.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_USE"
@@ -94,7 +98,7 @@ async def test_a_retry_after_the_server_was_killed_mid_request_succeeds(
         took, since_ready = time.monotonic() - killed_at, time.monotonic() - ready_at
         assert response.status_code == 201, response.text
         assert "Idempotent-Replayed" not in response.headers
-        replay = await asyncio.to_thread(post, json={"name": name})
+        replay = await asyncio.to_thread(retry)
         assert replay.headers["Idempotent-Replayed"] == "true"
         listed = (
             await asyncio.to_thread(
