@@ -126,6 +126,8 @@ async def test_backends_terminated_under_load_answer_503_never_500(
             assert read.status_code == 200, read.text
             listed = await call("GET", "/v1/orders", None)
             assert listed.status_code == 200, listed.text
+            shown = await call("GET", f"/v1/orders/{order['orderId']}", None)
+            assert shown.json()["status"] == "completed", shown.text
 
     terminated = 0
     stop = asyncio.Event()
@@ -141,7 +143,7 @@ async def test_backends_terminated_under_load_answer_503_never_500(
                         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     )
                 )
-                await asyncio.sleep(0.6)
+                await asyncio.sleep(1.0)
         finally:
             await killer.close()
 
@@ -160,7 +162,7 @@ async def test_backends_terminated_under_load_answer_503_never_500(
 
     assert not bad, bad
     assert terminated > 10, terminated
-    assert sum(statuses.values()) >= 300, statuses
+    assert sum(statuses.values()) >= 200, statuses
     # The figures of a run, for the record: pytest -s shows them.
     logging.getLogger("tests.faults").warning(
         "statuses %s, backends terminated %d", dict(statuses), terminated
