@@ -212,15 +212,16 @@ async def test_idempotency_claims_survive_a_concurrent_release(db, tenant: Tenan
 
     async def releaser() -> None:
         while not stop.is_set():
-            await store.release(tenant.id, key)
+            for holder in ("a", "b"):  # a release names the request whose claim it ends
+                await store.release(tenant.id, key, holder)
             await asyncio.sleep(0)
 
-    async def claimer() -> list[str]:
-        return [(await store.claim(tenant.id, key, "h")).outcome.value for _ in range(150)]
+    async def claimer(holder: str) -> list[str]:
+        return [(await store.claim(tenant.id, key, "h", holder)).outcome.value for _ in range(150)]
 
     releasing = asyncio.create_task(releaser())
     try:
-        outcomes = await asyncio.gather(claimer(), claimer())
+        outcomes = await asyncio.gather(claimer("a"), claimer("b"))
     finally:
         stop.set()
         await releasing

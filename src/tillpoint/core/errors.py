@@ -106,6 +106,11 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("INVALID_MFA_CODE", 400, "The one-time code is not valid."),
         ErrorCode("RATE_LIMITED", 429, "Too many requests; retry after the time given."),
         ErrorCode("INTERNAL_ERROR", 500, "Something went wrong on our side."),
+        ErrorCode(
+            "SERVICE_UNAVAILABLE",
+            503,
+            "The database is briefly unavailable; nothing was changed. Retry after the time given.",
+        ),
     ]
 }
 
