@@ -177,8 +177,10 @@ async def seed_demo(
                     password=PASSWORD,
                     role_id=role_ids[role],
                     location_ids=locations,
+                    current_password=PASSWORD,  # the owner's: the demo acts as the owner
                 ),
                 check_locations=stores.check_assignable_locations,
+                settings=settings,
             )
             credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
                 f"{login}@{email_domain} / {PASSWORD}"
