@@ -123,7 +123,9 @@ async def seed_demo(
                 session,
                 owner,
                 location.id,
-                PrinterIn(name="Receipt printer", type="receipt", address="127.0.0.1:9100"),
+                PrinterIn(
+                    name="Receipt printer", type="receipt", address="receipt-printer.invalid:9100"
+                ),
             )
 
         # ``standard`` and ``exempt`` come with every tenant.
