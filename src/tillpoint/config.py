@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     webhook_retry_window_seconds: float = Field(default=72 * 3600.0, gt=0)
     # How often the dispatcher looks for new events (it is also woken by commits in-process).
     webhook_dispatch_poll_seconds: float = Field(default=0.1, gt=0)
+    # Printers may be on private networks but never on loopback; this allows loopback too, for
+    # development only (a printer emulator on the same machine). Link-local, multicast and
+    # cloud metadata addresses stay refused (stores/printer_addresses.py).
+    printer_allow_loopback: bool = False
     # Connections kept per process; more concurrent requests than this open short-lived extra
     # connections (which must re-prepare every statement), so size it to the expected load.
     db_pool_size: int = Field(default=20, ge=1)

@@ -7,7 +7,14 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from tests.support.tenants import TenantFixture, add_location, add_user, bearer, login
+from tests.support.tenants import (
+    PASSWORD,
+    TenantFixture,
+    add_location,
+    add_user,
+    bearer,
+    login,
+)
 from tillpoint.core.idempotency import IdempotencyRecord, IdempotencyStore
 
 
@@ -234,7 +241,9 @@ async def test_a_missing_mfa_code_is_not_a_failed_login(client, tenant: TenantFi
 
     secret = (await client.post("/v1/me/mfa", headers=tenant.headers)).json()["secret"]
     confirmed = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": pyotp.TOTP(secret).now()}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": pyotp.TOTP(secret).now(), "currentPassword": PASSWORD},
     )
     assert confirmed.status_code == 204
     for _ in range(7):

@@ -7,6 +7,15 @@ from pydantic import AliasChoices, EmailStr, Field
 from tillpoint.core.schemas import ApiModel, Name, Timestamp, Version
 
 Password = Annotated[str, Field(min_length=8, max_length=200)]
+# The acting person's own password, asked again for a change of credentials (identity/reauth.py).
+CurrentPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Your own current password: required to set a password or change an owner",
+    ),
+]
 Permission = Annotated[str, Field(max_length=50)]
 IdList = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=500)]
 
@@ -49,6 +58,10 @@ class MfaEnrolmentOut(ApiModel):
 
 class MfaConfirm(ApiModel):
     code: Annotated[str, Field(min_length=6, max_length=8)]
+
+
+class MfaEnable(MfaConfirm):
+    current_password: CurrentPassword | None = None
 
 
 class TenantOut(ApiModel):
@@ -117,6 +130,7 @@ class UserIn(ApiModel):
     password: Password
     role_id: Annotated[str, Field(max_length=40)]
     location_ids: IdList = []
+    current_password: CurrentPassword | None = None
 
 
 class UserUpdate(ApiModel):
@@ -126,6 +140,12 @@ class UserUpdate(ApiModel):
     location_ids: IdList | None = None
     active: bool | None = None
     version: Version | None = None
+    current_password: CurrentPassword | None = None
+
+
+class PasswordChange(ApiModel):
+    current_password: CurrentPassword
+    new_password: Password
 
 
 class UserOut(ApiModel):

@@ -10,7 +10,9 @@ from tillpoint.core.schemas import ApiModel, DecimalNumber, Name, Timestamp, Ver
 
 Id = Annotated[str, Field(max_length=40)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits; stored hashed")]
-TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
+TaxClassCode = Annotated[
+    str, Field(max_length=50, pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])
+]
 # Percent numbers: 8.875 means 8.875 %.
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=8, decimal_places=4)]
 
