@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from probe import card_sweep, isolation
@@ -51,3 +52,10 @@ def test_the_scan_finds_a_disguised_number() -> None:
         for name, text in card_sweep.disguises(number):
             found = card_sweep.scan(f"INSERT INTO orders VALUES ('{uuid.uuid4()}', '{text}')", "x")
             assert found == [f"x holds {number}"], name
+
+
+def test_the_server_does_not_name_itself(demo_server: tuple[Server, dict[str, str]]) -> None:
+    server, _ = demo_server
+    response = httpx.get(f"{server.base_url}/healthz")
+    assert "server" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Send
 
 from tillpoint.core.faults import RETRY_AFTER_SECONDS, fault_of
@@ -44,8 +45,20 @@ class HeldClaim:
     holder: str
 
 
+# Every response: a browser must not sniff a JSON body into HTML, frame a page of ours, or
+# send our URLs (which may carry ids) as a referrer; no cache between client and server keeps
+# a tenant's data. A response that says otherwise (an endpoint's own Cache-Control) keeps its.
+SECURITY_HEADERS = (
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+)
+
+
 class SendTracker:
-    """Knows whether a response has started, after which no other answer can be given."""
+    """Knows whether a response has started, after which no other answer can be given; gives
+    every response the ``SECURITY_HEADERS`` it does not set itself."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
@@ -54,6 +67,10 @@ class SendTracker:
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS:
+                if name not in headers:
+                    headers[name] = value
         await self._send(message)
 
 
