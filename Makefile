@@ -35,8 +35,8 @@ test: $(VENV)/.installed-dev lint typecheck
 	$(BIN)/pytest -n auto --cov=tillpoint --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench probe
+	$(BIN)/ruff format --check src tests bench probe
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

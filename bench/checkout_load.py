@@ -26,6 +26,7 @@ import httpx
 
 from bench.harness import BenchError, console
 from bench.harness.cpu import cpu_sample, cpu_shares
+from bench.harness.errors import ErrorLog, Failure, failed_request, failed_response, merge
 from bench.harness.load import REQUEST_TIMEOUT_S, START_DELAY_S, latency_stats
 
 LINES_PER_ORDER = 3
@@ -119,6 +120,7 @@ def run_checkouts(
         "payLatencyMs": latency_stats(merged("pay")),
         "errors": sum(errors.values()),
         "errorKinds": dict(errors),
+        "errorDetails": merge(part["error_details"] for part in parts),
         "cpu": cpu,
     }
 
@@ -178,20 +180,20 @@ class _HttpCheckout:
             )
         )
 
-    async def create(self, client: httpx.AsyncClient, _tag: str) -> tuple[Any, str | None]:
+    async def create(self, client: httpx.AsyncClient, _tag: str) -> tuple[Any, Failure | None]:
         body = order_body(self.target.location_id, self.target.skus)
         response = await client.post("/v1/orders", json=body)
         if response.status_code != 201:
-            return None, f"create HTTP {response.status_code}"
+            return None, failed_response("create", response)
         return response.json(), None
 
-    async def pay(self, client: httpx.AsyncClient, order: Any, tag: str) -> str | None:
+    async def pay(self, client: httpx.AsyncClient, order: Any, tag: str) -> Failure | None:
         body = payment_body(order, f"ch_{tag}")
         response = await client.post(f"/v1/orders/{order['orderId']}/payments", json=body)
         if response.status_code != 201:
-            return f"pay HTTP {response.status_code}"
+            return failed_response("pay", response)
         if response.json()["order"]["status"] != "completed":
-            return "pay: order not completed"
+            return failed_response("pay", response, "order not completed")
         return None
 
 
@@ -220,13 +222,13 @@ class _RawCheckout:
                 )
         return self.pool
 
-    async def create(self, pool: Any, _tag: str) -> tuple[Any, str | None]:
+    async def create(self, pool: Any, _tag: str) -> tuple[Any, Failure | None]:
         from bench import checkout_raw
 
         async with pool.acquire() as conn:
             return await checkout_raw.create(conn, self.shop, basket(self.target.skus)), None
 
-    async def pay(self, pool: Any, order: Any, _tag: str) -> str | None:
+    async def pay(self, pool: Any, order: Any, _tag: str) -> Failure | None:
         from bench import checkout_raw
 
         async with pool.acquire() as conn:
@@ -242,6 +244,7 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
     budget = [int(job["max_checkouts"])]
     found: dict[str, list[float]] = {"latencies": [], "create": [], "pay": []}
     errors: Counter[str] = Counter()
+    error_log = ErrorLog()
     cpu = {"from": 0.0, "to": 0.0}
     checkout: Any = (
         _HttpCheckout(target) if target.kind == "http" else _RawCheckout(target, tasks_here)
@@ -258,21 +261,21 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
                 sent += 1
                 tag = f"{job['run_id']}c{job['client']}t{task}n{sent}"
                 started = time.perf_counter()
-                error: str | None = None
+                error: Failure | None = None
                 created_ms = 0.0
+                operation = "create"
                 try:
                     order, error = await asyncio.wait_for(
                         checkout.create(client, tag), REQUEST_TIMEOUT_S
                     )
                     created_ms = (time.perf_counter() - started) * 1000
                     if error is None:
+                        operation = "pay"
                         error = await asyncio.wait_for(
                             checkout.pay(client, order, tag), REQUEST_TIMEOUT_S
                         )
-                except (httpx.HTTPError, TimeoutError) as exc:
-                    error = type(exc).__name__
-                except Exception as exc:  # a raw transaction that failed (deadlock…)
-                    error = f"{type(exc).__name__}: {str(exc)[:80]}"
+                except Exception as exc:  # no answer (timeout…), a raw transaction failed…
+                    error = failed_request(operation, exc)
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 if measure_from <= time.time() <= measure_to:
                     if error is None:
@@ -280,7 +283,8 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
                         found["create"].append(created_ms)
                         found["pay"].append(elapsed_ms - created_ms)
                     else:
-                        errors[error] += 1
+                        errors[error.name] += 1
+                        error_log.add(error)
 
         async def cpu_meter() -> None:
             await asyncio.sleep(max(0.0, measure_from - time.time()))
@@ -291,4 +295,9 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
         await asyncio.sleep(max(0.0, job["start_at"] - time.time()))
         await asyncio.gather(cpu_meter(), *(user(i) for i in range(tasks_here)))
 
-    return {**found, "errors": dict(errors), "cpu_seconds": cpu["to"] - cpu["from"]}
+    return {
+        **found,
+        "errors": dict(errors),
+        "error_details": error_log.as_list(),
+        "cpu_seconds": cpu["to"] - cpu["from"],
+    }

@@ -143,6 +143,23 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture(scope="session")
+def loopback_printer_app(app_and_db: tuple[Any, Database]) -> Any:
+    """A second app on the same database, run as a developer would with
+    ``TILLPOINT_PRINTER_ALLOW_LOOPBACK=true``: printers may be on 127.0.0.1, where the tests'
+    printer stand-ins listen. The main test app keeps the production default (refused)."""
+    app, db = app_and_db
+    settings = app.state.settings.model_copy(update={"printer_allow_loopback": True})
+    return create_app(settings, db=db)  # no lifespan of its own: the main app's owns the db
+
+
+@pytest.fixture
+async def loopback_printer_client(loopback_printer_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=loopback_printer_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
 @pytest.fixture
 def make_tenant(client: httpx.AsyncClient, db: Database) -> TenantFactory:
     from tillpoint.provisioning import create_tenant

@@ -27,6 +27,7 @@ import httpx
 
 from bench.harness import BenchError, console
 from bench.harness.cpu import cpu_sample, cpu_shares
+from bench.harness.errors import ErrorLog, Failure, failed_request, failed_response, merge
 from bench.harness.servers import Server
 
 REQUEST_TIMEOUT_S = 30.0
@@ -133,6 +134,7 @@ def run_scenario(
         "latencyMs": latency_stats(latencies),
         "errors": sum(errors.values()),
         "errorKinds": dict(errors),
+        "errorDetails": merge(part["error_details"] for part in parts),
         "cpu": cpu_shares(before, after, loadgen_cpu, args.seconds),
     }
 
@@ -179,6 +181,7 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
     budget = [int(job["max_requests"])]
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    error_log = ErrorLog()
     cpu = {"from": 0.0, "to": 0.0}
     headers = dict(job["headers"])
     if json_body is not None:
@@ -210,19 +213,20 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
                     body = json.dumps(json_body(tag)).encode()
                 url = job["url"] if url_for is None else url_for(tag)
                 started = time.perf_counter()
-                error: str | None = None
+                error: Failure | None = None
                 try:
                     response = await client.request(method, url, content=body)
                     if response.status_code != expected:
-                        error = f"HTTP {response.status_code}"
+                        error = failed_response(method, response)
                 except httpx.HTTPError as exc:
-                    error = type(exc).__name__
+                    error = failed_request(method, exc)
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 if measure_from <= time.time() <= measure_to:
                     if error is None:
                         latencies.append(elapsed_ms)
                     else:
-                        errors[error] += 1
+                        errors[error.name] += 1
+                        error_log.add(error)
 
         async def cpu_meter() -> None:
             await asyncio.sleep(max(0.0, measure_from - time.time()))
@@ -236,5 +240,6 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
     return {
         "latencies": latencies,
         "errors": dict(errors),
+        "error_details": error_log.as_list(),
         "cpu_seconds": cpu["to"] - cpu["from"],
     }

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from bench.harness import ROOT, console
 from bench.harness.cpu import BUSY_WARNING_PCT
+from bench.harness.errors import print_errors
 
 COLUMNS = (
     ("scenario", "left"),
@@ -87,9 +88,7 @@ def print_report(
             f"[yellow]The machine was busy with other work during: {', '.join(busy)} — "
             "these figures are noisy; run again on an idle machine.[/yellow]"
         )
-    for result in results:
-        if result["errorKinds"]:
-            console.print(f"[red]{result['label']} errors:[/red] {result['errorKinds']}")
+    print_errors(results)
 
 
 def machine_info(postgres_version: str, busy_before_start_pct: float | None) -> dict[str, Any]:

@@ -60,11 +60,19 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     configure_password_hashing(
         time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib
     )
-    db = db or Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
+    db = db or Database(
+        settings.sqlalchemy_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     metrics = Metrics()
     rate_limiter = RateLimiter(settings.redis_url)
     idempotency = IdempotencyStore(
-        db, settings.idempotency_ttl_seconds, settings.idempotency_stale_seconds
+        db,
+        settings.idempotency_ttl_seconds,
+        settings.idempotency_stale_seconds,
+        settings.idempotency_heartbeat_seconds,
     )
     runner = JobRunner(
         db,
@@ -76,7 +84,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(_housekeeping(idempotency, stop))]
+        tasks = [
+            asyncio.create_task(_housekeeping(idempotency, stop)),
+            asyncio.create_task(idempotency.run_heartbeats(stop)),
+        ]
         if settings.run_jobs_in_process:
             tasks.append(asyncio.create_task(runner.run_forever(stop)))
         try:

@@ -66,6 +66,8 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=30,
         proxy_headers=True,
+        # No `server: uvicorn` on every response: what we run is nobody's business.
+        server_header=False,
     )
 
 

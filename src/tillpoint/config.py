@@ -28,8 +28,11 @@ class Settings(BaseSettings):
     max_import_bytes: int = 64 * 1_048_576
     max_batch_bytes: int = 16 * 1_048_576
     idempotency_ttl_seconds: int = 24 * 3600
-    # A claim older than this is taken as abandoned by a crashed request and may be retried.
-    idempotency_stale_seconds: int = 120
+    # A request's process touches its unfinished idempotency claims every heartbeat; a claim
+    # not touched for the stale time belongs to a request that died with its process and is
+    # taken over by a retry (ADR 0009).
+    idempotency_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    idempotency_stale_seconds: float = Field(default=10.0, gt=0)
 
     # Argon2 cost (RFC 9106 second recommended profile by default).
     argon2_time_cost: int = 3
@@ -52,9 +55,17 @@ class Settings(BaseSettings):
     webhook_retry_window_seconds: float = Field(default=72 * 3600.0, gt=0)
     # How often the dispatcher looks for new events (it is also woken by commits in-process).
     webhook_dispatch_poll_seconds: float = Field(default=0.1, gt=0)
+    # Printers may be on private networks but never on loopback; this allows loopback too, for
+    # development only (a printer emulator on the same machine). Link-local, multicast and
+    # cloud metadata addresses stay refused (stores/printer_addresses.py).
+    printer_allow_loopback: bool = False
     # Connections kept per process; more concurrent requests than this open short-lived extra
     # connections (which must re-prepare every statement), so size it to the expected load.
     db_pool_size: int = Field(default=20, ge=1)
+    # Connections opened beyond the pool when it is busy (default: twice the pool), and how
+    # long a request waits for one before it is answered 503 SERVICE_UNAVAILABLE.
+    db_max_overflow: int | None = Field(default=None, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @cached_property
     def sqlalchemy_url(self) -> str:

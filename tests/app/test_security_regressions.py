@@ -7,7 +7,14 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from tests.support.tenants import TenantFixture, add_location, add_user, bearer, login
+from tests.support.tenants import (
+    PASSWORD,
+    TenantFixture,
+    add_location,
+    add_user,
+    bearer,
+    login,
+)
 from tillpoint.core.idempotency import IdempotencyRecord, IdempotencyStore
 
 
@@ -212,15 +219,16 @@ async def test_idempotency_claims_survive_a_concurrent_release(db, tenant: Tenan
 
     async def releaser() -> None:
         while not stop.is_set():
-            await store.release(tenant.id, key)
+            for holder in ("a", "b"):  # a release names the request whose claim it ends
+                await store.release(tenant.id, key, holder)
             await asyncio.sleep(0)
 
-    async def claimer() -> list[str]:
-        return [(await store.claim(tenant.id, key, "h")).outcome.value for _ in range(150)]
+    async def claimer(holder: str) -> list[str]:
+        return [(await store.claim(tenant.id, key, "h", holder)).outcome.value for _ in range(150)]
 
     releasing = asyncio.create_task(releaser())
     try:
-        outcomes = await asyncio.gather(claimer(), claimer())
+        outcomes = await asyncio.gather(claimer("a"), claimer("b"))
     finally:
         stop.set()
         await releasing
@@ -233,7 +241,9 @@ async def test_a_missing_mfa_code_is_not_a_failed_login(client, tenant: TenantFi
 
     secret = (await client.post("/v1/me/mfa", headers=tenant.headers)).json()["secret"]
     confirmed = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": pyotp.TOTP(secret).now()}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": pyotp.TOTP(secret).now(), "currentPassword": PASSWORD},
     )
     assert confirmed.status_code == 204
     for _ in range(7):

@@ -3,6 +3,7 @@ job and from the CLI) and CSV export."""
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -273,3 +274,27 @@ async def test_cli_import_and_export(
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(out.open()))
     assert [(r["sku"], r["price"], r["category"]) for r in rows] == [("CLI-1", "3.25", "Tools")]
+
+
+async def test_export_never_hands_a_spreadsheet_a_formula(
+    client: httpx.AsyncClient, db: Database, make_tenant: TenantFactory
+) -> None:
+    """CSV injection: a cell that starts like a formula is exported as text ('=…), and the
+    import takes the quote off again, so the file still round-trips exactly."""
+    tenant = await make_tenant()
+    names = ['=HYPERLINK("http://evil.example","x")', "+1 cup", "-20% tee", "@SUM(A1)", "'=ok"]
+    for name in names:
+        await create_product(client, tenant, name=name, description=f"{name} desc")
+    exported = await client.get("/v1/catalog/export", headers=tenant.headers)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted(r["name"] for r in rows) == sorted(f"'{n}" for n in names)
+    risky = re.compile(r"^[=+\-@\t\r]")
+    assert not [cell for row in rows for cell in row.values() if risky.match(cell)]
+
+    other = await make_tenant()
+    copied = await import_csv(client, db, other, exported.text)
+    assert (copied["status"], copied["created"], copied["errors"]) == ("succeeded", 5, [])
+    imported = {p["name"]: p["description"] for p in await products(client, other)}
+    assert imported == {n: f"{n} desc" for n in names}
+    again = await client.get("/v1/catalog/export", headers=other.headers)
+    assert again.text == exported.text

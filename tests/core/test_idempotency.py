@@ -81,14 +81,19 @@ async def test_client_errors_are_replayed_too(client, tenant: TenantFixture) -> 
 async def test_a_claim_abandoned_by_a_crash_can_be_retried(
     client, db, tenant: TenantFixture
 ) -> None:
-    """A process that died mid-request leaves its claim; after the stale window it is retaken."""
+    """A process that died mid-request leaves its claim, and its heartbeat stops; after the
+    stale window it is retaken. (tests/core/test_idempotency_crash.py kills a real server.)"""
     first = await client.post("/v1/locations", headers=keyed(tenant, "k-crash"), json={"name": "X"})
     assert first.status_code == 201
     async with db.session(tenant_id=tenant.id) as session, session.begin():
         await session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.key == "k-crash")
-            .values(completed=False, claimed_at=utcnow() - timedelta(hours=1))
+            .values(
+                completed=False,
+                claimed_at=utcnow() - timedelta(hours=1),
+                heartbeat_at=utcnow() - timedelta(minutes=1),
+            )
         )
     retried = await client.post(
         "/v1/locations", headers=keyed(tenant, "k-crash"), json={"name": "X"}

@@ -168,4 +168,6 @@ async def test_a_receipt_printer_at_each_location(demo: Json) -> None:
     for location_id in demo["locations"]:
         path = f"/v1/locations/{location_id}/printers"
         printers = (await client.get(path, headers=headers)).json()["items"]
-        assert [(p["type"], p["address"]) for p in printers] == [("receipt", "127.0.0.1:9100")]
+        assert [(p["type"], p["address"]) for p in printers] == [
+            ("receipt", "receipt-printer.invalid:9100")
+        ]

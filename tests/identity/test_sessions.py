@@ -74,7 +74,9 @@ async def enable_mfa(client: httpx.AsyncClient, owner: TenantFixture) -> tuple[p
     totp = pyotp.TOTP(secret)
     step = await stable_totp_step(totp)
     confirmed = await client.post(
-        "/v1/me/mfa/confirm", headers=owner.headers, json={"code": totp.generate_otp(step - 1)}
+        "/v1/me/mfa/confirm",
+        headers=owner.headers,
+        json={"code": totp.generate_otp(step - 1), "currentPassword": PASSWORD},
     )
     assert confirmed.status_code == 204, confirmed.text
     return totp, step
@@ -164,7 +166,9 @@ async def test_mfa_enrolment_and_login_with_totp(client, tenant: TenantFixture) 
     totp = pyotp.TOTP(enrolment["secret"])
     step = await stable_totp_step(totp)
     confirmed = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": totp.generate_otp(step - 1)}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": totp.generate_otp(step - 1), "currentPassword": PASSWORD},
     )
     assert confirmed.status_code == 204, confirmed.text
     assert (await me(client, tenant.token)).json()["mfaEnabled"] is True
@@ -186,14 +190,18 @@ async def test_mfa_enrolment_and_login_with_totp(client, tenant: TenantFixture) 
 
 async def test_mfa_confirm_errors(client, tenant: TenantFixture) -> None:
     not_started = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": "123456"}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": "123456", "currentPassword": PASSWORD},
     )
     assert_error(not_started, 409, "MFA_NOT_STARTED")
     started = (await client.post("/v1/me/mfa", headers=tenant.headers)).json()
     totp = pyotp.TOTP(started["secret"])
     step = await stable_totp_step(totp)
     bad = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": wrong_code(totp, step)}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": wrong_code(totp, step), "currentPassword": PASSWORD},
     )
     assert_error(bad, 400, "INVALID_MFA_CODE")
     assert (await me(client, tenant.token)).json()["mfaEnabled"] is False
@@ -232,7 +240,9 @@ async def test_mfa_can_be_enabled_again_right_after_disabling(
     assert started.status_code == 201, started.text
     new_totp = pyotp.TOTP(started.json()["secret"])
     confirmed = await client.post(
-        "/v1/me/mfa/confirm", headers=tenant.headers, json={"code": new_totp.now()}
+        "/v1/me/mfa/confirm",
+        headers=tenant.headers,
+        json={"code": new_totp.now(), "currentPassword": PASSWORD},
     )
     assert confirmed.status_code == 204, confirmed.text
 

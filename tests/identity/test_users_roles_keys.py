@@ -37,7 +37,13 @@ class Caller:
         return next(r["roleId"] for r in roles if r["name"] == name)
 
     async def create_user(self, role: str = "cashier", **fields: Any) -> httpx.Response:
-        body = {"email": new_email(), "name": "Sam", "password": PASSWORD, **fields}
+        body = {
+            "email": new_email(),
+            "name": "Sam",
+            "password": PASSWORD,
+            "currentPassword": PASSWORD,  # every test user's, the caller's too
+            **fields,
+        }
         if "roleId" not in body:
             body["roleId"] = await self.role_id(role)
         return await self.post("/v1/users", body)
@@ -151,7 +157,9 @@ async def test_deactivating_a_user_ends_their_sessions_at_once(client, tenant) -
 async def test_password_change_revokes_sessions(client, tenant) -> None:
     owner, new_password = as_owner(client, tenant), "a much better passphrase"
     user, cashier = await owner.signed_in_user()
-    changed = await owner.patch(f"/v1/users/{user['userId']}", password=new_password)
+    changed = await owner.patch(
+        f"/v1/users/{user['userId']}", password=new_password, currentPassword=PASSWORD
+    )
     assert changed.status_code == 200, changed.text
     expect(await cashier.get("/v1/me"), 401, "INVALID_TOKEN")
     expect(await login(client, user["email"]), 401, "LOGIN_ERROR")

@@ -44,6 +44,21 @@ def assert_fits(text: str) -> None:
 
 
 @pytest.fixture
+def client(loopback_printer_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """These tests print to stand-ins on 127.0.0.1: they talk to an app that allows printers
+    on loopback (TILLPOINT_PRINTER_ALLOW_LOOPBACK=true), on the same database."""
+    return loopback_printer_client
+
+
+@pytest.fixture
+async def strict_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The production default: printers are never on loopback."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
 async def till(client: httpx.AsyncClient, tenant: TenantFixture) -> Till:
     shop = await make_shop(client, tenant)
     await shop.post(
@@ -290,6 +305,7 @@ class Listener:
     """A real TCP printer stand-in: collects what each connection sends until it closes."""
 
     port: int
+    accepted: int = 0
     jobs: list[bytes] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -299,6 +315,7 @@ async def listener() -> AsyncIterator[Listener]:
     state = Listener(0)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        state.accepted += 1
         state.jobs.append(await reader.read())  # until the sender closes
         writer.close()
         state.done.set()
@@ -577,3 +594,42 @@ def test_render_a_voided_order() -> None:
     assert "Not a receipt" in text
     assert "PROVISIONAL BILL" not in text
     assert "Receipt R-" not in text
+
+
+async def test_a_printer_name_resolving_to_loopback_is_refused_at_print_time(
+    till: Till, listener: Listener, strict_client: httpx.AsyncClient
+) -> None:
+    """The address is checked after resolution and before connecting: ``localhost`` (saved
+    while loopback was allowed, or a name whose DNS answer changed since) is refused by a
+    server that does not allow loopback, and the listener behind it sees no connection."""
+    order = await three_line_sale(till)
+    printer = await add_printer(till, f"localhost:{listener.port}")
+    path = f"/v1/orders/{order['orderId']}/receipt/print"
+    response = await strict_client.post(path, json={}, headers=till.auth)
+    assert response.status_code == 502, response.text
+    error = response.json()["error"]
+    assert error["code"] == "PRINTER_UNREACHABLE"
+    [detail] = error["details"]
+    assert detail["printerId"] == printer["printerId"]
+    assert "localhost resolves to" in detail["reason"]
+    assert "loopback" in detail["reason"]
+    await asyncio.sleep(0.2)  # a connection, had one been made, would have been accepted
+    assert (listener.accepted, listener.jobs) == (0, [])
+
+    # The same printer prints where loopback is allowed: the refusal was the address rule.
+    result = await till.call("POST", path, {})
+    await asyncio.wait_for(listener.done.wait(), 5)
+    assert (result["printed"], listener.accepted) == (True, 1)
+
+
+async def test_a_literal_refused_address_is_refused_at_print_time(
+    till: Till, listener: Listener, strict_client: httpx.AsyncClient
+) -> None:
+    order = await three_line_sale(till)
+    await add_printer(till, f"[::ffff:127.0.0.1]:{listener.port}")
+    path = f"/v1/orders/{order['orderId']}/receipt/print"
+    response = await strict_client.post(path, json={}, headers=till.auth)
+    assert response.status_code == 502, response.text
+    assert "127.0.0.1" in response.json()["error"]["details"][0]["reason"]
+    await asyncio.sleep(0.2)
+    assert listener.accepted == 0

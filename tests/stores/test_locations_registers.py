@@ -323,6 +323,7 @@ async def test_limited_manager_cannot_grant_every_location(
     mine = await limited_manager(client, tenant, a["locationId"])
     email = f"wider-{uuid.uuid4().hex[:10]}@shop.example.com"
     body = {"email": email, "name": "Wider", "password": PASSWORD, "locationIds": []}
+    body["currentPassword"] = PASSWORD
     body["roleId"] = await owner.role_id("manager")
     response = await client.post("/v1/users", headers=mine.headers, json=body)
     assert response.status_code in (400, 403), response.text

@@ -50,15 +50,15 @@ async def test_create_get_list_update_archive(owner: Api, printers: str) -> None
     assert [p["printerId"] for p in listed["items"]] == [made["printerId"], kitchen["printerId"]]
 
     patched = await owner.call(
-        "PATCH", path, {"name": "Till 1", "address": "[FE80::0:1]:9101", "version": 1}
+        "PATCH", path, {"name": "Till 1", "address": "[FD12:3456::0:50]:9101", "version": 1}
     )
     assert (patched["name"], patched["host"], patched["port"], patched["version"]) == (
         "Till 1",
-        "fe80::1",
+        "fd12:3456::50",
         9101,
         2,
     )
-    assert patched["address"] == "[fe80::1]:9101"
+    assert patched["address"] == "[fd12:3456::50]:9101"
     error = await owner.error("PATCH", path, {"name": "Old", "version": 1}, 409, "VERSION_CONFLICT")
     assert error["details"][0]["field"] == "version"
     same = await owner.call("PATCH", path, {"name": "Till 1"})
@@ -83,7 +83,7 @@ async def test_create_get_list_update_archive(owner: Api, printers: str) -> None
         ("printer.archived", made["printerId"]),
         ("printer.updated", made["printerId"]),
     ]
-    assert events[2]["data"]["address"] == "[fe80::1]:9101"
+    assert events[2]["data"]["address"] == "[fd12:3456::50]:9101"
     assert {e["locationId"] for e in events} == {made["locationId"]}
 
 
@@ -93,10 +93,11 @@ async def test_create_get_list_update_archive(owner: Api, printers: str) -> None
         ("10.0.0.5", "10.0.0.5", 9100),
         ("10.0.0.5:1", "10.0.0.5", 1),
         ("10.0.0.5:65535", "10.0.0.5", 65535),
-        ("[::1]", "::1", 9100),
+        ("192.168.1.50", "192.168.1.50", 9100),
+        ("172.16.0.9", "172.16.0.9", 9100),
+        ("[fd12:3456::50]", "fd12:3456::50", 9100),
         ("[2001:db8::10]:9100", "2001:db8::10", 9100),
         ("Printer-2.Shop.LAN:515", "printer-2.shop.lan", 515),
-        ("localhost", "localhost", 9100),
     ],
 )
 async def test_good_addresses(
@@ -128,9 +129,6 @@ BAD_ADDRESSES = [
     "[fe80::zz]:9100",
     "[10.0.0.5]:9100",
     "[fe80::1]9100",
-    "0.0.0.0",
-    "255.255.255.255",
-    "224.0.0.1:9100",
     "under_score.lan",
     "-leading.lan",
     "a..b",
@@ -236,3 +234,67 @@ async def test_permissions_and_location_scope(
     mine = f"/v1/locations/{elsewhere['locationId']}/printers"
     await manager.call("POST", mine, {"name": "M", "address": "10.0.0.7"}, 201)
     assert await owner.call("GET", path) == made
+
+
+# ---- addresses a printer may not have (issue 13 item 7) ----------------------------------------
+
+# Printers live on the shop's LAN: private addresses are fine, the server and its cloud are not.
+NOT_ALLOWED = [
+    "127.0.0.1",
+    "127.8.9.10:9100",
+    "[::1]",
+    "[::ffff:127.0.0.1]:9100",  # IPv4-mapped: judged as 127.0.0.1
+    "localhost",  # resolves to loopback
+    "169.254.169.254",  # cloud metadata
+    "169.254.10.20",  # link-local
+    "[fe80::1]:9100",
+    "[fd00:ec2::254]",  # AWS metadata over IPv6
+    "100.100.100.200",  # Alibaba metadata
+    "[::ffff:169.254.169.254]",
+    "224.0.0.1:9100",  # multicast
+    "[ff02::1]",
+    "0.0.0.0",
+    "0.1.2.3",
+    "[::]",
+    "255.255.255.255",
+    "240.0.0.1",
+]
+
+
+@pytest.mark.parametrize("address", NOT_ALLOWED)
+async def test_addresses_a_printer_may_not_have(owner: Api, printers: str, address: str) -> None:
+    error = await owner.error(
+        "POST", printers, {"name": "P", "address": address}, 400, "PRINTER_ADDRESS_NOT_ALLOWED"
+    )
+    assert [d["field"] for d in error["details"]] == ["address"]
+    assert (await owner.call("GET", printers, includeInactive="true"))["total"] == 0
+
+
+async def test_an_update_cannot_move_a_printer_to_a_refused_address(
+    owner: Api, printers: str
+) -> None:
+    made = await owner.call("POST", printers, {"name": "P", "address": "10.0.0.5"}, 201)
+    path = f"{printers}/{made['printerId']}"
+    for address in ("127.0.0.1", "[fe80::1]", "169.254.169.254:80"):
+        await owner.error("PATCH", path, {"address": address}, 400, "PRINTER_ADDRESS_NOT_ALLOWED")
+    assert (await owner.get(path))["address"] == "10.0.0.5:9100"
+
+
+async def test_a_name_that_does_not_resolve_yet_is_accepted(owner: Api, printers: str) -> None:
+    """A printer may be configured before it is on the network; printing checks it again."""
+    made = await owner.call("POST", printers, {"name": "P", "address": "till-9.invalid"}, 201)
+    assert made["host"] == "till-9.invalid"
+
+
+async def test_loopback_only_when_the_server_allows_it(
+    loopback_printer_client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    """TILLPOINT_PRINTER_ALLOW_LOOPBACK=true (development) allows loopback, nothing more."""
+    lan = Api(loopback_printer_client, tenant.headers)
+    loc = await add_location(loopback_printer_client, tenant)
+    path = f"/v1/locations/{loc['locationId']}/printers"
+    for address in ("127.0.0.1:9100", "[::1]", "localhost", "[::ffff:127.0.0.1]"):
+        await lan.call("POST", path, {"name": "Emulator", "address": address}, 201)
+    for address in ("169.254.169.254", "[fe80::1]", "224.0.0.1", "0.0.0.0", "100.100.100.200"):
+        body = {"name": "P", "address": address}
+        await lan.error("POST", path, body, 400, "PRINTER_ADDRESS_NOT_ALLOWED")

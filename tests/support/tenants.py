@@ -79,6 +79,8 @@ async def add_user(
             "password": PASSWORD,
             "roleId": role_id,
             "locationIds": location_ids or [],
+            # Creating a user sets a password: the owner confirms with their own.
+            "currentPassword": PASSWORD,
         },
     )
     assert created.status_code == 201, created.text

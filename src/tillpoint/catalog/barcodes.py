@@ -1,21 +1,9 @@
-"""Barcode validation: GTIN-8, -12 (UPC-A), -13 (EAN) and -14 with their check digit."""
+"""Barcode validation: GTIN-8, -12 (UPC-A), -13 (EAN) and -14 with their check digit
+(``core.gtin``), or an internal code the shop prints itself."""
 
-GTIN_LENGTHS = frozenset({8, 12, 13, 14})
+from tillpoint.core.gtin import GTIN_LENGTHS, gtin_check_digit, is_valid_gtin
 
-
-def gtin_check_digit(body: str) -> int:
-    """The GS1 mod-10 check digit for the digits before it: weights 3,1,3,… from the right."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
-
-
-def is_valid_gtin(code: str) -> bool:
-    return (
-        code.isascii()
-        and code.isdigit()
-        and len(code) in GTIN_LENGTHS
-        and gtin_check_digit(code[:-1]) == int(code[-1])
-    )
+__all__ = ["GTIN_LENGTHS", "barcode_problem", "gtin_check_digit", "is_valid_gtin"]
 
 
 def barcode_problem(code: str, *, internal: bool) -> str | None:

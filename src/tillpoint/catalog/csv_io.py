@@ -3,10 +3,16 @@
 Lists inside a cell are separated by ``|``: ``images`` are URLs, ``attributes`` and
 ``option_values`` are ``Name=Value`` pairs. Booleans are true/false (also yes/no, 1/0).
 Parsing reports every bad row with its line number; nothing is written from here.
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+as a formula (CSV injection: a product named ``=HYPERLINK(…)`` in a manager's Excel). The export
+writes such a cell with a leading ``'``, which spreadsheets show as text, and the import takes
+that one ``'`` off again, so an exported file imports back to exactly what was exported.
 """
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,6 +57,18 @@ _COLUMN_OF = {
 }
 
 _FIELD_OF = {column: api_field for api_field, column in _COLUMN_OF.items()}
+# A cell a spreadsheet would run as a formula, already quoted with any number of ``'``.
+_FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise_formula(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: one ``'`` before a formula-like start."""
+    return f"'{cell}" if _FORMULA_LIKE.match(cell) else cell
+
+
+def restore_formula(cell: str) -> str:
+    """What ``neutralise_formula`` wrote, back as it was."""
+    return cell[1:] if cell.startswith("'") and _FORMULA_LIKE.match(cell, 1) else cell
 
 
 @dataclass
@@ -137,7 +155,7 @@ def _cell_values(row: dict[str, str], columns: Iterable[str]) -> dict[str, Any]:
     """The non-empty cells of a row as API fields (camelCase), lists and booleans parsed."""
     out: dict[str, Any] = {}
     for column in columns:
-        raw = (row.get(column) or "").strip()
+        raw = restore_formula((row.get(column) or "").strip())
         if not raw or column == "parent_sku":
             continue
         key = _FIELD_OF.get(column, column)
@@ -281,6 +299,6 @@ def write_catalog_csv(rows: Iterable[dict[str, str]], out: io.TextIOBase | Any) 
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({column: neutralise_formula(cell) for column, cell in row.items()})
         count += 1
     return count

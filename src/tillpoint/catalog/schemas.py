@@ -38,7 +38,9 @@ Barcode = Annotated[
         description="GTIN-8/12/13/14 with a valid check digit, unless barcodeInternal is true",
     ),
 ]
-TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard"])]
+TaxClassCode = Annotated[
+    str, Field(max_length=50, pattern=r"^[a-z0-9_]{1,50}$", examples=["standard"])
+]
 CategoryRef = Annotated[
     str,
     Field(

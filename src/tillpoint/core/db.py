@@ -187,7 +187,15 @@ class Database:
     """Engines and session factories for one database URL. A unit of work on it outside a
     request: ``core.transactions.transaction(db)``."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        pool_timeout: float = 10.0,
+        null_pool: bool = False,
+    ) -> None:
         self.url = url
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
         # Bound parameters (password digests, MFA secrets) never go into error messages or logs.
@@ -197,7 +205,12 @@ class Database:
         elif self.dialect == "postgresql":
             # No pre-ping (a round trip per checkout): a connection found dead at use is
             # invalidated with the pool, so only the request holding it fails after a restart.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800)
+            kwargs.update(
+                pool_size=pool_size,
+                max_overflow=pool_size * 2 if max_overflow is None else max_overflow,
+                pool_timeout=pool_timeout,
+                pool_recycle=1800,
+            )
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

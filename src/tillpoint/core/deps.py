@@ -15,7 +15,7 @@ from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
 from tillpoint.core.errors import AppError
-from tillpoint.core.pipeline import RequestContext
+from tillpoint.core.request_context import RequestContext
 
 
 async def request_context(request: Request) -> RequestContext:

@@ -25,6 +25,17 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("MFA_REQUIRED", 401, "A one-time code from the authenticator app is required."),
         ErrorCode("INVALID_TOKEN", 401, "The token is invalid, expired or revoked."),
         ErrorCode("FORBIDDEN", 403, "You do not have permission to do this."),
+        ErrorCode(
+            "SIGNED_IN_USER_REQUIRED",
+            403,
+            "Only a signed-in person can do this; an API key cannot.",
+        ),
+        ErrorCode(
+            "REAUTHENTICATION_REQUIRED",
+            403,
+            "Confirm it is you: send your current password as currentPassword.",
+        ),
+        ErrorCode("LAST_OWNER", 409, "The tenant must keep at least one active owner."),
         ErrorCode("NOT_FOUND", 404, "The resource was not found."),
         ErrorCode("ROUTE_NOT_FOUND", 404, "No such endpoint."),
         ErrorCode("METHOD_NOT_ALLOWED", 405, "This method is not allowed on this endpoint."),
@@ -94,6 +105,11 @@ CATALOG: dict[str, ErrorCode] = {
         ),
         ErrorCode("PRINTER_NAME_REQUIRED", 400, "A printer needs a name."),
         ErrorCode(
+            "PRINTER_ADDRESS_NOT_ALLOWED",
+            400,
+            "A printer may not use a loopback, link-local, multicast or metadata address.",
+        ),
+        ErrorCode(
             "PRINTER_UNREACHABLE", 502, "The printer could not be reached; nothing was printed."
         ),
         ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
@@ -106,6 +122,11 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("INVALID_MFA_CODE", 400, "The one-time code is not valid."),
         ErrorCode("RATE_LIMITED", 429, "Too many requests; retry after the time given."),
         ErrorCode("INTERNAL_ERROR", 500, "Something went wrong on our side."),
+        ErrorCode(
+            "SERVICE_UNAVAILABLE",
+            503,
+            "The database is briefly unavailable; nothing was changed. Retry after the time given.",
+        ),
     ]
 }
 

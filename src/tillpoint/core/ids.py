@@ -4,6 +4,8 @@ import threading
 
 from ulid import ULID
 
+from tillpoint.core.card_numbers import holds_card_number
+
 # One prefix per resource type. Path parameters are named ``<resource>_id`` after these keys.
 PREFIXES: dict[str, str] = {
     "tenant": "ten",
@@ -44,7 +46,12 @@ PREFIXES: dict[str, str] = {
 
 
 def new_id(resource: str) -> str:
-    return f"{PREFIXES[resource]}_{ULID()}"
+    while True:
+        value = f"{PREFIXES[resource]}_{ULID()}"
+        # Some one in 10^8 ULIDs holds a Luhn-valid, issuer-prefixed run of digits: such an
+        # id would be refused in every request that names it, and masked in the logs.
+        if not holds_card_number(value):
+            return value
 
 
 _last_monotonic = 0
@@ -58,6 +65,8 @@ def new_monotonic_id(resource: str) -> str:
     global _last_monotonic
     with _monotonic_lock:
         value = max(int(ULID()), _last_monotonic + 1)
+        while holds_card_number(str(ULID.from_int(value))):  # as in new_id
+            value += 1
         _last_monotonic = value
     return f"{PREFIXES[resource]}_{ULID.from_int(value)}"
 

@@ -1,7 +1,8 @@
 """Structured logs: one JSON object a line, carrying the request id, tenant and principal.
 
-Secrets never reach a log line: values under sensitive keys are masked and anything shaped like
-a card number is blanked before rendering.
+Secrets never reach a log line: values under sensitive keys are masked, and card numbers —
+found by the same detector as the request guard (``core.card_numbers``), not by length — are
+blanked before rendering, so ids, timestamps and request ids stay readable.
 """
 
 import logging
@@ -12,15 +13,18 @@ from typing import Any
 import orjson
 import structlog
 
+from tillpoint.core.card_numbers import holds_card_number, redact_card_numbers
+
 SENSITIVE_KEYS = re.compile(
     r"pass(word)?|secret|token|authorization|api_?key|pin|card_?number|mfa", re.I
 )
-CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){13,19}(?!\d)")
 
 
 def _redact(value: Any) -> Any:
     if isinstance(value, str):
-        return CARD_LIKE.sub("[REDACTED]", value)
+        return redact_card_numbers(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "[REDACTED]" if holds_card_number(str(value)) else value
     if isinstance(value, dict):
         return {
             k: "[REDACTED]" if SENSITIVE_KEYS.search(str(k)) else _redact(v)

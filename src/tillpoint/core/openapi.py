@@ -43,9 +43,11 @@ def error_responses(*codes: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
-# Every authenticated endpoint can answer with these.
+# Every authenticated endpoint can answer with these (the card-number guard runs on every
+# request, before authentication).
 COMMON_CODES = (
     "VALIDATION_ERROR",
+    "CARD_DATA_NOT_ALLOWED",
     "MALFORMED_JSON",
     "UNAUTHORIZED",
     "INVALID_TOKEN",

@@ -1,7 +1,9 @@
 """The request pipeline: one ASGI middleware that gives every request the same life.
 
 1. A request id (``X-Request-Id`` echoed or made) bound to every log line of the request.
-2. A body size limit (413 before the body is read past the limit).
+2. A body size limit (413 before the body is read past the limit); a client that goes away
+   before its body has arrived gets nothing run and is logged as 499. Then the card-number
+   guard (``core.card_guard``: 400 CARD_DATA_NOT_ALLOWED before anything is resolved or stored).
 3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key).
 4. The rate limit of that principal (or of the client address when anonymous).
 5. ``Idempotency-Key`` on POST: claim, replay, or refuse (see ``core.idempotency``).
@@ -10,6 +12,9 @@
    idempotent response and its events, then COMMIT — all before the response leaves. An error
    rolls everything back (unless the endpoint asked to keep its changes, e.g. a failed-login
    counter). Only then is the response sent.
+8. A database fault (``core/faults.py``) is retried once where nothing was committed, else
+   answered 503 with ``Retry-After`` (``core/pipeline_faults.py``); every error, 500 included,
+   leaves in the envelope with the request id and the rate-limit headers.
 
 Beside it: ``route_labels`` (the route a request is counted and logged under) and
 ``pipeline_responses`` (the held-back response and the pipeline's own answers).
@@ -20,19 +25,19 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tillpoint.core import audit
 from tillpoint.core.auth import Principal, bearer_token
+from tillpoint.core.card_guard import card_data_in_request, refusal_details
+from tillpoint.core.card_numbers import holds_card_number
 from tillpoint.core.db import Database
+from tillpoint.core.faults import is_transient
 from tillpoint.core.idempotency import (
     ClaimOutcome,
     IdempotencyStore,
@@ -40,50 +45,30 @@ from tillpoint.core.idempotency import (
     valid_key,
 )
 from tillpoint.core.metrics import Metrics
-from tillpoint.core.pipeline_responses import ResponseBuffer, redact, send_error, send_json
+from tillpoint.core.pipeline_faults import (
+    HeldClaim,
+    SendTracker,
+    answer_failure,
+    drop_session,
+    empty_request,
+    once_more_on_fault,
+)
+from tillpoint.core.pipeline_responses import send_error, send_json
+from tillpoint.core.pipeline_writes import WriteRunner, reset_request
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
+from tillpoint.core.request_context import RequestContext
 from tillpoint.core.route_labels import RouteLabels
-from tillpoint.core.transactions import commit, discard_pending
 
 log = logging.getLogger("tillpoint.request")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UNMETERED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# What the access log and the metrics say of a request whose client went away before its body
+# had arrived (nginx's "client closed request"): nothing was run, and nobody was answered.
+CLIENT_CLOSED_REQUEST = 499
 
 PrincipalResolver = Callable[[AsyncSession, str], Awaitable[Principal | None]]
-
-
-@dataclass
-class RequestContext:
-    """What the pipeline knows about a request; endpoints reach it through dependencies."""
-
-    db: Database
-    request_id: str
-    read_only: bool
-    principal: Principal | None = None
-    auth_failure: str | None = None
-    session: AsyncSession | None = None
-    # Set by an endpoint whose error response must still commit what it wrote.
-    commit_despite_error: bool = False
-    # Top-level response fields shown once (new secrets): an idempotent replay gets null.
-    secret_fields: frozenset[str] = frozenset()
-    status: int = 500
-    response_headers: dict[str, str] = field(default_factory=dict)
-
-    def get_session(self) -> AsyncSession:
-        if self.session is None:
-            tenant_id = self.principal.tenant_id if self.principal else None
-            self.session = self.db.session(tenant_id=tenant_id, read_only=self.read_only)
-        return self.session
-
-    async def end_session(self) -> None:
-        """Close the request's session now, for a read whose response outlives it (an event
-        stream reading on short sessions of its own): it must not hold a connection, or a
-        SQLite read snapshot, for as long as the client stays connected."""
-        if self.session is not None:
-            await self.session.close()
-            self.session = None
 
 
 def _has_nul(query_string: bytes) -> bool:
@@ -118,6 +103,7 @@ class RequestPipeline:
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
         self.route_labels = RouteLabels()
+        self.writes = WriteRunner(app, idempotency, metrics, self.route_labels)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,17 +112,25 @@ class RequestPipeline:
         started = time.perf_counter()
         headers = Headers(scope=scope)
         incoming_id = headers.get("x-request-id", "")
-        request_id = incoming_id if REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        # An incoming id holding a card number is never echoed or logged (the guard refuses it).
+        acceptable = REQUEST_ID.match(incoming_id) and not holds_card_number(incoming_id)
+        request_id = incoming_id if acceptable else uuid.uuid4().hex
         method = scope["method"]
         ctx = RequestContext(self.db, request_id, read_only=method not in WRITE_METHODS)
         scope.setdefault("state", {})["ctx"] = ctx
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
+        tracker = SendTracker(send)
         try:
-            status = await self._handle(scope, receive, send, ctx, headers)
+            status = await self._handle(scope, receive, tracker.send, ctx, headers)
+        except Exception as error:
+            if tracker.started:
+                raise
+            await self._add_rate_limit_headers(scope, ctx)
+            status = await answer_failure(tracker.send, ctx.request_id, ctx.response_headers, error)
         finally:
-            if ctx.session is not None:
-                await ctx.session.close()
+            await drop_session(ctx.session)
+            ctx.session = None
             elapsed = time.perf_counter() - started
             route = self.route_labels.label(scope)
             self.metrics.observe_request(method, route, status, elapsed)
@@ -167,10 +161,20 @@ class RequestPipeline:
         body = b""
         if method in WRITE_METHODS:
             body_limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
-            read = await self._read_body(receive, headers, body_limit)
+            try:
+                read = await self._read_body(receive, headers, body_limit)
+            except ClientDisconnect:
+                # Running it on the part that arrived would act on a request nobody sent in
+                # full, and answer 400 to a client that is gone.
+                return CLIENT_CLOSED_REQUEST
             if read is None:
                 return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
             body = read
+        card_data = await card_data_in_request(scope, headers, body)
+        if card_data is not None:
+            return await self._reject(
+                send, ctx, "CARD_DATA_NOT_ALLOWED", refusal_details(card_data)
+            )
 
         token = bearer_token(headers.get("authorization"))
         if token is not None:
@@ -223,91 +227,36 @@ class RequestPipeline:
                 return await self._reject(send, ctx, "IDEMPOTENCY_KEY_IN_USE")
             if claim.outcome is ClaimOutcome.REUSED:
                 return await self._reject(send, ctx, "IDEMPOTENCY_KEY_REUSED")
+            held = HeldClaim(ctx.principal.tenant_id, idempotency_key, claim.holder)
         else:
-            idempotency_key = None
+            held = None
 
         if method not in WRITE_METHODS:
-            await self.app(scope, receive, self._with_headers(send, ctx))
-            return ctx.status
-        return await self._run_write(scope, send, ctx, body, idempotency_key)
+            return await self._run_read(scope, receive, send, ctx)
+        return await self.writes.run(scope, send, ctx, body, held)
 
-    async def _run_write(
-        self, scope: Scope, send: Send, ctx: RequestContext, body: bytes, key: str | None
+    async def _run_read(
+        self, scope: Scope, receive: Receive, send: Send, ctx: RequestContext
     ) -> int:
-        buffer = ResponseBuffer()
-        sent_body = False
-
-        async def replay_body() -> Message:
-            nonlocal sent_body
-            if sent_body:
-                return {"type": "http.disconnect"}
-            sent_body = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        principal = ctx.principal
+        """A read streams straight to the client: it is retried after a fault only if it has
+        sent nothing yet."""
+        tracker = SendTracker(self._with_headers(send, ctx))
         try:
-            await self.app(scope, replay_body, buffer.send)
-        except BaseException:
-            await self._abandon(ctx, key)
-            raise
-        status = buffer.status
-        session = ctx.session
-        # What an idempotent replay will get: the response, with secrets shown once nulled.
-        stored = redact(bytes(buffer.body), ctx.secret_fields) if key is not None else b""
-        try:
-            if 200 <= status < 300:
-                if session is not None:
-                    if principal is not None:
-                        await audit.record_write(
-                            session,
-                            principal,
-                            request_id=ctx.request_id,
-                            method=scope["method"],
-                            path=scope["path"],
-                            route=self.route_labels.label(scope),
-                            status=status,
-                        )
-                    if key is not None:
-                        await self.idempotency.complete_in(session, key, status, stored)
-                    written = await commit(session)
-                    self.metrics.observe_events(written)
-                elif key is not None and principal is not None:
-                    await self.idempotency.complete(principal.tenant_id, key, status, stored)
-            elif status < 500:
-                if session is not None:
-                    if ctx.commit_despite_error:
-                        self.metrics.observe_events(await commit(session))
-                    else:
-                        discard_pending(session)
-                        await session.rollback()
-                if key is not None and principal is not None:
-                    await self.idempotency.complete(principal.tenant_id, key, status, stored)
-            else:
-                await self._abandon(ctx, key)
-        except StaleDataError:
-            # A concurrent writer changed the same versioned row first.
-            await self._abandon(ctx, key)
-            return await self._reject(send, ctx, "VERSION_CONFLICT")
-        except IntegrityError:
-            # A concurrent writer won a race that only a constraint caught; the client may retry.
-            await self._abandon(ctx, key)
-            return await self._reject(send, ctx, "CONFLICT")
-        except Exception:
-            log.exception("commit failed")
-            await self._abandon(ctx, key)
-            return await self._reject(send, ctx, "INTERNAL_ERROR")
-
-        await buffer.release(send, ctx.response_headers)
-        return status
-
-    async def _abandon(self, ctx: RequestContext, key: str | None) -> None:
-        if ctx.session is not None:
-            discard_pending(ctx.session)
-            await ctx.session.rollback()
-        if key is not None and ctx.principal is not None:
-            await self.idempotency.release(ctx.principal.tenant_id, key)
+            await self.app(scope, receive, tracker.send)
+        except Exception as error:
+            if tracker.started or not is_transient(error):
+                raise
+            log.warning("database fault in a read; trying once more")
+            await reset_request(ctx)
+            await self.app(scope, empty_request(receive), self._with_headers(send, ctx))
+        return ctx.status
 
     async def _authenticate(self, ctx: RequestContext, token: str) -> Principal | None:
+        return await once_more_on_fault(
+            lambda: self._resolve_principal(ctx, token), lambda: reset_request(ctx)
+        )
+
+    async def _resolve_principal(self, ctx: RequestContext, token: str) -> Principal | None:
         if ctx.read_only:
             return await self.resolve_principal(ctx.get_session(), token)
         # A write's own session must not hold a connection yet: the idempotency claim takes
@@ -316,6 +265,17 @@ class RequestPipeline:
         # a short read session that gives its connection back first.
         async with self.db.session(read_only=True) as session:
             return await self.resolve_principal(session, token)
+
+    async def _add_rate_limit_headers(self, scope: Scope, ctx: RequestContext) -> None:
+        """A request that failed before its rate limit was counted is counted now, so that its
+        error carries the RateLimit headers too (by the client address if the failure came
+        before the principal was known)."""
+        if "RateLimit-Limit" in ctx.response_headers or scope["path"] in UNMETERED_PATHS:
+            return
+        try:
+            ctx.response_headers.update((await self._rate_limit(scope, ctx)).headers())
+        except Exception:
+            log.warning("could not count the rate limit of a failed request", exc_info=True)
 
     async def _rate_limit(self, scope: Scope, ctx: RequestContext) -> RateLimitResult:
         if ctx.principal is not None:
@@ -334,7 +294,7 @@ class RequestPipeline:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                raise ClientDisconnect
             chunks.extend(message.get("body", b""))
             if len(chunks) > limit:
                 return None

@@ -68,9 +68,10 @@ async def send_error(
     details: list[dict[str, Any]],
     request_id: str,
     headers: Mapping[str, str],
+    message: str | None = None,
 ) -> int:
     """The error envelope of a catalogued code; returns the status sent."""
     entry = CATALOG[code]
-    body = orjson.dumps(error_body(code, entry.message, details, request_id))
+    body = orjson.dumps(error_body(code, message or entry.message, details, request_id))
     await send_json(send, entry.status, body, request_id, headers)
     return entry.status

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import Database
 from tillpoint.core.events import PendingEvent, notify_committed, take_pending, write_events
+from tillpoint.core.faults import CommitOutcomeUnknown, Fault, fault_of
 
 
 async def commit(session: AsyncSession) -> list[PendingEvent]:
@@ -31,7 +32,14 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
     else:
         for table, row in rows:
             await session.execute(insert(table), row)
-    await session.commit()
+    try:
+        await session.commit()
+    except Exception as error:
+        if fault_of(error) is Fault.LOST_CONNECTION:
+            # COMMIT may have reached the server before the connection went: it may have
+            # committed. Whoever called must find out (or say so), not assume either way.
+            raise CommitOutcomeUnknown from error
+        raise
     if pending:
         notify_committed({ev.tenant_id for ev in pending})
     return pending

@@ -123,7 +123,9 @@ async def seed_demo(
                 session,
                 owner,
                 location.id,
-                PrinterIn(name="Receipt printer", type="receipt", address="127.0.0.1:9100"),
+                PrinterIn(
+                    name="Receipt printer", type="receipt", address="receipt-printer.invalid:9100"
+                ),
             )
 
         # ``standard`` and ``exempt`` come with every tenant.
@@ -177,8 +179,10 @@ async def seed_demo(
                     password=PASSWORD,
                     role_id=role_ids[role],
                     location_ids=locations,
+                    current_password=PASSWORD,  # the owner's: the demo acts as the owner
                 ),
                 check_locations=stores.check_assignable_locations,
+                settings=settings,
             )
             credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
                 f"{login}@{email_domain} / {PASSWORD}"

@@ -28,6 +28,16 @@ router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 CONFLICTS = error_responses(
     "VERSION_CONFLICT", "CONFLICT", "ALREADY_EXISTS", "EMAIL_ALREADY_EXISTS"
 )
+CREDENTIALS = error_responses(
+    "VERSION_CONFLICT",
+    "CONFLICT",
+    "ALREADY_EXISTS",
+    "EMAIL_ALREADY_EXISTS",
+    "SIGNED_IN_USER_REQUIRED",
+    "REAUTHENTICATION_REQUIRED",
+    "ACCOUNT_LOCKED",
+    "LAST_OWNER",
+)
 
 
 @router.get("/users", response_model=Page[UserOut], tags=["users"])
@@ -38,12 +48,21 @@ async def list_users(
     return paging.page_of(users, total)
 
 
-@router.post("/users", response_model=UserOut, status_code=201, tags=["users"], responses=CONFLICTS)
+@router.post(
+    "/users", response_model=UserOut, status_code=201, tags=["users"], responses=CREDENTIALS
+)
 async def create_user(
-    body: UserIn, session: DbSession, principal: StaffWriter, check_locations: LocationGrants
+    body: UserIn,
+    session: DbSession,
+    principal: StaffWriter,
+    check_locations: LocationGrants,
+    settings: AppSettings,
 ) -> UserOut:
-    """Add a user who can log in, with a role and (optionally) the only locations they may use."""
-    user = await service.create_user(session, principal, body, check_locations=check_locations)
+    """Add a user who can log in, with a role and (optionally) the only locations they may use.
+    A signed-in person only, with their own ``currentPassword``: it sets a password."""
+    user = await service.create_user(
+        session, principal, body, check_locations=check_locations, settings=settings
+    )
     return UserOut.model_validate(user)
 
 
@@ -52,17 +71,20 @@ async def get_user(user_id: str, session: DbSession, principal: StaffReader) -> 
     return UserOut.model_validate(await service.get_user(session, principal, user_id))
 
 
-@router.patch("/users/{user_id}", response_model=UserOut, tags=["users"], responses=CONFLICTS)
+@router.patch("/users/{user_id}", response_model=UserOut, tags=["users"], responses=CREDENTIALS)
 async def update_user(
     user_id: str,
     body: UserUpdate,
     session: DbSession,
     principal: StaffWriter,
     check_locations: LocationGrants,
+    settings: AppSettings,
 ) -> UserOut:
-    """Rename, change role or locations, reset the password, or deactivate (ends their sessions)."""
+    """Rename, change role or locations, reset the password, or deactivate (ends their sessions).
+    A password, or an owner's status or role, only by a signed-in person with ``currentPassword``;
+    the last active owner stays one."""
     user = await service.update_user(
-        session, principal, user_id, body, check_locations=check_locations
+        session, principal, user_id, body, check_locations=check_locations, settings=settings
     )
     return UserOut.model_validate(user)
 

@@ -23,7 +23,9 @@ from tillpoint.identity.schemas import (
     LoginRequest,
     MeOut,
     MfaConfirm,
+    MfaEnable,
     MfaEnrolmentOut,
+    PasswordChange,
     RefreshRequest,
     SessionOut,
     TenantOut,
@@ -102,6 +104,22 @@ async def get_me(principal: CurrentPrincipal, session: DbSession) -> MeOut:
 
 
 @router.post(
+    "/me/password",
+    status_code=204,
+    tags=["sessions"],
+    responses=error_responses(
+        "SIGNED_IN_USER_REQUIRED", "REAUTHENTICATION_REQUIRED", "ACCOUNT_LOCKED"
+    ),
+)
+async def change_password(
+    body: PasswordChange, principal: CurrentPrincipal, session: DbSession, settings: AppSettings
+) -> Response:
+    """Change your own password, giving the current one; your other logins end."""
+    await service.change_own_password(session, settings, principal, body)
+    return Response(status_code=204)
+
+
+@router.post(
     "/me/mfa",
     response_model=MfaEnrolmentOut,
     status_code=201,
@@ -121,13 +139,20 @@ async def start_mfa(
     "/me/mfa/confirm",
     status_code=204,
     tags=["sessions"],
-    responses=error_responses("INVALID_MFA_CODE", "MFA_NOT_STARTED", "MFA_ALREADY_ENABLED"),
+    responses=error_responses(
+        "INVALID_MFA_CODE",
+        "MFA_NOT_STARTED",
+        "MFA_ALREADY_ENABLED",
+        "SIGNED_IN_USER_REQUIRED",
+        "REAUTHENTICATION_REQUIRED",
+        "ACCOUNT_LOCKED",
+    ),
 )
 async def confirm_mfa(
-    body: MfaConfirm, principal: CurrentPrincipal, session: DbSession
+    body: MfaEnable, principal: CurrentPrincipal, session: DbSession, settings: AppSettings
 ) -> Response:
-    """Turn MFA on with a current code from the authenticator app."""
-    await sessions.confirm_mfa(session, principal, body.code)
+    """Turn MFA on with a current code from the authenticator app and your current password."""
+    await sessions.confirm_mfa(session, settings, principal, body.code, body.current_password)
     return Response(status_code=204)
 
 

@@ -38,6 +38,29 @@ async def get_role(session: AsyncSession, role_id: str) -> Role:
     return role
 
 
+OWNER = "owner"
+
+
+async def ensure_another_owner(session: AsyncSession, user_id: str, owner_role_id: str) -> None:
+    """409 ``LAST_OWNER`` unless an active owner other than ``user_id`` remains. Locks every
+    active owner, in id order, until the transaction ends: two owners demoting each other at
+    the same moment queue here, and the second sees the first's change (PostgreSQL re-reads a
+    locked row that changed while it waited), so the tenant never loses its last owner."""
+    owners = (
+        await session.execute(
+            select(User.id)
+            .where(User.role_id == owner_role_id, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    ).scalars()
+    if not set(owners) - {user_id}:
+        raise AppError(
+            "LAST_OWNER",
+            "This is the tenant's last active owner: make another user an owner first.",
+        )
+
+
 async def role_by_name(session: AsyncSession, name: str) -> Role:
     return (await session.execute(select(Role).where(Role.name == name))).scalar_one()
 

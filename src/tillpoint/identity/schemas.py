@@ -8,6 +8,15 @@ from tillpoint.core.schemas import INTEGRAL, ApiModel, Name, Timestamp, Timezone
 from tillpoint.identity.permissions import PERMISSIONS
 
 Password = Annotated[str, Field(min_length=8, max_length=200)]
+# The acting person's own password, asked again for a change of credentials (identity/reauth.py).
+CurrentPassword = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description="Your own current password: required to set a password or change an owner",
+    ),
+]
 # A permission's name; the document lists them all (unknown names are a 400 naming them).
 Permission = Annotated[
     str,
@@ -55,6 +64,10 @@ class MfaEnrolmentOut(ApiModel):
 
 class MfaConfirm(ApiModel):
     code: Annotated[str, Field(min_length=6, max_length=8)]
+
+
+class MfaEnable(MfaConfirm):
+    current_password: CurrentPassword | None = None
 
 
 class TenantOut(ApiModel):
@@ -123,6 +136,7 @@ class UserIn(ApiModel):
     password: Password
     role_id: Annotated[str, Field(max_length=40)]
     location_ids: IdList = []
+    current_password: CurrentPassword | None = None
 
 
 class UserUpdate(ApiModel):
@@ -132,6 +146,12 @@ class UserUpdate(ApiModel):
     location_ids: IdList | None = None
     active: bool | None = None
     version: Version | None = None
+    current_password: CurrentPassword | None = None
+
+
+class PasswordChange(ApiModel):
+    current_password: CurrentPassword
+    new_password: Password
 
 
 class UserOut(ApiModel):

@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
 from tillpoint.core.errors import AppError, field_error, not_found
@@ -17,8 +18,23 @@ from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import hash_password
 from tillpoint.core.timezones import valid_timezone
 from tillpoint.identity.models import ApiKey, Tenant, User
-from tillpoint.identity.roles import add_built_in_roles, assignable_role, get_role
-from tillpoint.identity.schemas import TenantOut, TenantUpdate, UserIn, UserOut, UserUpdate
+from tillpoint.identity.reauth import reauthenticate
+from tillpoint.identity.roles import (
+    OWNER,
+    add_built_in_roles,
+    assignable_role,
+    ensure_another_owner,
+    get_role,
+    role_by_name,
+)
+from tillpoint.identity.schemas import (
+    PasswordChange,
+    TenantOut,
+    TenantUpdate,
+    UserIn,
+    UserOut,
+    UserUpdate,
+)
 from tillpoint.identity.sessions import revoke_user_sessions
 
 
@@ -69,6 +85,20 @@ async def create_tenant_and_owner(
     )
     record_change(session, "user.created", UserOut, owner)
     return NewTenant(tenant, owner)
+
+
+async def change_own_password(
+    session: AsyncSession, settings: Settings, principal: Principal, data: PasswordChange
+) -> None:
+    """A signed-in person changes their own password, giving the current one; their other
+    logins end, the one making the change goes on."""
+    password_hash = await hash_password(data.new_password)
+    await reauthenticate(session, settings, principal, data.current_password, "change a password")
+    user = (await session.execute(select(User).where(User.id == principal.id))).scalar_one()
+    user.password_hash = password_hash
+    await revoke_user_sessions(session, user.id, "password_changed", keep=principal.session_id)
+    await session.flush()
+    record_change(session, "user.updated", UserOut, user)
 
 
 async def get_tenant(session: AsyncSession, tenant_id: str) -> Tenant:
@@ -178,9 +208,14 @@ async def create_user(
     data: UserIn,
     *,
     check_locations: LocationGrantCheck,
+    settings: Settings,
 ) -> User:
     # Hash before the first statement: SQLite holds its write lock from there to COMMIT.
     password_hash = await hash_password(data.password)
+    # A new user's password is a new way in: set only by a person who re-authenticates.
+    await reauthenticate(
+        session, settings, principal, data.current_password, "create a user (it sets a password)"
+    )
     role = await assignable_role(session, principal, data.role_id, "roleId")
     await check_locations(session, principal, data.location_ids, "locationIds")
     await _ensure_email_free(session, data.email)
@@ -206,6 +241,7 @@ async def update_user(
     data: UserUpdate,
     *,
     check_locations: LocationGrantCheck,
+    settings: Settings,
 ) -> User:
     password_hash = await hash_password(data.password) if data.password is not None else None
     user = await get_user(session, principal, user_id)
@@ -214,14 +250,34 @@ async def update_user(
     if not set(current_role.permissions) <= principal.permissions:
         # Otherwise a manager could reset the owner's password and become the owner.
         raise AppError("FORBIDDEN", "You cannot change a user who holds permissions you lack.")
-    if user.id == principal.id and (
-        data.active is False or data.role_id not in (None, user.role_id)
-    ):
+    new_role = None
+    if data.role_id not in (None, user.role_id):
+        if user.id == principal.id:
+            raise AppError("CONFLICT", "You cannot deactivate yourself or change your own role.")
+        new_role = await assignable_role(session, principal, data.role_id, "roleId")
+    if user.id == principal.id and data.active is False:
         raise AppError("CONFLICT", "You cannot deactivate yourself or change your own role.")
+    owner_role_id = (await role_by_name(session, OWNER)).id
+    was_owner = user.role_id == owner_role_id
+    leaves_owners = was_owner and user.active and (data.active is False or new_role is not None)
+    changes_owners = leaves_owners or (
+        (new_role is not None and new_role.id == owner_role_id)
+        or (was_owner and data.active is True and not user.active)
+    )
+    if password_hash is not None or changes_owners:
+        await reauthenticate(
+            session,
+            settings,
+            principal,
+            data.current_password,
+            "set a password or change who owns the tenant",
+        )
+    if leaves_owners:
+        await ensure_another_owner(session, user.id, owner_role_id)
     if data.name is not None:
         user.name = data.name
-    if data.role_id is not None:
-        user.role_id = (await assignable_role(session, principal, data.role_id, "roleId")).id
+    if new_role is not None:
+        user.role_id = new_role.id
     if data.location_ids is not None:
         await check_locations(session, principal, data.location_ids, "locationIds")
         user.location_ids = sorted(set(data.location_ids))

@@ -22,6 +22,7 @@ from tillpoint.identity.models import (
     User,
 )
 from tillpoint.identity.permissions import entitlements
+from tillpoint.identity.reauth import reauthenticate, require_signed_in_user
 from tillpoint.identity.throttle import begin_attempt, end_attempt
 
 ACCESS_PREFIX, REFRESH_PREFIX, API_KEY_PREFIX = "tpa_", "tpr_", "tp_"
@@ -237,12 +238,16 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
     )
 
 
-async def revoke_user_sessions(session: AsyncSession, user_id: str, reason: str) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+async def revoke_user_sessions(
+    session: AsyncSession, user_id: str, reason: str, *, keep: str | None = None
+) -> None:
+    """End the user's logins (all but ``keep``, the session making the change)."""
+    stmt = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
     )
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    await session.execute(stmt.values(revoked_at=utcnow(), revoked_reason=reason))
 
 
 async def resolve_principal(
@@ -333,7 +338,17 @@ async def start_mfa(session: AsyncSession, principal: Principal) -> MfaEnrolment
     return MfaEnrolment(secret, uri)
 
 
-async def confirm_mfa(session: AsyncSession, principal: Principal, code: str) -> None:
+async def confirm_mfa(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    code: str,
+    current_password: str | None,
+) -> None:
+    # A second factor bound by a stolen session would lock its owner out: ask the password.
+    await reauthenticate(
+        session, settings, principal, current_password, "turn on two-factor authentication"
+    )
     user = await _current_user(session, principal)
     if user.mfa_enabled:
         raise AppError("MFA_ALREADY_ENABLED")
@@ -361,8 +376,7 @@ async def disable_mfa(session: AsyncSession, principal: Principal, code: str) ->
 
 
 async def _current_user(session: AsyncSession, principal: Principal) -> User:
-    if principal.kind != "user":
-        raise AppError("FORBIDDEN", "Only a signed-in user has an account to change.")
+    require_signed_in_user(principal, "change two-factor authentication")
     return (await session.execute(select(User).where(User.id == principal.id))).scalar_one()
 
 

@@ -11,7 +11,8 @@ second (429) rather than locked out.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, update
+from sqlalchemy import case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
 from tillpoint.core.db import Database, dialect_insert, utcnow
@@ -70,20 +71,64 @@ async def end_attempt(
     row = LoginThrottle
     values: dict[str, object] = {"in_flight": case((row.in_flight > 0, row.in_flight - 1), else_=0)}
     if failed:
-        stale = row.window_started_at < now - timedelta(seconds=settings.login_lockout_seconds)
-        failures = case((stale, 1), else_=row.failures + 1)
-        values |= {
-            "failures": failures,
-            "window_started_at": case((stale, now), else_=row.window_started_at),
-            "locked_until": case(
-                (failures >= settings.login_max_failures, _lock_until(settings, now)),
-                else_=row.locked_until,
-            ),
-        }
+        values |= _failure(settings, now)
     elif succeeded:
         values |= {"failures": 0, "locked_until": None}
     async with transaction(db) as session:
         await session.execute(update(row).where(row.username_hash == username_key).values(**values))
+
+
+def _failure(settings: Settings, now: datetime) -> dict[str, object]:
+    """The update that counts one failure in the window (and locks at the limit)."""
+    row = LoginThrottle
+    stale = row.window_started_at < now - timedelta(seconds=settings.login_lockout_seconds)
+    failures = case((stale, 1), else_=row.failures + 1)
+    return {
+        "failures": failures,
+        "window_started_at": case((stale, now), else_=row.window_started_at),
+        "locked_until": case(
+            (failures >= settings.login_max_failures, _lock_until(settings, now)),
+            else_=row.locked_until,
+        ),
+    }
+
+
+async def locked_for(session: AsyncSession, username_key: str) -> int | None:
+    """Seconds the login name stays locked, or None: a re-authentication (the password asked
+    again of a signed-in user) is refused while the name is locked, like a login."""
+    now = utcnow()
+    locked_until = (
+        await session.execute(
+            select(LoginThrottle.locked_until).where(LoginThrottle.username_hash == username_key)
+        )
+    ).scalar_one_or_none()
+    if locked_until is None or locked_until <= now:
+        return None
+    return int((locked_until - now).total_seconds()) + 1
+
+
+async def count_failure(session: AsyncSession, settings: Settings, username_key: str) -> None:
+    """Count a wrong password given to re-authenticate, in the request's own transaction (the
+    caller raises with ``commit_changes``): a stolen session cannot guess the password faster
+    than a login could."""
+    now = utcnow()
+    row = LoginThrottle
+    stmt = (
+        dialect_insert(session)(row)
+        .values(
+            username_hash=username_key,
+            failures=1,
+            in_flight=0,
+            window_started_at=now,
+            locked_until=None,
+            last_attempt_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[row.username_hash],
+            set_={**_failure(settings, now), "last_attempt_at": now},
+        )
+    )
+    await session.execute(stmt)
 
 
 def _lock_until(settings: Settings, now: datetime) -> datetime:

@@ -1,14 +1,13 @@
 """Order endpoints; shifts, receipts, refunds and voids have their own modules, included into
-this ``router`` (the one app.py registers). Every sales route refuses full card numbers in its
-request before anything reads the body."""
+this ``router`` (the one app.py registers). Full card numbers are refused for every request by
+the pipeline's guard (``core.card_guard``)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from tillpoint.core.card_numbers import reject_card_numbers
 from tillpoint.core.deps import DbSession
-from tillpoint.core.openapi import COMMON_CODES, error_responses
+from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments
@@ -30,11 +29,7 @@ from tillpoint.sales.schemas import (
 )
 from tillpoint.sales.shifts import api as shifts_api
 
-router = APIRouter(
-    prefix="/v1",
-    responses=error_responses(*COMMON_CODES, "CARD_DATA_NOT_ALLOWED"),
-    dependencies=[Depends(reject_card_numbers)],
-)
+router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"

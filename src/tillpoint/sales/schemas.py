@@ -156,7 +156,7 @@ class PaymentIn(ApiModel):
         default=None, description="Cash handed over; the change due is returned"
     )
     card_brand: Annotated[str, Field(max_length=30)] | None = None
-    card_last4: Annotated[str, Field(pattern=r"^[0-9]{4}$")] | None = None
+    card_last4: Annotated[str, Field(max_length=4, pattern=r"^[0-9]{4}$")] | None = None
     processor_ref: Annotated[str, Field(max_length=200)] | None = None
     authorization_code: Annotated[str, Field(max_length=50)] | None = None
     reference: Annotated[str, Field(max_length=200)] | None = None

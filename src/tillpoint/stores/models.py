@@ -71,7 +71,7 @@ class TaxClass(TenantScoped, Timestamped, Versioned, Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     code: Mapped[str] = mapped_column(String(50))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (UniqueConstraint("tenant_id", "code", name="uq_tax_classes_code"),)
@@ -85,7 +85,7 @@ class TaxRate(TenantScoped, Timestamped, Versioned, Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     location_id: Mapped[str] = mapped_column(String(40))
     tax_class_code: Mapped[str] = mapped_column(String(50))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
     # The percentage times 10⁴, exact: 8.875 % is stored as 88750.
     rate_percent_e4: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)

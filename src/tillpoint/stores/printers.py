@@ -12,11 +12,12 @@ from tillpoint.core.errors import AppError, not_found
 from tillpoint.core.events import record_change
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.stores import printer_addresses
 from tillpoint.stores.models import Printer
 from tillpoint.stores.schemas import DEFAULT_PRINTER_PORT, PrinterIn, PrinterOut, PrinterUpdate
 from tillpoint.stores.service import get_location
 
-ADDRESS_EXAMPLE = "e.g. 192.168.1.50:9100, [fe80::1]:9100 or receipt-1.shop.lan"
+ADDRESS_EXAMPLE = "e.g. 192.168.1.50:9100, [fd12:3456::50]:9100 or receipt-1.shop.lan"
 _BRACKETED = re.compile(r"\[([^\[\]]+)\](?::([^:]*))?")
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
@@ -36,15 +37,9 @@ def _port(text: str | None) -> int:
     return int(text)
 
 
-def _usable_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    if ip.is_unspecified or ip.is_multicast or ip == ipaddress.IPv4Address("255.255.255.255"):
-        raise _bad_address(f"{ip} cannot be a printer's address")
-    return str(ip)
-
-
 def parse_printer_address(address: str | None) -> tuple[str, int]:
     """``host[:port]`` → (host, port). Hosts are IPv4 addresses, IPv6 addresses in brackets
-    (``[fe80::1]:9100``; bare ones are ambiguous with a port) or DNS host names."""
+    (``[fd12:3456::50]:9100``; bare ones are ambiguous with a port) or DNS host names."""
     if not address:
         raise _bad_address("a printer needs an address")
     if any(c.isspace() for c in address):
@@ -57,15 +52,15 @@ def parse_printer_address(address: str | None) -> tuple[str, int]:
             ip = ipaddress.IPv6Address(match[1])
         except ValueError:
             raise _bad_address(f"{match[1]!r} is not an IPv6 address") from None
-        return _usable_ip(ip), _port(match[2])
+        return str(ip), _port(match[2])
     if address.count(":") > 1:
-        raise _bad_address("write an IPv6 address in brackets, as [fe80::1]:9100")
+        raise _bad_address("write an IPv6 address in brackets, as [fd12:3456::50]:9100")
     host, colon, port_text = address.partition(":")
     port = _port(port_text if colon else None)
     if re.fullmatch(r"[0-9.]+", host):
         # Digits and dots can only mean an IPv4 address (999.1.1.1 is not a host name).
         try:
-            return _usable_ip(ipaddress.IPv4Address(host)), port
+            return str(ipaddress.IPv4Address(host)), port
         except ipaddress.AddressValueError:
             raise _bad_address(f"{host!r} is not an IPv4 address") from None
     name = host.lower()
@@ -77,6 +72,21 @@ def parse_printer_address(address: str | None) -> tuple[str, int]:
     ):
         raise _bad_address(f"{host!r} is not an IP address or a host name")
     return name, port
+
+
+async def _allowed_address(address: str | None, *, allow_loopback: bool) -> tuple[str, int]:
+    """The parsed ``(host, port)``, once the host is an address a printer may have
+    (stores/printer_addresses.py)."""
+    host, port = parse_printer_address(address)
+    try:
+        await printer_addresses.check_when_saved(host, allow_loopback=allow_loopback)
+    except printer_addresses.PrinterAddressRefused as exc:
+        raise AppError(
+            "PRINTER_ADDRESS_NOT_ALLOWED",
+            f"A printer cannot be at {host}: {exc}.",
+            details=[{"field": "address", "message": str(exc)}],
+        ) from None
+    return host, port
 
 
 def _check_name(name: str | None) -> str:
@@ -130,11 +140,16 @@ async def list_printers(
 
 
 async def create_printer(
-    session: AsyncSession, principal: Principal, location_id: str, data: PrinterIn
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str,
+    data: PrinterIn,
+    *,
+    allow_loopback: bool = False,
 ) -> Printer:
     location = await get_location(session, principal, location_id)
     name = _check_name(data.name)
-    host, port = parse_printer_address(data.address)
+    host, port = await _allowed_address(data.address, allow_loopback=allow_loopback)
     printer = Printer(
         tenant_id=principal.tenant_id,
         id=new_id("printer"),
@@ -156,13 +171,17 @@ async def update_printer(
     location_id: str,
     printer_id: str,
     data: PrinterUpdate,
+    *,
+    allow_loopback: bool = False,
 ) -> Printer:
     printer = await get_printer(session, principal, location_id, printer_id)
     check_version(printer, data.version)
     if data.name is not None:
         printer.name = _check_name(data.name)
     if data.address is not None:
-        printer.host, printer.port = parse_printer_address(data.address)
+        printer.host, printer.port = await _allowed_address(
+            data.address, allow_loopback=allow_loopback
+        )
     if data.type is not None:
         printer.type = data.type
     if data.active is not None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tillpoint.core.deps import DbSession
+from tillpoint.core.deps import AppSettings, DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.stores import printers
@@ -16,7 +16,11 @@ router = APIRouter(tags=["printers"])
 
 # The catalogued 400s of a printer body, with the plain validation error they sit beside.
 BODY_ERRORS = error_responses(
-    "VALIDATION_ERROR", "MALFORMED_JSON", "INVALID_PRINTER_IP_FORMAT", "PRINTER_NAME_REQUIRED"
+    "VALIDATION_ERROR",
+    "MALFORMED_JSON",
+    "INVALID_PRINTER_IP_FORMAT",
+    "PRINTER_ADDRESS_NOT_ALLOWED",
+    "PRINTER_NAME_REQUIRED",
 )
 UPDATE_ERRORS = BODY_ERRORS | error_responses("VERSION_CONFLICT")
 
@@ -43,11 +47,18 @@ async def list_printers(
     responses=BODY_ERRORS,
 )
 async def create_printer(
-    location: LocationToChange, body: PrinterIn, session: DbSession, principal: SettingsWriter
+    location: LocationToChange,
+    body: PrinterIn,
+    session: DbSession,
+    principal: SettingsWriter,
+    settings: AppSettings,
 ) -> Printer:
     """Add a network printer (ESC/POS over TCP): ``{name, type: receipt|kitchen, address}``
-    with ``address`` as ``host[:port]``, port 9100 by default."""
-    return await printers.create_printer(session, principal, location.id, body)
+    with ``address`` as ``host[:port]``, port 9100 by default; never a loopback, link-local,
+    multicast or metadata address."""
+    return await printers.create_printer(
+        session, principal, location.id, body, allow_loopback=settings.printer_allow_loopback
+    )
 
 
 @router.get("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)
@@ -63,9 +74,20 @@ async def get_printer(
     responses=UPDATE_ERRORS,
 )
 async def update_printer(
-    printer: PrinterToChange, body: PrinterUpdate, session: DbSession, principal: SettingsWriter
+    printer: PrinterToChange,
+    body: PrinterUpdate,
+    session: DbSession,
+    principal: SettingsWriter,
+    settings: AppSettings,
 ) -> Printer:
-    return await printers.update_printer(session, principal, printer.location_id, printer.id, body)
+    return await printers.update_printer(
+        session,
+        principal,
+        printer.location_id,
+        printer.id,
+        body,
+        allow_loopback=settings.printer_allow_loopback,
+    )
 
 
 @router.delete("/locations/{location_id}/printers/{printer_id}", response_model=PrinterOut)

@@ -17,7 +17,9 @@ from tillpoint.core.schemas import (
 
 Id = Annotated[str, Field(max_length=40)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits; stored hashed")]
-TaxClassCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])]
+TaxClassCode = Annotated[
+    str, Field(max_length=50, pattern=r"^[a-z0-9_]{1,50}$", examples=["standard", "food"])
+]
 
 
 class Address(ApiModel):

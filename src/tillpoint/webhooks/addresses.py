@@ -15,23 +15,14 @@ Two things the caller must do, because a check of a URL says nothing about later
   request to a private address.
 """
 
-import asyncio
 import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from tillpoint.core.netaddr import METADATA_ADDRESSES, IPAddress, embedded_ipv4, resolve_host
 
 # Shared address space (carrier-grade NAT, RFC 6598): not "private" to Python, not public either.
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
-# NAT64 (RFC 6052): the last 32 bits are an IPv4 address the translator will connect to.
-NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
-# Cloud instance metadata endpoints (AWS, GCP, Azure, Alibaba, AWS over IPv6). Each already falls
-# in a refused range; they are listed so that stays true whatever ``ipaddress`` decides later.
-METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254")
-)
 MAX_URL_LENGTH = 2048
 
 
@@ -51,7 +42,7 @@ def is_public_address(ip: str | IPAddress) -> bool:
     address = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
     if isinstance(address, ipaddress.IPv6Address):
         address = ipaddress.IPv6Address(address.packed)  # drop any %scope, it changes nothing
-        embedded = _embedded_ipv4(address)
+        embedded = embedded_ipv4(address)
         if embedded is not None:
             # The packet goes to the IPv4 address inside, so that one decides.
             return is_public_address(embedded)
@@ -146,29 +137,9 @@ def _ip_literal(host: str) -> IPAddress | None:
 
 async def _resolve(host: str) -> list[IPAddress]:
     """Every address ``host`` resolves to (A and AAAA), without blocking the event loop."""
-    loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+        addresses = await resolve_host(host)
+    except (OSError, UnicodeError, ValueError) as exc:
         # socket.gaierror is an OSError; a name the IDNA codec rejects is a UnicodeError.
         raise DestinationNotAllowed(f"{host} could not be resolved") from exc
-    addresses: list[IPAddress] = []
-    for _family, _type, _proto, _canonname, sockaddr in infos:
-        try:
-            addresses.append(ipaddress.ip_address(str(sockaddr[0])))
-        except ValueError as exc:
-            raise DestinationNotAllowed(f"{host} resolves to an unusable address") from exc
-    if not addresses:
-        raise DestinationNotAllowed(f"{host} could not be resolved")
     return addresses
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for, where the network will reach that one."""
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in NAT64_PREFIX:
-        return ipaddress.IPv4Address(address.packed[-4:])
-    return None

@@ -16,7 +16,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from tillpoint.webhooks.addresses import DestinationNotAllowed, IPAddress, resolve_destination
+from tillpoint.core.netaddr import IPAddress
+from tillpoint.webhooks.addresses import DestinationNotAllowed, resolve_destination
 
 EXCERPT_BYTES = 1024
 MAX_REDIRECTS = 3

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from tillpoint.core.deps import DbSession
+from tillpoint.core.deps import AppSettings, DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.sales.deps import OrderReader, OrderToChange, OrderWriter
 from tillpoint.sales.receipts.printing import (
@@ -65,9 +65,19 @@ async def get_receipt(
     responses=error_responses("CONFLICT", "PRINTER_UNREACHABLE"),
 )
 async def print_order_receipt(
-    order: OrderToChange, body: ReceiptPrintIn, session: DbSession, principal: OrderWriter
+    order: OrderToChange,
+    body: ReceiptPrintIn,
+    session: DbSession,
+    principal: OrderWriter,
+    settings: AppSettings,
 ) -> ReceiptPrintOut:
     """Print the receipt on a network printer of the order's location (ESC/POS over TCP):
     the one named, else the location's first active receipt printer (none: 409 CONFLICT). An
     unreachable printer is 502 PRINTER_UNREACHABLE; printing never changes the order."""
-    return await print_receipt(session, principal, order.id, body.printer_id)
+    return await print_receipt(
+        session,
+        principal,
+        order.id,
+        body.printer_id,
+        allow_loopback=settings.printer_allow_loopback,
+    )

@@ -19,6 +19,7 @@ from tillpoint.core.errors import AppError
 from tillpoint.core.schemas import ApiModel
 from tillpoint.sales.receipts.rendering import WIDTH, entry_lines, receipt_layout
 from tillpoint.sales.receipts.service import BARCODE_TYPE, ReceiptOut, load_receipt
+from tillpoint.stores import printer_addresses
 from tillpoint.stores.models import Printer
 from tillpoint.stores.printers import default_printer, get_printer
 from tillpoint.stores.schemas import printer_address
@@ -92,10 +93,24 @@ def _barcode(printer: Any, data: str) -> None:
         printer.text(data[:WIDTH] + "\n")
 
 
-async def send_to_printer(host: str, port: int, data: bytes) -> None:
-    """Deliver ``data`` over TCP; raises OSError or TimeoutError when the printer does not."""
+async def send_to_printer(
+    host: str, port: int, data: bytes, *, allow_loopback: bool = False
+) -> None:
+    """Deliver ``data`` over TCP to an address of ``host`` that printers may use (checked
+    after resolution, before connecting: stores/printer_addresses.py); raises
+    ``PrinterAddressRefused`` without connecting, or OSError or TimeoutError when the printer
+    does not answer."""
+    addresses = await printer_addresses.destinations(host, allow_loopback=allow_loopback)
+    writer = None
     async with asyncio.timeout(CONNECT_TIMEOUT):
-        _reader, writer = await asyncio.open_connection(host, port)
+        for index, address in enumerate(addresses):
+            try:
+                _reader, writer = await asyncio.open_connection(str(address), port)
+                break
+            except OSError:
+                if index == len(addresses) - 1:
+                    raise
+    assert writer is not None
     try:
         async with asyncio.timeout(WRITE_TIMEOUT):
             writer.write(data)
@@ -132,7 +147,12 @@ def _reason(exc: BaseException) -> str:
 
 
 async def print_receipt(
-    session: AsyncSession, principal: Principal, order_id: str, printer_id: str | None
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    printer_id: str | None,
+    *,
+    allow_loopback: bool = False,
 ) -> ReceiptPrintOut:
     receipt = await load_receipt(session, principal, order_id)
     chosen = await _choose_printer(session, principal, receipt.location_id, printer_id)
@@ -144,8 +164,8 @@ async def print_receipt(
     # transaction of its own at the end. The rollback expires the rows: use the copies.)
     await session.rollback()
     try:
-        await send_to_printer(host, port, data)
-    except (OSError, TimeoutError) as exc:
+        await send_to_printer(host, port, data, allow_loopback=allow_loopback)
+    except (OSError, TimeoutError, UnicodeError, printer_addresses.PrinterAddressRefused) as exc:
         address = printer_address(host, port)
         reason = _reason(exc)
         raise AppError(
