@@ -195,9 +195,15 @@ def _known_zone(value: str) -> str:
 # it admits is one the server knows.
 Timezone = Annotated[
     str,
+    Field(max_length=64),
     AfterValidator(_known_zone),
     WithJsonSchema(
-        {"type": "string", "enum": sorted(iana_zones()), "description": "An IANA timezone"},
+        {
+            "type": "string",
+            "maxLength": 64,
+            "enum": sorted(iana_zones()),
+            "description": "An IANA timezone",
+        },
         mode="validation",
     ),
 ]
