@@ -140,6 +140,7 @@ RESOURCE_REQUESTS: dict[str, ResourceRequest] = {
             "name": t,
             "password": PASSWORD,
             "roleId": s.role_id,
+            "currentPassword": PASSWORD,  # creating a user sets a password: the owner confirms
         },
     ),
     "register": lambda s, t: ("POST", f"/v1/locations/{s.location_id}/registers", {"name": t}),
