@@ -85,7 +85,7 @@ async def test_text_is_measured_as_sent(client: httpx.AsyncClient, tenant: Tenan
     blank = await client.post("/v1/locations", json={"name": "   "}, headers=tenant.headers)
     assert blank.status_code == 400, blank.text
     name = (await _document(client))["components"]["schemas"]["LocationIn"]["properties"]["name"]
-    assert (name["maxLength"], name["pattern"]) == (200, r"\S")
+    assert (name["maxLength"], name["pattern"]) == (200, r"[^\s\u0085\ufeff]")
 
 
 @pytest.mark.parametrize(
@@ -161,3 +161,19 @@ async def test_create_operations_link_to_what_takes_their_id(client: httpx.Async
     ]
     assert len(every_link) > 100
     assert all(link["operationId"] in operation_ids for link in every_link)
+
+
+async def test_blank_means_the_same_to_the_document_and_the_server(
+    client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    """U+0085 is whitespace to the server's regex engine, U+FEFF to a JSON Schema (ECMAScript)
+    one: a name of either alone is blank to both (the fuzzer found the first accepted by the
+    document and refused by the server)."""
+    for blank in ("\u0085", "\ufeff", " \u0085\ufeff "):
+        response = await client.post(
+            "/v1/tax-classes", json={"code": "blanky", "name": blank}, headers=tenant.headers
+        )
+        assert response.status_code == 400, (repr(blank), response.text)
+    document = (await client.get("/openapi.json")).json()
+    name = document["components"]["schemas"]["TaxClassIn"]["properties"]["name"]
+    assert name["pattern"] == r"[^\s\u0085\ufeff]"

@@ -181,7 +181,11 @@ INTEGRAL = BeforeValidator(_integral)
 Version = Annotated[int, Field(ge=1, le=2**31 - 1), INTEGRAL]
 # Names may not be blank. Text is kept as sent (nothing is trimmed before or after the length
 # check), so what the document says of a string is what the server does with it.
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# Text that is not blank: one character that is not whitespace to the server's regex engine
+# (Rust's, where U+0085 is whitespace) nor to a client's JSON Schema one (ECMAScript's, where
+# U+FEFF is), so the document and the server agree on every string.
+NOT_BLANK = r"[^\s\u0085\ufeff]"
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 ShortText = Annotated[str, Field(max_length=200)]
 
 

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from tillpoint.core.money import decimal_places
 from tillpoint.core.schemas import (
+    NOT_BLANK,
     ApiModel,
     AwareDatetime,
     DecimalNumber,
@@ -30,7 +31,7 @@ from tillpoint.sales.models import OrderStatus as OrderStatus
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
-Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
 MAX_LINES = 500
 PERCENT_PLACES = 2

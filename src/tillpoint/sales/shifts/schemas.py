@@ -7,10 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tillpoint.core.schemas import ApiModel, DecimalNumber, Money, PositiveMoney, Timestamp, Version
+from tillpoint.core.schemas import (
+    NOT_BLANK,
+    ApiModel,
+    DecimalNumber,
+    Money,
+    PositiveMoney,
+    Timestamp,
+    Version,
+)
 
 Notes = Annotated[str, Field(max_length=500)]
-Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 ShiftStatus = Literal["open", "closed"]
 CashMovementKind = Literal["paid_in", "paid_out"]
 
