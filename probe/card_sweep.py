@@ -12,7 +12,6 @@ the server log must hold none of the numbers. Exit status 1 on any finding.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sqlite3
 import subprocess
@@ -25,7 +24,15 @@ from typing import Any
 
 import httpx
 
-from probe.target import Operation, ProbeError, Target, fill_path
+from probe.target import (
+    Operation,
+    ProbeError,
+    Target,
+    error_code,
+    fill_path,
+    probe_arguments,
+    run_probe,
+)
 
 # The networks' published test numbers: Visa, Mastercard (51–55 and 2-series), Amex, Discover,
 # JCB, Diners, UnionPay.
@@ -114,10 +121,7 @@ def sweep(target: Target) -> SweepReport:
 
     def expect_refusal(what: str, response: httpx.Response) -> None:
         report.requests += 1
-        try:
-            code = response.json()["error"]["code"]
-        except (ValueError, KeyError, TypeError):
-            code = None
+        code = error_code(response)
         if response.status_code != 400 or code != "CARD_DATA_NOT_ALLOWED":
             report.findings.append(f"{what}: {response.status_code} {code}")
         if response.status_code == 401:
@@ -182,25 +186,23 @@ def scan(text: str, source: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser = probe_arguments(__doc__)
     parser.add_argument("--database-url", help="scan a dump of this database afterwards")
     parser.add_argument("--server-log", type=Path, help="scan the server's log afterwards")
     args = parser.parse_args(argv)
-    try:
+
+    def probe() -> tuple[list[str], list[str]]:
         report = sweep(Target(args.base_url.rstrip("/")))
         if args.database_url:
             report.findings += scan(dump_database(args.database_url), "the database")
-    except ProbeError as error:
-        print(f"probe.card_sweep: {error}", file=sys.stderr)
-        return 2
-    if args.server_log:
-        report.findings += scan(args.server_log.read_text(errors="replace"), "the server log")
-    print(f"card sweep: {report.requests} requests carrying a test card number")
-    for line in report.findings:
-        print(f"  FOUND {line}")
-    print(f"findings: {len(report.findings)}")
-    return 1 if report.findings else 0
+        if args.server_log:
+            log = args.server_log.read_text(errors="replace")
+            report.findings += scan(log, "the server log")
+        return [f"card sweep: {report.requests} requests carrying a test card number"], (
+            report.findings
+        )
+
+    return run_probe("card_sweep", probe)
 
 
 if __name__ == "__main__":

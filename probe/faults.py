@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from probe.target import DEMO_OWNER, ProbeError, Target
+from probe.target import DEMO_OWNER, ProbeError, Target, error_code, probe_arguments, run_probe
 
 KILL = """
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -42,7 +42,7 @@ class FaultReport:
     findings: list[str] = field(default_factory=list)
 
     def record(self, what: str, response: httpx.Response) -> None:
-        code = _error_code(response)
+        code = error_code(response)
         self.answers[f"{what} {response.status_code} {code or ''}".strip()] += 1
         if response.status_code >= 500 and (
             response.status_code != 503
@@ -51,15 +51,6 @@ class FaultReport:
         ):
             retry = response.headers.get("retry-after")
             self.findings.append(f"{what}: {response.status_code} {code} Retry-After={retry}")
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    if response.status_code < 400:
-        return None
-    try:
-        return str(response.json()["error"]["code"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 async def shop(client: httpx.AsyncClient, store: dict[str, Any], report: FaultReport) -> None:
@@ -140,26 +131,22 @@ async def demo_store(client: httpx.AsyncClient) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser = probe_arguments(__doc__)
     parser.add_argument("--database-url", required=True, help="the server's PostgreSQL database")
     parser.add_argument("--owner", nargs=2, metavar=("EMAIL", "PASSWORD"), default=DEMO_OWNER)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--kill-every", type=float, default=0.5)
     args = parser.parse_args(argv)
-    try:
+
+    def probe() -> tuple[list[str], list[str]]:
         report = asyncio.run(run(args))
-    except ProbeError as error:
-        print(f"probe.faults: {error}", file=sys.stderr)
-        return 2
-    print(f"fault run: {sum(report.answers.values())} answers, {report.killed} connections killed")
-    for answer, count in sorted(report.answers.items()):
-        print(f"  {count:6d}  {answer}")
-    for line in report.findings[:50]:
-        print(f"  FOUND {line}")
-    print(f"findings: {len(report.findings)}")
-    return 1 if report.findings else 0
+        answers = sum(report.answers.values())
+        lines = [f"fault run: {answers} answers, {report.killed} connections killed"]
+        lines += [f"  {count:6d}  {answer}" for answer, count in sorted(report.answers.items())]
+        return lines, report.findings
+
+    return run_probe("faults", probe)
 
 
 if __name__ == "__main__":

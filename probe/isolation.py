@@ -11,13 +11,10 @@ intruder can read must mention none of A's ids. Exit status 1 on any leak.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 
-import httpx
-
-from probe.target import DEMO_OWNER, ProbeError, Target, fill_path
+from probe.target import DEMO_OWNER, Target, error_code, fill_path, probe_arguments, run_probe
 
 
 @dataclass
@@ -43,7 +40,7 @@ def walk(target: Target, owner: tuple[str, str]) -> IsolationReport:
             body: dict[str, object] | None = {} if writes else None
             response = client.request(operation.method, path, json=body)
             report.probes += 1
-            code = _error_code(response)
+            code = error_code(response)
             if response.status_code != 404 or code != "NOT_FOUND":
                 report.leaks.append(f"{operation.method} {path}: {response.status_code} {code}")
 
@@ -54,31 +51,18 @@ def walk(target: Target, owner: tuple[str, str]) -> IsolationReport:
     return report
 
 
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        code = response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return str(code)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser = probe_arguments(__doc__)
     parser.add_argument("--owner", nargs=2, metavar=("EMAIL", "PASSWORD"), default=DEMO_OWNER)
     args = parser.parse_args(argv)
-    try:
+
+    def probe() -> tuple[list[str], list[str]]:
         report = walk(Target(args.base_url.rstrip("/")), tuple(args.owner))
-    except ProbeError as error:
-        print(f"probe.isolation: {error}", file=sys.stderr)
-        return 2
-    print(f"isolation walk: {report.probes} requests for another tenant's resources")
-    for line in report.untested:
-        print(f"  not probed (tenant A has no resource of that type): {line}")
-    for line in report.leaks:
-        print(f"  LEAK {line}")
-    print(f"leaks: {len(report.leaks)}")
-    return 1 if report.leaks else 0
+        lines = [f"isolation walk: {report.probes} requests for another tenant's resources"]
+        lines += [f"  not probed (tenant A has no such resource): {u}" for u in report.untested]
+        return lines, report.leaks
+
+    return run_probe("isolation", probe)
 
 
 if __name__ == "__main__":

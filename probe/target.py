@@ -3,6 +3,7 @@ tenant can see, and new tenants made with the `tillpoint` command on the server'
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -10,7 +11,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,36 @@ def create_tenant(name: str, env: dict[str, str] | None = None) -> tuple[str, st
         raise ProbeError(f"`tillpoint create-tenant` failed: {done.stderr.strip()}")
     json.loads(done.stdout.strip().splitlines()[-1])
     return email, password
+
+
+def error_code(response: httpx.Response) -> str | None:
+    """The error envelope's ``code``, or None for a success or a body that is not one."""
+    if response.status_code < 400:
+        return None
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def probe_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A probe's command line: its docstring's first paragraph and ``--base-url``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    return parser
+
+
+def run_probe(name: str, probe: Callable[[], tuple[list[str], list[str]]]) -> int:
+    """Run ``probe`` (→ the lines to print, then the findings) and print its report: exit
+    status 0 when it found nothing, 1 with findings, 2 when it could not run."""
+    try:
+        lines, findings = probe()
+    except ProbeError as error:
+        print(f"probe.{name}: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    for finding in findings[:200]:
+        print(f"  FOUND {finding}")
+    print(f"findings: {len(findings)}")
+    return 1 if findings else 0

@@ -4,7 +4,6 @@
 Each test gets tenants of its own, so tests are isolated without truncating tables.
 """
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
+from tests.support.postgres import POSTGRES_URL, fresh_postgres_database
 from tests.support.tenant_scope import TenantScopeCheck
 from tests.support.tenants import (
     PASSWORD,
@@ -23,12 +22,10 @@ from tests.support.tenants import (
     make_settings,
 )
 from tillpoint.app import create_app
-from tillpoint.config import async_database_url
 from tillpoint.core.db import Database
 from tillpoint.core.transactions import transaction
 from tillpoint.migrations import upgrade
 
-POSTGRES_URL = os.environ.get("TILLPOINT_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("TILLPOINT_REQUIRE_POSTGRES") == "1"
 
 
@@ -75,28 +72,8 @@ def _backends() -> list[Any]:
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Any:
     """A fresh database on the test server for this run, dropped afterwards."""
-    assert POSTGRES_URL
-    base = make_url(async_database_url(POSTGRES_URL))
-    name = f"tillpoint_test_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(
-            host=base.host,
-            port=base.port or 5432,
-            user=base.username,
-            password=base.password,
-            database=base.database or "postgres",
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=_backends())

@@ -3,25 +3,22 @@ a PostgreSQL database of its own, then ``pg_dump`` of that database and the serv
 scanned for every test card number in any written form (by the guard's own detector)."""
 
 import asyncio
-import os
 import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.cards import card_shop, found_pans, send, send_card_requests
+from tests.support.postgres import POSTGRES_URL, fresh_postgres_database
 from tests.support.server import cli_env, cli_tenant, running_server
 from tests.support.tenants import PASSWORD, bearer
-from tillpoint.config import async_database_url
 from tillpoint.migrations import upgrade
 
-POSTGRES_URL = os.environ.get("TILLPOINT_TEST_POSTGRES_URL")
 TRACE_ID = "trace-1234567890123-ab"
 
 pytestmark = [
@@ -30,35 +27,12 @@ pytestmark = [
 ]
 
 
-async def _admin(sql: str) -> None:
-    assert POSTGRES_URL
-    url = make_url(async_database_url(POSTGRES_URL))
-    conn = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def sweep_database() -> Iterator[str]:
     """A database of this test's own, migrated; its URL with the async driver."""
-    assert POSTGRES_URL
-    name = f"tillpoint_cards_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(async_database_url(POSTGRES_URL)).set(database=name)
-    try:
-        rendered = url.render_as_string(hide_password=False)
-        upgrade(rendered)
-        yield rendered
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres_database("tillpoint_cards") as url:
+        upgrade(url)
+        yield url
 
 
 def pg_dump(database_url: str) -> str:

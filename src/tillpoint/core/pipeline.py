@@ -25,7 +25,6 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +52,7 @@ from tillpoint.core.pipeline_faults import (
     empty_request,
     once_more_on_fault,
 )
-from tillpoint.core.pipeline_responses import send_error, send_json
+from tillpoint.core.pipeline_responses import send_json
 from tillpoint.core.pipeline_writes import WriteRunner, reset_request
 from tillpoint.core.ratelimit import RateLimiter, RateLimitResult
 from tillpoint.core.request_context import RequestContext
@@ -152,9 +151,8 @@ class RequestPipeline:
     ) -> int:
         method = scope["method"]
         if "\x00" in scope["path"] or _has_nul(scope.get("query_string", b"")):
-            return await self._reject(
+            return await ctx.reject(
                 send,
-                ctx,
                 "VALIDATION_ERROR",
                 [{"field": "url", "message": "the NUL character is not allowed"}],
             )
@@ -168,13 +166,11 @@ class RequestPipeline:
                 # full, and answer 400 to a client that is gone.
                 return CLIENT_CLOSED_REQUEST
             if read is None:
-                return await self._reject(send, ctx, "PAYLOAD_TOO_LARGE")
+                return await ctx.reject(send, "PAYLOAD_TOO_LARGE")
             body = read
         card_data = await card_data_in_request(scope, headers, body)
         if card_data is not None:
-            return await self._reject(
-                send, ctx, "CARD_DATA_NOT_ALLOWED", refusal_details(card_data)
-            )
+            return await ctx.reject(send, "CARD_DATA_NOT_ALLOWED", refusal_details(card_data))
 
         token = bearer_token(headers.get("authorization"))
         if token is not None:
@@ -192,7 +188,7 @@ class RequestPipeline:
             limit = await self._rate_limit(scope, ctx)
             ctx.response_headers.update(limit.headers())
             if not limit.allowed:
-                return await self._reject(send, ctx, "RATE_LIMITED")
+                return await ctx.reject(send, "RATE_LIMITED")
         ctx.response_headers["X-Request-Id"] = ctx.request_id
 
         idempotency_key = headers.get("idempotency-key")
@@ -203,9 +199,8 @@ class RequestPipeline:
             and scope["path"] not in self.idempotency_exempt
         ):
             if not valid_key(idempotency_key):
-                return await self._reject(
+                return await ctx.reject(
                     send,
-                    ctx,
                     "VALIDATION_ERROR",
                     [{"field": "Idempotency-Key", "message": "1 to 255 printable characters"}],
                 )
@@ -224,9 +219,9 @@ class RequestPipeline:
                 await self._send(send, ctx, claim.status or 200, claim.body or b"")
                 return claim.status or 200
             if claim.outcome is ClaimOutcome.IN_USE:
-                return await self._reject(send, ctx, "IDEMPOTENCY_KEY_IN_USE")
+                return await ctx.reject(send, "IDEMPOTENCY_KEY_IN_USE")
             if claim.outcome is ClaimOutcome.REUSED:
-                return await self._reject(send, ctx, "IDEMPOTENCY_KEY_REUSED")
+                return await ctx.reject(send, "IDEMPOTENCY_KEY_REUSED")
             held = HeldClaim(ctx.principal.tenant_id, idempotency_key, claim.holder)
         else:
             held = None
@@ -312,15 +307,6 @@ class RequestPipeline:
             await send(message)
 
         return send_with_headers
-
-    async def _reject(
-        self,
-        send: Send,
-        ctx: RequestContext,
-        code: str,
-        details: list[dict[str, Any]] | None = None,
-    ) -> int:
-        return await send_error(send, code, details or [], ctx.request_id, ctx.response_headers)
 
     async def _send(self, send: Send, ctx: RequestContext, status: int, body: bytes) -> None:
         await send_json(send, status, body, ctx.request_id, ctx.response_headers)

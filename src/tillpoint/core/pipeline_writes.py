@@ -8,7 +8,6 @@ matter: the transaction may have committed — see ``_settle_unknown_commit``.
 """
 
 import logging
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,7 +23,7 @@ from tillpoint.core.pipeline_faults import (
     drop_session,
     send_unavailable,
 )
-from tillpoint.core.pipeline_responses import ResponseBuffer, redact, send_error
+from tillpoint.core.pipeline_responses import ResponseBuffer, redact
 from tillpoint.core.request_context import RequestContext
 from tillpoint.core.route_labels import RouteLabels
 from tillpoint.core.transactions import commit, discard_pending
@@ -135,15 +134,15 @@ class WriteRunner:
         except StaleDataError:
             # A concurrent writer changed the same versioned row first.
             await self._abandon(ctx, held)
-            return await self._reject(send, ctx, "VERSION_CONFLICT")
+            return await ctx.reject(send, "VERSION_CONFLICT")
         except IntegrityError:
             # A concurrent writer won a race that only a constraint caught; the client may retry.
             await self._abandon(ctx, held)
-            return await self._reject(send, ctx, "CONFLICT")
+            return await ctx.reject(send, "CONFLICT")
         except ClaimLost:
             # Taken for dead, the claim went to a retry of this request: that one answers.
             await self._abandon(ctx, None)
-            return await self._reject(send, ctx, "IDEMPOTENCY_KEY_IN_USE")
+            return await ctx.reject(send, "IDEMPOTENCY_KEY_IN_USE")
         except CommitOutcomeUnknown:
             return await self._settle_unknown_commit(send, ctx, held, buffer)
         except Exception as error:
@@ -151,7 +150,7 @@ class WriteRunner:
                 raise  # nothing committed: _run_write retries or answers 503
             log.exception("commit failed")
             await self._abandon(ctx, held)
-            return await self._reject(send, ctx, "INTERNAL_ERROR")
+            return await ctx.reject(send, "INTERNAL_ERROR")
 
         await buffer.release(send, ctx.response_headers)
         return status
@@ -184,12 +183,3 @@ class WriteRunner:
             except Exception:
                 # The claim goes stale once this request ends; a retry takes it over then.
                 log.warning("could not release an idempotency claim", exc_info=True)
-
-    async def _reject(
-        self,
-        send: Send,
-        ctx: RequestContext,
-        code: str,
-        details: list[dict[str, Any]] | None = None,
-    ) -> int:
-        return await send_error(send, code, details or [], ctx.request_id, ctx.response_headers)

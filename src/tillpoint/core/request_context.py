@@ -2,11 +2,14 @@
 (``core/deps.py``)."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Send
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
+from tillpoint.core.pipeline_responses import send_error
 
 
 @dataclass
@@ -39,3 +42,9 @@ class RequestContext:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+    async def reject(
+        self, send: Send, code: str, details: list[dict[str, Any]] | None = None
+    ) -> int:
+        """Answer with the pipeline's own error ``code``, this request's id and headers."""
+        return await send_error(send, code, details or [], self.request_id, self.response_headers)

@@ -237,6 +237,8 @@ def json_decimal(
     with ``multipleOf``; ``enforce_places=False`` leaves the decimals to the caller (money: the
     tenant's currency decides)."""
     step = Decimal(1).scaleb(-places)
+    # The float is only the number written into the OpenAPI document (JSON has no decimals);
+    # the value itself is validated and kept as a Decimal.
     schema: dict[str, Any] = {"type": "number", "maximum": _bound(le), "multipleOf": float(step)}
     if ge is not None:
         schema["minimum"] = _bound(ge)

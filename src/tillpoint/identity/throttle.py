@@ -10,6 +10,7 @@ second (429) rather than locked out.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,30 +31,22 @@ async def begin_attempt(db: Database, settings: Settings, username_key: str) -> 
     row = LoginThrottle
     # Raising inside the transaction rolls the admission back: a refused attempt counts nothing.
     async with transaction(db) as session:
-        stmt = (
-            dialect_insert(session)(row)
-            .values(
-                username_hash=username_key,
-                failures=0,
-                in_flight=1,
-                window_started_at=now,
-                locked_until=None,
-                last_attempt_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=[row.username_hash],
-                set_={
-                    "in_flight": case(
-                        (row.last_attempt_at < now - IN_FLIGHT_STALE, 1), else_=row.in_flight + 1
-                    ),
-                    "last_attempt_at": now,
-                },
-            )
-            .returning(row.in_flight, row.locked_until)
-        )
+        stmt = _upsert(
+            session,
+            username_key,
+            now,
+            failures=0,
+            in_flight=1,
+            on_conflict={
+                "in_flight": case(
+                    (row.last_attempt_at < now - IN_FLIGHT_STALE, 1), else_=row.in_flight + 1
+                ),
+                "last_attempt_at": now,
+            },
+        ).returning(row.in_flight, row.locked_until)
         in_flight, locked_until = (await session.execute(stmt)).one()
-        if locked_until is not None and locked_until > now:
-            seconds = int((locked_until - now).total_seconds()) + 1
+        seconds = _seconds_left(locked_until, now)
+        if seconds is not None:
             raise AppError("ACCOUNT_LOCKED", headers={"Retry-After": str(seconds)})
         if in_flight > settings.login_max_concurrent_attempts:
             raise AppError(
@@ -102,9 +95,7 @@ async def locked_for(session: AsyncSession, username_key: str) -> int | None:
             select(LoginThrottle.locked_until).where(LoginThrottle.username_hash == username_key)
         )
     ).scalar_one_or_none()
-    if locked_until is None or locked_until <= now:
-        return None
-    return int((locked_until - now).total_seconds()) + 1
+    return _seconds_left(locked_until, now)
 
 
 async def count_failure(session: AsyncSession, settings: Settings, username_key: str) -> None:
@@ -112,23 +103,47 @@ async def count_failure(session: AsyncSession, settings: Settings, username_key:
     caller raises with ``commit_changes``): a stolen session cannot guess the password faster
     than a login could."""
     now = utcnow()
+    stmt = _upsert(
+        session,
+        username_key,
+        now,
+        failures=1,
+        in_flight=0,
+        on_conflict={**_failure(settings, now), "last_attempt_at": now},
+    )
+    await session.execute(stmt)
+
+
+def _upsert(
+    session: AsyncSession,
+    username_key: str,
+    now: datetime,
+    *,
+    failures: int,
+    in_flight: int,
+    on_conflict: dict[str, Any],
+) -> Any:
+    """The login name's throttle row: inserted with these counts, or updated by ``on_conflict``."""
     row = LoginThrottle
-    stmt = (
+    return (
         dialect_insert(session)(row)
         .values(
             username_hash=username_key,
-            failures=1,
-            in_flight=0,
+            failures=failures,
+            in_flight=in_flight,
             window_started_at=now,
             locked_until=None,
             last_attempt_at=now,
         )
-        .on_conflict_do_update(
-            index_elements=[row.username_hash],
-            set_={**_failure(settings, now), "last_attempt_at": now},
-        )
+        .on_conflict_do_update(index_elements=[row.username_hash], set_=on_conflict)
     )
-    await session.execute(stmt)
+
+
+def _seconds_left(locked_until: datetime | None, now: datetime) -> int | None:
+    """Whole seconds (rounded up) a lock still holds, or None when there is none."""
+    if locked_until is None or locked_until <= now:
+        return None
+    return int((locked_until - now).total_seconds()) + 1
 
 
 def _lock_until(settings: Settings, now: datetime) -> datetime:

@@ -19,7 +19,13 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tillpoint.core.netaddr import METADATA_ADDRESSES, IPAddress, embedded_ipv4, resolve_host
+from tillpoint.core.netaddr import (
+    METADATA_ADDRESSES,
+    IPAddress,
+    embedded_ipv4,
+    ip_literal,
+    resolve_host,
+)
 
 # Shared address space (carrier-grade NAT, RFC 6598): not "private" to Python, not public either.
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
@@ -70,7 +76,7 @@ async def check_destination(url: str, *, allow_private: bool) -> None:
     host = _host_of(url, allow_private=allow_private)
     if allow_private:
         return
-    literal = _ip_literal(host)
+    literal = ip_literal(host)
     if literal is not None:
         if not is_public_address(literal):
             raise DestinationNotAllowed(f"{literal} is not a public address")
@@ -92,7 +98,7 @@ async def resolve_destination(url: str, *, allow_private: bool) -> Destination:
     The host is resolved even when private destinations are allowed, so that the connection
     always goes to an address that was resolved here."""
     host = _host_of(url, allow_private=allow_private)
-    literal = _ip_literal(host)
+    literal = ip_literal(host)
     addresses = [literal] if literal is not None else await _resolve(host)
     if not allow_private:
         for address in addresses:
@@ -126,13 +132,6 @@ def _host_of(url: str, *, allow_private: bool) -> str:
     if not host:
         raise DestinationNotAllowed("the URL has no host")
     return host
-
-
-def _ip_literal(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
 
 
 async def _resolve(host: str) -> list[IPAddress]:
