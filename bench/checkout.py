@@ -152,7 +152,7 @@ def set_up_shop(
     # the Luhn check in a tenth of the SKUs — refused as a card number (CARD_DATA_NOT_ALLOWED).
     skus = [f"CK-{run_id}-P{i:05d}" for i in range(products)]
     for i, sku in enumerate(skus):
-        price = f"{1 + (i * 37) % 900 / 100:.2f}"
+        price = round(1 + (i * 37) % 900 / 100, 2)  # a JSON number: amounts as text are refused
         api.post("/v1/catalog/products", {"name": f"Bench item {i}", "sku": sku, "price": price})
     for location_id in locations:
         api.post(

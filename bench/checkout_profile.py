@@ -130,7 +130,7 @@ async def set_up(
     )
     skus = [f"CP-{i:05d}" for i in range(products)]
     for i, sku in enumerate(skus):
-        price = f"{1 + (i * 37) % 900 / 100:.2f}"
+        price = round(1 + (i * 37) % 900 / 100, 2)  # a JSON number: amounts as text are refused
         await post("/v1/catalog/products", {"name": f"Item {i}", "sku": sku, "price": price})
     await post(
         "/v1/inventory/adjustments",
