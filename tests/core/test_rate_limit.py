@@ -1,14 +1,18 @@
 """Per-key rate limits with RateLimit-* headers; 429 + Retry-After past the limit."""
 
+import math
 import os
 import uuid
 
 import httpx
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from tests.support.tenants import TenantFixture, add_api_key, bearer, make_settings
 from tillpoint.app import create_app
 from tillpoint.core.db import Database
+from tillpoint.core.ratelimit import MovingWindows
 from tillpoint.core.transactions import transaction
 
 REDIS_URL = os.environ.get("TILLPOINT_TEST_REDIS_URL")
@@ -79,3 +83,81 @@ async def test_replicas_share_limits_through_redis(database_url: str, tmp_path) 
         for c in clients:
             await c.aclose()
         await db.dispose()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_window_lets_the_limit_through_then_refuses_until_the_oldest_leaves() -> None:
+    clock = FakeClock()
+    windows = MovingWindows(window=60, clock=clock)
+    first = windows.hit("k", 3)
+    assert (first.allowed, first.remaining, first.reset_seconds) == (True, 2, 60)
+    clock.now += 10
+    assert windows.hit("k", 3).remaining == 1
+    assert windows.hit("k", 3).remaining == 0
+    refused = windows.hit("k", 3)
+    assert (refused.allowed, refused.remaining, refused.reset_seconds) == (False, 0, 50)
+    assert refused.headers()["Retry-After"] == "50"
+    assert windows.hit("other", 3).allowed  # keys count apart
+    clock.now += 50  # the first hit leaves the window
+    again = windows.hit("k", 3)
+    assert (again.allowed, again.remaining, again.reset_seconds) == (True, 0, 10)
+
+
+def test_keys_with_an_empty_window_are_forgotten() -> None:
+    clock = FakeClock()
+    windows = MovingWindows(window=60, clock=clock)
+    for i in range(100):
+        windows.hit(f"ip:{i}", 5)
+    clock.now += 61
+    windows.hit("k", 5)
+    assert set(windows._hits) == {"k"}
+
+
+class ReferenceWindow:
+    """The rule, written as plainly as possible: a request is let through when fewer than
+    ``limit`` requests were let through in the ``window`` seconds before it."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self.allowed: dict[str, list[float]] = {}
+
+    def hit(self, key: str, limit: int, now: float) -> tuple[bool, int, int]:
+        inside = [t for t in self.allowed.get(key, []) if t > now - self.window]
+        allowed = len(inside) < limit
+        if allowed:
+            inside.append(now)
+        self.allowed[key] = inside
+        reset = math.ceil(min(inside) + self.window - now) if inside else int(self.window)
+        return allowed, max(0, limit - len(inside)), reset
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.floats(min_value=0, max_value=40, allow_nan=False),
+        ),
+        max_size=60,
+    )
+)
+def test_moving_windows_agree_with_the_reference(
+    requests: list[tuple[str, float]],
+) -> None:
+    clock = FakeClock()
+    windows = MovingWindows(window=60, clock=clock)
+    reference = ReferenceWindow(60)
+    limits = {"a": 3, "b": 1, "c": 5}
+    for key, step in requests:
+        clock.now += step
+        got = windows.hit(key, limits[key])
+        assert (got.allowed, got.remaining, got.reset_seconds) == reference.hit(
+            key, limits[key], clock.now
+        )
