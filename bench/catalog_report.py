@@ -1,5 +1,6 @@
 """What ``bench.catalog`` prints besides the harness's table: the one-at-a-time latencies, the
-CSV import rows/s and, after all backends, a summary."""
+CSV import rows/s and, after all backends, a summary and the issue-14 targets, each met or
+missed (a missed target is reported, never an exit status: that is for failed requests)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from typing import Any
 from rich.table import Table
 
 from bench.harness import console
+
+# Tillpoint ÷ baseline req/s under load, on both databases.
+TARGET_LOOKUP_RATIO = 0.50
+TARGET_LIST_RATIO = 0.50
+# CSV import rows/s ÷ the raw INSERT's, per database.
+TARGET_IMPORT_RATIO = {"postgresql": 0.40, "sqlite": 0.25}
 
 
 def print_sequential(sequential: dict[str, Any]) -> None:
@@ -113,3 +120,46 @@ def print_summary(summaries: list[dict[str, Any]]) -> None:
         ),
     )
     console.print(table)
+    print_targets(summaries)
+
+
+def met(value: float | None, target: float) -> str:
+    if value is None:
+        return "[yellow]not measured[/]"
+    return "[green]met[/]" if value >= target else "[red]missed[/]"
+
+
+def target_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per target for one backend: the figure, the target, met or missed."""
+    name, results, imports = summary["backend"].name, summary["results"], summary["imports"]
+    lines = []
+    for kind, label, target in (
+        ("lookup", "barcode lookup under load", TARGET_LOOKUP_RATIO),
+        ("list", "list page of 200 under load", TARGET_LIST_RATIO),
+    ):
+        ours, base = (
+            results[f"tillpoint-{kind}"]["reqPerSec"],
+            results[f"baseline-{kind}"]["reqPerSec"],
+        )
+        value = round(ours / base, 3) if base else None
+        lines.append(
+            f"{name}: {label}, Tillpoint ÷ baseline req/s {value} (target ≥ {target:.2f}): "
+            f"{met(value, target)}"
+        )
+    raw = imports.get("raw-insert", {}).get("rowsPerSec")
+    target = TARGET_IMPORT_RATIO[name]
+    for key in ("api", "cli"):
+        if key in imports:
+            value = round(imports[key]["rowsPerSec"] / raw, 3) if raw else None
+            lines.append(
+                f"{name}: CSV import ({imports[key]['label']}) ÷ raw INSERT rows/s {value} "
+                f"(target ≥ {target:.2f}): {met(value, target)}"
+            )
+    return lines
+
+
+def print_targets(summaries: list[dict[str, Any]]) -> None:
+    console.print("[bold]Targets (issue 14), this run:[/bold]")
+    for summary in summaries:
+        for line in target_lines(summary):
+            console.print(f"  {line}")
