@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python -m bench.checkout [--seconds 10] [--concurrency 32] [--workers 1] [--products 300]
+    python -m bench.checkout [--seconds 10] [--concurrency 32] [--workers 1] [--processes 1]
+                             [--products 300]
 
 A checkout is two requests: ``POST /v1/orders`` (3 lines of random products, 1 to 3 of each,
 priced on the server with a 9 % tax rate) and ``POST /v1/orders/{id}/payments`` paying the
@@ -15,13 +16,20 @@ at all three (API), then loads Tillpoint with whole checkouts at ``--concurrency
 The ceiling, measured in the same run at the same concurrency on the same database, is not
 HTTP: a raw asyncpg program (``bench/checkout_raw.py``, a pool of connections) doing per
 checkout the same inserts and stock updates in two transactions, as Tillpoint does, at the
-second location. The HTTP floor, measured after it at the third location, does the ceiling's
-transactions behind the same two URLs in a bare FastAPI app (``bench/checkout_floor_app.py``)
-served by uvicorn as Tillpoint is, loaded exactly like Tillpoint. It prints checkouts/s and
-p50/p99 of all three, the Tillpoint ÷ ceiling throughput ratio (target ≥ 0.60) and p99 ratio
-(target ≤ 2×), the Tillpoint ÷ floor and floor ÷ ceiling ratios, CPU per process group, then
-checks for each side that the ledger sums to on_hand and that receipt numbers have no gaps,
-and writes ``bench/results/checkout.json``. Servers and the database are removed on every exit.
+second location. The HTTP floor, started once the ceiling is done (Tillpoint's servers are
+stopped by then: nothing competes) at the third location, does the ceiling's transactions
+behind the same two URLs in a bare FastAPI app (``bench/checkout_floor_app.py``) served by
+uvicorn as Tillpoint is, loaded exactly like Tillpoint. ``--processes N`` starts N separate
+``tillpoint serve`` processes (each with ``--workers``) on the one database, and N floor
+processes likewise; the virtual users take the processes in turn and the server CPU is the
+sum over them. It prints checkouts/s, p50/p99 and server CPU per checkout of all three, the
+issue-14 targets against the floor (checkouts/s ≥ 0.60×, p99 ≤ 2×, server CPU per checkout
+≤ 2.5×) each met or missed, the ratios to the ceiling, CPU per process group, then checks for
+each side that the ledger sums to on_hand, that receipt numbers have no gaps and that every
+order has exactly its order.created (and order.completed) event, and for the tenant that
+event numbers run 1..N without gap or duplicate; it writes ``bench/results/checkout.json``.
+It exits non-zero on errors or a failed check, never on a missed target. Servers and the
+database are removed on every exit.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from bench.checkout_load import Target, open_pool, run_checkouts
 from bench.checkout_report import (
     CEILING,
     FLOOR,
+    TARGET_CPU_RATIO,
     TARGET_P99_RATIO,
     TARGET_THROUGHPUT_RATIO,
     TILLPOINT,
@@ -62,6 +71,7 @@ from bench.harness.servers import (
     environment_without_tillpoint_settings,
     free_port,
     start_server,
+    stop_server,
     uvicorn_command,
     wait_ready,
 )
@@ -100,6 +110,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="separate `tillpoint serve` processes (and floor processes) on the one database, "
+        "each with --workers workers (default %(default)s)",
+    )
+    parser.add_argument(
         "--products",
         type=int,
         default=300,
@@ -118,6 +135,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if not 3 <= args.products <= 5_000:
         parser.error("--products must be in [3, 5000]")
+    if not 1 <= args.processes <= 8:
+        parser.error("--processes must be in [1, 8]")
+    if args.concurrency < args.processes:
+        parser.error("--concurrency must be at least --processes")
 
 
 class Api:
@@ -174,6 +195,21 @@ def set_up_shop(
     return locations, skus
 
 
+def start_tillpoint(
+    stack: contextlib.ExitStack, args: argparse.Namespace, env: dict[str, str], logs: Path
+) -> list[Server]:
+    """``--processes`` separate ``tillpoint serve`` processes, ready. The first applies the
+    migrations on its start; the others start once it is ready, on a schema at head."""
+    servers: list[Server] = []
+    for i in range(args.processes):
+        port = free_port()
+        name = "tillpoint" if args.processes == 1 else f"tillpoint-{i + 1}"
+        server = start_server(stack, name, serve_command(port, args.workers), port, env, logs)
+        wait_ready(server, "/readyz")
+        servers.append(server)
+    return servers
+
+
 def start_floor(
     stack: contextlib.ExitStack,
     args: argparse.Namespace,
@@ -181,32 +217,40 @@ def start_floor(
     tenant_id: str,
     location_id: str,
     logs: Path,
-) -> Server:
-    """The HTTP floor served by uvicorn as ``tillpoint serve`` serves Tillpoint, ready. Each
-    worker may take up to ``--concurrency`` connections (uvicorn spreads the keep-alive
-    connections unevenly), opening its share up front so that all workers' pools together stay
-    within PostgreSQL's connection limit beside Tillpoint's."""
-    port = free_port()
+) -> list[Server]:
+    """The HTTP floor served by uvicorn as ``tillpoint serve`` serves Tillpoint (as many
+    processes, as many workers each), ready. Each worker may take up to its process's share of
+    ``--concurrency`` connections (uvicorn spreads the keep-alive connections unevenly), opening
+    its part up front, so that the floor stays within PostgreSQL's connection limit."""
+    share = -(-args.concurrency // args.processes)
     env = environment_without_tillpoint_settings()
     env.update(
         CHECKOUT_FLOOR_DATABASE_URL=database_url,
         CHECKOUT_FLOOR_TENANT_ID=tenant_id,
         CHECKOUT_FLOOR_LOCATION_ID=location_id,
-        CHECKOUT_FLOOR_POOL_SIZE=str(args.concurrency),
-        CHECKOUT_FLOOR_POOL_MIN=str(-(-args.concurrency // args.workers)),
+        CHECKOUT_FLOOR_POOL_SIZE=str(share),
+        CHECKOUT_FLOOR_POOL_MIN=str(-(-share // args.workers)),
     )
-    command = uvicorn_command(FLOOR_APP, port, args.workers)
-    floor = start_server(stack, "checkout-floor", command, port, env, logs)
-    wait_ready(floor, "/readyz")
-    return floor
+    floors = []
+    for i in range(args.processes):
+        port = free_port()
+        name = "checkout-floor" if args.processes == 1 else f"checkout-floor-{i + 1}"
+        command = uvicorn_command(FLOOR_APP, port, args.workers)
+        floor = start_server(stack, name, command, port, env, logs)
+        wait_ready(floor, "/readyz")
+        floors.append(floor)
+    return floors
 
 
-async def _verify_all(url: str, tenant_id: str, locations: list[str]) -> list[dict[str, Any]]:
+async def _verify_all(
+    url: str, tenant_id: str, locations: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     import asyncpg
 
     conn = await asyncpg.connect(url)
     try:
-        return [await checkout_checks.verify(conn, tenant_id, loc) for loc in locations]
+        sides = [await checkout_checks.verify(conn, tenant_id, loc) for loc in locations]
+        return sides, await checkout_checks.verify_event_sequence(conn, tenant_id)
     finally:
         await conn.close()
 
@@ -224,67 +268,62 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     database = create_database(stack, admin_url, run_id)
 
     env = server_env(database.url, work / "data", args.server_env)
-    port = free_port()
-    tillpoint = start_server(stack, "tillpoint", serve_command(port, args.workers), port, env, logs)
-    wait_ready(tillpoint, "/readyz")
+    tillpoint = start_tillpoint(stack, args, env, logs)
     tenant, key = create_tenant_and_api_key(run_id, SCOPES, env)
     tenant_id = tenant["tenantId"]
-    api = Api(tillpoint, key["key"])
+    api = Api(tillpoint[0], key["key"])
     stack.callback(api.client.close)
     locations, skus = set_up_shop(api, run_id, args.products, SIDES)
-    floor = start_floor(stack, args, database.url, tenant_id, locations[2], logs)
+    plural = "es" if args.processes > 1 else ""
     console.print(
-        f"tillpoint serve on {tillpoint.base_url}, HTTP floor on {floor.base_url} "
-        f"({args.workers} worker{'s' if args.workers > 1 else ''} each); tenant {tenant_id}, "
-        f"{len(skus)} products stocked at {locations[0]} (Tillpoint), {locations[1]} (ceiling) "
-        f"and {locations[2]} (floor); no register (a card sale needs no shift)"
+        f"tillpoint serve on {', '.join(s.base_url for s in tillpoint)} ({args.processes} "
+        f"process{plural}, {args.workers} worker{'s' if args.workers > 1 else ''} each); "
+        f"tenant {tenant_id}, {len(skus)} products stocked at {locations[0]} (Tillpoint), "
+        f"{locations[1]} (ceiling) and {locations[2]} (floor); no register (a card sale needs "
+        "no shift)"
     )
 
-    # The floor is loaded exactly like Tillpoint (same loop, bodies and bench key; it ignores
-    # the key), after the ceiling.
-    targets = [
-        Target(
-            TILLPOINT,
-            "Tillpoint checkout",
-            "http",
-            locations[0],
-            tuple(skus),
-            base_url=tillpoint.base_url,
-            api_key=key["key"],
-        ),
-        Target(
-            CEILING,
-            "raw asyncpg ceiling",
-            "raw",
-            locations[1],
-            tuple(skus),
-            database_url=database.url,
-            tenant_id=tenant_id,
-        ),
-        Target(
-            FLOOR,
-            "HTTP floor (FastAPI + asyncpg)",
-            "http",
-            locations[2],
-            tuple(skus),
-            base_url=floor.base_url,
-            api_key=key["key"],
-        ),
-    ]
-    servers = {TILLPOINT: tillpoint, FLOOR: floor}
     started = dt.datetime.now(dt.UTC)
     pool = open_pool(stack, args.clients)
-    results = [
-        run_checkouts(pool, target, args, run_id, database.name, servers.get(target.key))
-        for target in targets
-    ]
-    checks = dict(
-        zip(
-            ("tillpoint", "ceiling", "floor"),
-            asyncio.run(_verify_all(database.url, tenant_id, locations)),
-            strict=True,
-        )
+    tillpoint_target = Target(
+        TILLPOINT,
+        "Tillpoint checkout",
+        "http",
+        locations[0],
+        tuple(skus),
+        base_urls=tuple(s.base_url for s in tillpoint),
+        api_key=key["key"],
     )
+    results = [run_checkouts(pool, tillpoint_target, args, run_id, database.name, tillpoint)]
+    api.client.close()
+    for server in tillpoint:  # its idle pools would hold connections and memory
+        stop_server(server)
+    ceiling = Target(
+        CEILING,
+        "raw asyncpg ceiling",
+        "raw",
+        locations[1],
+        tuple(skus),
+        database_url=database.url,
+        tenant_id=tenant_id,
+    )
+    results.append(run_checkouts(pool, ceiling, args, run_id, database.name, []))
+    # The floor starts after the ceiling is done, so the two never compete; it is loaded
+    # exactly like Tillpoint (same loop, bodies and bench key; it ignores the key).
+    floors = start_floor(stack, args, database.url, tenant_id, locations[2], logs)
+    console.print(f"HTTP floor on {', '.join(s.base_url for s in floors)}")
+    floor_target = Target(
+        FLOOR,
+        "HTTP floor (FastAPI + asyncpg)",
+        "http",
+        locations[2],
+        tuple(skus),
+        base_urls=tuple(s.base_url for s in floors),
+        api_key=key["key"],
+    )
+    results.append(run_checkouts(pool, floor_target, args, run_id, database.name, floors))
+    sides, sequence = asyncio.run(_verify_all(database.url, tenant_id, locations))
+    checks = dict(zip(("tillpoint", "ceiling", "floor"), sides, strict=True))
     ratios = compute_ratios(results)
 
     print_report(
@@ -299,10 +338,11 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         "payments by card over HTTP (API key, no register); the ceiling: the same inserts and "
         "stock updates as two raw asyncpg transactions, no HTTP (its own CPU is in the loadgen "
         "column); the HTTP floor: the ceiling's transactions behind the same two requests in a "
-        "bare FastAPI app (no auth), served by uvicorn like Tillpoint.",
+        "bare FastAPI app (no auth), served by uvicorn like Tillpoint (as many processes and "
+        "workers).",
     )
     print_figures(results, ratios)
-    checks_ok = print_checks(checks)
+    checks_ok = print_checks(checks, sequence)
     write_results(
         args.output,
         benchmark=BENCHMARK,
@@ -312,6 +352,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
             "warmupSeconds": args.warmup,
             "concurrency": args.concurrency,
             "workers": args.workers,
+            "processes": args.processes,
             "clients": args.clients,
             "products": args.products,
             "linesPerOrder": 3,
@@ -325,8 +366,11 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
             "targets": {
                 "throughputRatioAtLeast": TARGET_THROUGHPUT_RATIO,
                 "p99RatioAtMost": TARGET_P99_RATIO,
+                "serverCpuPerCheckoutRatioAtMost": TARGET_CPU_RATIO,
+                "against": "floor-checkout",
             },
             "checks": checks,
+            "eventSequence": sequence,
         },
     )
     errors = sum(r["errors"] for r in results)

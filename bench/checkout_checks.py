@@ -1,4 +1,5 @@
-"""After a ``bench.checkout`` run: does the ledger sum to on_hand, and are receipts gapless?"""
+"""After a ``bench.checkout`` run: does the ledger sum to on_hand, are receipts gapless, has every
+order exactly its events, and are the tenant's event numbers gapless?"""
 
 from __future__ import annotations
 
@@ -43,6 +44,19 @@ async def verify(conn: Any, tenant_id: str, location_id: str) -> dict[str, Any]:
         tenant_id,
         location_id,
     )
+    # Every order has exactly one order.created; a completed order exactly one order.completed,
+    # an open one none (a lost or a doubled event would show here).
+    order_events = await conn.fetchrow(
+        "SELECT count(*) AS orders, count(*) FILTER (WHERE created <> 1 OR completed <> "
+        "CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS wrong FROM (SELECT o.id, o.status, "
+        "count(e.seq) FILTER (WHERE e.type = 'order.created') AS created, "
+        "count(e.seq) FILTER (WHERE e.type = 'order.completed') AS completed FROM orders o "
+        "LEFT JOIN events e ON e.tenant_id = o.tenant_id AND e.subject_id = o.id "
+        "AND e.type IN ('order.created', 'order.completed') "
+        "WHERE o.tenant_id = $1 AND o.location_id = $2 GROUP BY o.id, o.status) per_order",
+        tenant_id,
+        location_id,
+    )
     completed = int(receipts["completed"])
     gapless = completed == 0 or (
         receipts["first"] == 1
@@ -61,4 +75,32 @@ async def verify(conn: Any, tenant_id: str, location_id: str) -> dict[str, Any]:
         "receiptRange": [receipts["first"], receipts["last"]],
         "receiptSequence": int(sequence),
         "receiptsGapless": bool(gapless),
+        "orders": int(order_events["orders"]),
+        "ordersWithWrongEvents": int(order_events["wrong"]),
+        "orderEventsAgree": int(order_events["wrong"]) == 0,
+    }
+
+
+async def verify_event_sequence(conn: Any, tenant_id: str) -> dict[str, Any]:
+    """The tenant's events are numbered 1..N with no gap and no duplicate, N its counter."""
+    events = await conn.fetchrow(
+        "SELECT count(*) AS n, count(DISTINCT seq) AS distinct_seqs, min(seq) AS first, "
+        "max(seq) AS last FROM events WHERE tenant_id = $1",
+        tenant_id,
+    )
+    counter = await conn.fetchval(
+        "SELECT coalesce(max(last_seq), 0) FROM event_counters WHERE tenant_id = $1", tenant_id
+    )
+    n = int(events["n"])
+    gapless = n == 0 or (
+        events["first"] == 1
+        and events["last"] == n
+        and events["distinct_seqs"] == n
+        and counter == n
+    )
+    return {
+        "events": n,
+        "seqRange": [events["first"], events["last"]],
+        "counter": int(counter),
+        "seqGapless": bool(gapless),
     }

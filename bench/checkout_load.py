@@ -41,7 +41,7 @@ class Target:
     kind: str  # "http" (Tillpoint) or "raw" (asyncpg)
     location_id: str
     skus: tuple[str, ...]
-    base_url: str = ""  # http
+    base_urls: tuple[str, ...] = ()  # http: one per server process, users spread over them
     api_key: str = ""  # http
     database_url: str = ""  # raw
     tenant_id: str = ""  # raw
@@ -61,7 +61,7 @@ def run_checkouts(
     args: argparse.Namespace,
     run_id: str,
     database: str,
-    server: Any | None,
+    servers: list[Any],
 ) -> dict[str, Any]:
     """Load ``target`` with checkouts; one result dict in the harness's shape."""
     console.print(
@@ -77,6 +77,7 @@ def run_checkouts(
         {
             "client": i,
             "tasks": share,
+            "first_user": sum(shares[:i]),
             "start_at": start_at,
             "warmup": args.warmup,
             "seconds": args.seconds,
@@ -87,14 +88,15 @@ def run_checkouts(
         for i, share in enumerate(shares)
     ]
     pending = pool.map_async(run_load, jobs)
-    server_pid = server.proc.pid if server is not None else NO_SERVER_PID
+    server_pids = [server.proc.pid for server in servers] or [NO_SERVER_PID]
     time.sleep(max(0.0, start_at + args.warmup - time.time()))
-    before = cpu_sample(server_pid, database)
+    before = cpu_sample(server_pids, database)
     time.sleep(max(0.0, start_at + args.warmup + args.seconds - time.time()))
-    after = cpu_sample(server_pid, database)
+    after = cpu_sample(server_pids, database)
     parts: list[dict[str, Any]] = pending.get(timeout=2 * REQUEST_TIMEOUT_S + 60)
-    if server is not None and server.proc.poll() is not None:
-        raise BenchError(f"{server.name} died during {target.label}:\n{server.log_tail()}")
+    for server in servers:
+        if server.proc.poll() is not None:
+            raise BenchError(f"{server.name} died during {target.label}:\n{server.log_tail()}")
 
     def merged(name: str) -> list[float]:
         return sorted(x for part in parts for x in part[name])
@@ -104,14 +106,14 @@ def run_checkouts(
     for part in parts:
         errors.update(part["errors"])
     cpu = cpu_shares(before, after, sum(p["cpu_seconds"] for p in parts), args.seconds)
-    if server is None:
+    if not servers:
         cpu["serverCpuPct"] = None  # the asyncpg program is the load generator itself
     return {
         "scenario": target.key,
         "label": target.label,
         "target": target.kind,
         "method": "POST+POST" if target.kind == "http" else "2 transactions",
-        "url": f"{target.base_url}/v1/orders" if target.kind == "http" else "asyncpg",
+        "url": " ".join(f"{u}/v1/orders" for u in target.base_urls) or "asyncpg",
         "seconds": args.seconds,
         "requests": len(latencies),
         "reqPerSec": round(len(latencies) / args.seconds, 1),
@@ -167,12 +169,14 @@ class _HttpCheckout:
         self.stack = contextlib.AsyncExitStack()
         self.headers = {"authorization": f"Bearer {target.api_key}"}
 
-    async def client(self) -> httpx.AsyncClient:
-        # One keep-alive connection per virtual user, as the harness does (cheapest client).
+    async def client(self, user: int) -> httpx.AsyncClient:
+        # One keep-alive connection per virtual user, as the harness does (cheapest client);
+        # the users take the server processes in turn.
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        urls = self.target.base_urls
         return await self.stack.enter_async_context(
             httpx.AsyncClient(
-                base_url=self.target.base_url,
+                base_url=urls[user % len(urls)],
                 headers=self.headers,
                 limits=limits,
                 timeout=REQUEST_TIMEOUT_S,
@@ -206,7 +210,7 @@ class _RawCheckout:
         self.pool: Any = None
         self.shop: Any = None
 
-    async def client(self) -> Any:
+    async def client(self, _user: int) -> Any:
         from bench import checkout_raw
 
         if self.pool is None:
@@ -251,7 +255,7 @@ async def _drive(job: dict[str, Any]) -> dict[str, Any]:
     )
 
     async with checkout.stack:
-        clients = [await checkout.client() for _ in range(tasks_here)]
+        clients = [await checkout.client(job["first_user"] + i) for i in range(tasks_here)]
 
         async def user(task: int) -> None:
             client = clients[task]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def machine_busy_pct(seconds: float = 1.0) -> float | None:
     return round(100 * (busy1 - busy0) / (total1 - total0), 1) if total1 > total0 else None
 
 
-def cpu_sample(server_pid: int, database: str) -> CpuSample | None:
+def cpu_sample(server_pids: int | Iterable[int], database: str) -> CpuSample | None:
+    """CPU used so far by the process trees of ``server_pids`` (one server, or several summed:
+    ``bench.checkout --processes``), by our PostgreSQL processes and by the machine."""
     if not Path("/proc/stat").exists():
         return None
     table = _proc_table()
@@ -58,7 +61,7 @@ def cpu_sample(server_pid: int, database: str) -> CpuSample | None:
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
     tree: dict[int, float] = {}
-    todo = [server_pid]
+    todo = [server_pids] if isinstance(server_pids, int) else list(server_pids)
     while todo:
         pid = todo.pop()
         if pid in table:
