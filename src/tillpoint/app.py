@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -52,7 +53,18 @@ def serve_app() -> FastAPI:
     """The factory ``tillpoint serve`` gives uvicorn (once per worker process)."""
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    freeze_startup_heap()
+    return app
+
+
+def freeze_startup_heap() -> None:
+    """Move what startup built (modules, routes, models, schemas: ~216,000 objects) out of the
+    garbage collector's sight. It lives as long as the process, yet every full collection
+    walked all of it: 120–140 ms of CPU per full collection, during which no request moves
+    (measured, docs/scaling.md); frozen, a full collection sees only what requests made."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
