@@ -84,6 +84,8 @@ def print_summary(summaries: list[dict[str, Any]]) -> None:
         def cell(s: dict[str, Any]) -> str:
             r = s["results"][key]
             lat = r["latencyMs"]
+            if lat["p50"] is None:  # no request completed in the window (a swamped machine)
+                return f"—, {r['reqPerSec']:,.0f}/s"
             return f"{lat['p50']:.2f} / {lat['p99']:.2f} ms, {r['reqPerSec']:,.0f}/s"
 
         return cell
@@ -152,7 +154,7 @@ def target_lines(summary: dict[str, Any]) -> list[str]:
         if key in imports:
             value = round(imports[key]["rowsPerSec"] / raw, 3) if raw else None
             lines.append(
-                f"{name}: CSV import ({imports[key]['label']}) ÷ raw INSERT rows/s {value} "
+                f"{name}: CSV import, {imports[key]['label']} ÷ raw INSERT rows/s {value} "
                 f"(target ≥ {target:.2f}): {met(value, target)}"
             )
     return lines
