@@ -45,6 +45,8 @@ REQUIRED = ("sku", "name", "price")
 VARIANT_COLUMNS = frozenset(
     {"sku", "parent_sku", "name", "barcode", "barcode_internal", "price", "cost", "option_values"}
 )
+# The product's own columns: on a variant row they must be empty (a value there is an error).
+PRODUCT_ONLY_COLUMNS = tuple(c for c in COLUMNS if c not in VARIANT_COLUMNS)
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
 # API field (camelCase) → CSV column, for error messages.
 _COLUMN_OF = {
@@ -184,18 +186,41 @@ def _errors_of(exc: ValidationError, lines: RowLines) -> list[RowError]:
     return found
 
 
+def header_errors(header: list[str]) -> tuple[list[RowError], bool]:
+    """Every problem of the header row (line 1), and whether the rows can still be checked
+    (they can unless a required column is missing)."""
+    problems = [f"unknown column {h!r}" for h in dict.fromkeys(header) if h not in COLUMNS]
+    problems += [
+        f"column {h!r} is given {header.count(h)} times"
+        for h in dict.fromkeys(header)
+        if header.count(h) > 1
+    ]
+    missing = [c for c in REQUIRED if c not in header]
+    problems += [f"missing column {c!r}" for c in missing]
+    errors = [RowError(1, "", "header", "; ".join(problems))] if problems else []
+    return errors, not missing
+
+
+def variant_row_errors(line: int, row: dict[str, str]) -> list[RowError]:
+    """A variant row that gives a value in a column of the product (tax_class, category, …)."""
+    sku = (row.get("sku") or "").strip()
+    return [
+        RowError(line, sku, column, f"{column} is the product's; leave it empty on a variant row")
+        for column in PRODUCT_ONLY_COLUMNS
+        if (row.get(column) or "").strip()
+    ]
+
+
 def parse_catalog_csv(text: str) -> ParsedCsv:
-    """Rows grouped into products with their variants, and every row error found."""
+    """Rows grouped into products with their variants, and every error of every row and
+    column found (the header's too), in one pass."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    errors: list[RowError] = []
-    unknown = [h for h in header if h not in COLUMNS]
-    missing = [c for c in REQUIRED if c not in header]
-    if unknown or missing:
-        problems = [f"unknown column {h!r}" for h in unknown]
-        problems += [f"missing column {c!r}" for c in missing]
-        return ParsedCsv([], [RowError(1, "", "header", "; ".join(problems))], 0)
+    errors, readable = header_errors(header)
+    if not readable:
+        return ParsedCsv([], errors, 0)
     reader.fieldnames = header
+    known = [h for h in dict.fromkeys(header) if h in COLUMNS]
 
     product_rows: dict[str, tuple[int, dict[str, str]]] = {}
     variant_rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
@@ -218,6 +243,7 @@ def parse_catalog_csv(text: str) -> ParsedCsv:
         seen[sku] = start
         parent = (row.get("parent_sku") or "").strip()
         if parent:
+            errors.extend(variant_row_errors(start, row))
             variant_rows.setdefault(parent, []).append((start, row))
         else:
             product_rows[sku] = (start, row)
@@ -230,8 +256,10 @@ def parse_catalog_csv(text: str) -> ParsedCsv:
                 errors.append(RowError(start, row["sku"].strip(), "parent_sku", message))
     for sku, (start, row) in product_rows.items():
         children = variant_rows.get(sku, [])
-        body = _cell_values(row, header)
-        body["variants"] = [_cell_values(r, VARIANT_COLUMNS & set(header)) for _, r in children]
+        body = _cell_values(row, known)
+        body["variants"] = [
+            _cell_values(r, [c for c in known if c in VARIANT_COLUMNS]) for _, r in children
+        ]
         lines = RowLines(
             start, sku, [s for s, _ in children], [r["sku"].strip() for _, r in children]
         )

@@ -7,15 +7,15 @@ too; if any row fails, or on a dry run, the savepoint is rolled back and nothing
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillpoint.catalog.bulk import upsert_products
+from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
-from tillpoint.catalog.csv_io import RowError, catalog_rows, parse_catalog_csv
+from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows, parse_catalog_csv
+from tillpoint.catalog.import_batch import BATCH_SIZE, BatchState, create_batch
 from tillpoint.catalog.models import CatalogImport, Product
 from tillpoint.catalog.presenters import product_views
 from tillpoint.catalog.schemas import ImportOut
@@ -24,9 +24,11 @@ from tillpoint.core.db import get_by_id, utcnow
 from tillpoint.core.errors import not_found
 from tillpoint.core.ids import new_id
 from tillpoint.core.jobs import JobContext, enqueue, job_handler
+from tillpoint.identity.service import tenant_currency_exponent
 
 IMPORT_JOB = "catalog.import"
 MAX_STORED_ERRORS = 1000
+PROGRESS_EVERY = 100  # updated products between two progress reports
 RowProgress = Callable[[int], Awaitable[None]]
 
 
@@ -51,31 +53,45 @@ async def import_catalog_csv(
     dry_run: bool = False,
     progress: RowProgress | None = None,
 ) -> ImportResult:
-    """Upsert every product of the CSV, or nothing when a row fails (or on a dry run)."""
+    """Upsert every product of the CSV, or nothing when a row fails (or on a dry run).
+
+    Existing products (by sku) are updated one by one through the batch endpoint's upsert;
+    new ones are created a batch at a time (``import_batch``) under the same rules."""
     parsed = parse_catalog_csv(text)
     result = ImportResult(parsed.rows, errors=list(parsed.errors))
-    # Rows done after each product: the product's own row and its variant rows.
-    rows_after = list(accumulate(1 + len(p.lines.variant_lines) for p in parsed.products))
+    done = 0
 
-    async def items_done(count: int) -> None:
-        if progress is not None and count:
-            await progress(rows_after[count - 1])
+    async def rows_done(products: list[ParsedProduct]) -> None:
+        nonlocal done
+        done += sum(1 + len(p.lines.variant_lines) for p in products)
+        if progress is not None:
+            await progress(done)
 
     pending: list[Any] = session.info.setdefault("pending_events", [])
     mark = len(pending)
     savepoint = await session.begin_nested()
-    outcomes = await upsert_products(
-        session, principal, [p.item for p in parsed.products], progress=items_done
-    )
-    for outcome, product in zip(outcomes, parsed.products, strict=True):
-        if outcome.status == "created":
-            result.created += 1
-        elif outcome.status == "updated":
-            result.updated += 1
-        elif outcome.status == "unchanged":
-            result.unchanged += 1
+    existing = await products_by_sku(session, [p.item.sku for p in parsed.products])
+    new = [p for p in parsed.products if p.item.sku not in existing]
+    updates = [p for p in parsed.products if p.item.sku in existing]
+    for index, product in enumerate(updates):
+        outcome = await upsert_one(session, principal, index, product.item, existing)
+        _count(result, outcome.status)
         for error in outcome.errors:
             result.errors.append(product.lines.error(error["field"], error["message"]))
+        if (index + 1) % PROGRESS_EVERY == 0 or index + 1 == len(updates):
+            await rows_done(updates[index - index % PROGRESS_EVERY : index + 1])
+    state = BatchState(
+        principal,
+        await tenant_currency_exponent(session, principal.tenant_id),
+        await CategoryTree.load(session),
+        write=not (dry_run or result.errors),
+    )
+    for start in range(0, len(new), BATCH_SIZE):
+        batch = new[start : start + BATCH_SIZE]
+        created, errors = await create_batch(session, state, batch)
+        result.created += created
+        result.errors += errors
+        await rows_done(batch)
     if result.errors or dry_run:
         await savepoint.rollback()
         del pending[mark:]
@@ -85,6 +101,15 @@ async def import_catalog_csv(
     if progress is not None:
         await progress(result.total_rows)
     return result
+
+
+def _count(result: ImportResult, status: str) -> None:
+    if status == "created":
+        result.created += 1
+    elif status == "updated":
+        result.updated += 1
+    elif status == "unchanged":
+        result.unchanged += 1
 
 
 async def export_catalog(
