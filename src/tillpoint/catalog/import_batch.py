@@ -80,7 +80,7 @@ async def create_batch(
     for parsed in batch:
         found, new = await _check_one(session, state, parsed)
         errors += found
-        if new is not None and not found:
+        if new is not None:
             checked.append(Checked(parsed, new))
     errors += await _codes_in_use(session, checked)
     failed_lines = {e.line for e in errors}
@@ -150,17 +150,22 @@ async def _category(session: AsyncSession, state: BatchState, parsed: ParsedProd
 
 
 async def _codes_in_use(session: AsyncSession, checked: list[Checked]) -> list[RowError]:
-    """The batch's skus and barcodes that other variants hold: one query for all of them."""
-    codes, owners = Codes(), dict[tuple[bool, str], Checked]()
+    """The batch's skus and barcodes that other variants hold: one query for all of them,
+    each reported on every row that gives it."""
+    codes, owners = Codes(), dict[tuple[bool, str], list[tuple[Checked, str]]]()
     for entry in checked:
-        codes.skus.update(entry.new.codes.skus)
-        codes.barcodes.update(entry.new.codes.barcodes)
-        owners.update({(True, sku): entry for sku in entry.new.codes.skus})
-        owners.update({(False, code): entry for code in entry.new.codes.barcodes})
+        for is_sku, mine, theirs in (
+            (True, entry.new.codes.skus, codes.skus),
+            (False, entry.new.codes.barcodes, codes.barcodes),
+        ):
+            for code, api_field in mine.items():
+                theirs[code] = api_field
+                owners.setdefault((is_sku, code), []).append((entry, api_field))
     errors: list[RowError] = []
     for code, exc in await codes.taken(session):
-        owner = owners[(exc.code == "SKU_ALREADY_EXISTS", code)]
-        errors += app_errors(exc, owner.parsed)
+        message = str(exc.details[0]["message"])
+        for owner, api_field in owners[(exc.code == "SKU_ALREADY_EXISTS", code)]:
+            errors.append(owner.parsed.lines.error(api_field, message))
     return errors
 
 

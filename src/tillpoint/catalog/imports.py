@@ -146,6 +146,7 @@ def import_out(row: CatalogImport) -> ImportOut:
         created=row.created_count,
         updated=row.updated_count,
         errors=row.errors,
+        error_count=row.error_count,
         created_at=row.created_at,
         finished_at=row.finished_at,
     )
@@ -230,6 +231,7 @@ async def run_import_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     row.total_rows = row.processed_rows = result.total_rows
     row.created_count, row.updated_count = result.created, result.updated
     row.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+    row.error_count = len(result.errors)
     row.csv_text = ""  # done with; the outcome is what is kept
     row.finished_at = utcnow()
     await session.flush()

@@ -130,5 +130,7 @@ class CatalogImport(TenantScoped, Timestamped, Base):
     updated_count: Mapped[int] = mapped_column(default=0)
     # [{"line": n, "sku": …, "field": …, "message": …}]
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # Every row error found; ``errors`` keeps the first 1,000 of them.
+    error_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[str | None] = mapped_column(String(80))
     finished_at: Mapped[datetime | None]
