@@ -113,13 +113,6 @@ class ParsedProduct:
     lines: RowLines
 
 
-@dataclass
-class ParsedCsv:
-    products: list[ParsedProduct]
-    errors: list[RowError]
-    rows: int
-
-
 def column_of(api_field: str) -> str:
     head = api_field.split(".")[0].split("[")[0]
     return _COLUMN_OF.get(head, head)
@@ -211,66 +204,25 @@ def variant_row_errors(line: int, row: dict[str, str]) -> list[RowError]:
     ]
 
 
-def parse_catalog_csv(text: str) -> ParsedCsv:
-    """Rows grouped into products with their variants, and every error of every row and
-    column found (the header's too), in one pass."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    errors, readable = header_errors(header)
-    if not readable:
-        return ParsedCsv([], errors, 0)
-    reader.fieldnames = header
-    known = [h for h in dict.fromkeys(header) if h in COLUMNS]
-
-    product_rows: dict[str, tuple[int, dict[str, str]]] = {}
-    variant_rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    seen: dict[str, int] = {}
-    rows = 0
-    line = 1
-    for row in reader:
-        start, line = line + 1, reader.line_num
-        rows += 1
-        if None in row:
-            errors.append(RowError(start, "", "row", "more cells than columns"))
-            continue
-        sku = (row.get("sku") or "").strip()
-        if not sku:
-            errors.append(RowError(start, "", "sku", "sku is required"))
-            continue
-        if sku in seen:
-            errors.append(RowError(start, sku, "sku", f"sku repeats line {seen[sku]}"))
-            continue
-        seen[sku] = start
-        parent = (row.get("parent_sku") or "").strip()
-        if parent:
-            errors.extend(variant_row_errors(start, row))
-            variant_rows.setdefault(parent, []).append((start, row))
-        else:
-            product_rows[sku] = (start, row)
-
-    products = []
-    for parent, children in variant_rows.items():
-        if parent not in product_rows:
-            for start, row in children:
-                message = f"no product row with sku {parent!r} in this file"
-                errors.append(RowError(start, row["sku"].strip(), "parent_sku", message))
-    for sku, (start, row) in product_rows.items():
-        children = variant_rows.get(sku, [])
-        body = _cell_values(row, known)
-        body["variants"] = [
-            _cell_values(r, [c for c in known if c in VARIANT_COLUMNS]) for _, r in children
-        ]
-        lines = RowLines(
-            start, sku, [s for s, _ in children], [r["sku"].strip() for _, r in children]
-        )
-        try:
-            item = ProductIn.model_validate(body)
-        except ValidationError as exc:
-            errors.extend(_errors_of(exc, lines))
-            continue
-        products.append(ParsedProduct(item, lines))
-    errors.sort(key=lambda e: e.line)
-    return ParsedCsv(products, errors, rows)
+def parse_product(
+    product: tuple[int, dict[str, str]],
+    children: list[tuple[int, dict[str, str]]],
+    known: list[str],
+) -> ParsedProduct | list[RowError]:
+    """A product row and its variant rows as a ``ProductIn``, or every error the model finds
+    in them (each on its own line and column). ``known``: the header's known columns."""
+    start, row = product
+    sku = (row.get("sku") or "").strip()
+    body = _cell_values(row, known)
+    variant_columns = [c for c in known if c in VARIANT_COLUMNS]
+    body["variants"] = [_cell_values(r, variant_columns) for _, r in children]
+    lines = RowLines(
+        start, sku, [s for s, _ in children], [(r.get("sku") or "").strip() for _, r in children]
+    )
+    try:
+        return ParsedProduct(ProductIn.model_validate(body), lines)
+    except ValidationError as exc:
+        return _errors_of(exc, lines)
 
 
 def _decimal(value: Any) -> str:

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
-from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows, parse_catalog_csv
+from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows
 from tillpoint.catalog.import_batch import BATCH_SIZE, BatchState, create_batch
+from tillpoint.catalog.import_rows import index_catalog, product_groups
 from tillpoint.catalog.models import CatalogImport, Product
 from tillpoint.catalog.presenters import product_views
 from tillpoint.catalog.schemas import ImportOut
@@ -28,7 +29,6 @@ from tillpoint.identity.service import tenant_currency_exponent
 
 IMPORT_JOB = "catalog.import"
 MAX_STORED_ERRORS = 1000
-PROGRESS_EVERY = 100  # updated products between two progress reports
 RowProgress = Callable[[int], Awaitable[None]]
 
 
@@ -55,43 +55,35 @@ async def import_catalog_csv(
 ) -> ImportResult:
     """Upsert every product of the CSV, or nothing when a row fails (or on a dry run).
 
-    Existing products (by sku) are updated one by one through the batch endpoint's upsert;
-    new ones are created a batch at a time (``import_batch``) under the same rules."""
-    parsed = parse_catalog_csv(text)
-    result = ImportResult(parsed.rows, errors=list(parsed.errors))
-    done = 0
-
-    async def rows_done(products: list[ParsedProduct]) -> None:
-        nonlocal done
-        done += sum(1 + len(p.lines.variant_lines) for p in products)
-        if progress is not None:
-            await progress(done)
-
+    The file is read twice (``import_rows``) and handled a batch of products at a time:
+    existing products (by sku) are updated one by one through the batch endpoint's upsert, new
+    ones created together (``import_batch``) under the same rules. Errors are collected to the
+    last row; after the first, nothing more is written and the savepoint is rolled back."""
+    index = index_catalog(text)
+    result = ImportResult(index.rows, errors=list(index.errors))
     pending: list[Any] = session.info.setdefault("pending_events", [])
     mark = len(pending)
     savepoint = await session.begin_nested()
-    existing = await products_by_sku(session, [p.item.sku for p in parsed.products])
-    new = [p for p in parsed.products if p.item.sku not in existing]
-    updates = [p for p in parsed.products if p.item.sku in existing]
-    for index, product in enumerate(updates):
-        outcome = await upsert_one(session, principal, index, product.item, existing)
-        _count(result, outcome.status)
-        for error in outcome.errors:
-            result.errors.append(product.lines.error(error["field"], error["message"]))
-        if (index + 1) % PROGRESS_EVERY == 0 or index + 1 == len(updates):
-            await rows_done(updates[index - index % PROGRESS_EVERY : index + 1])
     state = BatchState(
         principal,
         await tenant_currency_exponent(session, principal.tenant_id),
         await CategoryTree.load(session),
         write=not (dry_run or result.errors),
     )
-    for start in range(0, len(new), BATCH_SIZE):
-        batch = new[start : start + BATCH_SIZE]
-        created, errors = await create_batch(session, state, batch)
-        result.created += created
-        result.errors += errors
-        await rows_done(batch)
+    batch: list[ParsedProduct] = []
+    done = len(index.skipped)
+    for group in product_groups(text, index):
+        if isinstance(group, list):
+            result.errors += group  # its rows count as done when the import ends
+            continue
+        batch.append(group)
+        if len(batch) == BATCH_SIZE:
+            done += await _import_batch(session, state, result, batch)
+            batch = []
+            if progress is not None:
+                await progress(min(done, result.total_rows))
+    if batch:
+        await _import_batch(session, state, result, batch)
     if result.errors or dry_run:
         await savepoint.rollback()
         del pending[mark:]
@@ -101,6 +93,26 @@ async def import_catalog_csv(
     if progress is not None:
         await progress(result.total_rows)
     return result
+
+
+async def _import_batch(
+    session: AsyncSession, state: BatchState, result: ImportResult, batch: list[ParsedProduct]
+) -> int:
+    """Update the batch's existing products, create its new ones; the rows it covered."""
+    state.write = state.write and not result.errors
+    existing = await products_by_sku(session, [p.item.sku for p in batch])
+    new = [p for p in batch if p.item.sku not in existing]
+    for index, product in enumerate(p for p in batch if p.item.sku in existing):
+        outcome = await upsert_one(session, state.principal, index, product.item, existing)
+        _count(result, outcome.status)
+        for error in outcome.errors:
+            result.errors.append(product.lines.error(error["field"], error["message"]))
+    if result.errors:
+        state.write = False
+    created, errors = await create_batch(session, state, new)
+    result.created += created
+    result.errors += errors
+    return sum(1 + len(p.lines.variant_lines) for p in batch)
 
 
 def _count(result: ImportResult, status: str) -> None:
