@@ -4,12 +4,19 @@
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from tests.catalog.test_bulk import import_csv, product_events, products
 from tests.support.catalog import create_product, unique_gtin, unique_sku
 from tests.support.tenants import TenantFactory, TenantFixture
 from tillpoint.catalog.import_batch import BATCH_SIZE
-from tillpoint.core.db import Database
+from tillpoint.catalog.import_events import ImportEvents
+from tillpoint.catalog.models import CatalogImportEvent, Product
+from tillpoint.core.db import Database, table_of
+from tillpoint.core.events import record_event
+from tillpoint.core.transactions import transaction
+
+HELD = table_of(CatalogImportEvent)
 
 FULL_HEADER = "sku,parent_sku,name,price,tax_class,category,option_values,barcode"
 
@@ -116,3 +123,38 @@ async def test_a_large_import_creates_every_product_with_its_event(
     assert [v["sku"] for v in first["variants"]] == [f"{prefix}-0-S"]
     seqs = [e["seq"] for e in events]
     assert seqs == sorted(set(seqs))
+
+
+async def test_events_past_the_first_thousands_are_held_in_a_table_until_commit(
+    client: httpx.AsyncClient, db: Database, make_tenant: TenantFactory
+) -> None:
+    """An import keeps its first events in memory and holds the rest in
+    ``catalog_import_events``; at commit they are numbered after the ones in memory, under the
+    same counter lock, and the held rows are gone. A rolled-back import leaves none."""
+    tenant = await make_tenant()
+    made = [await create_product(client, tenant) for _ in range(3)]
+    before = await product_events(client, tenant)
+    async with transaction(db, tenant_id=tenant.id) as session:
+        rows = await session.execute(select(Product).order_by(Product.id))
+        found = list(rows.scalars())
+        events = ImportEvents(tenant.id, keep_in_memory=1)
+        await events.created(session, found)
+        assert len(session.info["pending_events"]) == 1
+        assert (
+            await session.execute(select(func.count()).where(HELD.c.tenant_id == tenant.id))
+        ).scalar() == 2
+    after = await product_events(client, tenant)
+    new = after[len(before) :]
+    assert [e["data"]["productId"] for e in new] == sorted(p["productId"] for p in made)
+    assert [e["seq"] for e in new] == list(range(new[0]["seq"], new[0]["seq"] + 3))
+    async with transaction(db, tenant_id=tenant.id) as session:
+        assert (
+            await session.execute(select(func.count()).where(HELD.c.tenant_id == tenant.id))
+        ).scalar() == 0
+        savepoint = await session.begin_nested()
+        events = ImportEvents(tenant.id, keep_in_memory=0)
+        await events.created(session, found)
+        await savepoint.rollback()
+        events.drop(session)
+        record_event(session, "product.test", {}, subject_id=found[0].id)
+    assert len(await product_events(client, tenant)) == len(after) + 1

@@ -29,7 +29,7 @@ from tillpoint.catalog.checks import (
     require_tax_class,
 )
 from tillpoint.catalog.csv_io import ParsedProduct, RowError
-from tillpoint.catalog.import_events import record_created
+from tillpoint.catalog.import_events import ImportEvents
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
 from tillpoint.catalog.service import NewProduct, build_product, location_ids_of
@@ -50,6 +50,7 @@ class BatchState:
     principal: Principal
     exponent: int
     tree: CategoryTree
+    events: ImportEvents
     write: bool
     tax_classes: dict[str, bool] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
@@ -198,5 +199,5 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
         first = passed[0].parsed.lines
         message = f"a sku or barcode from line {first.line} on was taken meanwhile; try again"
         return [RowError(first.line, first.sku, "row", message)]
-    await record_created(session, products)
+    await state.events.created(session, products)
     return []

@@ -16,6 +16,7 @@ from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
 from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows
 from tillpoint.catalog.import_batch import BATCH_SIZE, BatchState, create_batch
+from tillpoint.catalog.import_events import ImportEvents
 from tillpoint.catalog.import_rows import index_catalog, product_groups
 from tillpoint.catalog.models import CatalogImport, Product
 from tillpoint.catalog.presenters import product_views
@@ -68,6 +69,7 @@ async def import_catalog_csv(
         principal,
         await tenant_currency_exponent(session, principal.tenant_id),
         await CategoryTree.load(session),
+        ImportEvents(principal.tenant_id),
         write=not (dry_run or result.errors),
     )
     batch: list[ParsedProduct] = []
@@ -87,6 +89,7 @@ async def import_catalog_csv(
     if result.errors or dry_run:
         await savepoint.rollback()
         del pending[mark:]
+        state.events.drop(session)
     else:
         await savepoint.commit()
     result.errors.sort(key=lambda e: e.line)
