@@ -138,7 +138,7 @@ async def test_events_past_the_first_thousands_are_held_in_a_table_until_commit(
         rows = await session.execute(select(Product).order_by(Product.id))
         found = list(rows.scalars())
         events = ImportEvents(tenant.id, keep_in_memory=1)
-        await events.created(session, found)
+        await events.created(session, [p.id for p in found])
         assert len(session.info["pending_events"]) == 1
         assert (
             await session.execute(select(func.count()).where(HELD.c.tenant_id == tenant.id))
@@ -153,7 +153,7 @@ async def test_events_past_the_first_thousands_are_held_in_a_table_until_commit(
         ).scalar() == 0
         savepoint = await session.begin_nested()
         events = ImportEvents(tenant.id, keep_in_memory=0)
-        await events.created(session, found)
+        await events.created(session, [p.id for p in found])
         await savepoint.rollback()
         events.drop(session)
         record_event(session, "product.test", {}, subject_id=found[0].id)

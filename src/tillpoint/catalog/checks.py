@@ -3,6 +3,7 @@ location prices, and building a variant row from a request."""
 
 from collections.abc import Collection
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -144,22 +145,31 @@ def build_variant(
     product: Product, data: VariantIn, exponent: int, prefix: str, position: int
 ) -> Variant:
     """An option variant of ``product`` from a request (codes not yet checked as free)."""
+    return Variant(
+        **variant_values(product.tenant_id, product.id, data, exponent, prefix, position)
+    )
+
+
+def variant_values(
+    tenant_id: str, product_id: str, data: VariantIn, exponent: int, prefix: str, position: int
+) -> dict[str, Any]:
+    """The columns of an option variant from a request: its rules, no database needed."""
     check_barcode(data.barcode, data.barcode_internal, f"{prefix}barcode")
     options = [o.model_dump() for o in data.option_values]
-    return Variant(
-        tenant_id=product.tenant_id,
-        id=new_id("variant"),
-        product_id=product.id,
-        is_default=False,
-        name=variant_name(data.name, options),
-        option_values=options,
-        sku=data.sku,
-        barcode=data.barcode,
-        barcode_internal=data.barcode_internal,
-        price_minor=optional_minor(data.price, exponent, f"{prefix}price"),
-        cost_minor=optional_minor(data.cost, exponent, f"{prefix}cost"),
-        location_prices=location_prices_minor(
+    return {
+        "tenant_id": tenant_id,
+        "id": new_id("variant"),
+        "product_id": product_id,
+        "is_default": False,
+        "name": variant_name(data.name, options),
+        "option_values": options,
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "barcode_internal": data.barcode_internal,
+        "price_minor": optional_minor(data.price, exponent, f"{prefix}price"),
+        "cost_minor": optional_minor(data.cost, exponent, f"{prefix}cost"),
+        "location_prices": location_prices_minor(
             data.location_prices, exponent, f"{prefix}locationPrices"
         ),
-        position=data.position if data.position is not None else position,
-    )
+        "position": data.position if data.position is not None else position,
+    }

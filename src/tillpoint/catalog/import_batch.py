@@ -15,7 +15,6 @@ the checking goes on to the last row, so one run reports them all.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
@@ -119,10 +118,10 @@ async def _check_one(
     new: NewProduct | None = None
     try:
         new = build_product(state.principal.tenant_id, item, state.exponent)
-        new.product.category_id = await _category(session, state, parsed)
+        new.product["category_id"] = await _category(session, state, parsed)
         if item.modifier_group_ids:
             groups = await live_modifier_group_ids(session, item.modifier_group_ids)
-            new.product.modifier_group_ids = groups
+            new.product["modifier_group_ids"] = groups
         locations = location_ids_of(item)
         if locations:
             await check_locations(session, state.principal, locations, "locationPrices")
@@ -170,26 +169,14 @@ async def _codes_in_use(session: AsyncSession, checked: list[Checked]) -> list[R
     return errors
 
 
-def _row(obj: Product | Variant, table: Table) -> dict[str, Any]:
-    return {column.key: getattr(obj, column.key) for column in table.columns}
-
-
-def _variant_row(variant: Variant, product: Product) -> dict[str, Any]:
-    """A variant's row; what its mapper would default at a flush is the product's."""
-    row = _row(variant, _VARIANTS)
-    row["version"] = 1
-    row["created_at"] = row["updated_at"] = product.created_at
-    return row
-
-
 async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]) -> list[RowError]:
     """One INSERT for the products, one for their variants, then their events. A code taken by
     a concurrent writer since the check is a row error (the import fails), never a 500."""
     products = [c.new.product for c in passed]
-    variants = [_variant_row(v, c.new.product) for c in passed for v in c.new.variants]
+    variants = [v for c in passed for v in c.new.variants]
     try:
         async with session.begin_nested():
-            await session.execute(insert(_PRODUCTS), [_row(p, _PRODUCTS) for p in products])
+            await session.execute(insert(_PRODUCTS), products)
             await session.execute(insert(_VARIANTS), variants)
     except IntegrityError as exc:
         text = str(exc.orig).lower()
@@ -199,5 +186,5 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
         first = passed[0].parsed.lines
         message = f"a sku or barcode from line {first.line} on was taken meanwhile; try again"
         return [RowError(first.line, first.sku, "row", message)]
-    await state.events.created(session, products)
+    await state.events.created(session, [p["id"] for p in products])
     return []

@@ -1,6 +1,6 @@
 """The events of a CSV import: one ``product.created`` per new product, as ``create_product``
 records it (the product as the API shows it, without stock), rendered for a whole batch from
-one read of its variants instead of one read per product.
+one read of the products and one of their variants instead of a read per product.
 
 The first ``KEEP_IN_MEMORY`` join the transaction's pending events like any other. The rest are
 held in ``catalog_import_events`` inside the import's transaction, so memory does not grow with
@@ -35,8 +35,10 @@ class ImportEvents:
         self.room = keep_in_memory
         self.held: HeldEvents | None = None
 
-    async def created(self, session: AsyncSession, products: Sequence[Product]) -> None:
-        """``product.created`` for each of ``products`` (just written), in order."""
+    async def created(self, session: AsyncSession, product_ids: Sequence[str]) -> None:
+        """``product.created`` for each of ``product_ids`` (just written), in id order."""
+        query = select(Product).where(Product.id.in_(product_ids)).order_by(Product.id)
+        products = list((await session.execute(query)).scalars())
         views = await product_views(session, None, products, stock=None)
         for view in views[: self.room]:
             data = view.model_dump(mode="json", by_alias=True, exclude={"inventory"})

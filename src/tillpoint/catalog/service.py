@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.catalog.categories import find_category, live_category_id, resolve_category
 from tillpoint.catalog.checks import (
     Codes,
-    build_variant,
     check_barcode,
     check_locations,
     check_tax_class,
     flush_codes,
     location_prices_minor,
     optional_minor,
+    variant_values,
 )
 from tillpoint.catalog.lookup import category_subtree
 from tillpoint.catalog.models import Product, Variant
@@ -130,11 +130,12 @@ async def category_id_of(
 
 @dataclass
 class NewProduct:
-    """A product built from a request, with its default and option variants, not yet written;
-    ``codes`` are the skus and barcodes it takes (checked valid, not yet checked free)."""
+    """A product built from a request as its columns, with its default and option variants',
+    not yet written; ``codes`` are the skus and barcodes it takes (checked valid, not yet
+    checked free)."""
 
-    product: Product
-    variants: list[Variant]
+    product: dict[str, Any]
+    variants: list[dict[str, Any]]
     codes: Codes
 
 
@@ -147,33 +148,47 @@ def build_product(tenant_id: str, data: ProductIn, exponent: int) -> NewProduct:
     for i, variant in enumerate(data.variants):
         codes.add(variant.sku, variant.barcode, f"variants[{i}].")
     now = utcnow()
-    product = Product(
-        tenant_id=tenant_id,
-        id=new_id("product"),
-        name=data.name,
-        description=data.description,
-        sku=data.sku,
-        barcode=data.barcode,
-        category_id=None,
-        price_minor=minor_units(data.price, exponent, "price"),
-        cost_minor=optional_minor(data.cost, exponent, "cost"),
-        tax_class=data.tax_class,
-        supplier_id=data.supplier_id,
-        active=data.active,
-        in_store_only=data.in_store_only,
-        sold_by=data.sold_by,
-        images=list(data.images),
-        attributes=[a.model_dump() for a in data.attributes],
-        modifier_group_ids=list(data.modifier_group_ids),
-        location_prices=location_prices_minor(data.location_prices, exponent, "locationPrices"),
-        has_variants=bool(data.variants),
-        archived_at=None,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    variants = [_default_variant_of(product, data.barcode_internal)] + [
-        build_variant(product, v, exponent, f"variants[{i}].", i)
+    stamps = {"version": 1, "created_at": now, "updated_at": now, "archived_at": None}
+    product_id = new_id("product")
+    product: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "id": product_id,
+        "name": data.name,
+        "description": data.description,
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "category_id": None,
+        "price_minor": minor_units(data.price, exponent, "price"),
+        "cost_minor": optional_minor(data.cost, exponent, "cost"),
+        "tax_class": data.tax_class,
+        "supplier_id": data.supplier_id,
+        "active": data.active,
+        "in_store_only": data.in_store_only,
+        "sold_by": data.sold_by,
+        "images": list(data.images),
+        "attributes": [a.model_dump() for a in data.attributes],
+        "modifier_group_ids": list(data.modifier_group_ids),
+        "location_prices": location_prices_minor(data.location_prices, exponent, "locationPrices"),
+        "has_variants": bool(data.variants),
+        **stamps,
+    }
+    default = {
+        "tenant_id": tenant_id,
+        "id": new_id("variant"),
+        "product_id": product_id,
+        "is_default": True,
+        "name": "",
+        "option_values": [],
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "barcode_internal": data.barcode_internal,
+        "price_minor": None,
+        "cost_minor": None,
+        "location_prices": {},
+        "position": 0,
+    }
+    variants = [{**default, **stamps}] + [
+        {**variant_values(tenant_id, product_id, v, exponent, f"variants[{i}].", i), **stamps}
         for i, v in enumerate(data.variants)
     ]
     return NewProduct(product, variants, codes)
@@ -194,7 +209,7 @@ async def create_product(
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
     new = build_product(principal.tenant_id, data, exponent)
     await check_tax_class(session, data.tax_class)
-    product = new.product
+    product = Product(**new.product)
     product.modifier_group_ids = await live_modifier_group_ids(session, data.modifier_group_ids)
     await check_locations(session, principal, location_ids_of(data), "locationPrices")
     await new.codes.check_free(session)
@@ -202,32 +217,10 @@ async def create_product(
     session.add(product)
     # The product row first: variants reference it.
     await flush_codes(session)
-    session.add_all(new.variants)
+    session.add_all([Variant(**values) for values in new.variants])
     await flush_codes(session)
     # A new product has no stock yet, so the event's view is the whole answer (no second read).
     return await record_product_event(session, "product.created", product)
-
-
-def _default_variant_of(product: Product, barcode_internal: bool) -> Variant:
-    return Variant(
-        tenant_id=product.tenant_id,
-        id=new_id("variant"),
-        product_id=product.id,
-        is_default=True,
-        name="",
-        option_values=[],
-        sku=product.sku,
-        barcode=product.barcode,
-        barcode_internal=barcode_internal,
-        price_minor=None,
-        cost_minor=None,
-        location_prices={},
-        position=0,
-        archived_at=None,
-        version=1,
-        created_at=product.created_at,
-        updated_at=product.updated_at,
-    )
 
 
 async def _view(
