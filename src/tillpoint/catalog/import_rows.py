@@ -9,7 +9,6 @@ model (``ProductIn``), every column of every row. Nothing is written from here.
 """
 
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,8 +38,19 @@ class CatalogIndex:
     variant_counts: dict[str, int] = field(default_factory=dict)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, each with its ``\n``, cut one at a time: no copy of the whole text
+    (``io.StringIO`` would hold one at four bytes a character)."""
+    start, end = (1 if text.startswith("\ufeff") else 0), len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
 def _rows(text: str) -> tuple[list[str], Iterator[Row]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(_lines(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
 
