@@ -158,3 +158,14 @@ async def test_events_past_the_first_thousands_are_held_in_a_table_until_commit(
         events.drop(session)
         record_event(session, "product.test", {}, subject_id=found[0].id)
     assert len(await product_events(client, tenant)) == len(after) + 1
+
+
+async def test_the_first_thousand_errors_are_kept_and_all_are_counted(
+    client: httpx.AsyncClient, db: Database, tenant: TenantFixture
+) -> None:
+    prefix = unique_sku()
+    rows = [f"{prefix}-{i},,Bad {i},-1,,,," for i in range(1_200)]
+    result = await import_csv(client, db, tenant, full_csv(*rows))
+    assert result["status"] == "failed"
+    assert (len(result["errors"]), result["errorCount"]) == (1_000, 1_200)
+    assert [e["line"] for e in result["errors"]] == list(range(2, 1_002))
