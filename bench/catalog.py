@@ -5,6 +5,7 @@ Run from the repository root::
 
     python -m bench.catalog [--backend both|postgresql|sqlite] [--seconds 10] [--concurrency 4]
                             [--products 40000] [--variants 100000] [--import-products 2000]
+                            [--only-imports] [--skip-cli-import]
 
 For each backend it makes a fresh database (a throw-away PostgreSQL database, or a SQLite file
 in a scratch directory), starts a real ``tillpoint serve`` on it, creates a tenant and an API
@@ -44,7 +45,7 @@ from typing import Any
 import httpx
 
 from bench.catalog_data import PAGE_SIZE, SEED_PREFIX, Shape, barcode, seed
-from bench.catalog_imports import import_shape, measure_imports
+from bench.catalog_imports import import_shape, imports_only, measure_imports
 from bench.catalog_report import print_imports, print_sequential, print_summary
 from bench.catalog_sequential import page_samples, time_http, time_raw
 from bench.harness import ROOT, BenchError, console
@@ -122,6 +123,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-cli-import", action="store_true", help="do not time `tillpoint catalog import`"
     )
+    parser.add_argument("--only-imports", action="store_true", help="CSV imports only, no seed")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -263,6 +265,10 @@ def run_backend(
     tenant, key = create_tenant_and_api_key(run_id, SCOPES, env)
     tenant_id, api_key = tenant["tenantId"], key["key"]
     location_id = create_location(tillpoint, api_key)
+    if args.only_imports:
+        found = imports_only(tillpoint, api_key, env, backend.url, tenant_id, run_id, work, args)
+        stack.close()
+        return {"backend": backend, "imports": found}
 
     shape = Shape(args.products, args.variants)
     seeded = asyncio.run(seed(backend.url, tenant_id, location_id, shape))
@@ -379,6 +385,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         f"{import_shape(args.import_products).products:,} products"
     )
     summaries = [run_backend(args, stack, name, run_id) for name in names]
+    if args.only_imports:
+        return 0
     print_summary(summaries)
     errors = sum(r["errors"] for s in summaries for r in s["results"].values())
     return 1 if errors else 0

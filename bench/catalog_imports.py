@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from bench.catalog_data import (
     import_csv,
     raw_insert,
 )
+from bench.catalog_report import print_imports
 from bench.harness import ROOT, BenchError, console
 from bench.harness.servers import Server
 from bench.harness.tillpoint import run_cli, tillpoint_executable
@@ -150,32 +153,68 @@ def cli_import(
     tenant_args = ["--tenant-id", tenant["tenantId"]]
     one_row = work / "one_row.csv"
     one_row.write_text("\n".join(text.splitlines()[:2]) + "\n")
-    startup = _timed([*command, str(one_row), *tenant_args, "--dry-run"], env)
+    startup, startup_rss = _timed([*command, str(one_row), *tenant_args, "--dry-run"], env)
     path = work / "cli_import.csv"
     path.write_text(text)
-    wall = _timed([*command, str(path), *tenant_args], env)
+    wall, peak_rss = _timed([*command, str(path), *tenant_args], env)
     return {
         "label": "Tillpoint CLI import",
         "rows": rows,
         "seconds": round(wall, 3),
         "rowsPerSec": round(rows / wall, 1),
         "startupSeconds": round(startup, 3),
-        "note": f"fresh tenant; whole command (a 1-row dry run takes {startup:.2f}s)",
+        "peakRssMiB": round(peak_rss, 1),
+        "note": f"fresh tenant; whole command (a 1-row dry run takes {startup:.2f}s, "
+        f"{startup_rss:.0f} MiB); peak RSS {peak_rss:.0f} MiB",
     }
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> float:
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``cmd``; its wall seconds and its peak RSS in MiB (``wait4``'s, this child's own)."""
     started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"`{' '.join(cmd[1:3])}` took over {IMPORT_TIMEOUT_S:.0f}s") from None
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise BenchError(
-            f"`{' '.join(cmd[1:3])}` failed with status {done.returncode}:\n"
-            f"{done.stdout.strip()[-2000:]}\n{done.stderr.strip()[-2000:]}"
-        )
-    return seconds
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
+        deadline = started + IMPORT_TIMEOUT_S
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                process.wait()
+                raise BenchError(f"`{' '.join(cmd[1:3])}` took over {IMPORT_TIMEOUT_S:.0f}s")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        returncode = os.waitstatus_to_exitcode(status)
+        process.returncode = returncode
+        if returncode != 0:
+            out.seek(0)
+            err.seek(0)
+            raise BenchError(
+                f"`{' '.join(cmd[1:3])}` failed with status {returncode}:\n"
+                f"{out.read().strip()[-2000:]}\n{err.read().strip()[-2000:]}"
+            )
+    return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def imports_only(
+    tillpoint: Server,
+    api_key: str,
+    env: dict[str, str],
+    database_url: str,
+    tenant_id: str,
+    run_id: str,
+    work: Path,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """``--only-imports``: the import figures alone, on a database without the seeded catalog."""
+    imports = measure_imports(tillpoint, api_key, env, database_url, tenant_id, run_id, work, args)
+    raw = imports["raw-insert"]["rowsPerSec"]
+    imports["ratios"] = {
+        f"{key}ImportRowsPerSec": round(imports[key]["rowsPerSec"] / raw, 4)
+        for key in ("api", "cli")
+        if key in imports
+    }
+    print_imports(imports)
+    console.print(f"Tillpoint ÷ raw INSERT rows/s: {imports['ratios']}")
+    return imports

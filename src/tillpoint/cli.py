@@ -245,7 +245,10 @@ def catalog_import(
             TimeElapsedColumn(),
             console=err_console,
         ) as bar:
-            task = bar.add_task("Importing" if not dry_run else "Checking", total=None)
+            # The lines after the header: the rows, unless a cell spans lines (then the bar
+            # ends early; the import's own count is the truth).
+            lines = max(0, text.count("\n") - 1 + (0 if text.endswith("\n") else 1))
+            task = bar.add_task("Importing" if not dry_run else "Checking", total=lines or None)
 
             async def progress(rows: int) -> None:
                 bar.update(task, completed=rows)

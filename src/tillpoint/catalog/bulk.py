@@ -49,7 +49,7 @@ def _error_details(exc: AppError) -> list[dict[str, str]]:
     return [{"code": exc.code, "field": "", "message": exc.message}]
 
 
-async def _products_by_sku(session: AsyncSession, skus: Sequence[str]) -> dict[str, str]:
+async def products_by_sku(session: AsyncSession, skus: Sequence[str]) -> dict[str, str]:
     """sku → product id, for skus that are some product's own (default-variant) sku."""
     found: dict[str, str] = {}
     for start in range(0, len(skus), 500):
@@ -136,7 +136,7 @@ async def upsert_products(
 ) -> list[ItemOutcome]:
     """Create or update each item by its sku, each in a savepoint; report per item."""
     skus = [item.sku for item in items]
-    existing = await _products_by_sku(session, skus)
+    existing = await products_by_sku(session, skus)
     seen: dict[str, int] = {}
     outcomes: list[ItemOutcome] = []
     for index, item in enumerate(items):
@@ -146,7 +146,7 @@ async def upsert_products(
             outcomes.append(ItemOutcome(index, item.sku, "failed", errors=[error]))
             continue
         seen[item.sku] = index
-        outcomes.append(await _upsert_one(session, principal, index, item, existing))
+        outcomes.append(await upsert_one(session, principal, index, item, existing))
         if progress is not None and (index + 1) % progress_every == 0:
             await progress(index + 1)
     if progress is not None:
@@ -154,7 +154,7 @@ async def upsert_products(
     return outcomes
 
 
-async def _upsert_one(
+async def upsert_one(
     session: AsyncSession,
     principal: Principal,
     index: int,

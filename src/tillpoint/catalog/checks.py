@@ -3,6 +3,7 @@ location prices, and building a variant row from a request."""
 
 from collections.abc import Collection
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +51,15 @@ class Codes:
             self.barcodes[barcode] = f"{prefix}barcode"
 
     async def check_free(self, session: AsyncSession, *, except_variant: str | None = None) -> None:
+        taken = await self.taken(session, except_variant=except_variant)
+        if taken:
+            raise taken[0][1]
+
+    async def taken(
+        self, session: AsyncSession, *, except_variant: str | None = None
+    ) -> list[tuple[str, AppError]]:
+        """Every code another variant holds (archived ones too), with the 409 it makes."""
+        found: list[tuple[str, AppError]] = []
         for column, wanted, code in (
             (Variant.sku, self.skus, "SKU_ALREADY_EXISTS"),
             (Variant.barcode, self.barcodes, "BARCODE_ALREADY_EXISTS"),
@@ -61,7 +71,8 @@ class Codes:
                 if variant_id != except_variant:
                     name = "sku" if code.startswith("SKU") else "barcode"
                     message = f"{name} {value} is used by product {product_id}"
-                    raise _taken(code, wanted[str(value)], message)
+                    found.append((str(value), _taken(code, wanted[str(value)], message)))
+        return found
 
 
 def _taken(code: str, field: str, message: str) -> AppError:
@@ -83,10 +94,18 @@ async def flush_codes(session: AsyncSession) -> None:
 
 
 async def check_tax_class(session: AsyncSession, code: str, field: str = "taxClass") -> str:
-    row = (
-        await session.execute(select(TaxClass.active).where(TaxClass.code == code))
-    ).scalar_one_or_none()
-    if not row:
+    return require_tax_class(code, await active_tax_classes(session, [code]), field)
+
+
+async def active_tax_classes(session: AsyncSession, codes: Collection[str]) -> set[str]:
+    """Which of ``codes`` name an active tax class of the tenant (one query)."""
+    stmt = select(TaxClass.code).where(TaxClass.code.in_(set(codes)), TaxClass.active.is_(True))
+    return set((await session.execute(stmt)).scalars())
+
+
+def require_tax_class(code: str, active: Collection[str], field: str = "taxClass") -> str:
+    """``code`` when it is among the ``active`` tax classes, else 400 naming ``field``."""
+    if code not in active:
         raise field_error(field, f"no active tax class with code {code!r}")
     return code
 
@@ -126,22 +145,31 @@ def build_variant(
     product: Product, data: VariantIn, exponent: int, prefix: str, position: int
 ) -> Variant:
     """An option variant of ``product`` from a request (codes not yet checked as free)."""
+    return Variant(
+        **variant_values(product.tenant_id, product.id, data, exponent, prefix, position)
+    )
+
+
+def variant_values(
+    tenant_id: str, product_id: str, data: VariantIn, exponent: int, prefix: str, position: int
+) -> dict[str, Any]:
+    """The columns of an option variant from a request: its rules, no database needed."""
     check_barcode(data.barcode, data.barcode_internal, f"{prefix}barcode")
     options = [o.model_dump() for o in data.option_values]
-    return Variant(
-        tenant_id=product.tenant_id,
-        id=new_id("variant"),
-        product_id=product.id,
-        is_default=False,
-        name=variant_name(data.name, options),
-        option_values=options,
-        sku=data.sku,
-        barcode=data.barcode,
-        barcode_internal=data.barcode_internal,
-        price_minor=optional_minor(data.price, exponent, f"{prefix}price"),
-        cost_minor=optional_minor(data.cost, exponent, f"{prefix}cost"),
-        location_prices=location_prices_minor(
+    return {
+        "tenant_id": tenant_id,
+        "id": new_id("variant"),
+        "product_id": product_id,
+        "is_default": False,
+        "name": variant_name(data.name, options),
+        "option_values": options,
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "barcode_internal": data.barcode_internal,
+        "price_minor": optional_minor(data.price, exponent, f"{prefix}price"),
+        "cost_minor": optional_minor(data.cost, exponent, f"{prefix}cost"),
+        "location_prices": location_prices_minor(
             data.location_prices, exponent, f"{prefix}locationPrices"
         ),
-        position=data.position if data.position is not None else position,
-    )
+        "position": data.position if data.position is not None else position,
+    }

@@ -45,6 +45,8 @@ REQUIRED = ("sku", "name", "price")
 VARIANT_COLUMNS = frozenset(
     {"sku", "parent_sku", "name", "barcode", "barcode_internal", "price", "cost", "option_values"}
 )
+# The product's own columns: on a variant row they must be empty (a value there is an error).
+PRODUCT_ONLY_COLUMNS = tuple(c for c in COLUMNS if c not in VARIANT_COLUMNS)
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
 # API field (camelCase) → CSV column, for error messages.
 _COLUMN_OF = {
@@ -109,13 +111,6 @@ class RowLines:
 class ParsedProduct:
     item: ProductIn
     lines: RowLines
-
-
-@dataclass
-class ParsedCsv:
-    products: list[ParsedProduct]
-    errors: list[RowError]
-    rows: int
 
 
 def column_of(api_field: str) -> str:
@@ -184,65 +179,50 @@ def _errors_of(exc: ValidationError, lines: RowLines) -> list[RowError]:
     return found
 
 
-def parse_catalog_csv(text: str) -> ParsedCsv:
-    """Rows grouped into products with their variants, and every row error found."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    errors: list[RowError] = []
-    unknown = [h for h in header if h not in COLUMNS]
+def header_errors(header: list[str]) -> tuple[list[RowError], bool]:
+    """Every problem of the header row (line 1), and whether the rows can still be checked
+    (they can unless a required column is missing)."""
+    problems = [f"unknown column {h!r}" for h in dict.fromkeys(header) if h not in COLUMNS]
+    problems += [
+        f"column {h!r} is given {header.count(h)} times"
+        for h in dict.fromkeys(header)
+        if header.count(h) > 1
+    ]
     missing = [c for c in REQUIRED if c not in header]
-    if unknown or missing:
-        problems = [f"unknown column {h!r}" for h in unknown]
-        problems += [f"missing column {c!r}" for c in missing]
-        return ParsedCsv([], [RowError(1, "", "header", "; ".join(problems))], 0)
-    reader.fieldnames = header
+    problems += [f"missing column {c!r}" for c in missing]
+    errors = [RowError(1, "", "header", "; ".join(problems))] if problems else []
+    return errors, not missing
 
-    product_rows: dict[str, tuple[int, dict[str, str]]] = {}
-    variant_rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    seen: dict[str, int] = {}
-    rows = 0
-    line = 1
-    for row in reader:
-        start, line = line + 1, reader.line_num
-        rows += 1
-        if None in row:
-            errors.append(RowError(start, "", "row", "more cells than columns"))
-            continue
-        sku = (row.get("sku") or "").strip()
-        if not sku:
-            errors.append(RowError(start, "", "sku", "sku is required"))
-            continue
-        if sku in seen:
-            errors.append(RowError(start, sku, "sku", f"sku repeats line {seen[sku]}"))
-            continue
-        seen[sku] = start
-        parent = (row.get("parent_sku") or "").strip()
-        if parent:
-            variant_rows.setdefault(parent, []).append((start, row))
-        else:
-            product_rows[sku] = (start, row)
 
-    products = []
-    for parent, children in variant_rows.items():
-        if parent not in product_rows:
-            for start, row in children:
-                message = f"no product row with sku {parent!r} in this file"
-                errors.append(RowError(start, row["sku"].strip(), "parent_sku", message))
-    for sku, (start, row) in product_rows.items():
-        children = variant_rows.get(sku, [])
-        body = _cell_values(row, header)
-        body["variants"] = [_cell_values(r, VARIANT_COLUMNS & set(header)) for _, r in children]
-        lines = RowLines(
-            start, sku, [s for s, _ in children], [r["sku"].strip() for _, r in children]
-        )
-        try:
-            item = ProductIn.model_validate(body)
-        except ValidationError as exc:
-            errors.extend(_errors_of(exc, lines))
-            continue
-        products.append(ParsedProduct(item, lines))
-    errors.sort(key=lambda e: e.line)
-    return ParsedCsv(products, errors, rows)
+def variant_row_errors(line: int, row: dict[str, str]) -> list[RowError]:
+    """A variant row that gives a value in a column of the product (tax_class, category, …)."""
+    sku = (row.get("sku") or "").strip()
+    return [
+        RowError(line, sku, column, f"{column} is the product's; leave it empty on a variant row")
+        for column in PRODUCT_ONLY_COLUMNS
+        if (row.get(column) or "").strip()
+    ]
+
+
+def parse_product(
+    product: tuple[int, dict[str, str]],
+    children: list[tuple[int, dict[str, str]]],
+    known: list[str],
+) -> ParsedProduct | list[RowError]:
+    """A product row and its variant rows as a ``ProductIn``, or every error the model finds
+    in them (each on its own line and column). ``known``: the header's known columns."""
+    start, row = product
+    sku = (row.get("sku") or "").strip()
+    body = _cell_values(row, known)
+    variant_columns = [c for c in known if c in VARIANT_COLUMNS]
+    body["variants"] = [_cell_values(r, variant_columns) for _, r in children]
+    lines = RowLines(
+        start, sku, [s for s, _ in children], [(r.get("sku") or "").strip() for _, r in children]
+    )
+    try:
+        return ParsedProduct(ProductIn.model_validate(body), lines)
+    except ValidationError as exc:
+        return _errors_of(exc, lines)
 
 
 def _decimal(value: Any) -> str:

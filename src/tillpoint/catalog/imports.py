@@ -7,15 +7,17 @@ too; if any row fails, or on a dry run, the savepoint is rolled back and nothing
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillpoint.catalog.bulk import upsert_products
+from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
-from tillpoint.catalog.csv_io import RowError, catalog_rows, parse_catalog_csv
+from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows
+from tillpoint.catalog.import_batch import BATCH_SIZE, BatchState, create_batch
+from tillpoint.catalog.import_events import ImportEvents
+from tillpoint.catalog.import_rows import index_catalog, product_groups
 from tillpoint.catalog.models import CatalogImport, Product
 from tillpoint.catalog.presenters import product_views
 from tillpoint.catalog.schemas import ImportOut
@@ -24,6 +26,7 @@ from tillpoint.core.db import get_by_id, utcnow
 from tillpoint.core.errors import not_found
 from tillpoint.core.ids import new_id
 from tillpoint.core.jobs import JobContext, enqueue, job_handler
+from tillpoint.identity.service import tenant_currency_exponent
 
 IMPORT_JOB = "catalog.import"
 MAX_STORED_ERRORS = 1000
@@ -51,40 +54,77 @@ async def import_catalog_csv(
     dry_run: bool = False,
     progress: RowProgress | None = None,
 ) -> ImportResult:
-    """Upsert every product of the CSV, or nothing when a row fails (or on a dry run)."""
-    parsed = parse_catalog_csv(text)
-    result = ImportResult(parsed.rows, errors=list(parsed.errors))
-    # Rows done after each product: the product's own row and its variant rows.
-    rows_after = list(accumulate(1 + len(p.lines.variant_lines) for p in parsed.products))
+    """Upsert every product of the CSV, or nothing when a row fails (or on a dry run).
 
-    async def items_done(count: int) -> None:
-        if progress is not None and count:
-            await progress(rows_after[count - 1])
-
+    The file is read twice (``import_rows``) and handled a batch of products at a time:
+    existing products (by sku) are updated one by one through the batch endpoint's upsert, new
+    ones created together (``import_batch``) under the same rules. Errors are collected to the
+    last row; after the first, nothing more is written and the savepoint is rolled back."""
+    index = index_catalog(text)
+    result = ImportResult(index.rows, errors=list(index.errors))
     pending: list[Any] = session.info.setdefault("pending_events", [])
     mark = len(pending)
     savepoint = await session.begin_nested()
-    outcomes = await upsert_products(
-        session, principal, [p.item for p in parsed.products], progress=items_done
+    state = BatchState(
+        principal,
+        await tenant_currency_exponent(session, principal.tenant_id),
+        await CategoryTree.load(session),
+        ImportEvents(principal.tenant_id),
+        write=not (dry_run or result.errors),
     )
-    for outcome, product in zip(outcomes, parsed.products, strict=True):
-        if outcome.status == "created":
-            result.created += 1
-        elif outcome.status == "updated":
-            result.updated += 1
-        elif outcome.status == "unchanged":
-            result.unchanged += 1
-        for error in outcome.errors:
-            result.errors.append(product.lines.error(error["field"], error["message"]))
+    batch: list[ParsedProduct] = []
+    done = len(index.skipped)
+    for group in product_groups(text, index):
+        if isinstance(group, list):
+            result.errors += group  # its rows count as done when the import ends
+            continue
+        batch.append(group)
+        if len(batch) == BATCH_SIZE:
+            done += await _import_batch(session, state, result, batch)
+            batch = []
+            if progress is not None:
+                await progress(min(done, result.total_rows))
+    if batch:
+        await _import_batch(session, state, result, batch)
     if result.errors or dry_run:
         await savepoint.rollback()
         del pending[mark:]
+        state.events.drop(session)
     else:
         await savepoint.commit()
     result.errors.sort(key=lambda e: e.line)
     if progress is not None:
         await progress(result.total_rows)
     return result
+
+
+async def _import_batch(
+    session: AsyncSession, state: BatchState, result: ImportResult, batch: list[ParsedProduct]
+) -> int:
+    """Update the batch's existing products, create its new ones; the rows it covered."""
+    state.write = state.write and not result.errors
+    existing = await products_by_sku(session, [p.item.sku for p in batch])
+    new = [p for p in batch if p.item.sku not in existing]
+    for index, product in enumerate(p for p in batch if p.item.sku in existing):
+        outcome = await upsert_one(session, state.principal, index, product.item, existing)
+        _count(result, outcome.status)
+        for error in outcome.errors:
+            result.errors.append(product.lines.error(error["field"], error["message"]))
+    if result.errors:
+        state.write = False
+    created, errors = await create_batch(session, state, new)
+    result.created += created
+    result.errors += errors
+    return sum(1 + len(p.lines.variant_lines) for p in batch)
+
+
+def _count(result: ImportResult, status: str) -> None:
+    if status == "created":
+        result.created += 1
+    elif status == "updated":
+        result.updated += 1
+    elif status == "unchanged":
+        result.unchanged += 1
 
 
 async def export_catalog(
@@ -121,6 +161,7 @@ def import_out(row: CatalogImport) -> ImportOut:
         created=row.created_count,
         updated=row.updated_count,
         errors=row.errors,
+        error_count=row.error_count,
         created_at=row.created_at,
         finished_at=row.finished_at,
     )
@@ -205,6 +246,7 @@ async def run_import_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     row.total_rows = row.processed_rows = result.total_rows
     row.created_count, row.updated_count = result.created, result.updated
     row.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+    row.error_count = len(result.errors)
     row.csv_text = ""  # done with; the outcome is what is kept
     row.finished_at = utcnow()
     await session.flush()

@@ -130,5 +130,23 @@ class CatalogImport(TenantScoped, Timestamped, Base):
     updated_count: Mapped[int] = mapped_column(default=0)
     # [{"line": n, "sku": …, "field": …, "message": …}]
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # Every row error found; ``errors`` keeps the first 1,000 of them.
+    error_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[str | None] = mapped_column(String(80))
     finished_at: Mapped[datetime | None]
+
+
+class CatalogImportEvent(TenantScoped, Base):
+    """A ``product.created`` of an import past the first thousands, held here rather than in
+    memory until the import commits, then numbered into ``events`` (``core.events.HeldEvents``).
+    The rows live only inside the import's transaction."""
+
+    __tablename__ = "catalog_import_events"
+
+    import_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(primary_key=True)  # 0, 1, … in the import's order
+    id: Mapped[str] = mapped_column(String(40))
+    type: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime]
+    subject_id: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]]

@@ -366,7 +366,9 @@ class ImportOut(ApiModel):
     created: int
     updated: int
     errors: list[dict[str, object]] = Field(
-        description="Row errors: {line, sku, field, message}; any error means nothing was written"
+        description="Row errors: {line, sku, field, message}, the first 1,000 by line; any "
+        "error means nothing was written"
     )
+    error_count: int = Field(description="How many row errors were found in all")
     created_at: Timestamp
     finished_at: Timestamp | None

@@ -1,6 +1,7 @@
 """Products: create (with their default variant and option variants), read, list, change,
 archive. Variants alone are in ``variants.py``; the scanner's lookup in ``scan.py``."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -9,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.catalog.categories import find_category, live_category_id, resolve_category
 from tillpoint.catalog.checks import (
     Codes,
-    build_variant,
     check_barcode,
     check_locations,
     check_tax_class,
     flush_codes,
     location_prices_minor,
     optional_minor,
+    variant_values,
 )
 from tillpoint.catalog.lookup import category_subtree
 from tillpoint.catalog.models import Product, Variant
@@ -117,7 +118,7 @@ async def show_product(
     return views[0]
 
 
-async def _category_id(
+async def category_id_of(
     session: AsyncSession, principal: Principal, category: str | None, category_id: str | None
 ) -> str | None:
     if category is not None:
@@ -127,69 +128,99 @@ async def _category_id(
     return None
 
 
-async def create_product(
-    session: AsyncSession, principal: Principal, data: ProductIn
-) -> ProductOut:
-    """A product with its default variant (the product's sku and barcode) and option variants."""
-    exponent = await tenant_currency_exponent(session, principal.tenant_id)
+@dataclass
+class NewProduct:
+    """A product built from a request as its columns, with its default and option variants',
+    not yet written; ``codes`` are the skus and barcodes it takes (checked valid, not yet
+    checked free)."""
+
+    product: dict[str, Any]
+    variants: list[dict[str, Any]]
+    codes: Codes
+
+
+def build_product(tenant_id: str, data: ProductIn, exponent: int) -> NewProduct:
+    """The rules of a new product that need no database: codes, barcodes, money, variants.
+    ``create_product`` and the CSV import (``import_batch``) both build products here."""
     check_barcode(data.barcode, data.barcode_internal, "barcode")
     codes = Codes()
     codes.add(data.sku, data.barcode, "")
     for i, variant in enumerate(data.variants):
         codes.add(variant.sku, variant.barcode, f"variants[{i}].")
-    await check_tax_class(session, data.tax_class)
-    modifier_groups = await live_modifier_group_ids(session, data.modifier_group_ids)
+    now = utcnow()
+    stamps = {"version": 1, "created_at": now, "updated_at": now, "archived_at": None}
+    product_id = new_id("product")
+    product: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "id": product_id,
+        "name": data.name,
+        "description": data.description,
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "category_id": None,
+        "price_minor": minor_units(data.price, exponent, "price"),
+        "cost_minor": optional_minor(data.cost, exponent, "cost"),
+        "tax_class": data.tax_class,
+        "supplier_id": data.supplier_id,
+        "active": data.active,
+        "in_store_only": data.in_store_only,
+        "sold_by": data.sold_by,
+        "images": list(data.images),
+        "attributes": [a.model_dump() for a in data.attributes],
+        "modifier_group_ids": list(data.modifier_group_ids),
+        "location_prices": location_prices_minor(data.location_prices, exponent, "locationPrices"),
+        "has_variants": bool(data.variants),
+        **stamps,
+    }
+    default = {
+        "tenant_id": tenant_id,
+        "id": new_id("variant"),
+        "product_id": product_id,
+        "is_default": True,
+        "name": "",
+        "option_values": [],
+        "sku": data.sku,
+        "barcode": data.barcode,
+        "barcode_internal": data.barcode_internal,
+        "price_minor": None,
+        "cost_minor": None,
+        "location_prices": {},
+        "position": 0,
+    }
+    variants = [{**default, **stamps}] + [
+        {**variant_values(tenant_id, product_id, v, exponent, f"variants[{i}].", i), **stamps}
+        for i, v in enumerate(data.variants)
+    ]
+    return NewProduct(product, variants, codes)
+
+
+def location_ids_of(data: ProductIn) -> set[str]:
+    """The locations a new product's prices name (product and variants)."""
     location_ids = {p.location_id for p in data.location_prices}
     for variant in data.variants:
         location_ids |= {p.location_id for p in variant.location_prices}
-    await check_locations(session, principal, location_ids, "locationPrices")
-    product = Product(
-        tenant_id=principal.tenant_id,
-        id=new_id("product"),
-        name=data.name,
-        description=data.description,
-        sku=data.sku,
-        barcode=data.barcode,
-        price_minor=minor_units(data.price, exponent, "price"),
-        cost_minor=optional_minor(data.cost, exponent, "cost"),
-        tax_class=data.tax_class,
-        supplier_id=data.supplier_id,
-        active=data.active,
-        in_store_only=data.in_store_only,
-        sold_by=data.sold_by,
-        images=list(data.images),
-        attributes=[a.model_dump() for a in data.attributes],
-        modifier_group_ids=modifier_groups,
-        location_prices=location_prices_minor(data.location_prices, exponent, "locationPrices"),
-        has_variants=bool(data.variants),
-    )
-    variants = [
-        build_variant(product, v, exponent, f"variants[{i}].", i)
-        for i, v in enumerate(data.variants)
-    ]
-    await codes.check_free(session)
-    product.category_id = await _category_id(session, principal, data.category, data.category_id)
+    return location_ids
+
+
+async def create_product(
+    session: AsyncSession, principal: Principal, data: ProductIn
+) -> ProductOut:
+    """A product with its default variant (the product's sku and barcode) and option variants."""
+    exponent = await tenant_currency_exponent(session, principal.tenant_id)
+    new = build_product(principal.tenant_id, data, exponent)
+    await check_tax_class(session, data.tax_class)
+    product = Product(**new.product)
+    product.modifier_group_ids = await live_modifier_group_ids(session, data.modifier_group_ids)
+    await check_locations(session, principal, location_ids_of(data), "locationPrices")
+    await new.codes.check_free(session)
+    product.category_id = await category_id_of(session, principal, data.category, data.category_id)
     session.add(product)
     # The product row first: variants reference it.
     await flush_codes(session)
-    session.add(_default_variant_of(product, data.barcode_internal))
-    session.add_all(variants)
+    session.add_all([Variant(**values) for values in new.variants])
     await flush_codes(session)
     # A new product has no stock yet, so the event's view is the whole answer (no second read).
     return await record_product_event(session, "product.created", product)
-
-
-def _default_variant_of(product: Product, barcode_internal: bool) -> Variant:
-    return Variant(
-        tenant_id=product.tenant_id,
-        id=new_id("variant"),
-        product_id=product.id,
-        is_default=True,
-        name="",
-        sku=product.sku,
-        barcode=product.barcode,
-        barcode_internal=barcode_internal,
-    )
 
 
 async def _view(
@@ -238,7 +269,7 @@ async def update_product(
     if data.category is not None and data.category_id is not None:
         raise field_error("category", "give category or categoryId, not both")
     if "category" in given or "category_id" in given:
-        category = await _category_id(session, principal, data.category, data.category_id)
+        category = await category_id_of(session, principal, data.category, data.category_id)
         changes["category_id"] = category
     codes = await _code_changes(session, default, data)
     for name, value in changes.items():

@@ -11,7 +11,7 @@ See docs/adr/0001-event-sequence.md.
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -108,6 +108,29 @@ def record_change(
     return record_event(session, event_type, data, subject_id=row.id, location_id=location_id)
 
 
+@dataclass
+class HeldEvents:
+    """Events a transaction keeps in a table of its own instead of in memory (a CSV import's
+    thousands): ``count`` of them for ``tenant_id``, numbered at commit under the same counter
+    lock, after the tenant's events in memory. ``write(session, first_seq)`` inserts them into
+    ``events`` numbered from ``first_seq``. Only for a transaction that also has events in
+    memory (``commit`` writes events when it has some)."""
+
+    tenant_id: str
+    count: int
+    write: Callable[[AsyncSession, int], Awaitable[None]]
+
+
+def hold_events(session: AsyncSession, held: HeldEvents) -> None:
+    session.info.setdefault("held_events", []).append(held)
+
+
+def drop_held(session: AsyncSession, held: HeldEvents | None = None) -> None:
+    """Forget ``held`` (its rows were rolled back), or every holder when None."""
+    holders: list[HeldEvents] = session.info.get("held_events", [])
+    holders[:] = [h for h in holders if held is not None and h is not held]
+
+
 def pending_events(session: AsyncSession) -> list[PendingEvent]:
     return list(session.info.get("pending_events", []))
 
@@ -187,6 +210,13 @@ async def write_events(
                 for i, ev in enumerate(events)
             ],
         )
+    # Held events (``HeldEvents``) last, each after its tenant's events in memory, whose
+    # counter row this transaction already holds.
+    held: list[HeldEvents] = session.info.pop("held_events", [])
+    for holder in held:
+        if holder.count:
+            last = await _advance_counter(session, holder.tenant_id, holder.count)
+            await holder.write(session, last - holder.count + 1)
 
 
 # On PostgreSQL the counter's advance and the events' insert are one statement, so the

@@ -16,7 +16,13 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import Database
-from tillpoint.core.events import PendingEvent, notify_committed, take_pending, write_events
+from tillpoint.core.events import (
+    PendingEvent,
+    drop_held,
+    notify_committed,
+    take_pending,
+    write_events,
+)
 from tillpoint.core.faults import CommitOutcomeUnknown, Fault, fault_of
 
 
@@ -48,6 +54,7 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
 def discard_pending(session: AsyncSession) -> None:
     """Forget the events and rows queued for commit (the transaction is being rolled back)."""
     take_pending(session)
+    drop_held(session)
 
 
 @asynccontextmanager
