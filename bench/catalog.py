@@ -46,7 +46,12 @@ import httpx
 
 from bench.catalog_data import PAGE_SIZE, SEED_PREFIX, Shape, barcode, seed
 from bench.catalog_imports import import_shape, imports_only, measure_imports
-from bench.catalog_report import print_imports, print_sequential, print_summary
+from bench.catalog_report import (
+    import_target_lines,
+    print_imports,
+    print_sequential,
+    print_summary,
+)
 from bench.catalog_sequential import page_samples, time_http, time_raw
 from bench.harness import ROOT, BenchError, console
 from bench.harness.cleanup import run_with_cleanup, temporary_directory
@@ -386,6 +391,10 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     )
     summaries = [run_backend(args, stack, name, run_id) for name in names]
     if args.only_imports:
+        console.print("[bold]Targets (issue 14), this run:[/bold]")
+        for summary in summaries:
+            for line in import_target_lines(summary["backend"].name, summary["imports"]):
+                console.print(f"  {line}")
         return 0
     print_summary(summaries)
     errors = sum(r["errors"] for s in summaries for r in s["results"].values())

@@ -148,6 +148,12 @@ def target_lines(summary: dict[str, Any]) -> list[str]:
             f"{name}: {label}, Tillpoint ÷ baseline req/s {value} (target ≥ {target:.2f}): "
             f"{met(value, target)}"
         )
+    return lines + import_target_lines(name, imports)
+
+
+def import_target_lines(name: str, imports: dict[str, Any]) -> list[str]:
+    """The CSV import's targets for one backend (all ``--only-imports`` measures)."""
+    lines = []
     raw = imports.get("raw-insert", {}).get("rowsPerSec")
     target = TARGET_IMPORT_RATIO[name]
     for key in ("api", "cli"):
