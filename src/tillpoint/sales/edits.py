@@ -31,7 +31,7 @@ from tillpoint.sales.orders import (
     reserve,
 )
 from tillpoint.sales.presenters import OrderBundle
-from tillpoint.sales.sale_context import tenant_settings
+from tillpoint.sales.sale_context import payment_place, tenant_settings
 from tillpoint.sales.schemas import (
     ApprovalIn,
     LineItemAdd,
@@ -118,15 +118,20 @@ async def add_line(
     session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
 ) -> OrderOut:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await order_pricing_context(session, order, settings)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    ctx = await order_pricing_context(session, order, place.settings)
     [item] = await resolve_items(session, order.location_id, [data], "body")
     position = max((line.position for line in lines), default=-1) + 1
     line = new_line(order, position, item, data, ctx, "body")
     session.add(line)
     lines.append(line)
     await session.flush()
-    await reserve(session, order, [(line, line.quantity_milli)])
+    await reserve(
+        session,
+        order,
+        [(line, line.quantity_milli, "quantity")],
+        allow_negative_stock=place.allow_negative_stock,
+    )
     return await _finish_change(
         session,
         principal,
@@ -154,8 +159,8 @@ async def update_line(
 ) -> OrderOut:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     line = _line(lines, line_item_id)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await order_pricing_context(session, order, settings)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    ctx = await order_pricing_context(session, order, place.settings)
     # Re-validate against the catalog as the line is now: same item, the new choices.
     request = LineItemIn(
         variant_id=line.variant_id,
@@ -182,7 +187,12 @@ async def update_line(
     if data.notes is not None:
         line.notes = data.notes
     if delta:
-        await reserve(session, order, [(line, delta)])
+        await reserve(
+            session,
+            order,
+            [(line, delta, "quantity")],
+            allow_negative_stock=place.allow_negative_stock,
+        )
     return await _finish_change(
         session,
         principal,
@@ -199,7 +209,7 @@ async def remove_line(
 ) -> OrderOut:
     order, lines = await open_order_for_change(session, principal, order_id, None)
     line = _line(lines, line_item_id)
-    await reserve(session, order, [(line, -line.quantity_milli)])
+    await reserve(session, order, [(line, -line.quantity_milli, "")])
     lines.remove(line)
     await session.delete(line)
     return await _finish_change(

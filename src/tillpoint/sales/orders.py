@@ -20,7 +20,7 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.inventory.reservations import change_reservations
+from tillpoint.inventory.reservations import Reservation, change_reservations
 from tillpoint.sales.approvals import approval_reasons, require_approval
 from tillpoint.sales.lines import (
     PricingContext,
@@ -33,7 +33,7 @@ from tillpoint.sales.lines import (
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
 from tillpoint.sales.presenters import OrderBundle, calculation_out, load_bundles, order_out
-from tillpoint.sales.sale_context import TenantSettings, order_place
+from tillpoint.sales.sale_context import OrderPlace, TenantSettings, order_place
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
@@ -113,15 +113,22 @@ def stock_item(line: OrderLine) -> StockItem:
 
 
 async def reserve(
-    session: AsyncSession, order: Order, changes: list[tuple[OrderLine, int]]
+    session: AsyncSession,
+    order: Order,
+    changes: list[tuple[OrderLine, int, str]],
+    *,
+    allow_negative_stock: bool = True,
 ) -> None:
-    """Move the order's reservation by these line quantities (thousandths, signed)."""
+    """Move the order's reservation by these line quantities (thousandths, signed; each with
+    its field in the request). A channel order, or any order where the location allows no
+    negative stock, reserves only what is available: else 409 INSUFFICIENT_STOCK naming the
+    short lines, so its payment cannot then fail for stock."""
     await change_reservations(
         session,
         order.tenant_id,
         order.location_id,
-        [(stock_item(line), delta) for line, delta in changes],
-        within_available=order.source in CHANNEL_SOURCES,
+        [Reservation(stock_item(line), delta, field) for line, delta, field in changes],
+        within_available=order.source in CHANNEL_SOURCES or not allow_negative_stock,
         reference_id=order.id,
     )
 
@@ -155,7 +162,7 @@ async def order_pricing_context(
 
 async def _build(
     session: AsyncSession, principal: Principal, data: OrderIn
-) -> tuple[Order, list[OrderLine], TenantSettings]:
+) -> tuple[Order, list[OrderLine], OrderPlace]:
     """The order and its priced lines from a request body, not yet added to the session."""
     place = await order_place(session, principal, data.location_id)
     if data.register_id is not None:
@@ -206,7 +213,7 @@ async def _build(
         for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))
     ]
     reprice(order, lines, settings.rounding)
-    return order, lines, settings
+    return order, lines, place
 
 
 async def calculate_order(
@@ -243,12 +250,12 @@ async def create_order(
         first = await _existing(session, principal, data.client_order_id)
         if first is not None:
             return first, False
-    order, lines, settings = await _build(session, principal, data)
+    order, lines, place = await _build(session, principal, data)
     reasons = approval_reasons(
         lines,
         touched_line_ids={line.id for line in lines},
         order_discounts_changed=bool(data.discounts),
-        threshold_percent=settings.approval_percent,
+        threshold_percent=place.settings.approval_percent,
     )
     await require_approval(session, principal, reasons, data.approval)
     if data.client_order_id is None:
@@ -269,5 +276,10 @@ async def create_order(
             return first, False
     session.add_all(lines)
     await session.flush()
-    await reserve(session, order, [(line, line.quantity_milli) for line in lines])
+    await reserve(
+        session,
+        order,
+        [(line, line.quantity_milli, f"lineItems[{i}].quantity") for i, line in enumerate(lines)],
+        allow_negative_stock=place.allow_negative_stock,
+    )
     return await emit(session, "order.created", OrderBundle(order, lines)), True

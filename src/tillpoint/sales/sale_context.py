@@ -45,13 +45,15 @@ class OrderPlace:
 
     location_id: str
     tax_inclusive: bool
+    allow_negative_stock: bool
     settings: TenantSettings
     rates: dict[str, list[ActiveRate]]
 
 
 @dataclass(frozen=True)
 class PaymentPlace:
-    """What taking a payment needs: the tenant's settings and the location's stock policy."""
+    """What taking a payment or changing an open order's lines needs: the tenant's settings and
+    the location's stock policy."""
 
     settings: TenantSettings
     allow_negative_stock: bool
@@ -85,6 +87,7 @@ async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettin
 _ORDER_PLACE = (
     select(
         LOCATIONS.c.tax_inclusive,
+        LOCATIONS.c.allow_negative_stock,
         *_SETTINGS_COLUMNS,
         *RATE_COLUMNS,
     )
@@ -114,7 +117,11 @@ async def order_place(session: AsyncSession, principal: Principal, location_id: 
         raise not_found("Location")
     first = rows[0]
     return OrderPlace(
-        location_id, bool(first.tax_inclusive), _settings(first), rates_by_class(rows)
+        location_id,
+        bool(first.tax_inclusive),
+        bool(first.allow_negative_stock),
+        _settings(first),
+        rates_by_class(rows),
     )
 
 

@@ -49,7 +49,7 @@ async def void_order(
             "A payment of this order was taken in a shift that is closed; refund it instead.",
         )
     if order.status == "open":
-        await reserve(session, order, [(line, -line.quantity_milli) for line in lines])
+        await reserve(session, order, [(line, -line.quantity_milli, "") for line in lines])
     else:
         await apply_movements(
             session,
