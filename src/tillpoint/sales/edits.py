@@ -30,7 +30,7 @@ from tillpoint.sales.orders import (
     order_pricing_context,
     reserve,
 )
-from tillpoint.sales.presenters import OrderBundle
+from tillpoint.sales.presenters import JsonView, OrderBundle
 from tillpoint.sales.sale_context import payment_place, tenant_settings
 from tillpoint.sales.schemas import (
     ApprovalIn,
@@ -63,7 +63,7 @@ async def _finish_change(
     touched: set[str],
     discounts_changed: bool,
     approval: ApprovalIn | None,
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     settings = await tenant_settings(session, order.tenant_id)
     reprice(order, lines, settings.rounding)
     reasons = approval_reasons(
@@ -80,7 +80,7 @@ async def _finish_change(
 
 async def update_order(
     session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     """Change an open order's discounts, charges, tip, notes, customer — or resume it on
     another register of its location."""
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
@@ -116,7 +116,7 @@ async def update_order(
 
 async def add_line(
     session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     place = await payment_place(session, order.tenant_id, order.location_id)
     ctx = await order_pricing_context(session, order, place.settings)
@@ -156,7 +156,7 @@ async def update_line(
     order_id: str,
     line_item_id: str,
     data: LineItemUpdate,
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     line = _line(lines, line_item_id)
     place = await payment_place(session, order.tenant_id, order.location_id)
@@ -206,7 +206,7 @@ async def update_line(
 
 async def remove_line(
     session: AsyncSession, principal: Principal, order_id: str, line_item_id: str
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, None)
     line = _line(lines, line_item_id)
     await reserve(session, order, [(line, -line.quantity_milli, "")])

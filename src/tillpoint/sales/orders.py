@@ -32,7 +32,13 @@ from tillpoint.sales.lines import (
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
-from tillpoint.sales.presenters import OrderBundle, calculation_out, load_bundles, order_out
+from tillpoint.sales.presenters import (
+    JsonView,
+    OrderBundle,
+    calculation_out,
+    load_bundles,
+    order_out,
+)
 from tillpoint.sales.sale_context import OrderPlace, TenantSettings, order_place
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
@@ -133,13 +139,14 @@ async def reserve(
     )
 
 
-async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> OrderOut:
-    """Record an order event whose data is the order as the API shows it; return that view."""
-    out = await view(session, bundle)
+async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> JsonView[OrderOut]:
+    """Record an order event whose data is the order as the API shows it; return that view
+    (its JSON is the event's data, reused as the reply)."""
+    out = JsonView(await view(session, bundle))
     record_event(
         session,
         event_type,
-        out.model_dump(mode="json", by_alias=True),
+        out.json,
         subject_id=bundle.order.id,
         location_id=bundle.order.location_id,
     )
@@ -232,19 +239,19 @@ async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Or
 
 async def _existing(
     session: AsyncSession, principal: Principal, client_order_id: str
-) -> OrderOut | None:
+) -> JsonView[OrderOut] | None:
     order = await _by_client_order_id(session, client_order_id)
     if order is None:
         return None
     if not principal.can_access_location(order.location_id):
         raise AppError("CONFLICT", "Another location's order has this clientOrderId.")
     [bundle] = await load_bundles(session, [order])
-    return await view(session, bundle)
+    return JsonView(await view(session, bundle))
 
 
 async def create_order(
     session: AsyncSession, principal: Principal, data: OrderIn
-) -> tuple[OrderOut, bool]:
+) -> tuple[JsonView[OrderOut], bool]:
     """A new open order, or — for a clientOrderId already used — the first order and False."""
     if data.client_order_id is not None:
         first = await _existing(session, principal, data.client_order_id)

@@ -32,7 +32,7 @@ from tillpoint.sales.orders import (
     order_payments,
     stock_item,
 )
-from tillpoint.sales.presenters import OrderBundle, load_bundles, order_out, payment_out
+from tillpoint.sales.presenters import JsonView, OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.receipts.numbers import number_order
 from tillpoint.sales.sale_context import PaymentPlace, payment_place
@@ -123,7 +123,7 @@ async def complete_order(
 
 async def add_payment(
     session: AsyncSession, principal: Principal, order_id: str, data: PaymentIn
-) -> PaymentResultOut:
+) -> JsonView[PaymentResultOut]:
     tender = _check_tender(data)
     order = await get_order(session, principal, order_id, lock=True)
     return await pay_order(session, principal, order, data, tender)
@@ -135,7 +135,7 @@ async def pay_order(
     order: Order,
     data: PaymentIn,
     tender: Tender | None = None,
-) -> PaymentResultOut:
+) -> JsonView[PaymentResultOut]:
     """Take a payment on ``order``, which the caller has locked (``get_order(lock=True)``)."""
     tender = tender or _check_tender(data)
     if order.status != "open":
@@ -213,35 +213,33 @@ async def pay_order(
         order.updated_at = utcnow()
         await session.flush()
     # An open order has no refunds; its lines and payments are all in hand.
-    out = order_out(OrderBundle(order, lines, [*earlier, payment]), exponent)
-    paid = payment_out(payment, exponent)
+    out = JsonView(order_out(OrderBundle(order, lines, [*earlier, payment]), exponent))
+    paid = JsonView(payment_out(payment, exponent))
     record_event(
         session,
         "payment.captured",
-        {"orderId": order.id, **paid.model_dump(mode="json", by_alias=True)},
+        {"orderId": order.id, **paid.json},
         subject_id=payment.id,
         location_id=order.location_id,
     )
     if completed:
         _record_order_event(session, "order.completed", order, out)
-    return PaymentResultOut(payment=paid, order=out)
+    # The reply is the events' JSON: dumped once.
+    return JsonView(
+        PaymentResultOut(payment=paid.model, order=out.model),
+        {"payment": paid.json, "order": out.json},
+    )
 
 
 def _record_order_event(
-    session: AsyncSession, event_type: str, order: Order, out: OrderOut
+    session: AsyncSession, event_type: str, order: Order, out: JsonView[OrderOut]
 ) -> None:
-    record_event(
-        session,
-        event_type,
-        out.model_dump(mode="json", by_alias=True),
-        subject_id=order.id,
-        location_id=order.location_id,
-    )
+    record_event(session, event_type, out.json, subject_id=order.id, location_id=order.location_id)
 
 
 async def complete_zero_balance(
     session: AsyncSession, principal: Principal, order_id: str
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     """Complete an order that owes nothing (everything discounted away) without a payment."""
     order = await get_order(session, principal, order_id, lock=True)
     if order.status != "open":
@@ -258,6 +256,6 @@ async def complete_zero_balance(
     await session.flush()
     exponent = await tenant_currency_exponent(session, order.tenant_id)
     [bundle] = await load_bundles(session, [order])
-    out = order_out(bundle, exponent)
+    out = JsonView(order_out(bundle, exponent))
     _record_order_event(session, "order.completed", order, out)
     return out

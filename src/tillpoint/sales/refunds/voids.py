@@ -15,13 +15,13 @@ from tillpoint.core.errors import AppError, status_detail
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
 from tillpoint.sales.orders import emit, get_order, order_lines, reserve, stock_item
-from tillpoint.sales.presenters import load_bundles
+from tillpoint.sales.presenters import JsonView, load_bundles
 from tillpoint.sales.schemas import OrderOut, VoidIn
 
 
 async def void_order(
     session: AsyncSession, principal: Principal, order_id: str, data: VoidIn
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order = await get_order(session, principal, order_id, lock=True)
     if order.status not in ("open", "completed") or order.refunded_minor:
         raise AppError("VOID_NOT_ALLOWED", details=[status_detail("order", order.status)])
