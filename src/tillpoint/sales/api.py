@@ -12,7 +12,7 @@ from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments
-from tillpoint.sales.deps import LockedOrder, OrderReader, OrderToChange, OrderWriter
+from tillpoint.sales.deps import OrderReader, OrderToChange, OrderToPay, OrderWriter
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.presenters import JsonView
 from tillpoint.sales.receipts import api as receipts_api
@@ -151,11 +151,12 @@ async def remove_line_item(
     ),
 )
 async def add_payment(
-    order: LockedOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
+    order: OrderToPay, body: PaymentIn, session: DbSession, principal: OrderWriter
 ) -> Response:
     """Take a payment (split tender: several per order). When payments cover the grand total
     the order completes: stock leaves, a receipt number is assigned."""
-    return json_reply(await payments.pay_order(session, principal, order, body), 201)
+    paid = await payments.pay_order(session, principal, *order, body)
+    return json_reply(paid, 201)
 
 
 @router.post(

@@ -7,8 +7,9 @@ Every change locks the order row first, so two registers editing one order take 
 """
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +40,16 @@ from tillpoint.sales.presenters import (
     load_bundles,
     order_out,
 )
-from tillpoint.sales.sale_context import OrderPlace, TenantSettings, order_place
+from tillpoint.sales.sale_context import (
+    LOCATIONS,
+    PAYMENT_PLACE_COLUMNS,
+    TENANTS,
+    OrderPlace,
+    PaymentPlace,
+    TenantSettings,
+    order_place,
+    payment_place_of,
+)
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
@@ -58,6 +68,19 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # per execution by core.db), not per request.
 _ORDER = select(Order).where(Order.id == bindparam("order_id"))
 _LOCKED_ORDER = _ORDER.with_for_update().execution_options(populate_existing=True)
+# A payment's first statement: the order's lock, and what paying needs of its tenant and
+# location (only the order's row is locked).
+_ORDER_TO_PAY = (
+    select(Order, *PAYMENT_PLACE_COLUMNS)
+    .join(
+        LOCATIONS,
+        and_(LOCATIONS.c.tenant_id == Order.tenant_id, LOCATIONS.c.id == Order.location_id),
+    )
+    .join(TENANTS, TENANTS.c.id == Order.tenant_id)
+    .where(Order.id == bindparam("order_id"))
+    .with_for_update(of=Order)
+    .execution_options(populate_existing=True)
+)
 _LINES = (
     select(OrderLine)
     .where(OrderLine.order_id == bindparam("order_id"))
@@ -75,17 +98,38 @@ async def get_order(
 ) -> Order:
     """The order if the principal may see its location, else 404; ``lock`` holds its row
     until commit (every change takes it first)."""
+    order: Order = (await _visible(session, principal, order_id, lock, _LOCKED_ORDER))[0]
+    return order
+
+
+async def order_to_pay(
+    session: AsyncSession, principal: Principal, order_id: str
+) -> tuple[Order, PaymentPlace]:
+    """``get_order(lock=True)`` with the place's settings and stock policy, in one statement."""
+    row = await _visible(session, principal, order_id, True, _ORDER_TO_PAY)
+    return row[0], payment_place_of(row)
+
+
+async def _visible(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    lock: bool,
+    locking: Select[Any],
+) -> Any:
+    """The row of ``locking`` (``_ORDER`` without ``lock``) whose first column is the order,
+    if the principal may see the order's location, else 404."""
     if not has_prefix(order_id, "order"):
         raise not_found("Order")
-    stmt = _LOCKED_ORDER if lock else _ORDER
+    stmt = locking if lock else _ORDER
     if lock and principal.location_ids is not None:
         # Lock only an order the principal may see: one limited to other locations must not
         # hold (or wait for) the lock of an order it is about to be told does not exist.
         stmt = stmt.where(Order.location_id.in_(sorted(principal.location_ids)))
-    order = (await session.execute(stmt, {"order_id": order_id})).scalar_one_or_none()
-    if order is None or not principal.can_access_location(order.location_id):
+    row = (await session.execute(stmt, {"order_id": order_id})).one_or_none()
+    if row is None or not principal.can_access_location(row[0].location_id):
         raise not_found("Order")
-    return order
+    return row
 
 
 async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:

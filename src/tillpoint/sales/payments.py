@@ -30,6 +30,7 @@ from tillpoint.sales.orders import (
     get_order,
     order_lines,
     order_payments,
+    order_to_pay,
     stock_item,
 )
 from tillpoint.sales.presenters import JsonView, OrderBundle, load_bundles, order_out, payment_out
@@ -125,27 +126,30 @@ async def add_payment(
     session: AsyncSession, principal: Principal, order_id: str, data: PaymentIn
 ) -> JsonView[PaymentResultOut]:
     tender = _check_tender(data)
-    order = await get_order(session, principal, order_id, lock=True)
-    return await pay_order(session, principal, order, data, tender)
+    order, place = await order_to_pay(session, principal, order_id)
+    return await pay_order(session, principal, order, place, data, tender)
 
 
 async def pay_order(
     session: AsyncSession,
     principal: Principal,
     order: Order,
+    place: PaymentPlace,
     data: PaymentIn,
     tender: Tender | None = None,
 ) -> JsonView[PaymentResultOut]:
-    """Take a payment on ``order``, which the caller has locked (``get_order(lock=True)``)."""
+    """Take a payment on ``order``, which the caller has locked with its place
+    (``order_to_pay``)."""
     tender = tender or _check_tender(data)
     if order.status != "open":
         raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")
-    earlier = await order_payments(session, order.id)
+    # Every payment of an open order paid something (only the completing one may apply 0):
+    # nothing paid, no payments to read.
+    earlier = await order_payments(session, order.id) if order.paid_minor else []
     exponent = await tenant_currency_exponent(session, order.tenant_id)
-    place = await payment_place(session, order.tenant_id, order.location_id)
     settings = place.settings
     amount = minor_units(data.amount, exponent, "amount")
     balance = order.grand_total_minor + order.cash_rounding_minor - order.paid_minor
