@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
@@ -86,18 +87,24 @@ async def complete_order(
     shift: Shift | None,
     place: PaymentPlace | None = None,
 ) -> None:
-    """The order is completed and written (its row is already locked: the caller's first lock),
-    then stock leaves (releasing the reservation in the same level update) and the receipt
-    number is taken by the last statement. The stock levels and then the receipt sequence are
-    held from their statements to COMMIT, so nothing that can come before them comes after."""
+    """Stock leaves (releasing the reservation in the same level update), then the receipt
+    number is taken and the completed order written by one last statement (its row is already
+    locked: the caller's first lock). The stock levels and then the receipt sequence are held
+    from their statements to COMMIT, so nothing that can come before them comes after."""
     if place is None:
         place = await payment_place(session, order.tenant_id, order.location_id)
     now = utcnow()
-    order.status = "completed"
-    order.completed_at = now
-    order.updated_at = now
-    if shift is not None:
-        order.shift_id = shift.id
+    completion = {
+        "status": "completed",
+        "completed_at": now,
+        "updated_at": now,
+        "shift_id": shift.id if shift is not None else order.shift_id,
+        "paid_minor": order.paid_minor,
+        "cash_rounding_minor": order.cash_rounding_minor,
+    }
+    for name, value in completion.items():
+        # Written with the receipt number (number_order): the flush must not write them.
+        set_committed_value(order, name, value)
     await session.flush()
     await apply_movements(
         session,
@@ -119,7 +126,7 @@ async def complete_order(
         actor=f"{principal.kind}:{principal.id}",
         allow_negative=place.allow_negative_stock and order.source not in CHANNEL_SOURCES,
     )
-    await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year)
+    await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year, completion)
 
 
 async def add_payment(
