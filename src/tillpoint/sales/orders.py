@@ -40,6 +40,7 @@ from tillpoint.sales.presenters import (
     load_bundles,
     order_out,
 )
+from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import (
     LOCATIONS,
     PAYMENT_PLACE_COLUMNS,
@@ -310,23 +311,18 @@ async def create_order(
     )
     await require_approval(session, principal, reasons, data.approval)
     if data.client_order_id is None:
-        session.add(order)
+        await insert_new(session, order)
     else:
         try:
             async with session.begin_nested():
-                session.add(order)
-                await session.flush()
+                await insert_new(session, order)
         except IntegrityError:
             # Another request with this clientOrderId committed first: that is the order.
-            # (Rolling back the savepoint took the pending order out of the session.)
-            if order in session:
-                session.expunge(order)
             first = await _existing(session, principal, data.client_order_id)
             if first is None:
                 raise
             return first, False
-    session.add_all(lines)
-    await session.flush()
+    await insert_new(session, *lines)
     await reserve(
         session,
         order,

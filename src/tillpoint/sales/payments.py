@@ -37,6 +37,7 @@ from tillpoint.sales.orders import (
 from tillpoint.sales.presenters import JsonView, OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.receipts.numbers import number_order
+from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import PaymentPlace, payment_place
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
 from tillpoint.sales.shifts.service import current_shift, register_shift
@@ -214,7 +215,7 @@ async def pay_order(
         created_at=utcnow(),
         created_by=f"{principal.kind}:{principal.id}",
     )
-    session.add(payment)
+    await insert_new(session, payment)
     order.paid_minor += applied
     order.cash_rounding_minor += rounding
     completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
