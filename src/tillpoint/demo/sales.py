@@ -152,7 +152,7 @@ def _completed(day: Day, out: OrderOut, occurred_at: datetime, at: datetime) -> 
 
 async def _sell(day: Day, sale: Sale) -> None:
     session, owner, store = day.session, day.owner, day.store
-    out, _ = await orders.create_order(
+    created, _ = await orders.create_order(
         session,
         owner,
         OrderIn(
@@ -165,13 +165,14 @@ async def _sell(day: Day, sale: Sale) -> None:
             tip=sale.tip,
         ),
     )
+    out = created.model
     day.backdates.set(Order, out.order_id, created_at=sale.at, updated_at=sale.at)
     if sale.then in ("park", "keep_open"):
         if sale.then == "park":
             day.parked.append((out.order_id, sale.at))
         return
     for tender in payments_for(day.rng, sale.tender, Decimal(str(out.totals.balance_due))):
-        out = (await payments.add_payment(session, owner, out.order_id, tender)).order
+        out = (await payments.add_payment(session, owner, out.order_id, tender)).model.order
     paid_at = sale.at + timedelta(seconds=day.rng.randint(30, 150))
     if sale.then != "void":
         _completed(day, out, sale.at, paid_at)
@@ -237,7 +238,7 @@ async def _exchange(day: Day, action: Return) -> bool:
     if due > 0:
         out = (
             await payments.add_payment(day.session, day.owner, out.order_id, card(rng, due))
-        ).order
+        ).model.order
     day.backdates.set(Refund, made.refund.refund_id, created_at=action.at)
     day.backdates.movements.append((made.refund.refund_id, "refund", action.at))
     day.backdates.movements.append((out.order_id, "sale", action.at))

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import dialect_insert, table_of, utcnow
@@ -144,9 +144,26 @@ async def on_hand_of(
     session: AsyncSession, tenant_id: str, pairs: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """Current on_hand of these (variant, location) pairs (missing rows are left out)."""
+    return await _quantities_of(session, tenant_id, pairs, LEVELS.c.on_hand_milli)
+
+
+async def available_of(
+    session: AsyncSession, tenant_id: str, pairs: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """What is available (on_hand − reserved) of these pairs now (missing rows are left out)."""
+    available = LEVELS.c.on_hand_milli - LEVELS.c.reserved_milli
+    return await _quantities_of(session, tenant_id, pairs, available)
+
+
+async def _quantities_of(
+    session: AsyncSession,
+    tenant_id: str,
+    pairs: Collection[tuple[str, str]],
+    quantity: ColumnElement[int],
+) -> dict[tuple[str, str], int]:
     if not pairs:
         return {}
-    stmt = select(LEVELS.c.variant_id, LEVELS.c.location_id, LEVELS.c.on_hand_milli).where(
+    stmt = select(LEVELS.c.variant_id, LEVELS.c.location_id, quantity).where(
         LEVELS.c.tenant_id == tenant_id,
         LEVELS.c.variant_id.in_({v for v, _ in pairs}),
         LEVELS.c.location_id.in_({loc for _, loc in pairs}),

@@ -1,13 +1,16 @@
 """Reservations: stock held for open (parked) orders, so ``available = onHand − reserved``.
 
 A reservation changes only ``stock_levels.reserved_milli``, by an atomic update in the caller's
-transaction, in the ledger's lock order (variant id). Channel orders reserve only what is
-available; register orders may reserve past it (the goods are in the customer's hands).
+transaction, in the ledger's lock order (variant id). Channel orders, and every order at a
+location that allows no negative stock, reserve only what is available — a conditional update
+(``on_hand − reserved >= requested``), never a read then a write — so the payment of such an
+order cannot fail for stock; register orders elsewhere may reserve past it (the goods are in the
+customer's hands).
 """
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +20,26 @@ from tillpoint.core.db import table_of, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.money import quantity_json
-from tillpoint.inventory.level_rows import ensure_levels, upsert_levels
+from tillpoint.inventory.level_rows import available_of, ensure_levels, upsert_levels
 from tillpoint.inventory.models import StockLevel
 
 LEVELS = table_of(StockLevel)
+
+
+class Reservation(NamedTuple):
+    """A change of what is reserved of one item: ``delta`` thousandths (signed), and where the
+    line came from in the request (``lineItems[0].quantity``) to name it when it is short."""
+
+    item: StockItem
+    delta: int
+    field: str = ""
 
 
 async def change_reservations(
     session: AsyncSession,
     tenant_id: str,
     location_id: str,
-    changes: Sequence[tuple[StockItem, int]],
+    changes: Sequence[Reservation],
     *,
     within_available: bool,
     reference_id: str,
@@ -37,26 +49,31 @@ async def change_reservations(
     With ``within_available`` an increase that would reserve more than on hand minus already
     reserved fails the whole call with 409 INSUFFICIENT_STOCK naming every short item.
     """
-    merged: dict[str, tuple[StockItem, int]] = {}
-    for item, delta in changes:
-        seen = merged.get(item.variant_id)
-        merged[item.variant_id] = (item, delta + (seen[1] if seen else 0))
-    ordered = sorted((pair for pair in merged.values() if pair[1]), key=lambda p: p[0].variant_id)
+    merged: dict[str, Reservation] = {}
+    for change in changes:
+        seen = merged.get(change.item.variant_id)
+        if seen is not None:  # one level, one update: named by its first line
+            change = seen._replace(delta=seen.delta + change.delta)
+        merged[change.item.variant_id] = change
+    ordered = sorted((c for c in merged.values() if c.delta), key=lambda c: c.item.variant_id)
     if not ordered:
         return
     now = utcnow()
-    if within_available and any(delta > 0 for _, delta in ordered):
+    if within_available and any(c.delta > 0 for c in ordered):
         levels, short = await _reserve_each(session, tenant_id, location_id, ordered, now)
     else:
         # Nothing to check: every level in one upsert (the register's usual case).
         levels = await upsert_levels(
             session,
             tenant_id,
-            [(item.variant_id, location_id, 0, delta) for item, delta in ordered],
+            [(c.item.variant_id, location_id, 0, c.delta) for c in ordered],
             now,
         )
         short = []
-    for item, delta in ordered:
+    if short:
+        # Nothing is recorded: the caller's transaction is rolled back with the error.
+        raise AppError("INSUFFICIENT_STOCK", details=short)
+    for item, delta, _ in ordered:
         level = levels.get((item.variant_id, location_id))
         if level is None:
             continue
@@ -80,23 +97,21 @@ async def change_reservations(
             location_id=location_id,
             tenant_id=tenant_id,
         )
-    if short:
-        raise AppError("INSUFFICIENT_STOCK", details=short)
 
 
 async def _reserve_each(
     session: AsyncSession,
     tenant_id: str,
     location_id: str,
-    ordered: list[tuple[StockItem, int]],
+    ordered: list[Reservation],
     now: datetime,
 ) -> tuple[dict[tuple[str, str], tuple[int, int]], list[dict[str, Any]]]:
     """One update per level, an increase only within what is available: the levels after, and
     the details of every item short."""
-    await ensure_levels(session, tenant_id, ((i.variant_id, location_id) for i, _ in ordered))
+    await ensure_levels(session, tenant_id, ((c.item.variant_id, location_id) for c in ordered))
     levels: dict[tuple[str, str], tuple[int, int]] = {}
-    short: list[dict[str, Any]] = []
-    for item, delta in ordered:
+    short: list[Reservation] = []
+    for item, delta, field in ordered:
         stmt = (
             update(LEVELS)
             .where(
@@ -111,15 +126,26 @@ async def _reserve_each(
             stmt = stmt.where(LEVELS.c.on_hand_milli - LEVELS.c.reserved_milli >= delta)
         row = (await session.execute(stmt)).one_or_none()
         if row is None:
-            short.append(
-                {
-                    "message": f"not enough of {item.sku} available to reserve",
-                    "sku": item.sku,
-                    "variantId": item.variant_id,
-                    "locationId": location_id,
-                    "requested": quantity_json(delta),
-                }
-            )
+            short.append(Reservation(item, delta, field))
         else:
             levels[(item.variant_id, location_id)] = (int(row[0]), int(row[1]))
-    return levels, short
+    if not short:
+        return levels, []
+    available = await available_of(
+        session, tenant_id, [(c.item.variant_id, location_id) for c in short]
+    )
+    details: list[dict[str, Any]] = []
+    for item, delta, field in sorted(short, key=lambda c: c.field):
+        left = available.get((item.variant_id, location_id), 0)
+        details.append(
+            {
+                "field": field or None,
+                "message": f"only {quantity_json(left)} of {item.sku} available",
+                "sku": item.sku,
+                "variantId": item.variant_id,
+                "locationId": location_id,
+                "requested": quantity_json(delta),
+                "available": quantity_json(left),
+            }
+        )
+    return levels, details

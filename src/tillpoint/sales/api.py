@@ -2,8 +2,9 @@
 this ``router`` (the one app.py registers). Full card numbers are refused for every request by
 the pipeline's guard (``core.card_guard``)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Response
 
 from tillpoint.core.deps import DbSession
@@ -11,8 +12,9 @@ from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import edits, orders, payments
-from tillpoint.sales.deps import LockedOrder, OrderReader, OrderToChange, OrderWriter
+from tillpoint.sales.deps import OrderReader, OrderToChange, OrderToPay, OrderWriter
 from tillpoint.sales.listing import OrderFilters, list_orders
+from tillpoint.sales.presenters import JsonView
 from tillpoint.sales.receipts import api as receipts_api
 from tillpoint.sales.refunds import api as refunds_api
 from tillpoint.sales.schemas import (
@@ -31,6 +33,13 @@ from tillpoint.sales.shifts import api as shifts_api
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
+
+def json_reply(view: JsonView[Any], status_code: int = 200) -> Response:
+    """The view's JSON — already dumped for its event — as the reply, as it is: the route's
+    ``response_model`` documents it but does not validate and encode it a second time."""
+    return Response(orjson.dumps(view.json), status_code, media_type="application/json")
+
+
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
 )
@@ -45,15 +54,11 @@ CHANGE_ERRORS = error_responses(
         **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
     },
 )
-async def create_order(
-    body: OrderIn, response: Response, session: DbSession, principal: OrderWriter
-) -> OrderOut:
+async def create_order(body: OrderIn, session: DbSession, principal: OrderWriter) -> Response:
     """Open an order priced on the server. A `clientOrderId` already used returns the first
     order with 200."""
     out, created = await orders.create_order(session, principal, body)
-    if not created:
-        response.status_code = 200
-    return out
+    return json_reply(out, 201 if created else 200)
 
 
 @router.post("/orders/calculate", response_model=OrderCalculationOut, status_code=200)
@@ -93,10 +98,10 @@ async def get_order(order_id: str, session: DbSession, principal: OrderReader) -
 @router.patch("/orders/{order_id}", response_model=OrderOut, responses=CHANGE_ERRORS)
 async def update_order(
     order: OrderToChange, body: OrderUpdate, session: DbSession, principal: OrderWriter
-) -> OrderOut:
+) -> Response:
     """Change an open order's discounts, service charges, tip, notes or customer, or resume
     a parked order on another register."""
-    return await edits.update_order(session, principal, order.id, body)
+    return json_reply(await edits.update_order(session, principal, order.id, body))
 
 
 @router.post(
@@ -107,8 +112,8 @@ async def update_order(
 )
 async def add_line_item(
     order: OrderToChange, body: LineItemAdd, session: DbSession, principal: OrderWriter
-) -> OrderOut:
-    return await edits.add_line(session, principal, order.id, body)
+) -> Response:
+    return json_reply(await edits.add_line(session, principal, order.id, body), 201)
 
 
 @router.patch(
@@ -120,8 +125,8 @@ async def update_line_item(
     body: LineItemUpdate,
     session: DbSession,
     principal: OrderWriter,
-) -> OrderOut:
-    return await edits.update_line(session, principal, order.id, line_item_id, body)
+) -> Response:
+    return json_reply(await edits.update_line(session, principal, order.id, line_item_id, body))
 
 
 @router.delete(
@@ -129,8 +134,8 @@ async def update_line_item(
 )
 async def remove_line_item(
     order: OrderToChange, line_item_id: str, session: DbSession, principal: OrderWriter
-) -> OrderOut:
-    return await edits.remove_line(session, principal, order.id, line_item_id)
+) -> Response:
+    return json_reply(await edits.remove_line(session, principal, order.id, line_item_id))
 
 
 @router.post(
@@ -146,11 +151,12 @@ async def remove_line_item(
     ),
 )
 async def add_payment(
-    order: LockedOrder, body: PaymentIn, session: DbSession, principal: OrderWriter
-) -> PaymentResultOut:
+    order: OrderToPay, body: PaymentIn, session: DbSession, principal: OrderWriter
+) -> Response:
     """Take a payment (split tender: several per order). When payments cover the grand total
     the order completes: stock leaves, a receipt number is assigned."""
-    return await payments.pay_order(session, principal, order, body)
+    paid = await payments.pay_order(session, principal, *order, body)
+    return json_reply(paid, 201)
 
 
 @router.post(
@@ -160,9 +166,9 @@ async def add_payment(
 )
 async def complete_order(
     order: OrderToChange, session: DbSession, principal: OrderWriter
-) -> OrderOut:
+) -> Response:
     """Complete an order with nothing to pay (everything discounted away)."""
-    return await payments.complete_zero_balance(session, principal, order.id)
+    return json_reply(await payments.complete_zero_balance(session, principal, order.id))
 
 
 router.include_router(shifts_api.router)

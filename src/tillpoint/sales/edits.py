@@ -30,8 +30,8 @@ from tillpoint.sales.orders import (
     order_pricing_context,
     reserve,
 )
-from tillpoint.sales.presenters import OrderBundle
-from tillpoint.sales.sale_context import tenant_settings
+from tillpoint.sales.presenters import JsonView, OrderBundle
+from tillpoint.sales.sale_context import payment_place, tenant_settings
 from tillpoint.sales.schemas import (
     ApprovalIn,
     LineItemAdd,
@@ -63,7 +63,7 @@ async def _finish_change(
     touched: set[str],
     discounts_changed: bool,
     approval: ApprovalIn | None,
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     settings = await tenant_settings(session, order.tenant_id)
     reprice(order, lines, settings.rounding)
     reasons = approval_reasons(
@@ -80,7 +80,7 @@ async def _finish_change(
 
 async def update_order(
     session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     """Change an open order's discounts, charges, tip, notes, customer — or resume it on
     another register of its location."""
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
@@ -116,17 +116,22 @@ async def update_order(
 
 async def add_line(
     session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await order_pricing_context(session, order, settings)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    ctx = await order_pricing_context(session, order, place.settings)
     [item] = await resolve_items(session, order.location_id, [data], "body")
     position = max((line.position for line in lines), default=-1) + 1
     line = new_line(order, position, item, data, ctx, "body")
     session.add(line)
     lines.append(line)
     await session.flush()
-    await reserve(session, order, [(line, line.quantity_milli)])
+    await reserve(
+        session,
+        order,
+        [(line, line.quantity_milli, "quantity")],
+        allow_negative_stock=place.allow_negative_stock,
+    )
     return await _finish_change(
         session,
         principal,
@@ -151,11 +156,11 @@ async def update_line(
     order_id: str,
     line_item_id: str,
     data: LineItemUpdate,
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     line = _line(lines, line_item_id)
-    settings = await tenant_settings(session, order.tenant_id)
-    ctx = await order_pricing_context(session, order, settings)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    ctx = await order_pricing_context(session, order, place.settings)
     # Re-validate against the catalog as the line is now: same item, the new choices.
     request = LineItemIn(
         variant_id=line.variant_id,
@@ -182,7 +187,12 @@ async def update_line(
     if data.notes is not None:
         line.notes = data.notes
     if delta:
-        await reserve(session, order, [(line, delta)])
+        await reserve(
+            session,
+            order,
+            [(line, delta, "quantity")],
+            allow_negative_stock=place.allow_negative_stock,
+        )
     return await _finish_change(
         session,
         principal,
@@ -196,10 +206,10 @@ async def update_line(
 
 async def remove_line(
     session: AsyncSession, principal: Principal, order_id: str, line_item_id: str
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, None)
     line = _line(lines, line_item_id)
-    await reserve(session, order, [(line, -line.quantity_milli)])
+    await reserve(session, order, [(line, -line.quantity_milli, "")])
     lines.remove(line)
     await session.delete(line)
     return await _finish_change(

@@ -7,8 +7,9 @@ Every change locks the order row first, so two registers editing one order take 
 """
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.inventory.reservations import change_reservations
+from tillpoint.inventory.reservations import Reservation, change_reservations
 from tillpoint.sales.approvals import approval_reasons, require_approval
 from tillpoint.sales.lines import (
     PricingContext,
@@ -32,8 +33,24 @@ from tillpoint.sales.lines import (
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
-from tillpoint.sales.presenters import OrderBundle, calculation_out, load_bundles, order_out
-from tillpoint.sales.sale_context import TenantSettings, order_place
+from tillpoint.sales.presenters import (
+    JsonView,
+    OrderBundle,
+    calculation_out,
+    load_bundles,
+    order_out,
+)
+from tillpoint.sales.rows import insert_new
+from tillpoint.sales.sale_context import (
+    LOCATIONS,
+    PAYMENT_PLACE_COLUMNS,
+    TENANTS,
+    OrderPlace,
+    PaymentPlace,
+    TenantSettings,
+    order_place,
+    payment_place_of,
+)
 from tillpoint.sales.schemas import (
     OrderCalculationOut,
     OrderIn,
@@ -52,6 +69,19 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # per execution by core.db), not per request.
 _ORDER = select(Order).where(Order.id == bindparam("order_id"))
 _LOCKED_ORDER = _ORDER.with_for_update().execution_options(populate_existing=True)
+# A payment's first statement: the order's lock, and what paying needs of its tenant and
+# location (only the order's row is locked).
+_ORDER_TO_PAY = (
+    select(Order, *PAYMENT_PLACE_COLUMNS)
+    .join(
+        LOCATIONS,
+        and_(LOCATIONS.c.tenant_id == Order.tenant_id, LOCATIONS.c.id == Order.location_id),
+    )
+    .join(TENANTS, TENANTS.c.id == Order.tenant_id)
+    .where(Order.id == bindparam("order_id"))
+    .with_for_update(of=Order)
+    .execution_options(populate_existing=True)
+)
 _LINES = (
     select(OrderLine)
     .where(OrderLine.order_id == bindparam("order_id"))
@@ -69,17 +99,38 @@ async def get_order(
 ) -> Order:
     """The order if the principal may see its location, else 404; ``lock`` holds its row
     until commit (every change takes it first)."""
+    order: Order = (await _visible(session, principal, order_id, lock, _LOCKED_ORDER))[0]
+    return order
+
+
+async def order_to_pay(
+    session: AsyncSession, principal: Principal, order_id: str
+) -> tuple[Order, PaymentPlace]:
+    """``get_order(lock=True)`` with the place's settings and stock policy, in one statement."""
+    row = await _visible(session, principal, order_id, True, _ORDER_TO_PAY)
+    return row[0], payment_place_of(row)
+
+
+async def _visible(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    lock: bool,
+    locking: Select[Any],
+) -> Any:
+    """The row of ``locking`` (``_ORDER`` without ``lock``) whose first column is the order,
+    if the principal may see the order's location, else 404."""
     if not has_prefix(order_id, "order"):
         raise not_found("Order")
-    stmt = _LOCKED_ORDER if lock else _ORDER
+    stmt = locking if lock else _ORDER
     if lock and principal.location_ids is not None:
         # Lock only an order the principal may see: one limited to other locations must not
         # hold (or wait for) the lock of an order it is about to be told does not exist.
         stmt = stmt.where(Order.location_id.in_(sorted(principal.location_ids)))
-    order = (await session.execute(stmt, {"order_id": order_id})).scalar_one_or_none()
-    if order is None or not principal.can_access_location(order.location_id):
+    row = (await session.execute(stmt, {"order_id": order_id})).one_or_none()
+    if row is None or not principal.can_access_location(row[0].location_id):
         raise not_found("Order")
-    return order
+    return row
 
 
 async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:
@@ -113,26 +164,34 @@ def stock_item(line: OrderLine) -> StockItem:
 
 
 async def reserve(
-    session: AsyncSession, order: Order, changes: list[tuple[OrderLine, int]]
+    session: AsyncSession,
+    order: Order,
+    changes: list[tuple[OrderLine, int, str]],
+    *,
+    allow_negative_stock: bool = True,
 ) -> None:
-    """Move the order's reservation by these line quantities (thousandths, signed)."""
+    """Move the order's reservation by these line quantities (thousandths, signed; each with
+    its field in the request). A channel order, or any order where the location allows no
+    negative stock, reserves only what is available: else 409 INSUFFICIENT_STOCK naming the
+    short lines, so its payment cannot then fail for stock."""
     await change_reservations(
         session,
         order.tenant_id,
         order.location_id,
-        [(stock_item(line), delta) for line, delta in changes],
-        within_available=order.source in CHANNEL_SOURCES,
+        [Reservation(stock_item(line), delta, field) for line, delta, field in changes],
+        within_available=order.source in CHANNEL_SOURCES or not allow_negative_stock,
         reference_id=order.id,
     )
 
 
-async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> OrderOut:
-    """Record an order event whose data is the order as the API shows it; return that view."""
-    out = await view(session, bundle)
+async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> JsonView[OrderOut]:
+    """Record an order event whose data is the order as the API shows it; return that view
+    (its JSON is the event's data, reused as the reply)."""
+    out = JsonView(await view(session, bundle))
     record_event(
         session,
         event_type,
-        out.model_dump(mode="json", by_alias=True),
+        out.json,
         subject_id=bundle.order.id,
         location_id=bundle.order.location_id,
     )
@@ -155,7 +214,7 @@ async def order_pricing_context(
 
 async def _build(
     session: AsyncSession, principal: Principal, data: OrderIn
-) -> tuple[Order, list[OrderLine], TenantSettings]:
+) -> tuple[Order, list[OrderLine], OrderPlace]:
     """The order and its priced lines from a request body, not yet added to the session."""
     place = await order_place(session, principal, data.location_id)
     if data.register_id is not None:
@@ -206,7 +265,7 @@ async def _build(
         for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))
     ]
     reprice(order, lines, settings.rounding)
-    return order, lines, settings
+    return order, lines, place
 
 
 async def calculate_order(
@@ -225,49 +284,49 @@ async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Or
 
 async def _existing(
     session: AsyncSession, principal: Principal, client_order_id: str
-) -> OrderOut | None:
+) -> JsonView[OrderOut] | None:
     order = await _by_client_order_id(session, client_order_id)
     if order is None:
         return None
     if not principal.can_access_location(order.location_id):
         raise AppError("CONFLICT", "Another location's order has this clientOrderId.")
     [bundle] = await load_bundles(session, [order])
-    return await view(session, bundle)
+    return JsonView(await view(session, bundle))
 
 
 async def create_order(
     session: AsyncSession, principal: Principal, data: OrderIn
-) -> tuple[OrderOut, bool]:
+) -> tuple[JsonView[OrderOut], bool]:
     """A new open order, or — for a clientOrderId already used — the first order and False."""
     if data.client_order_id is not None:
         first = await _existing(session, principal, data.client_order_id)
         if first is not None:
             return first, False
-    order, lines, settings = await _build(session, principal, data)
+    order, lines, place = await _build(session, principal, data)
     reasons = approval_reasons(
         lines,
         touched_line_ids={line.id for line in lines},
         order_discounts_changed=bool(data.discounts),
-        threshold_percent=settings.approval_percent,
+        threshold_percent=place.settings.approval_percent,
     )
     await require_approval(session, principal, reasons, data.approval)
     if data.client_order_id is None:
-        session.add(order)
+        await insert_new(session, order)
     else:
         try:
             async with session.begin_nested():
-                session.add(order)
-                await session.flush()
+                await insert_new(session, order)
         except IntegrityError:
             # Another request with this clientOrderId committed first: that is the order.
-            # (Rolling back the savepoint took the pending order out of the session.)
-            if order in session:
-                session.expunge(order)
             first = await _existing(session, principal, data.client_order_id)
             if first is None:
                 raise
             return first, False
-    session.add_all(lines)
-    await session.flush()
-    await reserve(session, order, [(line, line.quantity_milli) for line in lines])
+    await insert_new(session, *lines)
+    await reserve(
+        session,
+        order,
+        [(line, line.quantity_milli, f"lineItems[{i}].quantity") for i, line in enumerate(lines)],
+        allow_negative_stock=place.allow_negative_stock,
+    )
     return await emit(session, "order.created", OrderBundle(order, lines)), True

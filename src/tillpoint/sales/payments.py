@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
@@ -30,11 +31,13 @@ from tillpoint.sales.orders import (
     get_order,
     order_lines,
     order_payments,
+    order_to_pay,
     stock_item,
 )
-from tillpoint.sales.presenters import OrderBundle, load_bundles, order_out, payment_out
+from tillpoint.sales.presenters import JsonView, OrderBundle, load_bundles, order_out, payment_out
 from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.receipts.numbers import number_order
+from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import PaymentPlace, payment_place
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
 from tillpoint.sales.shifts.service import current_shift, register_shift
@@ -85,18 +88,24 @@ async def complete_order(
     shift: Shift | None,
     place: PaymentPlace | None = None,
 ) -> None:
-    """The order is completed and written (its row is already locked: the caller's first lock),
-    then stock leaves (releasing the reservation in the same level update) and the receipt
-    number is taken by the last statement. The stock levels and then the receipt sequence are
-    held from their statements to COMMIT, so nothing that can come before them comes after."""
+    """Stock leaves (releasing the reservation in the same level update), then the receipt
+    number is taken and the completed order written by one last statement (its row is already
+    locked: the caller's first lock). The stock levels and then the receipt sequence are held
+    from their statements to COMMIT, so nothing that can come before them comes after."""
     if place is None:
         place = await payment_place(session, order.tenant_id, order.location_id)
     now = utcnow()
-    order.status = "completed"
-    order.completed_at = now
-    order.updated_at = now
-    if shift is not None:
-        order.shift_id = shift.id
+    completion = {
+        "status": "completed",
+        "completed_at": now,
+        "updated_at": now,
+        "shift_id": shift.id if shift is not None else order.shift_id,
+        "paid_minor": order.paid_minor,
+        "cash_rounding_minor": order.cash_rounding_minor,
+    }
+    for name, value in completion.items():
+        # Written with the receipt number (number_order): the flush must not write them.
+        set_committed_value(order, name, value)
     await session.flush()
     await apply_movements(
         session,
@@ -118,34 +127,37 @@ async def complete_order(
         actor=f"{principal.kind}:{principal.id}",
         allow_negative=place.allow_negative_stock and order.source not in CHANNEL_SOURCES,
     )
-    await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year)
+    await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year, completion)
 
 
 async def add_payment(
     session: AsyncSession, principal: Principal, order_id: str, data: PaymentIn
-) -> PaymentResultOut:
+) -> JsonView[PaymentResultOut]:
     tender = _check_tender(data)
-    order = await get_order(session, principal, order_id, lock=True)
-    return await pay_order(session, principal, order, data, tender)
+    order, place = await order_to_pay(session, principal, order_id)
+    return await pay_order(session, principal, order, place, data, tender)
 
 
 async def pay_order(
     session: AsyncSession,
     principal: Principal,
     order: Order,
+    place: PaymentPlace,
     data: PaymentIn,
     tender: Tender | None = None,
-) -> PaymentResultOut:
-    """Take a payment on ``order``, which the caller has locked (``get_order(lock=True)``)."""
+) -> JsonView[PaymentResultOut]:
+    """Take a payment on ``order``, which the caller has locked with its place
+    (``order_to_pay``)."""
     tender = tender or _check_tender(data)
     if order.status != "open":
         raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")
-    earlier = await order_payments(session, order.id)
+    # Every payment of an open order paid something (only the completing one may apply 0):
+    # nothing paid, no payments to read.
+    earlier = await order_payments(session, order.id) if order.paid_minor else []
     exponent = await tenant_currency_exponent(session, order.tenant_id)
-    place = await payment_place(session, order.tenant_id, order.location_id)
     settings = place.settings
     amount = minor_units(data.amount, exponent, "amount")
     balance = order.grand_total_minor + order.cash_rounding_minor - order.paid_minor
@@ -203,7 +215,7 @@ async def pay_order(
         created_at=utcnow(),
         created_by=f"{principal.kind}:{principal.id}",
     )
-    session.add(payment)
+    await insert_new(session, payment)
     order.paid_minor += applied
     order.cash_rounding_minor += rounding
     completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
@@ -213,35 +225,33 @@ async def pay_order(
         order.updated_at = utcnow()
         await session.flush()
     # An open order has no refunds; its lines and payments are all in hand.
-    out = order_out(OrderBundle(order, lines, [*earlier, payment]), exponent)
-    paid = payment_out(payment, exponent)
+    out = JsonView(order_out(OrderBundle(order, lines, [*earlier, payment]), exponent))
+    paid = JsonView(payment_out(payment, exponent))
     record_event(
         session,
         "payment.captured",
-        {"orderId": order.id, **paid.model_dump(mode="json", by_alias=True)},
+        {"orderId": order.id, **paid.json},
         subject_id=payment.id,
         location_id=order.location_id,
     )
     if completed:
         _record_order_event(session, "order.completed", order, out)
-    return PaymentResultOut(payment=paid, order=out)
+    # The reply is the events' JSON: dumped once.
+    return JsonView(
+        PaymentResultOut(payment=paid.model, order=out.model),
+        {"payment": paid.json, "order": out.json},
+    )
 
 
 def _record_order_event(
-    session: AsyncSession, event_type: str, order: Order, out: OrderOut
+    session: AsyncSession, event_type: str, order: Order, out: JsonView[OrderOut]
 ) -> None:
-    record_event(
-        session,
-        event_type,
-        out.model_dump(mode="json", by_alias=True),
-        subject_id=order.id,
-        location_id=order.location_id,
-    )
+    record_event(session, event_type, out.json, subject_id=order.id, location_id=order.location_id)
 
 
 async def complete_zero_balance(
     session: AsyncSession, principal: Principal, order_id: str
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     """Complete an order that owes nothing (everything discounted away) without a payment."""
     order = await get_order(session, principal, order_id, lock=True)
     if order.status != "open":
@@ -258,6 +268,6 @@ async def complete_zero_balance(
     await session.flush()
     exponent = await tenant_currency_exponent(session, order.tenant_id)
     [bundle] = await load_bundles(session, [order])
-    out = order_out(bundle, exponent)
+    out = JsonView(order_out(bundle, exponent))
     _record_order_event(session, "order.completed", order, out)
     return out

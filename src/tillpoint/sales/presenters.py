@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,24 @@ from tillpoint.sales.schemas import (
     TaxOut,
     TotalsOut,
 )
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class JsonView(Generic[M]):
+    """A response built once: the model, and its JSON form (``json``, dumped on first use) that
+    is both an event's data and the reply's body — so the reply is not dumped, validated and
+    encoded a second time."""
+
+    model: M
+    dumped: dict[str, Any] | None = None  # the JSON form when the caller has it already
+
+    @property
+    def json(self) -> dict[str, Any]:
+        if self.dumped is None:
+            self.dumped = self.model.model_dump(mode="json", by_alias=True)
+        return self.dumped
 
 
 @dataclass

@@ -45,13 +45,15 @@ class OrderPlace:
 
     location_id: str
     tax_inclusive: bool
+    allow_negative_stock: bool
     settings: TenantSettings
     rates: dict[str, list[ActiveRate]]
 
 
 @dataclass(frozen=True)
 class PaymentPlace:
-    """What taking a payment needs: the tenant's settings and the location's stock policy."""
+    """What taking a payment or changing an open order's lines needs: the tenant's settings and
+    the location's stock policy."""
 
     settings: TenantSettings
     allow_negative_stock: bool
@@ -85,6 +87,7 @@ async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettin
 _ORDER_PLACE = (
     select(
         LOCATIONS.c.tax_inclusive,
+        LOCATIONS.c.allow_negative_stock,
         *_SETTINGS_COLUMNS,
         *RATE_COLUMNS,
     )
@@ -96,8 +99,10 @@ _ORDER_PLACE = (
     .where(LOCATIONS.c.tenant_id == bindparam("tenant"), LOCATIONS.c.id == bindparam("location"))
     .order_by(RATE_ORDER)
 )
+# What ``PaymentPlace`` is read from: selected with the order by ``orders.order_to_pay``.
+PAYMENT_PLACE_COLUMNS = (*_SETTINGS_COLUMNS, LOCATIONS.c.allow_negative_stock, LOCATIONS.c.timezone)
 _PAYMENT_PLACE = (
-    select(*_SETTINGS_COLUMNS, LOCATIONS.c.allow_negative_stock, LOCATIONS.c.timezone)
+    select(*PAYMENT_PLACE_COLUMNS)
     .select_from(LOCATIONS.join(TENANTS, TENANTS.c.id == LOCATIONS.c.tenant_id))
     .where(LOCATIONS.c.tenant_id == bindparam("tenant"), LOCATIONS.c.id == bindparam("location"))
 )
@@ -114,12 +119,20 @@ async def order_place(session: AsyncSession, principal: Principal, location_id: 
         raise not_found("Location")
     first = rows[0]
     return OrderPlace(
-        location_id, bool(first.tax_inclusive), _settings(first), rates_by_class(rows)
+        location_id,
+        bool(first.tax_inclusive),
+        bool(first.allow_negative_stock),
+        _settings(first),
+        rates_by_class(rows),
     )
 
 
 async def payment_place(session: AsyncSession, tenant_id: str, location_id: str) -> PaymentPlace:
     """The tenant's settings with the order's location's stock policy and timezone."""
     params = {"tenant": tenant_id, "location": location_id}
-    row = (await session.execute(_PAYMENT_PLACE, params)).one()
+    return payment_place_of((await session.execute(_PAYMENT_PLACE, params)).one())
+
+
+def payment_place_of(row: Row[*tuple[Any, ...]]) -> PaymentPlace:
+    """The place from a row carrying ``PAYMENT_PLACE_COLUMNS``."""
     return PaymentPlace(_settings(row), bool(row.allow_negative_stock), row.timezone)

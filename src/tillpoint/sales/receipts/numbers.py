@@ -2,8 +2,8 @@
 
 Taking a number locks the location's counter row until COMMIT, and every completion at the
 location waits for it, so it is the completion's last statement: on PostgreSQL the number is
-taken and written onto the order in one statement, after which only the events and COMMIT
-remain.
+taken and written onto the order, with the rest of its completion, in one statement, after
+which only the events and COMMIT remain.
 """
 
 from typing import Any
@@ -33,15 +33,20 @@ async def next_receipt_number(
     return receipt_number(year, number)
 
 
-async def number_order(session: AsyncSession, order: Order, year: int) -> None:
-    """Take the next number of the order's location and year and store it on the order (whose
-    other changes the caller has flushed). The stored ``updated_at`` stays the one flushed."""
+async def number_order(
+    session: AsyncSession, order: Order, year: int, completion: dict[str, Any]
+) -> None:
+    """Take the next number of the order's location and year and store it on the order with
+    ``completion`` (the values of ``COMPLETION`` the caller has set as committed: written
+    here, not flushed) and the next version."""
+    values = {**completion, "version": order.version + 1}
     if session.get_bind().dialect.name == "postgresql":
         params = {
             "tenant": order.tenant_id,
             "location": order.location_id,
             "for_year": year,
             "order_id": order.id,
+            **values,
         }
         number = (await session.execute(_NUMBER_ORDER, params)).scalar_one()
     else:
@@ -49,10 +54,23 @@ async def number_order(session: AsyncSession, order: Order, year: int) -> None:
         await session.execute(
             update(ORDERS)
             .where(ORDERS.c.tenant_id == order.tenant_id, ORDERS.c.id == order.id)
-            .values(receipt_number=number, updated_at=order.updated_at)
+            .values(receipt_number=number, **values)
         )
-    # Written by the statement above: the session must not write it again.
+    # Written by the statement above: the session must not write them again.
     set_committed_value(order, "receipt_number", number)
+    set_committed_value(order, "version", values["version"])
+
+
+# What completing an order writes with its receipt number.
+COMPLETION = (
+    "status",
+    "completed_at",
+    "updated_at",
+    "shift_id",
+    "paid_minor",
+    "cash_rounding_minor",
+    "version",
+)
 
 
 # The sequence upsert as a CTE whose number the order's UPDATE formats as
@@ -70,7 +88,10 @@ _NUMBER_ORDER = text(
     SET receipt_number = 'R-' || CAST(:for_year AS TEXT) || '-'
         || CASE WHEN taken.last_number < 1000000
                 THEN lpad(CAST(taken.last_number AS TEXT), 6, '0')
-                ELSE CAST(taken.last_number AS TEXT) END
+                ELSE CAST(taken.last_number AS TEXT) END,
+        status = :status, completed_at = :completed_at, updated_at = :updated_at,
+        shift_id = :shift_id, paid_minor = :paid_minor,
+        cash_rounding_minor = :cash_rounding_minor, version = :version
     FROM taken
     WHERE orders.tenant_id = :tenant AND orders.id = :order_id
     RETURNING orders.receipt_number
@@ -80,6 +101,7 @@ _NUMBER_ORDER = text(
     bindparam("location", type_=SEQUENCES.c.location_id.type),
     bindparam("for_year", type_=SEQUENCES.c.year.type),
     bindparam("order_id", type_=ORDERS.c.id.type),
+    *(bindparam(name, type_=ORDERS.c[name].type) for name in COMPLETION),
 )
 
 

@@ -52,7 +52,7 @@ async def void_order(
     order: OrderToVoid, body: VoidIn, session: DbSession, principal: OrderVoider
 ) -> OrderOut:
     """Cancel an open order, or a completed one without refunds, reversing stock and payments."""
-    return await voids.void_order(session, principal, order.id, body)
+    return (await voids.void_order(session, principal, order.id, body)).model
 
 
 @router.post(

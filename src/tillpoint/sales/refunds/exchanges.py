@@ -49,7 +49,7 @@ async def exchange(
             notes=f"Exchange for order {original.id}",
         ),
     )
-    new = await get_order(session, principal, new_out.order_id, lock=True)
+    new = await get_order(session, principal, new_out.model.order_id, lock=True)
     credit = min(plan.amount_minor, new.grand_total_minor)
     back = plan.amount_minor - credit
     tenders = [{"tenderType": "exchange_credit", "amountMinor": credit, "orderId": new.id}]

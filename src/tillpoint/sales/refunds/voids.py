@@ -15,13 +15,13 @@ from tillpoint.core.errors import AppError, status_detail
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
 from tillpoint.sales.orders import emit, get_order, order_lines, reserve, stock_item
-from tillpoint.sales.presenters import load_bundles
+from tillpoint.sales.presenters import JsonView, load_bundles
 from tillpoint.sales.schemas import OrderOut, VoidIn
 
 
 async def void_order(
     session: AsyncSession, principal: Principal, order_id: str, data: VoidIn
-) -> OrderOut:
+) -> JsonView[OrderOut]:
     order = await get_order(session, principal, order_id, lock=True)
     if order.status not in ("open", "completed") or order.refunded_minor:
         raise AppError("VOID_NOT_ALLOWED", details=[status_detail("order", order.status)])
@@ -49,7 +49,7 @@ async def void_order(
             "A payment of this order was taken in a shift that is closed; refund it instead.",
         )
     if order.status == "open":
-        await reserve(session, order, [(line, -line.quantity_milli) for line in lines])
+        await reserve(session, order, [(line, -line.quantity_milli, "") for line in lines])
     else:
         await apply_movements(
             session,
