@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Product, Variant
-from tillpoint.catalog.presenters import variant_out
-from tillpoint.catalog.schemas import LookupOut
+from tillpoint.catalog.presenters import variant_fields
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import field_error, not_found
@@ -68,7 +67,8 @@ async def lookup(
     barcode: str | None,
     sku: str | None,
     location_id: str | None,
-) -> LookupOut:
+) -> dict[str, Any]:
+    """``LookupOut``'s fields (serialised once: ``catalog/ready.py``)."""
     if (barcode is None) == (sku is None):
         raise field_error("barcode", "give exactly one of barcode and sku")
     if location_id is not None and not principal.can_access_location(location_id):
@@ -104,21 +104,21 @@ async def lookup(
             )
             .order_by(Variant.position, Variant.id)
         )
-        variants = [variant_out(v, exponent) for v in options.scalars()]
+        variants = [variant_fields(v, exponent) for v in options.scalars()]
     price = resolve_price(location_id, variant_price, variant_prices, product_price, product_prices)
-    return LookupOut(
-        product_id=product_id,
-        variant_id=variant_id,
-        name=f"{product_name} - {variant_name}" if variant_name else product_name,
-        sku=variant_sku,
-        barcode=variant_barcode,
-        price=from_minor(price, exponent),
-        tax_class=tax_class,
-        sold_by=sold_by,
-        modifier_group_ids=modifiers,
-        active=active,
-        location_id=location_id,
-        on_hand=on_hand,
-        available=available,
-        variants=variants,
-    )
+    return {
+        "product_id": product_id,
+        "variant_id": variant_id,
+        "name": f"{product_name} - {variant_name}" if variant_name else product_name,
+        "sku": variant_sku,
+        "barcode": variant_barcode,
+        "price": from_minor(price, exponent),
+        "tax_class": tax_class,
+        "sold_by": sold_by,
+        "modifier_group_ids": modifiers,
+        "active": active,
+        "location_id": location_id,
+        "on_hand": on_hand,
+        "available": available,
+        "variants": variants,
+    }

@@ -82,7 +82,7 @@ def _check_input(data: Any) -> None:
             stack.extend((item, depth + 1) for item in items)
 
 
-def _utc_z(value: datetime) -> str:
+def utc_z(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -120,7 +120,7 @@ def _require_aware(value: datetime) -> datetime:
 # Response-side types are lax (``strict=False``): they are built from our own rows and stored
 # JSON, where a quantity may be kept as text.
 Timestamp = Annotated[
-    datetime, PlainSerializer(_utc_z, return_type=str, when_used="json"), Field(strict=False)
+    datetime, PlainSerializer(utc_z, return_type=str, when_used="json"), Field(strict=False)
 ]
 AwareDatetime = Annotated[
     datetime, BeforeValidator(_iso_text), AfterValidator(_require_aware), Field(strict=False)
