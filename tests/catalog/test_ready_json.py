@@ -91,7 +91,7 @@ async def test_product_page_is_what_its_model_would_produce(
             "/v1/catalog/products", headers=tenant.headers, params={"locationId": location}
         )
     ).json()["items"][0]
-    assert shirt["price"] == 19.5 and shirt["cost"] == 7.25
+    assert (shirt["price"], shirt["cost"]) == (19.5, 7.25)
     assert shirt["inventory"] == [
         {
             "locationId": location,

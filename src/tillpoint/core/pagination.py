@@ -60,9 +60,7 @@ def count_statement(stmt: Select[Any]) -> Select[Any]:
     return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
-def page_statement(
-    stmt: Select[Any], *order_by: Any, offset: int, limit: int
-) -> Select[Any]:
+def page_statement(stmt: Select[Any], *order_by: Any, offset: int, limit: int) -> Select[Any]:
     """One page of ``stmt`` in ``order_by`` order, each row carrying the total as its last
     column: a scalar subquery ``(SELECT count(*) FROM (…filtered…))``, which the database
     counts once over the matching keys, not a window ``count(*) OVER ()``, which makes it build
