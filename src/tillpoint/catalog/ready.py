@@ -10,7 +10,7 @@ the models as their ``response_model``, which the OpenAPI document describes;
 tests/catalog/test_ready_json.py checks the bytes against the models.
 """
 
-from datetime import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -26,18 +26,42 @@ def _camel(name: str) -> str:
     return to_camel(name)
 
 
-def plain(value: Any) -> Any:
-    """Model fields as their JSON values: camelCase keys, numbers and ``Z`` timestamps."""
-    kind = type(value)
-    if kind is dict:
-        return {_camel(key): plain(item) for key, item in value.items()}
-    if kind is list:
-        return [plain(item) for item in value]
-    if kind is Decimal:
-        return json_number(value)
-    if kind is datetime:
-        return utc_z(value)
-    return value
+def _number(value: Decimal) -> int | float:
+    return json_number(value)
+
+
+def _prices(prices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"locationId": p["location_id"], "price": json_number(p["price"])} for p in prices]
+
+
+def _many(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [plain(item) for item in items]
+
+
+# What each field of ours becomes in JSON (by field name: a name means one thing in every
+# model of the catalog); any other field is passed as it is (text, flags, stored JSON lists).
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "price": _number,
+    "cost": _number,
+    "on_hand": _number,
+    "reserved": _number,
+    "available": _number,
+    "reorder_point": _number,
+    "location_prices": _prices,
+    "variants": _many,
+    "inventory": _many,
+    "created_at": utc_z,
+    "updated_at": utc_z,
+}
+
+
+def plain(fields: dict[str, Any]) -> dict[str, Any]:
+    """A model's fields as its JSON object: camelCase keys, decimals as numbers, ``Z`` times."""
+    out = {}
+    for key, value in fields.items():
+        convert = _CONVERT.get(key)
+        out[_camel(key)] = value if convert is None or value is None else convert(value)
+    return out
 
 
 def page_json(items: list[dict[str, Any]], page: int, page_size: int, total: int) -> bytes:
