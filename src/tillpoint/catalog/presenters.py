@@ -6,9 +6,9 @@ through the ``StockFigures`` the caller passes (ADR 0008).
 """
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category, ModifierGroup, Product, Variant
@@ -21,9 +21,13 @@ from tillpoint.catalog.schemas import (
 )
 from tillpoint.catalog.stock import LevelFigures, StockFigures
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import table_of
 from tillpoint.core.events import record_event
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
+
+# A variant, or a row of all its columns (what a page reads).
+VariantLike = TypeVar("VariantLike", Variant, Row[Any])
 
 
 def location_prices_out(prices: dict[str, Any], exponent: int) -> list[dict[str, Any]]:
@@ -33,8 +37,9 @@ def location_prices_out(prices: dict[str, Any], exponent: int) -> list[dict[str,
     ]
 
 
-def variant_fields(variant: Variant, exponent: int) -> dict[str, Any]:
-    """A variant as ``VariantOut``'s fields (Python values: decimals, datetimes)."""
+def variant_fields(variant: Variant | Row[Any], exponent: int) -> dict[str, Any]:
+    """A variant (or a row of all its columns) as ``VariantOut``'s fields (Python values:
+    decimals, datetimes)."""
     return {
         "variant_id": variant.id,
         "product_id": variant.product_id,
@@ -58,7 +63,10 @@ def variant_out(variant: Variant, exponent: int) -> VariantOut:
     return VariantOut.model_validate(variant_fields(variant, exponent))
 
 
-def stockable_variants(product: Product, variants: Sequence[Variant]) -> list[Variant]:
+_VARIANTS = table_of(Variant)
+
+
+def stockable_variants(product: Product, variants: Sequence[VariantLike]) -> list[VariantLike]:
     """Where a product's stock lives: its live option variants, or its default variant."""
     if product.has_variants:
         return [v for v in variants if not v.is_default and v.archived_at is None]
@@ -135,13 +143,14 @@ async def product_fields_of(
     tenant_id = products[0].tenant_id
     exponent = await tenant_currency_exponent(session, tenant_id)
     ids = [p.id for p in products]
+    # Rows of the variants' columns, not ORM objects: a page has hundreds of them.
     rows = await session.execute(
-        select(Variant)
-        .where(Variant.product_id.in_(ids))
-        .order_by(Variant.product_id, Variant.position, Variant.id)
+        select(_VARIANTS)
+        .where(_VARIANTS.c.tenant_id == tenant_id, _VARIANTS.c.product_id.in_(ids))
+        .order_by(_VARIANTS.c.product_id, _VARIANTS.c.position, _VARIANTS.c.id)
     )
-    variants_by_product: dict[str, list[Variant]] = {}
-    for variant in rows.scalars():
+    variants_by_product: dict[str, list[Row[Any]]] = {}
+    for variant in rows:
         variants_by_product.setdefault(variant.product_id, []).append(variant)
     category_ids = {p.category_id for p in products if p.category_id}
     names: dict[str, str] = {}
