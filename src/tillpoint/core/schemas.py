@@ -67,19 +67,22 @@ MAX_NESTING = 32
 def _check_input(data: Any) -> None:
     """Refuse NUL characters (PostgreSQL text cannot hold U+0000) and absurd nesting.
 
-    Walks iteratively: a body nested thousands deep must be a 400, not a RecursionError.
+    Walks iteratively: a body nested thousands deep must be a 400, not a RecursionError. Only
+    containers go on the stack; text is checked where it is met (a response model built from a
+    dict walks it too, so this runs for every product of a page: keep it lean).
     """
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    stack: list[tuple[Any, int]] = [(data, 0)]  # data: a dict or a list (the caller's check)
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise ValueError("text must not contain the NUL character (U+0000)")
-        elif isinstance(value, dict | list | tuple):
-            if depth >= MAX_NESTING:
-                raise ValueError(f"nested more than {MAX_NESTING} levels deep")
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
+        if depth >= MAX_NESTING:
+            raise ValueError(f"nested more than {MAX_NESTING} levels deep")
+        items = (*value.keys(), *value.values()) if isinstance(value, dict) else value
+        for item in items:
+            if isinstance(item, str):
+                if "\x00" in item:
+                    raise ValueError("text must not contain the NUL character (U+0000)")
+            elif isinstance(item, dict | list | tuple):
+                stack.append((item, depth + 1))
 
 
 def utc_z(value: datetime) -> str:
