@@ -55,12 +55,21 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# Each field name once: its JSON key and its conversion (None: as it is).
+_SPECS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+
+
+def _spec(key: str) -> tuple[str, Callable[[Any], Any] | None]:
+    spec = _SPECS[key] = (_camel(key), _CONVERT.get(key))
+    return spec
+
+
 def plain(fields: dict[str, Any]) -> dict[str, Any]:
     """A model's fields as its JSON object: camelCase keys, decimals as numbers, ``Z`` times."""
     out = {}
     for key, value in fields.items():
-        convert = _CONVERT.get(key)
-        out[_camel(key)] = value if convert is None or value is None else convert(value)
+        name, convert = _SPECS.get(key) or _spec(key)
+        out[name] = value if convert is None or value is None else convert(value)
     return out
 
 

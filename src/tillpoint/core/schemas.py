@@ -86,7 +86,10 @@ def _check_input(data: Any) -> None:
 
 
 def utc_z(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """ISO 8601 UTC to the millisecond with a ``Z``. ``isoformat`` rather than ``strftime``:
+    half the cost (a page of 200 products writes 1,600 of these), and a year below 1000 keeps
+    its four digits (``0001-01-01T00:00:00.000Z``; strftime wrote ``1-01-01…``)."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 # RFC 3339, what the document's `format: date-time` promises: a date, `T`, a time and an offset.
