@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from tillpoint.catalog import categories, modifiers, scan, service, variants
+from tillpoint.catalog import categories, modifiers, ready, scan, service, variants
 from tillpoint.catalog.deps import CatalogReader, CatalogWriter, ProductToChange, Stock
 from tillpoint.catalog.schemas import (
     CategoryIn,
@@ -39,6 +39,12 @@ IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Al
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
 
 
+def json_response(body: bytes) -> Response:
+    """JSON serialised once by ``catalog/ready.py``: FastAPI neither validates it again nor
+    re-encodes it (the route's ``response_model`` still describes it in the document)."""
+    return Response(body, media_type="application/json")
+
+
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
 async def list_products(
     session: DbSession,
@@ -54,7 +60,7 @@ async def list_products(
     include_archived: IncludeArchived = False,
     active: bool | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="In the name")] = None,
-) -> dict[str, object]:
+) -> Response:
     items, total = await service.list_products(
         session,
         principal,
@@ -68,7 +74,7 @@ async def list_products(
         active=active,
         q=q,
     )
-    return paging.page_of(items, total)
+    return json_response(ready.page_json(items, paging.page, paging.page_size, total))
 
 
 @router.post(
@@ -201,11 +207,12 @@ async def lookup(
     barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     location_id: LocationId = None,
-) -> LookupOut:
+) -> Response:
     """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
-    return await scan.lookup(
+    fields = await scan.lookup(
         session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
     )
+    return json_response(ready.item_json(fields))
 
 
 @router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])

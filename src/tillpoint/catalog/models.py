@@ -10,7 +10,7 @@ Money is in minor units (``*_minor``); the currency is the tenant's.
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
@@ -64,6 +64,15 @@ class Product(TenantScoped, Timestamped, Versioned, Base):
         ),
         Index("ix_products_category", "tenant_id", "category_id"),
         Index("ix_products_updated", "tenant_id", "updated_at"),
+        # The product list's rows in its order (live products of a tenant by id): the page and
+        # its count read this index alone (migration 0009).
+        Index(
+            "ix_products_live",
+            "tenant_id",
+            "id",
+            postgresql_where=text("archived_at IS NULL"),
+            sqlite_where=text("archived_at IS NULL"),
+        ),
     )
 
 

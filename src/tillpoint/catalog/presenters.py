@@ -6,15 +6,14 @@ through the ``StockFigures`` the caller passes (ADR 0008).
 """
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category, ModifierGroup, Product, Variant
 from tillpoint.catalog.schemas import (
     CategoryOut,
-    InventorySummary,
     ModifierGroupOut,
     ModifierOptionOut,
     ProductOut,
@@ -22,9 +21,13 @@ from tillpoint.catalog.schemas import (
 )
 from tillpoint.catalog.stock import LevelFigures, StockFigures
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import table_of
 from tillpoint.core.events import record_event
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
+
+# A variant, or a row of all its columns (what a page reads).
+VariantLike = TypeVar("VariantLike", Variant, Row[Any])
 
 
 def location_prices_out(prices: dict[str, Any], exponent: int) -> list[dict[str, Any]]:
@@ -34,33 +37,36 @@ def location_prices_out(prices: dict[str, Any], exponent: int) -> list[dict[str,
     ]
 
 
+def variant_fields(variant: Variant | Row[Any], exponent: int) -> dict[str, Any]:
+    """A variant (or a row of all its columns) as ``VariantOut``'s fields (Python values:
+    decimals, datetimes)."""
+    return {
+        "variant_id": variant.id,
+        "product_id": variant.product_id,
+        "name": variant.name,
+        "option_values": variant.option_values,
+        "sku": variant.sku,
+        "barcode": variant.barcode,
+        "barcode_internal": variant.barcode_internal,
+        "price": None if variant.price_minor is None else from_minor(variant.price_minor, exponent),
+        "cost": None if variant.cost_minor is None else from_minor(variant.cost_minor, exponent),
+        "location_prices": location_prices_out(variant.location_prices, exponent),
+        "position": variant.position,
+        "archived": variant.archived_at is not None,
+        "version": variant.version,
+        "created_at": variant.created_at,
+        "updated_at": variant.updated_at,
+    }
+
+
 def variant_out(variant: Variant, exponent: int) -> VariantOut:
-    return VariantOut.model_validate(
-        {
-            "variant_id": variant.id,
-            "product_id": variant.product_id,
-            "name": variant.name,
-            "option_values": variant.option_values,
-            "sku": variant.sku,
-            "barcode": variant.barcode,
-            "barcode_internal": variant.barcode_internal,
-            "price": None
-            if variant.price_minor is None
-            else from_minor(variant.price_minor, exponent),
-            "cost": None
-            if variant.cost_minor is None
-            else from_minor(variant.cost_minor, exponent),
-            "location_prices": location_prices_out(variant.location_prices, exponent),
-            "position": variant.position,
-            "archived": variant.archived_at is not None,
-            "version": variant.version,
-            "created_at": variant.created_at,
-            "updated_at": variant.updated_at,
-        }
-    )
+    return VariantOut.model_validate(variant_fields(variant, exponent))
 
 
-def stockable_variants(product: Product, variants: Sequence[Variant]) -> list[Variant]:
+_VARIANTS = table_of(Variant)
+
+
+def stockable_variants(product: Product, variants: Sequence[VariantLike]) -> list[VariantLike]:
     """Where a product's stock lives: its live option variants, or its default variant."""
     if product.has_variants:
         return [v for v in variants if not v.is_default and v.archived_at is None]
@@ -69,7 +75,7 @@ def stockable_variants(product: Product, variants: Sequence[Variant]) -> list[Va
 
 def _inventory(
     variant_ids: Collection[str], levels_by_variant: dict[str, list[LevelFigures]]
-) -> list[InventorySummary]:
+) -> list[dict[str, Any]]:
     sums: dict[str, list[Any]] = {}
     for variant_id in variant_ids:
         for level in levels_by_variant.get(variant_id, []):
@@ -79,13 +85,13 @@ def _inventory(
             if level.reorder_point_milli is not None:
                 entry[2] = (entry[2] or 0) + level.reorder_point_milli
     return [
-        InventorySummary(
-            location_id=location_id,
-            on_hand=from_thousandths(on_hand),
-            reserved=from_thousandths(reserved),
-            available=from_thousandths(on_hand - reserved),
-            reorder_point=None if reorder is None else from_thousandths(reorder),
-        )
+        {
+            "location_id": location_id,
+            "on_hand": from_thousandths(on_hand),
+            "reserved": from_thousandths(reserved),
+            "available": from_thousandths(on_hand - reserved),
+            "reorder_point": None if reorder is None else from_thousandths(reorder),
+        }
         for location_id, (on_hand, reserved, reorder) in sorted(sums.items())
     ]
 
@@ -110,18 +116,41 @@ async def product_views(
     """``ProductOut`` for each product, in order. Stock is limited to ``location_id`` and to the
     principal's locations (``principal=None``: every location, for system callers);
     ``stock=None`` leaves ``inventory`` empty (events, and callers that want no stock)."""
+    fields = await product_fields_of(
+        session,
+        principal,
+        products,
+        stock=stock,
+        location_id=location_id,
+        include_archived_variants=include_archived_variants,
+    )
+    return [ProductOut.model_validate(f) for f in fields]
+
+
+async def product_fields_of(
+    session: AsyncSession,
+    principal: Principal | None,
+    products: Sequence[Product],
+    *,
+    stock: StockFigures | None,
+    location_id: str | None = None,
+    include_archived_variants: bool = False,
+) -> list[dict[str, Any]]:
+    """``product_views``' fields, not validated into models: what a list page serialises once
+    (``catalog/ready.py``)."""
     if not products:
         return []
     tenant_id = products[0].tenant_id
     exponent = await tenant_currency_exponent(session, tenant_id)
     ids = [p.id for p in products]
+    # Rows of the variants' columns, not ORM objects: a page has hundreds of them.
     rows = await session.execute(
-        select(Variant)
-        .where(Variant.product_id.in_(ids))
-        .order_by(Variant.product_id, Variant.position, Variant.id)
+        select(_VARIANTS)
+        .where(_VARIANTS.c.tenant_id == tenant_id, _VARIANTS.c.product_id.in_(ids))
+        .order_by(_VARIANTS.c.product_id, _VARIANTS.c.position, _VARIANTS.c.id)
     )
-    variants_by_product: dict[str, list[Variant]] = {}
-    for variant in rows.scalars():
+    variants_by_product: dict[str, list[Row[Any]]] = {}
+    for variant in rows:
         variants_by_product.setdefault(variant.product_id, []).append(variant)
     category_ids = {p.category_id for p in products if p.category_id}
     names: dict[str, str] = {}
@@ -141,10 +170,10 @@ async def product_views(
         for level in await stock.levels_of_variants(session, all_ids, locations):
             levels_by_variant.setdefault(level.variant_id, []).append(level)
     return [
-        _product_out(
+        product_fields(
             product,
             [
-                v
+                variant_fields(v, exponent)
                 for v in variants_by_product.get(product.id, [])
                 if not v.is_default and (include_archived_variants or v.archived_at is None)
             ],
@@ -159,45 +188,43 @@ async def product_views(
     ]
 
 
-def _product_out(
+def product_fields(
     product: Product,
-    variants: list[Variant],
+    variants: list[dict[str, Any]],
     barcode_internal: bool,
     category: str | None,
-    inventory: list[InventorySummary],
+    inventory: list[dict[str, Any]],
     exponent: int,
-) -> ProductOut:
-    return ProductOut.model_validate(
-        {
-            "product_id": product.id,
-            "name": product.name,
-            "description": product.description,
-            "sku": product.sku,
-            "barcode": product.barcode,
-            "barcode_internal": barcode_internal,
-            "category": category,
-            "category_id": product.category_id,
-            "price": from_minor(product.price_minor, exponent),
-            "cost": None
-            if product.cost_minor is None
-            else from_minor(product.cost_minor, exponent),
-            "tax_class": product.tax_class,
-            "supplier_id": product.supplier_id,
-            "active": product.active,
-            "in_store_only": product.in_store_only,
-            "sold_by": product.sold_by,
-            "images": product.images,
-            "attributes": product.attributes,
-            "modifier_group_ids": product.modifier_group_ids,
-            "location_prices": location_prices_out(product.location_prices, exponent),
-            "variants": [variant_out(v, exponent) for v in variants],
-            "inventory": inventory,
-            "archived": product.archived_at is not None,
-            "version": product.version,
-            "created_at": product.created_at,
-            "updated_at": product.updated_at,
-        }
-    )
+) -> dict[str, Any]:
+    """A product as ``ProductOut``'s fields, with its option variants' (``variant_fields``) and
+    its stock summaries already built."""
+    return {
+        "product_id": product.id,
+        "name": product.name,
+        "description": product.description,
+        "sku": product.sku,
+        "barcode": product.barcode,
+        "barcode_internal": barcode_internal,
+        "category": category,
+        "category_id": product.category_id,
+        "price": from_minor(product.price_minor, exponent),
+        "cost": None if product.cost_minor is None else from_minor(product.cost_minor, exponent),
+        "tax_class": product.tax_class,
+        "supplier_id": product.supplier_id,
+        "active": product.active,
+        "in_store_only": product.in_store_only,
+        "sold_by": product.sold_by,
+        "images": product.images,
+        "attributes": product.attributes,
+        "modifier_group_ids": product.modifier_group_ids,
+        "location_prices": location_prices_out(product.location_prices, exponent),
+        "variants": variants,
+        "inventory": inventory,
+        "archived": product.archived_at is not None,
+        "version": product.version,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
 
 
 async def record_product_event(

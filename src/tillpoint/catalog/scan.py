@@ -1,44 +1,63 @@
 """The scanner's lookup: a barcode (or sku) to the item, its price here and its stock here.
 
-The register's hot path: one indexed read of the variant with its product (columns only, no
-ORM objects), one for the location and its stock level (inventory's ``StockFigures.stock_at``,
-passed in: ADR 0008), and — only for the parent code of a product sold in variants — one for
-those variants.
+The register's hot path: one indexed read of the variant with its product (a Core statement
+built once: columns only, no ORM objects), one for the location and its stock level
+(inventory's ``StockFigures.stock_at``, passed in: ADR 0008), and — only for the parent code
+of a product sold in variants — one for those variants.
 """
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Product, Variant
-from tillpoint.catalog.presenters import variant_out
-from tillpoint.catalog.schemas import LookupOut
+from tillpoint.catalog.presenters import variant_fields
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import table_of
 from tillpoint.core.errors import field_error, not_found
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
 
-_COLUMNS = (
-    Variant.id,
-    Variant.product_id,
-    Variant.name,
-    Variant.sku,
-    Variant.barcode,
-    Variant.is_default,
-    Variant.price_minor,
-    Variant.location_prices,
-    Variant.archived_at,
-    Product.name,
-    Product.price_minor,
-    Product.location_prices,
-    Product.tax_class,
-    Product.sold_by,
-    Product.modifier_group_ids,
-    Product.active,
-    Product.has_variants,
-    Product.archived_at,
+# Core statements on the tables, built once (no ORM entities to load, nothing to compile per
+# request), each naming the tenant itself.
+_V, _P = table_of(Variant), table_of(Product)
+_FIND = (
+    select(
+        _V.c.id,
+        _V.c.product_id,
+        _V.c.name,
+        _V.c.sku,
+        _V.c.barcode,
+        _V.c.is_default,
+        _V.c.price_minor,
+        _V.c.location_prices,
+        _V.c.archived_at,
+        _P.c.name,
+        _P.c.price_minor,
+        _P.c.location_prices,
+        _P.c.tax_class,
+        _P.c.sold_by,
+        _P.c.modifier_group_ids,
+        _P.c.active,
+        _P.c.has_variants,
+        _P.c.archived_at,
+    )
+    .join_from(_V, _P, and_(_P.c.tenant_id == _V.c.tenant_id, _P.c.id == _V.c.product_id))
+    .where(_V.c.tenant_id == bindparam("tenant"))
+)
+_BY_BARCODE = _FIND.where(_V.c.barcode == bindparam("code"))
+_BY_SKU = _FIND.where(_V.c.sku == bindparam("code"))
+_OPTIONS = (
+    select(_V)
+    .where(
+        _V.c.tenant_id == bindparam("tenant"),
+        _V.c.product_id == bindparam("product"),
+        _V.c.is_default.is_(False),
+        _V.c.archived_at.is_(None),
+    )
+    .order_by(_V.c.position, _V.c.id)
 )
 
 
@@ -68,14 +87,15 @@ async def lookup(
     barcode: str | None,
     sku: str | None,
     location_id: str | None,
-) -> LookupOut:
+) -> dict[str, Any]:
+    """``LookupOut``'s fields (serialised once: ``catalog/ready.py``)."""
     if (barcode is None) == (sku is None):
         raise field_error("barcode", "give exactly one of barcode and sku")
     if location_id is not None and not principal.can_access_location(location_id):
         raise not_found("Location")
-    match = Variant.barcode == barcode if barcode is not None else Variant.sku == sku
-    stmt = select(*_COLUMNS).join(Product, Product.id == Variant.product_id).where(match)
-    row = (await session.execute(stmt)).first()
+    find = _BY_BARCODE if barcode is not None else _BY_SKU
+    params = {"tenant": principal.tenant_id, "code": barcode if barcode is not None else sku}
+    row = (await session.execute(find, params)).first()
     if row is None or row[8] is not None or row[17] is not None:
         raise not_found("Item")
     (variant_id, product_id, variant_name, variant_sku, variant_barcode, is_default) = row[:6]
@@ -96,29 +116,23 @@ async def lookup(
     variants = []
     if parent_of_variants:
         options = await session.execute(
-            select(Variant)
-            .where(
-                Variant.product_id == product_id,
-                Variant.is_default.is_(False),
-                Variant.archived_at.is_(None),
-            )
-            .order_by(Variant.position, Variant.id)
+            _OPTIONS, {"tenant": principal.tenant_id, "product": product_id}
         )
-        variants = [variant_out(v, exponent) for v in options.scalars()]
+        variants = [variant_fields(v, exponent) for v in options]
     price = resolve_price(location_id, variant_price, variant_prices, product_price, product_prices)
-    return LookupOut(
-        product_id=product_id,
-        variant_id=variant_id,
-        name=f"{product_name} - {variant_name}" if variant_name else product_name,
-        sku=variant_sku,
-        barcode=variant_barcode,
-        price=from_minor(price, exponent),
-        tax_class=tax_class,
-        sold_by=sold_by,
-        modifier_group_ids=modifiers,
-        active=active,
-        location_id=location_id,
-        on_hand=on_hand,
-        available=available,
-        variants=variants,
-    )
+    return {
+        "product_id": product_id,
+        "variant_id": variant_id,
+        "name": f"{product_name} - {variant_name}" if variant_name else product_name,
+        "sku": variant_sku,
+        "barcode": variant_barcode,
+        "price": from_minor(price, exponent),
+        "tax_class": tax_class,
+        "sold_by": sold_by,
+        "modifier_group_ids": modifiers,
+        "active": active,
+        "location_id": location_id,
+        "on_hand": on_hand,
+        "available": available,
+        "variants": variants,
+    }

@@ -21,7 +21,7 @@ from tillpoint.catalog.checks import (
 from tillpoint.catalog.lookup import category_subtree
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
-from tillpoint.catalog.presenters import product_views, record_product_event
+from tillpoint.catalog.presenters import product_fields_of, product_views, record_product_event
 from tillpoint.catalog.schemas import ProductIn, ProductOut, ProductUpdate
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
@@ -60,8 +60,9 @@ async def list_products(
     include_archived: bool = False,
     active: bool | None = None,
     q: str | None = None,
-) -> tuple[list[ProductOut], int]:
-    """A page of products with their variants and stock, in a fixed number of queries."""
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of products with their variants and stock, in a fixed number of queries, as
+    ``ProductOut``'s fields (serialised once: ``catalog/ready.py``)."""
     if location_id is not None:
         await get_location(session, principal, location_id)
     stmt = params.filter_updated(select(Product), Product.updated_at)
@@ -84,7 +85,7 @@ async def list_products(
     rows, total = await paginate(
         session, stmt, Product.id, offset=params.offset, limit=params.page_size
     )
-    views = await product_views(
+    fields = await product_fields_of(
         session,
         principal,
         rows,
@@ -92,7 +93,7 @@ async def list_products(
         location_id=location_id,
         include_archived_variants=include_archived,
     )
-    return views, total
+    return fields, total
 
 
 async def show_product(

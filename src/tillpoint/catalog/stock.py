@@ -32,8 +32,8 @@ class StockFigures(Protocol):
         variant_ids: Collection[str],
         location_ids: Collection[str] | None,
     ) -> list[LevelFigures]:
-        """The levels of these variants (at these locations, or everywhere), ordered by
-        location, then variant: one query, whatever the number of variants."""
+        """The levels of these variants (at these locations, or everywhere), in no particular
+        order: one query, whatever the number of variants."""
         ...
 
     async def stock_at(

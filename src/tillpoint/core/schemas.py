@@ -67,23 +67,29 @@ MAX_NESTING = 32
 def _check_input(data: Any) -> None:
     """Refuse NUL characters (PostgreSQL text cannot hold U+0000) and absurd nesting.
 
-    Walks iteratively: a body nested thousands deep must be a 400, not a RecursionError.
+    Walks iteratively: a body nested thousands deep must be a 400, not a RecursionError. Only
+    containers go on the stack; text is checked where it is met (a response model built from a
+    dict walks it too, so this runs for every product of a page: keep it lean).
     """
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    stack: list[tuple[Any, int]] = [(data, 0)]  # data: a dict or a list (the caller's check)
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise ValueError("text must not contain the NUL character (U+0000)")
-        elif isinstance(value, dict | list | tuple):
-            if depth >= MAX_NESTING:
-                raise ValueError(f"nested more than {MAX_NESTING} levels deep")
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
+        if depth >= MAX_NESTING:
+            raise ValueError(f"nested more than {MAX_NESTING} levels deep")
+        items = (*value.keys(), *value.values()) if isinstance(value, dict) else value
+        for item in items:
+            if isinstance(item, str):
+                if "\x00" in item:
+                    raise ValueError("text must not contain the NUL character (U+0000)")
+            elif isinstance(item, dict | list | tuple):
+                stack.append((item, depth + 1))
 
 
-def _utc_z(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def utc_z(value: datetime) -> str:
+    """ISO 8601 UTC to the millisecond with a ``Z``. ``isoformat`` rather than ``strftime``:
+    half the cost (a page of 200 products writes 1,600 of these), and a year below 1000 keeps
+    its four digits (``0001-01-01T00:00:00.000Z``; strftime wrote ``1-01-01…``)."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 # RFC 3339, what the document's `format: date-time` promises: a date, `T`, a time and an offset.
@@ -120,7 +126,7 @@ def _require_aware(value: datetime) -> datetime:
 # Response-side types are lax (``strict=False``): they are built from our own rows and stored
 # JSON, where a quantity may be kept as text.
 Timestamp = Annotated[
-    datetime, PlainSerializer(_utc_z, return_type=str, when_used="json"), Field(strict=False)
+    datetime, PlainSerializer(utc_z, return_type=str, when_used="json"), Field(strict=False)
 ]
 AwareDatetime = Annotated[
     datetime, BeforeValidator(_iso_text), AfterValidator(_require_aware), Field(strict=False)

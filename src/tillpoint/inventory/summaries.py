@@ -3,10 +3,11 @@ scanner's stock here): inventory's side of ``catalog.stock.StockFigures`` (ADR 0
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.stock import LevelFigures
+from tillpoint.core.db import table_of
 from tillpoint.inventory.models import StockLevel
 from tillpoint.stores.models import Location
 
@@ -31,28 +32,32 @@ class InventoryStockFigures:
         ).where(StockLevel.variant_id.in_(set(variant_ids)))
         if location_ids is not None:
             stmt = stmt.where(StockLevel.location_id.in_(set(location_ids)))
-        rows = await session.execute(stmt.order_by(StockLevel.location_id, StockLevel.variant_id))
+        # No ORDER BY: the one caller sums per location and sorts the sums itself.
+        rows = await session.execute(stmt)
         return [LevelFigures(*row) for row in rows]
 
     async def stock_at(
         self, session: AsyncSession, location_id: str, variant_id: str
     ) -> tuple[int, int] | None:
-        # The location and its level in one query: the location row answers "does it exist",
-        # the outer join the level (none yet is zero).
-        found = (
-            await session.execute(
-                select(Location.id, StockLevel.on_hand_milli, StockLevel.reserved_milli)
-                .outerjoin(
-                    StockLevel,
-                    and_(
-                        StockLevel.location_id == Location.id,
-                        StockLevel.tenant_id == Location.tenant_id,
-                        StockLevel.variant_id == variant_id,
-                    ),
-                )
-                .where(Location.id == location_id)
-            )
-        ).first()
+        params = {"tenant": session.info["tenant_id"], "location": location_id}
+        found = (await session.execute(_STOCK_AT, {**params, "variant": variant_id})).first()
         if found is None:
             return None
         return found[1] or 0, found[2] or 0
+
+
+# The location and its level in one query, a Core statement built once (the scanner's hot
+# path): the location row answers "does it exist", the outer join the level (none yet is zero).
+_LOCATIONS, _LEVELS = table_of(Location), table_of(StockLevel)
+_STOCK_AT = (
+    select(_LOCATIONS.c.id, _LEVELS.c.on_hand_milli, _LEVELS.c.reserved_milli)
+    .outerjoin(
+        _LEVELS,
+        and_(
+            _LEVELS.c.tenant_id == _LOCATIONS.c.tenant_id,
+            _LEVELS.c.location_id == _LOCATIONS.c.id,
+            _LEVELS.c.variant_id == bindparam("variant"),
+        ),
+    )
+    .where(_LOCATIONS.c.tenant_id == bindparam("tenant"), _LOCATIONS.c.id == bindparam("location"))
+)
