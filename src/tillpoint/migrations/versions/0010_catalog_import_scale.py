@@ -3,7 +3,7 @@
 thousands in ``catalog_import_events`` until it commits (memory stays bounded).
 
 Revision ID: 0010
-Revises: 0008 (the lead re-points this to 0009 when the catalog branch merges)
+Revises: 0009
 Create Date: 2026-12-04 09:45:00.000000
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import tillpoint.core.db
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
