@@ -173,3 +173,59 @@ async def test_sixteen_parallel_orders_for_five_units(strict: Till) -> None:
         "/v1/inventory/movements", locationId=strict.location_id, sku=sku, pageSize=200
     )
     assert sorted(m["delta"] for m in movements["items"]) == [-1] * 5 + [5]
+
+
+async def test_an_exchange_of_the_last_unit_for_the_same_item_works(strict: Till) -> None:
+    shirt = await strict.product("Shirt", 20)
+    await strict.stock(shirt, 1)
+    order = await strict.sell(strict.line(shirt))
+    assert await level(strict, shirt) == (0, 0, 0)
+    body = {
+        "returned": [{"lineItemId": order["lineItems"][0]["lineItemId"], "quantity": 1}],
+        "newLineItems": [strict.line(shirt)],
+        "reason": "defective, same again",
+    }
+
+    swapped = await strict.post(f"/v1/orders/{order['orderId']}/exchanges", body)
+
+    assert swapped["order"]["status"] == "completed"  # the returned unit went back first
+    assert await level(strict, shirt) == (0, 0, 0)
+
+
+async def test_an_exchange_beyond_available_is_refused_naming_its_new_lines(strict: Till) -> None:
+    shirt, coat = await strict.product("Shirt", 20), await strict.product("Coat", 50)
+    await strict.stock(shirt, 1)
+    await strict.stock(coat, 1)
+    order = await strict.sell(strict.line(shirt))
+    body = {
+        "returned": [{"lineItemId": order["lineItems"][0]["lineItemId"], "quantity": 1}],
+        "newLineItems": [strict.line(coat, 2)],
+        "reason": "wants two coats",
+    }
+
+    error = await strict.error(
+        "POST", f"/v1/orders/{order['orderId']}/exchanges", body, 409, "INSUFFICIENT_STOCK"
+    )
+
+    assert without_message(error["details"]) == [
+        await short_detail(strict, coat, "newLineItems[0].quantity", 2, 1)
+    ]
+    assert await level(strict, shirt) == (0, 0, 0)  # the refund rolled back with it
+    assert await level(strict, coat) == (1, 0, 1)
+    assert (await strict.get(f"/v1/orders/{order['orderId']}"))["status"] == "completed"
+
+
+async def test_short_lines_are_named_in_the_order_of_the_request(strict: Till) -> None:
+    skus = [await strict.product(f"Item {i}") for i in range(11)]
+    for i, sku in enumerate(skus):
+        if i not in (2, 10):  # those two have none
+            await strict.stock(sku, 3)
+    body = {"locationId": strict.location_id, "lineItems": [strict.line(sku) for sku in skus]}
+
+    error = await strict.error("POST", "/v1/orders", body, 409, "INSUFFICIENT_STOCK")
+
+    # lineItems[2] before lineItems[10], as sent (not as text, where "[10]" sorts first)
+    assert [d["field"] for d in error["details"]] == [
+        "lineItems[2].quantity",
+        "lineItems[10].quantity",
+    ]

@@ -71,7 +71,10 @@ async def change_reservations(
         )
         short = []
     if short:
-        # Nothing is recorded: the caller's transaction is rolled back with the error.
+        # Nothing is recorded: the caller's transaction is rolled back with the error. The
+        # short items are named in the order the request gave them.
+        position = {variant_id: i for i, variant_id in enumerate(merged)}
+        short.sort(key=lambda detail: position[detail["variantId"]])
         raise AppError("INSUFFICIENT_STOCK", details=short)
     for item, delta, _ in ordered:
         level = levels.get((item.variant_id, location_id))
@@ -135,12 +138,13 @@ async def _reserve_each(
         session, tenant_id, [(c.item.variant_id, location_id) for c in short]
     )
     details: list[dict[str, Any]] = []
-    for item, delta, field in sorted(short, key=lambda c: c.field):
+    for item, delta, field in short:
         left = available.get((item.variant_id, location_id), 0)
         details.append(
             {
                 "field": field or None,
-                "message": f"only {quantity_json(left)} of {item.sku} available",
+                # An adjustment may have left less on hand than is reserved: none is available.
+                "message": f"only {quantity_json(max(left, 0))} of {item.sku} available",
                 "sku": item.sku,
                 "variantId": item.variant_id,
                 "locationId": location_id,

@@ -49,6 +49,7 @@ from tillpoint.sales.sale_context import (
     PaymentPlace,
     TenantSettings,
     order_place,
+    payment_place,
     payment_place_of,
 )
 from tillpoint.sales.schemas import (
@@ -184,6 +185,23 @@ async def reserve(
     )
 
 
+def _whole_lines(lines: list[OrderLine], field: str) -> list[tuple[OrderLine, int, str]]:
+    return [(line, line.quantity_milli, f"{field}[{i}].quantity") for i, line in enumerate(lines)]
+
+
+async def reserve_order(session: AsyncSession, order: Order, field: str) -> None:
+    """Reserve every line of an order created without ``reserve_stock`` (their request field
+    is ``field[i]``), under its location's stock policy."""
+    lines = await order_lines(session, order.id)
+    place = await payment_place(session, order.tenant_id, order.location_id)
+    await reserve(
+        session,
+        order,
+        _whole_lines(lines, field),
+        allow_negative_stock=place.allow_negative_stock,
+    )
+
+
 async def emit(session: AsyncSession, event_type: str, bundle: OrderBundle) -> JsonView[OrderOut]:
     """Record an order event whose data is the order as the API shows it; return that view
     (its JSON is the event's data, reused as the reply)."""
@@ -295,9 +313,11 @@ async def _existing(
 
 
 async def create_order(
-    session: AsyncSession, principal: Principal, data: OrderIn
+    session: AsyncSession, principal: Principal, data: OrderIn, *, reserve_stock: bool = True
 ) -> tuple[JsonView[OrderOut], bool]:
-    """A new open order, or — for a clientOrderId already used — the first order and False."""
+    """A new open order, or — for a clientOrderId already used — the first order and False.
+    Without ``reserve_stock`` the caller reserves the lines itself (``reserve_order``: an
+    exchange, once the returned goods are back in stock)."""
     if data.client_order_id is not None:
         first = await _existing(session, principal, data.client_order_id)
         if first is not None:
@@ -323,10 +343,11 @@ async def create_order(
                 raise
             return first, False
     await insert_new(session, *lines)
-    await reserve(
-        session,
-        order,
-        [(line, line.quantity_milli, f"lineItems[{i}].quantity") for i, line in enumerate(lines)],
-        allow_negative_stock=place.allow_negative_stock,
-    )
+    if reserve_stock:
+        await reserve(
+            session,
+            order,
+            _whole_lines(lines, "lineItems"),
+            allow_negative_stock=place.allow_negative_stock,
+        )
     return await emit(session, "order.created", OrderBundle(order, lines)), True

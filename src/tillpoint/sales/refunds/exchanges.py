@@ -13,7 +13,7 @@ from tillpoint.core.db import utcnow
 from tillpoint.core.ids import new_id
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.models import Payment
-from tillpoint.sales.orders import create_order, emit, get_order, order_lines
+from tillpoint.sales.orders import create_order, emit, get_order, order_lines, reserve_order
 from tillpoint.sales.payments import add_payment, complete_order
 from tillpoint.sales.presenters import load_bundles, order_out, refund_out
 from tillpoint.sales.refunds.service import (
@@ -48,6 +48,7 @@ async def exchange(
             line_items=data.new_line_items,
             notes=f"Exchange for order {original.id}",
         ),
+        reserve_stock=False,
     )
     new = await get_order(session, principal, new_out.model.order_id, lock=True)
     credit = min(plan.amount_minor, new.grand_total_minor)
@@ -66,6 +67,9 @@ async def exchange(
         employee_id=data.employee_id,
         exchange_order_id=new.id,
     )
+    # The returned goods are back in stock (if restocked) before the new goods are reserved:
+    # a like-for-like swap of the last unit works where stock may not go negative.
+    await reserve_order(session, new, "newLineItems")
     original.exchange_order_id = new.id
     new.exchange_refund_id = refund.id
     if credit:
