@@ -22,6 +22,7 @@ from tillpoint.catalog.schemas import (
     VariantUpdate,
 )
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import in_list_chunks
 from tillpoint.core.errors import AppError
 
 Status = Literal["created", "updated", "unchanged", "failed"]
@@ -52,8 +53,7 @@ def _error_details(exc: AppError) -> list[dict[str, str]]:
 async def products_by_sku(session: AsyncSession, skus: Sequence[str]) -> dict[str, str]:
     """sku → product id, for skus that are some product's own (default-variant) sku."""
     found: dict[str, str] = {}
-    for start in range(0, len(skus), 500):
-        chunk = skus[start : start + 500]
+    for chunk in in_list_chunks(skus):
         rows = await session.execute(
             select(Variant.sku, Variant.product_id).where(
                 Variant.sku.in_(chunk), Variant.is_default.is_(True)

@@ -13,6 +13,7 @@ from tillpoint.catalog.barcodes import barcode_problem
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.schemas import LocationPrice, VariantIn
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import in_list_chunks
 from tillpoint.core.errors import AppError, field_error
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import minor_units
@@ -66,12 +67,13 @@ class Codes:
         ):
             if not wanted:
                 continue
-            stmt = select(column, Variant.product_id, Variant.id).where(column.in_(list(wanted)))
-            for value, product_id, variant_id in await session.execute(stmt):
-                if variant_id != except_variant:
-                    name = "sku" if code.startswith("SKU") else "barcode"
-                    message = f"{name} {value} is used by product {product_id}"
-                    found.append((str(value), _taken(code, wanted[str(value)], message)))
+            for chunk in in_list_chunks(list(wanted)):
+                stmt = select(column, Variant.product_id, Variant.id).where(column.in_(chunk))
+                for value, product_id, variant_id in await session.execute(stmt):
+                    if variant_id != except_variant:
+                        name = "sku" if code.startswith("SKU") else "barcode"
+                        message = f"{name} {value} is used by product {product_id}"
+                        found.append((str(value), _taken(code, wanted[str(value)], message)))
         return found
 
 

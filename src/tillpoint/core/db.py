@@ -6,6 +6,7 @@ A session without a tenant refuses such statements unless they opt out explicitl
 ``execution_options(all_tenants=True)`` (login, the job runner, the CLI).
 """
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -36,6 +37,17 @@ from tillpoint.core.ids import has_prefix
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+T = TypeVar("T")
+IN_LIST_CHUNK = 500
+
+
+def in_list_chunks(values: Sequence[T], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` in slices of ``size``, for ``column.in_(...)`` lists that may be long: each
+    value is a bind parameter, and drivers cap them (asyncpg at 32,767, older SQLite at 999)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
