@@ -160,6 +160,26 @@ async def test_events_past_the_first_thousands_are_held_in_a_table_until_commit(
     assert len(await product_events(client, tenant)) == len(after) + 1
 
 
+async def test_held_events_are_written_when_none_is_in_memory(
+    client: httpx.AsyncClient, db: Database, make_tenant: TenantFactory
+) -> None:
+    """A transaction whose events are all held (none in memory) still numbers and writes
+    them at commit, and leaves no held row behind."""
+    tenant = await make_tenant()
+    made = [await create_product(client, tenant) for _ in range(2)]
+    before = await product_events(client, tenant)
+    async with transaction(db, tenant_id=tenant.id) as session:
+        found = list((await session.execute(select(Product).order_by(Product.id))).scalars())
+        await ImportEvents(tenant.id, keep_in_memory=0).created(session, [p.id for p in found])
+        assert not session.info.get("pending_events")
+    new = (await product_events(client, tenant))[len(before) :]
+    assert [e["data"]["productId"] for e in new] == sorted(p["productId"] for p in made)
+    assert [e["seq"] for e in new] == [before[-1]["seq"] + 1, before[-1]["seq"] + 2]
+    async with transaction(db, tenant_id=tenant.id) as session:
+        held = select(func.count()).where(HELD.c.tenant_id == tenant.id)
+        assert (await session.execute(held)).scalar() == 0
+
+
 async def test_the_first_thousand_errors_are_kept_and_all_are_counted(
     client: httpx.AsyncClient, db: Database, tenant: TenantFixture
 ) -> None:

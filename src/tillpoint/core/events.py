@@ -113,8 +113,7 @@ class HeldEvents:
     """Events a transaction keeps in a table of its own instead of in memory (a CSV import's
     thousands): ``count`` of them for ``tenant_id``, numbered at commit under the same counter
     lock, after the tenant's events in memory. ``write(session, first_seq)`` inserts them into
-    ``events`` numbered from ``first_seq``. Only for a transaction that also has events in
-    memory (``commit`` writes events when it has some)."""
+    ``events`` numbered from ``first_seq``."""
 
     tenant_id: str
     count: int
@@ -123,6 +122,11 @@ class HeldEvents:
 
 def hold_events(session: AsyncSession, held: HeldEvents) -> None:
     session.info.setdefault("held_events", []).append(held)
+
+
+def held_tenants(session: AsyncSession) -> set[str]:
+    """The tenants whose events the transaction holds in a table (``HeldEvents``)."""
+    return {h.tenant_id for h in session.info.get("held_events", []) if h.count}
 
 
 def drop_held(session: AsyncSession, held: HeldEvents | None = None) -> None:
@@ -180,7 +184,7 @@ async def write_events(
         by_tenant.setdefault(ev.tenant_id, []).append(ev)
     postgresql = session.get_bind().dialect.name == "postgresql"
     rows = rows or []
-    if not postgresql or len(rows) > 1:
+    if not postgresql or len(rows) > 1 or not by_tenant:
         for table, row in rows:
             await session.execute(insert(table), row)
         rows = []

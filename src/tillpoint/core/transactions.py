@@ -19,6 +19,7 @@ from tillpoint.core.db import Database
 from tillpoint.core.events import (
     PendingEvent,
     drop_held,
+    held_tenants,
     notify_committed,
     take_pending,
     write_events,
@@ -32,8 +33,9 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
     Returns the events that became visible with this commit.
     """
     pending, rows = take_pending(session)
+    tenants = {ev.tenant_id for ev in pending} | held_tenants(session)
     await session.flush()
-    if pending:
+    if tenants:
         await write_events(session, pending, rows)
     else:
         for table, row in rows:
@@ -46,8 +48,8 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
             # committed. Whoever called must find out (or say so), not assume either way.
             raise CommitOutcomeUnknown from error
         raise
-    if pending:
-        notify_committed({ev.tenant_id for ev in pending})
+    if tenants:
+        notify_committed(tenants)
     return pending
 
 
