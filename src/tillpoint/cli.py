@@ -267,7 +267,9 @@ def catalog_import(
         for error in result.errors:
             table.add_row(str(error.line), error.sku, error.field, error.message)
         console.print(table)
-        console.print(f"[red]Nothing was imported[/red]: {len(result.errors)} errors.")
+        shown = len(table.rows)
+        more = f" (the first {shown:,} by line shown)" if shown < len(result.errors) else ""
+        console.print(f"[red]Nothing was imported[/red]: {len(result.errors):,} errors{more}.")
         raise typer.Exit(1)
     verb = "Would create" if dry_run else "Created"
     console.print(

@@ -11,6 +11,7 @@ that one ``'`` off again, so an exported file imports back to exactly what was e
 """
 
 import csv
+import heapq
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -82,6 +83,45 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "sku": self.sku, "field": self.field, "message": self.message}
+
+
+MAX_KEPT_ERRORS = 1000
+
+
+class RowErrors:
+    """An import's row errors: every one counted, the first ``keep`` by line kept (in the
+    order found within a line), so a file of 100,000 bad rows holds 1,000 errors in memory,
+    not 100,000. Iterating gives the kept ones by line; ``len`` is the count of all."""
+
+    def __init__(self, errors: Iterable[RowError] = (), keep: int = MAX_KEPT_ERRORS) -> None:
+        self.keep = keep
+        self.count = 0
+        # (-line, -n, error): the heap's top is the kept error to give up first (the latest
+        # line, the last found on it), for one found on an earlier line.
+        self._heap: list[tuple[int, int, RowError]] = []
+        self.extend(errors)
+
+    def append(self, error: RowError) -> None:
+        self.count += 1
+        item = (-error.line, -self.count, error)
+        if len(self._heap) < self.keep:
+            heapq.heappush(self._heap, item)
+        elif self._heap and item[:2] > self._heap[0][:2]:
+            heapq.heapreplace(self._heap, item)
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def __iadd__(self, errors: Iterable[RowError]) -> "RowErrors":
+        self.extend(errors)
+        return self
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[RowError]:
+        return iter([error for *_, error in sorted(self._heap, key=lambda t: (-t[0], -t[1]))])
 
 
 @dataclass

@@ -16,6 +16,7 @@ from tillpoint.catalog.csv_io import (
     COLUMNS,
     ParsedProduct,
     RowError,
+    RowErrors,
     header_errors,
     parse_product,
     variant_row_errors,
@@ -31,7 +32,7 @@ class CatalogIndex:
     of variant rows."""
 
     known: list[str]
-    errors: list[RowError]
+    errors: RowErrors
     readable: bool
     rows: int = 0
     skipped: set[int] = field(default_factory=set)
@@ -70,7 +71,8 @@ def _cell(row: dict[str, str], column: str) -> str:
 def index_catalog(text: str) -> CatalogIndex:
     """Pass 1: every row read once; the errors that need the whole file found."""
     header, rows = _rows(text)
-    errors, readable = header_errors(header)
+    found, readable = header_errors(header)
+    errors = RowErrors(found)
     index = CatalogIndex([h for h in dict.fromkeys(header) if h in COLUMNS], errors, readable)
     if not readable:
         return index

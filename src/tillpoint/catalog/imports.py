@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
-from tillpoint.catalog.csv_io import ParsedProduct, RowError, catalog_rows
+from tillpoint.catalog.csv_io import ParsedProduct, RowErrors, catalog_rows
 from tillpoint.catalog.import_batch import BATCH_SIZE, BatchState, create_batch
 from tillpoint.catalog.import_events import ImportEvents
 from tillpoint.catalog.import_rows import index_catalog, product_groups
@@ -29,7 +29,6 @@ from tillpoint.core.jobs import JobContext, enqueue, job_handler
 from tillpoint.identity.service import tenant_currency_exponent
 
 IMPORT_JOB = "catalog.import"
-MAX_STORED_ERRORS = 1000
 RowProgress = Callable[[int], Awaitable[None]]
 
 
@@ -39,7 +38,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: RowErrors = field(default_factory=RowErrors)
 
     @property
     def written(self) -> bool:
@@ -61,7 +60,7 @@ async def import_catalog_csv(
     ones created together (``import_batch``) under the same rules. Errors are collected to the
     last row; after the first, nothing more is written and the savepoint is rolled back."""
     index = index_catalog(text)
-    result = ImportResult(index.rows, errors=list(index.errors))
+    result = ImportResult(index.rows, errors=index.errors)
     pending: list[Any] = session.info.setdefault("pending_events", [])
     mark = len(pending)
     savepoint = await session.begin_nested()
@@ -92,7 +91,6 @@ async def import_catalog_csv(
         state.events.drop(session)
     else:
         await savepoint.commit()
-    result.errors.sort(key=lambda e: e.line)
     if progress is not None:
         await progress(result.total_rows)
     return result
@@ -245,7 +243,7 @@ async def run_import_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     row.status = "succeeded" if result.written else "failed"
     row.total_rows = row.processed_rows = result.total_rows
     row.created_count, row.updated_count = result.created, result.updated
-    row.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+    row.errors = [e.as_dict() for e in result.errors]
     row.error_count = len(result.errors)
     row.csv_text = ""  # done with; the outcome is what is kept
     row.finished_at = utcnow()
