@@ -10,18 +10,23 @@ The level rows themselves (created, locked, read, upserted) are in ``inventory/l
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.db import table_of, utcnow
-from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import quantity_json
-from tillpoint.inventory.level_rows import LEVELS, ensure_levels, on_hand_of, upsert_levels
+from tillpoint.inventory.level_rows import (
+    LEVELS,
+    Shortage,
+    ensure_levels,
+    insufficient_stock,
+    on_hand_of,
+    upsert_levels,
+)
 from tillpoint.inventory.models import StockMovement
 
 MOVEMENTS = table_of(StockMovement)
@@ -227,20 +232,19 @@ async def _raise_insufficient(
     current = await on_hand_of(
         session, tenant_id, [(m.item.variant_id, m.location_id) for m in short]
     )
-    details: list[dict[str, Any]] = [
-        {
-            "field": m.field or None,
-            "message": f"only {quantity_json(current.get((m.item.variant_id, m.location_id), 0))} "
-            f"on hand of {m.item.sku}",
-            "sku": m.item.sku,
-            "variantId": m.item.variant_id,
-            "locationId": m.location_id,
-            "requested": quantity_json(-m.delta_milli),
-            "available": quantity_json(current.get((m.item.variant_id, m.location_id), 0)),
-        }
-        for m in sorted(short, key=lambda m: m.field)
-    ]
-    raise AppError("INSUFFICIENT_STOCK", details=details)
+    raise insufficient_stock(
+        (
+            Shortage(
+                m.item,
+                m.location_id,
+                m.field,
+                -m.delta_milli,
+                current.get((m.item.variant_id, m.location_id), 0),
+            )
+            for m in short
+        ),
+        "on hand",
+    )
 
 
 async def quantities_as_of(

@@ -4,14 +4,18 @@ changes ``on_hand`` here in the transaction that records the movement; reservati
 ``reserved`` and transfers ``in_transit``. Core statements: these run with every sale.
 """
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.db import dialect_insert, table_of, utcnow
+from tillpoint.core.errors import AppError
+from tillpoint.core.money import quantity_json
 from tillpoint.inventory.models import StockLevel
 
 LEVELS = table_of(StockLevel)
@@ -190,3 +194,41 @@ async def change_in_transit(
             )
             .values(in_transit_milli=LEVELS.c.in_transit_milli + delta, updated_at=now)
         )
+
+
+class Shortage(NamedTuple):
+    """One line short of stock: what it asked for and what there was (thousandths), and the
+    request field it came from (``items[2]``, ``lineItems[0].quantity``)."""
+
+    item: StockItem
+    location_id: str
+    field: str
+    requested_milli: int
+    there_milli: int
+
+
+def insufficient_stock(shortages: Iterable[Shortage], there: str) -> AppError:
+    """409 INSUFFICIENT_STOCK naming every short line, in the order of the request
+    (``items[2]`` before ``items[10]``); ``there`` says what was counted ("on hand",
+    "available"). A level below zero (an adjustment took on hand below what is reserved)
+    is said as none in the message."""
+    details = [
+        {
+            "field": s.field or None,
+            "message": f"only {quantity_json(max(s.there_milli, 0))} of {s.item.sku} {there}",
+            "sku": s.item.sku,
+            "variantId": s.item.variant_id,
+            "locationId": s.location_id,
+            "requested": quantity_json(s.requested_milli),
+            "available": quantity_json(s.there_milli),
+        }
+        for s in sorted(shortages, key=lambda s: _in_request_order(s.field))
+    ]
+    return AppError("INSUFFICIENT_STOCK", details=details)
+
+
+def _in_request_order(field: str) -> list[Any]:
+    """A sort key that puts ``items[2]`` before ``items[10]`` (text order would not)."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", field)
+    ]

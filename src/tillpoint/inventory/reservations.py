@@ -10,20 +10,24 @@ customer's hands).
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
-from tillpoint.core.db import table_of, utcnow
+from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.money import quantity_json
-from tillpoint.inventory.level_rows import available_of, ensure_levels, upsert_levels
-from tillpoint.inventory.models import StockLevel
-
-LEVELS = table_of(StockLevel)
+from tillpoint.inventory.level_rows import (
+    LEVELS,
+    Shortage,
+    available_of,
+    ensure_levels,
+    insufficient_stock,
+    upsert_levels,
+)
 
 
 class Reservation(NamedTuple):
@@ -60,7 +64,7 @@ async def change_reservations(
         return
     now = utcnow()
     if within_available and any(c.delta > 0 for c in ordered):
-        levels, short = await _reserve_each(session, tenant_id, location_id, ordered, now)
+        levels, refusal = await _reserve_each(session, tenant_id, location_id, ordered, now)
     else:
         # Nothing to check: every level in one upsert (the register's usual case).
         levels = await upsert_levels(
@@ -69,13 +73,10 @@ async def change_reservations(
             [(c.item.variant_id, location_id, 0, c.delta) for c in ordered],
             now,
         )
-        short = []
-    if short:
-        # Nothing is recorded: the caller's transaction is rolled back with the error. The
-        # short items are named in the order the request gave them.
-        position = {variant_id: i for i, variant_id in enumerate(merged)}
-        short.sort(key=lambda detail: position[detail["variantId"]])
-        raise AppError("INSUFFICIENT_STOCK", details=short)
+        refusal = None
+    if refusal is not None:
+        # Nothing is recorded: the caller's transaction is rolled back with the error.
+        raise refusal
     for item, delta, _ in ordered:
         level = levels.get((item.variant_id, location_id))
         if level is None:
@@ -108,9 +109,9 @@ async def _reserve_each(
     location_id: str,
     ordered: list[Reservation],
     now: datetime,
-) -> tuple[dict[tuple[str, str], tuple[int, int]], list[dict[str, Any]]]:
+) -> tuple[dict[tuple[str, str], tuple[int, int]], AppError | None]:
     """One update per level, an increase only within what is available: the levels after, and
-    the details of every item short."""
+    the 409 naming every item short (None when none is)."""
     await ensure_levels(session, tenant_id, ((c.item.variant_id, location_id) for c in ordered))
     levels: dict[tuple[str, str], tuple[int, int]] = {}
     short: list[Reservation] = []
@@ -133,23 +134,18 @@ async def _reserve_each(
         else:
             levels[(item.variant_id, location_id)] = (int(row[0]), int(row[1]))
     if not short:
-        return levels, []
+        return levels, None
     available = await available_of(
         session, tenant_id, [(c.item.variant_id, location_id) for c in short]
     )
-    details: list[dict[str, Any]] = []
-    for item, delta, field in short:
-        left = available.get((item.variant_id, location_id), 0)
-        details.append(
-            {
-                "field": field or None,
-                # An adjustment may have left less on hand than is reserved: none is available.
-                "message": f"only {quantity_json(max(left, 0))} of {item.sku} available",
-                "sku": item.sku,
-                "variantId": item.variant_id,
-                "locationId": location_id,
-                "requested": quantity_json(delta),
-                "available": quantity_json(left),
-            }
+    shortages = (
+        Shortage(
+            c.item,
+            location_id,
+            c.field,
+            c.delta,
+            available.get((c.item.variant_id, location_id), 0),
         )
-    return levels, details
+        for c in short
+    )
+    return levels, insufficient_stock(shortages, "available")
