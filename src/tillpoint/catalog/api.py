@@ -21,7 +21,7 @@ from tillpoint.catalog.schemas import (
     VariantOut,
     VariantUpdate,
 )
-from tillpoint.core.deps import DbSession
+from tillpoint.core.deps import DbSession, prepared_json
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 
@@ -37,12 +37,6 @@ MODIFIER_WRITE = error_responses(
 LocationId = Annotated[str | None, Query(alias="locationId", max_length=40)]
 IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Also archived rows")]
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
-
-
-def json_response(body: bytes) -> Response:
-    """JSON serialised once by ``catalog/ready.py``: FastAPI neither validates it again nor
-    re-encodes it (the route's ``response_model`` still describes it in the document)."""
-    return Response(body, media_type="application/json")
 
 
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
@@ -74,7 +68,7 @@ async def list_products(
         active=active,
         q=q,
     )
-    return json_response(ready.page_json(items, paging.page, paging.page_size, total))
+    return prepared_json(ready.page_json(items, paging.page, paging.page_size, total))
 
 
 @router.post(
@@ -212,7 +206,7 @@ async def lookup(
     fields = await scan.lookup(
         session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
     )
-    return json_response(ready.item_json(fields))
+    return prepared_json(ready.item_json(fields))
 
 
 @router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])

@@ -11,23 +11,12 @@ tests/catalog/test_ready_json.py checks the bytes against the models.
 """
 
 from collections.abc import Callable
-from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from pydantic.alias_generators import to_camel
 from pydantic_core import to_json
 
 from tillpoint.core.schemas import json_number, utc_z
-
-
-@cache
-def _camel(name: str) -> str:
-    return to_camel(name)
-
-
-def _number(value: Decimal) -> int | float:
-    return json_number(value)
 
 
 def _prices(prices: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -41,12 +30,12 @@ def _many(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # What each field of ours becomes in JSON (by field name: a name means one thing in every
 # model of the catalog); any other field is passed as it is (text, flags, stored JSON lists).
 _CONVERT: dict[str, Callable[[Any], Any]] = {
-    "price": _number,
-    "cost": _number,
-    "on_hand": _number,
-    "reserved": _number,
-    "available": _number,
-    "reorder_point": _number,
+    "price": json_number,
+    "cost": json_number,
+    "on_hand": json_number,
+    "reserved": json_number,
+    "available": json_number,
+    "reorder_point": json_number,
     "location_prices": _prices,
     "variants": _many,
     "inventory": _many,
@@ -60,7 +49,7 @@ _SPECS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
 
 
 def _spec(key: str) -> tuple[str, Callable[[Any], Any] | None]:
-    spec = _SPECS[key] = (_camel(key), _CONVERT.get(key))
+    spec = _SPECS[key] = (to_camel(key), _CONVERT.get(key))
     return spec
 
 

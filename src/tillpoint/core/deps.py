@@ -8,7 +8,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
@@ -75,3 +75,10 @@ async def app_settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
+
+
+def prepared_json(body: bytes, status_code: int = 200) -> Response:
+    """A reply whose JSON the service has already made (a hot path serialises once): FastAPI
+    neither validates it against the route's ``response_model`` again nor re-encodes it; the
+    model still describes the reply in the OpenAPI document."""
+    return Response(body, status_code, media_type="application/json")

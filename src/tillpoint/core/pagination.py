@@ -1,6 +1,5 @@
 """Page/pageSize pagination with updatedFrom/updatedTo, a total, and a stable order."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -55,29 +54,9 @@ async def page_params(
 Pagination = Annotated[PageParams, Depends(page_params)]
 
 
-def count_statement(stmt: Select[Any]) -> Select[Any]:
+def _count(stmt: Select[Any]) -> Select[Any]:
     """``SELECT count(*)`` over what ``stmt`` selects (filters included, no order, no page)."""
     return select(func.count()).select_from(stmt.order_by(None).subquery())
-
-
-def page_statement(stmt: Select[Any], *order_by: Any, offset: int, limit: int) -> Select[Any]:
-    """One page of ``stmt`` in ``order_by`` order, each row carrying the total as its last
-    column: a scalar subquery ``(SELECT count(*) FROM (…filtered…))``, which the database
-    counts once over the matching keys, not a window ``count(*) OVER ()``, which makes it build
-    and keep every matching row (at 40,000 products it spilled to disk)."""
-    total = count_statement(stmt).scalar_subquery().label("total")
-    return stmt.add_columns(total).order_by(*order_by).offset(offset).limit(limit)
-
-
-def paginate_rows(rows: Sequence[Any]) -> tuple[list[Any], int | None]:
-    """The page's first column and its total (None when the page is empty: past the end)."""
-    if not rows:
-        return [], None
-    return [row[0] for row in rows], int(rows[0][-1])
-
-
-async def count_of(session: AsyncSession, stmt: Select[Any]) -> int:
-    return int((await session.execute(count_statement(stmt))).scalar_one())
 
 
 async def paginate(
@@ -85,11 +64,15 @@ async def paginate(
 ) -> tuple[list[Any], int]:
     """One page of ``stmt`` in ``order_by`` order (end it with the id for ties), and the total.
 
-    One round trip: the total rides along as a scalar subquery (``page_statement``). Only a
+    One round trip: the total rides along as a scalar subquery. Only a
     page past the end, which has no row to carry it, costs a second query.
     """
-    page = page_statement(stmt, *order_by, offset=offset, limit=limit)
-    items, total = paginate_rows((await session.execute(page)).all())
-    if total is None:
-        total = await count_of(session, stmt)
-    return items, total
+    # The total is a scalar subquery ``(SELECT count(*) FROM (…filtered…))``, which the
+    # database counts once over the matching keys — not a window ``count(*) OVER ()``, which
+    # makes it build and keep every matching row (at 40,000 products it spilled to disk).
+    total = _count(stmt).scalar_subquery().label("total")
+    page = stmt.add_columns(total).order_by(*order_by).offset(offset).limit(limit)
+    rows = (await session.execute(page)).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][-1])
+    return [], int((await session.execute(_count(stmt))).scalar_one())

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Response
 
-from tillpoint.core.deps import DbSession
+from tillpoint.core.deps import DbSession, prepared_json
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
@@ -35,9 +35,8 @@ router = APIRouter(prefix="/v1", responses=COMMON_ERRORS)
 
 
 def json_reply(view: JsonView[Any], status_code: int = 200) -> Response:
-    """The view's JSON — already dumped for its event — as the reply, as it is: the route's
-    ``response_model`` documents it but does not validate and encode it a second time."""
-    return Response(orjson.dumps(view.json), status_code, media_type="application/json")
+    """The view's JSON — already dumped for its event — as the reply."""
+    return prepared_json(orjson.dumps(view.json), status_code)
 
 
 CHANGE_ERRORS = error_responses(
