@@ -38,6 +38,7 @@ from sqlalchemy import event
 from bench.catalog import SCOPES
 from bench.catalog_data import PAGE_SIZE, SEED_PREFIX, Shape, barcode, seed
 from bench.harness.database import admin_url_from_env, create_database
+from bench.harness.tillpoint import in_process_api_key
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -70,24 +71,9 @@ class StatementCounter:
 async def set_up(client: httpx.AsyncClient, db: Any) -> tuple[dict[str, str], str, str]:
     """A tenant, an API key with ``bench.catalog``'s scopes and a location: (the key's headers,
     the location, the tenant)."""
-    from tillpoint.core.transactions import transaction
-    from tillpoint.provisioning import create_tenant
-
-    email = f"owner-{secrets.token_hex(4)}@bench.example.com"
-    password = secrets.token_urlsafe(18)
-    async with transaction(db) as session:
-        made = await create_tenant(
-            session, name="Bench Shop", owner_email=email, owner_password=password,
-            currency="USD", timezone="America/New_York",
-        )  # fmt: skip
-    login = await client.post("/v1/sessions", json={"username": email, "password": password})
-    owner = {"authorization": f"Bearer {login.json()['authToken']}"}
-    key = await client.post(
-        "/v1/api-keys", headers=owner, json={"name": "bench", "scopes": SCOPES.split(",")}
-    )
-    headers = {"authorization": f"Bearer {key.json()['key']}"}
+    headers, tenant_id = await in_process_api_key(client, db, SCOPES)
     made_location = await client.post("/v1/locations", headers=headers, json={"name": "Shop"})
-    return headers, made_location.json()["locationId"], made.tenant.id
+    return headers, made_location.json()["locationId"], tenant_id
 
 
 class Answer:

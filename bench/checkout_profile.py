@@ -44,6 +44,7 @@ from bench import checkout_raw
 from bench.checkout_load import basket, order_body, payment_body
 from bench.harness.cpu import CpuSample, cpu_sample, used_cpu
 from bench.harness.database import admin_url_from_env, create_database
+from bench.harness.tillpoint import in_process_api_key
 
 STOCK = 100_000
 
@@ -98,22 +99,8 @@ async def set_up(
     """A tenant, an API key with the bench's scopes, a location, products stocked there:
     (the key's headers, the location, the tenant)."""
     from bench.checkout import SCOPES
-    from tillpoint.core.transactions import transaction
-    from tillpoint.provisioning import create_tenant
 
-    email = f"owner-{secrets.token_hex(4)}@bench.example.com"
-    password = secrets.token_urlsafe(18)
-    async with transaction(db) as session:
-        made = await create_tenant(
-            session, name="Bench Shop", owner_email=email, owner_password=password,
-            currency="USD", timezone="America/New_York",
-        )  # fmt: skip
-    login = await client.post("/v1/sessions", json={"username": email, "password": password})
-    owner = {"authorization": f"Bearer {login.json()['authToken']}"}
-    key = await client.post(
-        "/v1/api-keys", headers=owner, json={"name": "bench", "scopes": SCOPES.split(",")}
-    )
-    headers = {"authorization": f"Bearer {key.json()['key']}"}
+    headers, tenant_id = await in_process_api_key(client, db, SCOPES)
 
     async def post(path: str, body: dict[str, Any]) -> Any:
         response = await client.post(path, json=body, headers=headers)
@@ -140,7 +127,7 @@ async def set_up(
             "items": [{"sku": sku, "deltaQuantity": STOCK} for sku in skus],
         },
     )
-    return headers, location, made.tenant.id
+    return headers, location, tenant_id
 
 
 async def raw_checkouts(conn: Any, shop: checkout_raw.Shop, skus: tuple[str, ...], n: int) -> None:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.harness import ROOT, BenchError
 from bench.harness.servers import HOST, environment_without_tillpoint_settings
@@ -101,3 +102,24 @@ def run_cli(args: list[str], env: dict[str, str]) -> dict[str, str]:
             result: dict[str, str] = json.loads(line)
             return result
     raise BenchError(f"`tillpoint {args[0]}` printed no JSON:\n{done.stdout}")
+
+
+async def in_process_api_key(client: Any, db: Any, scopes: str) -> tuple[dict[str, str], str]:
+    """For the in-process profiles: a new tenant whose owner makes an API key with ``scopes``
+    (comma-separated) through the app behind ``client``; (the key's headers, the tenant id)."""
+    from tillpoint.core.transactions import transaction
+    from tillpoint.provisioning import create_tenant
+
+    email = f"owner-{secrets.token_hex(4)}@bench.example.com"
+    password = secrets.token_urlsafe(18)
+    async with transaction(db) as session:
+        made = await create_tenant(
+            session, name="Bench Shop", owner_email=email, owner_password=password,
+            currency="USD", timezone="America/New_York",
+        )  # fmt: skip
+    login = await client.post("/v1/sessions", json={"username": email, "password": password})
+    owner = {"authorization": f"Bearer {login.json()['authToken']}"}
+    key = await client.post(
+        "/v1/api-keys", headers=owner, json={"name": "bench", "scopes": scopes.split(",")}
+    )
+    return {"authorization": f"Bearer {key.json()['key']}"}, made.tenant.id
