@@ -46,14 +46,18 @@ async def verify(conn: Any, tenant_id: str, location_id: str) -> dict[str, Any]:
     )
     # Every order has exactly one order.created; a completed order exactly one order.completed,
     # an open one none (a lost or a doubled event would show here).
+    # Events are counted per subject first and then joined (a hash join); joined per order
+    # instead, a fresh database without statistics planned a nested loop that ran for minutes.
+    await conn.execute("ANALYZE orders, events")
     order_events = await conn.fetchrow(
-        "SELECT count(*) AS orders, count(*) FILTER (WHERE created <> 1 OR completed <> "
-        "CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS wrong FROM (SELECT o.id, o.status, "
-        "count(e.seq) FILTER (WHERE e.type = 'order.created') AS created, "
-        "count(e.seq) FILTER (WHERE e.type = 'order.completed') AS completed FROM orders o "
-        "LEFT JOIN events e ON e.tenant_id = o.tenant_id AND e.subject_id = o.id "
-        "AND e.type IN ('order.created', 'order.completed') "
-        "WHERE o.tenant_id = $1 AND o.location_id = $2 GROUP BY o.id, o.status) per_order",
+        "SELECT count(*) AS orders, count(*) FILTER (WHERE coalesce(e.created, 0) <> 1 OR "
+        "coalesce(e.completed, 0) <> CASE WHEN o.status = 'completed' THEN 1 ELSE 0 END) AS wrong "
+        "FROM orders o LEFT JOIN (SELECT subject_id, "
+        "count(*) FILTER (WHERE type = 'order.created') AS created, "
+        "count(*) FILTER (WHERE type = 'order.completed') AS completed FROM events "
+        "WHERE tenant_id = $1 AND type IN ('order.created', 'order.completed') "
+        "GROUP BY subject_id) e ON e.subject_id = o.id "
+        "WHERE o.tenant_id = $1 AND o.location_id = $2",
         tenant_id,
         location_id,
     )
