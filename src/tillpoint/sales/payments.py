@@ -87,21 +87,26 @@ async def complete_order(
     lines: list[OrderLine],
     shift: Shift | None,
     place: PaymentPlace | None = None,
+    paid: tuple[int, int] | None = None,
 ) -> None:
     """Stock leaves (releasing the reservation in the same level update), then the receipt
     number is taken and the completed order written by one last statement (its row is already
     locked: the caller's first lock). The stock levels and then the receipt sequence are held
-    from their statements to COMMIT, so nothing that can come before them comes after."""
+    from their statements to COMMIT, so nothing that can come before them comes after.
+
+    ``paid`` is the order's paid and cash rounding amounts with the completing payment (by
+    default what the order holds); they are written with the completion."""
     if place is None:
         place = await payment_place(session, order.tenant_id, order.location_id)
+    paid_minor, cash_rounding_minor = paid or (order.paid_minor, order.cash_rounding_minor)
     now = utcnow()
     completion = {
         "status": "completed",
         "completed_at": now,
         "updated_at": now,
         "shift_id": shift.id if shift is not None else order.shift_id,
-        "paid_minor": order.paid_minor,
-        "cash_rounding_minor": order.cash_rounding_minor,
+        "paid_minor": paid_minor,
+        "cash_rounding_minor": cash_rounding_minor,
     }
     for name, value in completion.items():
         # Written with the receipt number (number_order): the flush must not write them.
@@ -216,12 +221,14 @@ async def pay_order(
         created_by=f"{principal.kind}:{principal.id}",
     )
     await insert_new(session, payment)
-    order.paid_minor += applied
-    order.cash_rounding_minor += rounding
-    completed = order.paid_minor >= order.grand_total_minor + order.cash_rounding_minor
+    amounts = (order.paid_minor + applied, order.cash_rounding_minor + rounding)
+    completed = amounts[0] >= order.grand_total_minor + amounts[1]
     if completed:
-        await complete_order(session, principal, order, lines, shift, place)
+        # Not set on the order here: the completion writes them, and a change left on the
+        # order would make the flush before it go through the whole unit of work for nothing.
+        await complete_order(session, principal, order, lines, shift, place, amounts)
     else:
+        order.paid_minor, order.cash_rounding_minor = amounts
         order.updated_at = utcnow()
         await session.flush()
     # An open order has no refunds; its lines and payments are all in hand.
