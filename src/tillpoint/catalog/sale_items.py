@@ -1,7 +1,8 @@
 """What the register needs to sell a variant: its price at a location, tax class and modifiers.
 
-Sales calls this on its hot path (order creation, adding lines): one column select for the
-variants named, one for their modifier groups. Archived or inactive items cannot be sold.
+Sales calls this on its hot path (order creation, adding lines): one Core select for the
+variants named, run at the driver level (ADR 0010), and one for their modifier groups.
+Archived or inactive items cannot be sold.
 """
 
 from collections.abc import Collection
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.catalog.models import ModifierGroup, Product, Variant
 from tillpoint.catalog.scan import resolve_price
+from tillpoint.core.db import table_of
+from tillpoint.core.driver import DriverStatement, one_of
 
 
 @dataclass(frozen=True)
@@ -44,38 +47,49 @@ class SaleItem:
     options: dict[str, ModifierChoice]
 
 
+VARIANTS, PRODUCTS = table_of(Variant), table_of(Product)
 _COLUMNS = (
-    Variant.id,
-    Variant.product_id,
-    Variant.sku,
-    Variant.name,
-    Variant.is_default,
-    Variant.price_minor,
-    Variant.location_prices,
-    Variant.archived_at,
-    Product.name,
-    Product.price_minor,
-    Product.location_prices,
-    Product.tax_class,
-    Product.sold_by,
-    Product.category_id,
-    Product.modifier_group_ids,
-    Product.active,
-    Product.has_variants,
-    Product.archived_at,
+    VARIANTS.c.id,
+    VARIANTS.c.product_id,
+    VARIANTS.c.sku,
+    VARIANTS.c.name,
+    VARIANTS.c.is_default,
+    VARIANTS.c.price_minor,
+    VARIANTS.c.location_prices,
+    VARIANTS.c.archived_at,
+    PRODUCTS.c.name,
+    PRODUCTS.c.price_minor,
+    PRODUCTS.c.location_prices,
+    PRODUCTS.c.tax_class,
+    PRODUCTS.c.sold_by,
+    PRODUCTS.c.category_id,
+    PRODUCTS.c.modifier_group_ids,
+    PRODUCTS.c.active,
+    PRODUCTS.c.has_variants,
+    PRODUCTS.c.archived_at,
 )
 
 
-def _items_statement(by_id: bool, by_sku: bool) -> Any:
+_PRODUCT = VARIANTS.c.product_id
+
+
+def _items_statement(by_id: bool, by_sku: bool) -> DriverStatement:
     conditions = []
     if by_id:
-        conditions.append(Variant.id.in_(bindparam("ids", expanding=True)))
+        conditions.append(one_of(VARIANTS.c.id, "ids"))
     if by_sku:
-        conditions.append(Variant.sku.in_(bindparam("skus", expanding=True)))
-    return select(*_COLUMNS).join(Product, Product.id == Variant.product_id).where(or_(*conditions))
+        conditions.append(one_of(VARIANTS.c.sku, "skus"))
+    return DriverStatement(
+        select(*_COLUMNS)
+        .join(
+            PRODUCTS, (PRODUCTS.c.tenant_id == VARIANTS.c.tenant_id) & (PRODUCTS.c.id == _PRODUCT)
+        )
+        .where(VARIANTS.c.tenant_id == bindparam("tenant"), or_(*conditions))
+    )
 
 
-# By id, by sku, or both: built once (every order and line edit runs one).
+# By id, by sku, or both: built once, run at the driver level (every order and line edit runs
+# one).
 _ITEMS = {
     (by_id, by_sku): _items_statement(by_id, by_sku)
     for by_id, by_sku in ((True, False), (False, True), (True, True))
@@ -89,13 +103,17 @@ async def sale_items(
     variant_ids: Collection[str] = (),
     skus: Collection[str] = (),
 ) -> tuple[dict[str, SaleItem], dict[str, SaleItem]]:
-    """The items named by variant id or sku, as (by variant id, by sku); unknown ones are
-    simply absent."""
+    """The items named by variant id or sku, as (by variant id, by sku), of the session's
+    tenant; unknown ones are simply absent."""
     if not variant_ids and not skus:
         return {}, {}
     stmt = _ITEMS[(bool(variant_ids), bool(skus))]
-    params = {"ids": list(set(variant_ids)), "skus": list(set(skus))}
-    rows = (await session.execute(stmt, params)).all()
+    params = {
+        "tenant": session.info["tenant_id"],
+        "ids": sorted(set(variant_ids)),
+        "skus": sorted(set(skus)),
+    }
+    rows = await stmt.rows(session, params)
     group_ids = {g for row in rows for g in (row[14] or [])}
     groups = await _modifier_groups(session, group_ids)
     by_id: dict[str, SaleItem] = {}

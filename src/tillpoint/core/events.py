@@ -9,7 +9,6 @@ seen every event numbered below N.
 See docs/adr/0001-event-sequence.md.
 """
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TextClause,
     bindparam,
     func,
     insert,
@@ -39,7 +37,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tillpoint.core.db import Base, TenantScoped, dialect_insert, table_of, utcnow
+from tillpoint.core.db import Base, TenantScoped, dialect_insert, json_text, table_of, utcnow
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.ids import new_id
 
 
@@ -186,7 +185,7 @@ async def write_events(
     rows = rows or []
     if not postgresql or len(rows) > 1 or not by_tenant:
         for table, row in rows:
-            await session.execute(insert(table), row)
+            await _insert_into(table).insert_rows(session, [row])
         rows = []
     # Lock counters in a stable order so two multi-tenant transactions cannot deadlock.
     for tenant_id in sorted(by_tenant):
@@ -197,9 +196,9 @@ async def write_events(
             continue
         last = await _advance_counter(session, tenant_id, len(events))
         first = last - len(events) + 1
-        # Core INSERT on the table, one multi-row statement: this runs with every write.
-        await session.execute(
-            insert(table_of(Event)),
+        # Core INSERT on the table, one driver call: this runs with every write.
+        await _insert_into(table_of(Event)).insert_rows(
+            session,
             [
                 {
                     "tenant_id": tenant_id,
@@ -250,10 +249,10 @@ _APPEND_PARAMS: tuple[BindParameter[Any], ...] = (
     bindparam("data", type_=postgresql.ARRAY(Text)),
 )
 # Built once per shape: (None, ()) for events alone, else (table name, its columns given).
-_appends: dict[tuple[str | None, tuple[str, ...]], TextClause] = {}
+_appends: dict[tuple[str | None, tuple[str, ...]], DriverStatement] = {}
 
 
-def _append_statement(row: tuple[Table, dict[str, Any]] | None) -> TextClause:
+def _append_statement(row: tuple[Table, dict[str, Any]] | None) -> DriverStatement:
     key = (row[0].name, tuple(row[1])) if row else (None, ())
     stmt = _appends.get(key)
     if stmt is None:
@@ -265,7 +264,8 @@ def _append_statement(row: tuple[Table, dict[str, Any]] | None) -> TextClause:
                 f"VALUES ({', '.join(f':row_{name}' for name in names)}))"
             )
             params += [bindparam(f"row_{n}", type_=table.c[n].type) for n in names]
-        stmt = _appends[key] = text(_APPEND_EVENTS.format(extra=extra)).bindparams(*params)
+        statement = text(_APPEND_EVENTS.format(extra=extra)).bindparams(*params)
+        stmt = _appends[key] = DriverStatement(statement)
     return stmt
 
 
@@ -284,11 +284,11 @@ async def _append_in_one_statement(
         "occurred": [ev.occurred_at for ev in events],
         "subjects": [ev.subject_id for ev in events],
         "locations": [ev.location_id for ev in events],
-        "data": [json.dumps(ev.data) for ev in events],
+        "data": [json_text(ev.data) for ev in events],
     }
     if row is not None:
         params.update({f"row_{name}": value for name, value in row[1].items()})
-    await session.execute(_append_statement(row), params)
+    await _append_statement(row).rows(session, params)
 
 
 async def _advance_counter(session: AsyncSession, tenant_id: str, count: int) -> int:
@@ -304,13 +304,24 @@ async def _advance_counter(session: AsyncSession, tenant_id: str, count: int) ->
             )
             .returning(counters.c.last_seq)
         )
-        _counter_upserts[session.get_bind().dialect.name] = stmt
-    result = await session.execute(stmt, {"tenant": tenant_id, "count": count})
-    return int(result.scalar_one())
+        stmt = _counter_upserts[session.get_bind().dialect.name] = DriverStatement(stmt)
+    [(last,)] = await stmt.rows(session, {"tenant": tenant_id, "count": count})
+    return int(last)
 
 
 # Built once per dialect: this statement runs in every transaction that changes something.
-_counter_upserts: dict[str, Any] = {}
+_counter_upserts: dict[str, DriverStatement] = {}
+
+
+def _insert_into(table: Table) -> DriverStatement:
+    """The INSERT into ``table``, built once."""
+    found = _inserts.get(table.name)
+    if found is None:
+        found = _inserts[table.name] = DriverStatement(insert(table))
+    return found
+
+
+_inserts: dict[str, DriverStatement] = {}
 
 
 def type_condition(types: list[str]) -> ColumnElement[bool]:

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import Database, utcnow
+from tillpoint.core.db import Database, table_of, utcnow
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
@@ -272,15 +273,17 @@ _USER_BY_ACCESS_TOKEN = (
     )
     .execution_options(**ALL_TENANTS)
 )
-_API_KEY_BY_SECRET = (
+_API_KEYS = table_of(ApiKey)
+# Every request an integration makes runs this at the driver level (core.driver).
+_API_KEY_BY_SECRET = DriverStatement(
     select(
-        ApiKey.id,
-        ApiKey.tenant_id,
-        ApiKey.name,
-        ApiKey.scopes,
-        ApiKey.rate_limit_per_minute,
+        _API_KEYS.c.id,
+        _API_KEYS.c.tenant_id,
+        _API_KEYS.c.name,
+        _API_KEYS.c.scopes,
+        _API_KEYS.c.rate_limit_per_minute,
     )
-    .where(ApiKey.secret_hash == bindparam("digest"), ApiKey.revoked_at.is_(None))
+    .where(_API_KEYS.c.secret_hash == bindparam("digest"), _API_KEYS.c.revoked_at.is_(None))
     .execution_options(**ALL_TENANTS)
 )
 
@@ -308,9 +311,10 @@ async def _user_principal(session: AsyncSession, token: str, rate_limit: int) ->
 async def _api_key_principal(session: AsyncSession, token: str) -> Principal | None:
     # Runs on every request an integration makes: columns, not an ORM object.
     digest = {"digest": token_digest(token)}
-    key = (await session.execute(_API_KEY_BY_SECRET, digest)).one_or_none()
-    if key is None:
+    found = await _API_KEY_BY_SECRET.rows(session, digest)
+    if not found:
         return None
+    [key] = found
     return Principal(
         kind="api_key",
         id=key.id,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.db import table_of, utcnow
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import quantity_json
@@ -30,6 +31,7 @@ from tillpoint.inventory.level_rows import (
 from tillpoint.inventory.models import StockMovement
 
 MOVEMENTS = table_of(StockMovement)
+_INSERT_MOVEMENTS = DriverStatement(MOVEMENTS.insert())
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,8 @@ async def apply_movements(
         for line, on_hand in zip(merged, after, strict=True)
         if line.delta_milli
     ]
-    await session.execute(
-        MOVEMENTS.insert(),
+    await _INSERT_MOVEMENTS.insert_rows(
+        session,
         [
             {
                 "tenant_id": tenant_id,

@@ -9,11 +9,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import BigInteger, ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.db import dialect_insert, table_of, utcnow
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.errors import AppError
 from tillpoint.core.money import quantity_json
 from tillpoint.inventory.models import StockLevel
@@ -68,36 +69,52 @@ async def upsert_levels(
 
     ``INSERT … ON CONFLICT DO UPDATE`` takes each row's lock in the order of its VALUES, so
     this is the same lock order as one update per row, in one round trip instead of a read
-    (``ensure_levels``) and one update per row.
+    (``ensure_levels``) and one update per row. It runs at the driver level
+    (``core.driver``).
     """
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "variant_id": variant_id,
-            "location_id": location_id,
-            "on_hand_milli": on_hand,
-            "reserved_milli": reserved,
-            "in_transit_milli": 0,
-            "updated_at": now,
-        }
-        for variant_id, location_id, on_hand, reserved in changes
-    ]
-    # Executed with many rows, the INSERT … RETURNING is sent as one multi-row statement
-    # (SQLAlchemy's "insertmanyvalues"), in the order of ``rows``; the rows come back in no
-    # particular order, hence keyed by level.
-    result = await session.execute(_upsert_statement(session), rows)
-    return {(v, loc): (int(q), int(r)) for v, loc, q, r in result}
+    levels: dict[tuple[str, str], tuple[int, int]] = {}
+    for start in range(0, len(changes), UPSERT_ROWS):
+        chunk = changes[start : start + UPSERT_ROWS]
+        params: dict[str, Any] = {"tenant": tenant_id, "now": now}
+        for i, (variant_id, location_id, on_hand, reserved) in enumerate(chunk):
+            params |= {
+                f"v{i}": variant_id,
+                f"l{i}": location_id,
+                f"q{i}": on_hand,
+                f"r{i}": reserved,
+            }
+        # The rows come back in no particular order, hence keyed by level.
+        for v, loc, q, r in await _upsert_statement(session, len(chunk)).rows(session, params):
+            levels[(v, loc)] = (int(q), int(r))
+    return levels
 
 
-def _upsert_statement(session: AsyncSession) -> Any:
-    """Built once per dialect: it runs with every sale, and building it (``excluded`` above
-    all) costs more than executing it."""
+# Levels per statement: a sale's lines in one; a longer list in statements of this many, in
+# order (the lock order holds across them).
+UPSERT_ROWS = 32
+
+
+def _upsert_statement(session: AsyncSession, count: int) -> DriverStatement:
+    """The upsert of ``count`` levels, built once per dialect and count: it runs with every
+    sale, and building it (``excluded`` above all) costs more than executing it."""
     dialect = session.get_bind().dialect.name
-    stmt = _upserts.get(dialect)
+    stmt = _upserts.get((dialect, count))
     if stmt is None:
-        insert = dialect_insert(session)(LEVELS)
+        values = [
+            {
+                "tenant_id": bindparam("tenant"),
+                "variant_id": bindparam(f"v{i}"),
+                "location_id": bindparam(f"l{i}"),
+                "on_hand_milli": bindparam(f"q{i}", type_=BigInteger),
+                "reserved_milli": bindparam(f"r{i}", type_=BigInteger),
+                "in_transit_milli": 0,
+                "updated_at": bindparam("now", type_=LEVELS.c.updated_at.type),
+            }
+            for i in range(count)
+        ]
+        insert = dialect_insert(session)(LEVELS).values(values)
         new = insert.excluded
-        stmt = _upserts[dialect] = insert.on_conflict_do_update(
+        upsert = insert.on_conflict_do_update(
             index_elements=[LEVELS.c.tenant_id, LEVELS.c.variant_id, LEVELS.c.location_id],
             set_={
                 "on_hand_milli": LEVELS.c.on_hand_milli + new.on_hand_milli,
@@ -110,10 +127,11 @@ def _upsert_statement(session: AsyncSession) -> Any:
             LEVELS.c.on_hand_milli,
             LEVELS.c.reserved_milli,
         )
+        stmt = _upserts[(dialect, count)] = DriverStatement(upsert)
     return stmt
 
 
-_upserts: dict[str, Any] = {}
+_upserts: dict[tuple[str, int], DriverStatement] = {}
 
 
 async def lock_levels(

@@ -8,10 +8,11 @@ through the ORM (a later request loads it like any other row).
 
 from typing import Any
 
-from sqlalchemy import Insert, insert, inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import Base, table_of
+from tillpoint.core.driver import DriverStatement
 
 
 async def insert_new(session: AsyncSession, *objects: Base) -> None:
@@ -24,18 +25,18 @@ async def insert_new(session: AsyncSession, *objects: Base) -> None:
     for obj in objects:
         given = inspect(obj).dict
         rows.append({column: given[key] for key, column in columns if key in given})
-    # Parameters, not ``values()``: the statement is compiled once per set of columns.
-    await session.execute(statement, rows[0] if len(rows) == 1 else rows)
+    # The statement is compiled once per set of columns.
+    await statement.insert_rows(session, rows)
 
 
-def _insert(model: type[Base]) -> tuple[Insert, list[tuple[str, str]]]:
+def _insert(model: type[Base]) -> tuple[DriverStatement, list[tuple[str, str]]]:
     """The INSERT of a mapped class and its (attribute, column) names, built once."""
     found = _inserts.get(model)
     if found is None:
         mapper = inspect(model)
         columns = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
-        found = _inserts[model] = (insert(table_of(model)), columns)
+        found = _inserts[model] = (DriverStatement(insert(table_of(model))), columns)
     return found
 
 
-_inserts: dict[type[Base], tuple[Insert, list[tuple[str, str]]]] = {}
+_inserts: dict[type[Base], tuple[DriverStatement, list[tuple[str, str]]]] = {}

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import table_of
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.errors import not_found
 from tillpoint.core.ids import has_prefix
 from tillpoint.core.money import RoundingMode
@@ -76,15 +77,18 @@ def _settings(row: Row[*tuple[Any, ...]]) -> TenantSettings:
     )
 
 
-_TENANT_SETTINGS = select(*_SETTINGS_COLUMNS).where(TENANTS.c.id == bindparam("tenant"))
+_TENANT_SETTINGS = DriverStatement(
+    select(*_SETTINGS_COLUMNS).where(TENANTS.c.id == bindparam("tenant"))
+)
 
 
 async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
-    return _settings((await session.execute(_TENANT_SETTINGS, {"tenant": tenant_id})).one())
+    [row] = await _TENANT_SETTINGS.rows(session, {"tenant": tenant_id})
+    return _settings(row)
 
 
-# Built once: they run with every sale.
-_ORDER_PLACE = (
+# Built once, run at the driver level (core.driver): they run with every sale.
+_ORDER_PLACE = DriverStatement(
     select(
         LOCATIONS.c.tax_inclusive,
         LOCATIONS.c.allow_negative_stock,
@@ -101,7 +105,7 @@ _ORDER_PLACE = (
 )
 # What ``PaymentPlace`` is read from: selected with the order by ``orders.order_to_pay``.
 PAYMENT_PLACE_COLUMNS = (*_SETTINGS_COLUMNS, LOCATIONS.c.allow_negative_stock, LOCATIONS.c.timezone)
-_PAYMENT_PLACE = (
+_PAYMENT_PLACE = DriverStatement(
     select(*PAYMENT_PLACE_COLUMNS)
     .select_from(LOCATIONS.join(TENANTS, TENANTS.c.id == LOCATIONS.c.tenant_id))
     .where(LOCATIONS.c.tenant_id == bindparam("tenant"), LOCATIONS.c.id == bindparam("location"))
@@ -114,7 +118,7 @@ async def order_place(session: AsyncSession, principal: Principal, location_id: 
     if not principal.can_access_location(location_id) or not has_prefix(location_id, "location"):
         raise not_found("Location")
     params = {"tenant": principal.tenant_id, "location": location_id}
-    rows = (await session.execute(_ORDER_PLACE, params)).all()
+    rows = await _ORDER_PLACE.rows(session, params)
     if not rows:
         raise not_found("Location")
     first = rows[0]
@@ -130,7 +134,8 @@ async def order_place(session: AsyncSession, principal: Principal, location_id: 
 async def payment_place(session: AsyncSession, tenant_id: str, location_id: str) -> PaymentPlace:
     """The tenant's settings with the order's location's stock policy and timezone."""
     params = {"tenant": tenant_id, "location": location_id}
-    return payment_place_of((await session.execute(_PAYMENT_PLACE, params)).one())
+    [row] = await _PAYMENT_PLACE.rows(session, params)
+    return payment_place_of(row)
 
 
 def payment_place_of(row: Row[*tuple[Any, ...]]) -> PaymentPlace:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tillpoint.core.db import dialect_insert, table_of
+from tillpoint.core.driver import DriverStatement
 from tillpoint.sales.models import Order, ReceiptSequence
 
 SEQUENCES = table_of(ReceiptSequence)
@@ -29,7 +30,7 @@ async def next_receipt_number(
     """The location's next number for the year. The increment holds the sequence row until
     commit, and a rollback gives the number back, so the numbers have no gaps."""
     params = {"tenant": tenant_id, "location": location_id, "for_year": year}
-    number = (await session.execute(_sequence_upsert(session), params)).scalar_one()
+    [(number,)] = await _sequence_upsert(session).rows(session, params)
     return receipt_number(year, number)
 
 
@@ -48,7 +49,7 @@ async def number_order(
             "order_id": order.id,
             **values,
         }
-        number = (await session.execute(_NUMBER_ORDER, params)).scalar_one()
+        [(number,)] = await _NUMBER_ORDER.rows(session, params)
     else:
         number = await next_receipt_number(session, order.tenant_id, order.location_id, year)
         await session.execute(
@@ -75,8 +76,9 @@ COMPLETION = (
 
 # The sequence upsert as a CTE whose number the order's UPDATE formats as
 # ``receipt_number`` does (at least six digits).
-_NUMBER_ORDER = text(
-    """
+_NUMBER_ORDER = DriverStatement(
+    text(
+        """
     WITH taken AS (
         INSERT INTO receipt_sequences (tenant_id, location_id, year, last_number)
         VALUES (:tenant, :location, :for_year, 1)
@@ -96,23 +98,24 @@ _NUMBER_ORDER = text(
     WHERE orders.tenant_id = :tenant AND orders.id = :order_id
     RETURNING orders.receipt_number
     """
-).bindparams(
-    bindparam("tenant", type_=SEQUENCES.c.tenant_id.type),
-    bindparam("location", type_=SEQUENCES.c.location_id.type),
-    bindparam("for_year", type_=SEQUENCES.c.year.type),
-    bindparam("order_id", type_=ORDERS.c.id.type),
-    *(bindparam(name, type_=ORDERS.c[name].type) for name in COMPLETION),
+    ).bindparams(
+        bindparam("tenant", type_=SEQUENCES.c.tenant_id.type),
+        bindparam("location", type_=SEQUENCES.c.location_id.type),
+        bindparam("for_year", type_=SEQUENCES.c.year.type),
+        bindparam("order_id", type_=ORDERS.c.id.type),
+        *(bindparam(name, type_=ORDERS.c[name].type) for name in COMPLETION),
+    )
 )
 
 
-def _sequence_upsert(session: AsyncSession) -> Any:
+def _sequence_upsert(session: AsyncSession) -> DriverStatement:
     """One statement: the first number of a year inserts the row, later ones increment it.
     Built once per dialect (it runs with every completed sale)."""
     dialect = session.get_bind().dialect.name
     stmt = _sequence_upserts.get(dialect)
     if stmt is None:
         c = SEQUENCES.c
-        stmt = _sequence_upserts[dialect] = (
+        stmt = _sequence_upserts[dialect] = DriverStatement(
             dialect_insert(session)(SEQUENCES)
             .values(
                 tenant_id=bindparam("tenant", type_=c.tenant_id.type),
@@ -129,4 +132,4 @@ def _sequence_upsert(session: AsyncSession) -> Any:
     return stmt
 
 
-_sequence_upserts: dict[str, Any] = {}
+_sequence_upserts: dict[str, DriverStatement] = {}
