@@ -100,6 +100,23 @@ async def test_they_run_in_the_sessions_transaction(things: Database) -> None:
         assert await BY_ID.rows(session, {"id": "rolled-back"}) == []
 
 
+async def test_each_transaction_of_a_session_runs_on_its_own_connection(things: Database) -> None:
+    # The connection is kept per transaction: after a COMMIT it went back to the pool (another
+    # session may hold it now), so the next transaction must take the one it is given.
+    async with things.session() as session:
+        await INSERT.insert_rows(session, [thing("kept")])
+        await session.commit()
+        await INSERT.insert_rows(session, [thing("dropped")])
+        assert len(await BY_ID.rows(session, {"id": "dropped"})) == 1
+        await session.rollback()
+        await INSERT.insert_rows(session, [thing("kept-too")])
+        await session.commit()
+    async with things.session() as session:
+        assert len(await BY_ID.rows(session, {"id": "kept"})) == 1
+        assert await BY_ID.rows(session, {"id": "dropped"}) == []
+        assert len(await BY_ID.rows(session, {"id": "kept-too"})) == 1
+
+
 async def test_a_driver_error_is_sqlalchemys_and_the_session_recovers(things: Database) -> None:
     async with things.session() as session:
         await INSERT.insert_rows(session, [thing("twice")])
@@ -111,6 +128,24 @@ async def test_a_driver_error_is_sqlalchemys_and_the_session_recovers(things: Da
         await INSERT.insert_rows(session, [thing("after")])
         await session.commit()
         assert len(await BY_ID.rows(session, {"id": "after"})) == 1
+
+
+async def test_a_savepoint_holds_driver_statements(things: Database) -> None:
+    # An order's clientOrderId race: the INSERT in a savepoint fails on the key, the savepoint
+    # is rolled back, and the transaction goes on.
+    async with things.session() as session:
+        await INSERT.insert_rows(session, [thing("first")])
+        savepoint = await session.begin_nested()
+        await INSERT.insert_rows(session, [thing("in-savepoint")])
+        with pytest.raises(IntegrityError):
+            await INSERT.insert_rows(session, [thing("first")])
+        await savepoint.rollback()
+        await INSERT.insert_rows(session, [thing("after-savepoint")])
+        await session.commit()
+    async with things.session() as session:
+        assert len(await BY_ID.rows(session, {"id": "first"})) == 1
+        assert await BY_ID.rows(session, {"id": "in-savepoint"}) == []
+        assert len(await BY_ID.rows(session, {"id": "after-savepoint"})) == 1
 
 
 async def test_what_needs_an_execution_context_is_refused(things: Database) -> None:

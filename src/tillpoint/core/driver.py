@@ -166,12 +166,12 @@ class DriverStatement:
         self, session: AsyncSession, params: Mapping[str, Any] | None = None
     ) -> list[Row]:
         """The statement's rows (none for a write without RETURNING)."""
-        connection = await session.connection()
+        connection, adapted = await _connection(session)
         form = self.form(connection.dialect)
         params = params or {}
         args = form.args(params)
         _announce(connection, self.statement, [params], form.sql, args, many=False)
-        raw = await _run(connection, form.sql, args, many=False)
+        raw = await _run(connection, adapted, form.sql, args, many=False)
         return [form.row(r) for r in raw]
 
     async def insert_rows(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -179,17 +179,38 @@ class DriverStatement:
         columns, and the statement takes them as its VALUES."""
         if not rows:
             return
-        connection = await session.connection()
+        connection, adapted = await _connection(session)
         form = self.form(connection.dialect, tuple(rows[0]))
         batch = [form.args(row) for row in rows]
         many = len(batch) > 1
         _announce(
             connection, self.statement, list(rows), form.sql, batch if many else batch[0], many=many
         )
-        if not many:
-            await _run(connection, form.sql, batch[0], many=False)
-        else:
-            await _run(connection, form.sql, batch, many=True)
+        await _run(connection, adapted, form.sql, batch if many else batch[0], many=many)
+
+
+async def _connection(session: AsyncSession) -> tuple[AsyncConnection, Any]:
+    """The session's connection and the driver adapter under it, for the transaction it is in:
+    asked of the session once per transaction (each ask is a trip through a greenlet), then
+    kept with the transaction they belong to. A new transaction (after a commit or rollback,
+    perhaps on another pooled connection) or a new savepoint (``begin_nested``, whose SAVEPOINT
+    the session sends when asked) asks again."""
+    sync = session.sync_session
+    now = (sync.get_transaction(), sync.get_nested_transaction())
+    held = session.info.get(_HELD)
+    if held is not None and held[0] == now and all(t is None or t.is_active for t in now):
+        return held[1], held[2]
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    session.info[_HELD] = (
+        (sync.get_transaction(), sync.get_nested_transaction()),
+        connection,
+        adapted,
+    )
+    return connection, adapted
+
+
+_HELD = "driver_connection"
 
 
 def _announce(
@@ -213,9 +234,9 @@ def _announce(
         listener(sync, None, sql, args, None, many)
 
 
-async def _run(connection: AsyncConnection, sql: str, args: Any, *, many: bool) -> Sequence[Any]:
-    raw = await connection.get_raw_connection()
-    adapted: Any = raw.dbapi_connection
+async def _run(
+    connection: AsyncConnection, adapted: Any, sql: str, args: Any, *, many: bool
+) -> Sequence[Any]:
     async with adapted._execute_mutex:
         try:
             if connection.dialect.name == "postgresql":
