@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import orjson
-from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select
+from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -190,6 +190,17 @@ def dialect_insert(session: AsyncSession) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert
+
+
+async def plan_for_growing_tables(session: AsyncSession) -> None:
+    """For a transaction that grows tables far past their size at its start (a bulk import):
+    on PostgreSQL, plan each statement for the rows present when it runs (``SET LOCAL
+    plan_cache_mode``, to the transaction's end). PostgreSQL keeps one plan per connection for
+    a foreign-key check; made while the parent table was small and unanalysed, it may scan the
+    parent by ``tenant_id`` alone, so each child row inserted reads every row inserted before
+    it (docs/scaling.md). SQLite checks a foreign key through the parent's key: nothing to do."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def is_sqlite(url: str) -> bool:
