@@ -34,7 +34,7 @@ from tillpoint.catalog.modifiers import live_modifier_group_ids
 from tillpoint.catalog.presenters import written_product_fields
 from tillpoint.catalog.service import NewProduct, build_product, location_ids_of
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import table_of
+from tillpoint.core.db import analyse_if_small, table_of
 from tillpoint.core.errors import AppError
 
 BATCH_SIZE = 500
@@ -55,6 +55,7 @@ class BatchState:
     tax_classes: dict[str, bool] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     barcodes: dict[str, int] = field(default_factory=dict)
+    analysed: bool = False
 
 
 @dataclass
@@ -178,6 +179,10 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
     try:
         async with session.begin_nested():
             await session.execute(insert(_PRODUCTS), products)
+            if not state.analysed:
+                # Before the variants' foreign-key checks read products (docs/scaling.md).
+                await analyse_if_small(session, _PRODUCTS)
+                state.analysed = True
             await session.execute(insert(_VARIANTS), variants)
     except IntegrityError as exc:
         text = str(exc.orig).lower()

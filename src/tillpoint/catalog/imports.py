@@ -22,7 +22,7 @@ from tillpoint.catalog.models import CatalogImport, Product
 from tillpoint.catalog.presenters import product_views
 from tillpoint.catalog.schemas import ImportOut
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import get_by_id, plan_for_growing_tables, utcnow
+from tillpoint.core.db import get_by_id, utcnow
 from tillpoint.core.errors import not_found
 from tillpoint.core.ids import new_id
 from tillpoint.core.jobs import JobContext, enqueue, job_handler
@@ -63,7 +63,6 @@ async def import_catalog_csv(
     result = ImportResult(index.rows, errors=index.errors)
     pending: list[Any] = session.info.setdefault("pending_events", [])
     mark = len(pending)
-    await plan_for_growing_tables(session)
     savepoint = await session.begin_nested()
     state = BatchState(
         principal,

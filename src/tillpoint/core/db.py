@@ -192,15 +192,29 @@ def dialect_insert(session: AsyncSession) -> Any:
     return sqlite.insert
 
 
-async def plan_for_growing_tables(session: AsyncSession) -> None:
-    """For a transaction that grows tables far past their size at its start (a bulk import):
-    on PostgreSQL, plan each statement for the rows present when it runs (``SET LOCAL
-    plan_cache_mode``, to the transaction's end). PostgreSQL keeps one plan per connection for
-    a foreign-key check; made while the parent table was small and unanalysed, it may scan the
-    parent by ``tenant_id`` alone, so each child row inserted reads every row inserted before
-    it (docs/scaling.md). SQLite checks a foreign key through the parent's key: nothing to do."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+# Below this many rows in its statistics, a table is analysed by ``analyse_if_small``.
+SMALL_TABLE_ROWS = 10_000
+
+
+async def analyse_if_small(session: AsyncSession, table: Table) -> None:
+    """On PostgreSQL, ANALYZE ``table`` if its statistics count fewer than ``SMALL_TABLE_ROWS``
+    rows (never analysed, or small when last analysed), rows this transaction wrote included.
+
+    For a bulk write into a table that was small: without statistics every index led by
+    ``tenant_id`` costs the same for a key lookup, and PostgreSQL may check each foreign key
+    to ``table`` through one that finds the key by ``tenant_id`` alone — reading every row of
+    the tenant per row inserted (docs/scaling.md). ANALYZE counts this transaction's own rows,
+    and its statistics (and the lock it takes) last to the transaction's end; a role that does
+    not own the table gets a warning, not an error. SQLite checks a foreign key through the
+    parent's key: nothing to do there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    known = await session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+        {"name": table.name},
+    )
+    if (known.scalar() or 0) < SMALL_TABLE_ROWS:
+        await session.execute(text(f"ANALYZE {table.name}"))
 
 
 def is_sqlite(url: str) -> bool:
