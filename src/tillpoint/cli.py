@@ -15,6 +15,7 @@ from rich.table import Table
 
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
+from tillpoint.core.gc_tuning import tune_garbage_collector
 from tillpoint.core.jobs import JobRunner
 from tillpoint.core.logging import configure_logging
 from tillpoint.core.transactions import transaction
@@ -31,7 +32,8 @@ err_console = Console(stderr=True)
 
 
 def _prepare(settings: Settings) -> None:
-    """Make the data directory and bring the schema up to date."""
+    """Make the data directory and bring the schema up to date; pace the collector."""
+    tune_garbage_collector()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.sqlalchemy_url)
 
