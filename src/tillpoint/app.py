@@ -23,7 +23,7 @@ from tillpoint.catalog import bulk_api as catalog_bulk_api
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
-from tillpoint.core.gc_tuning import tune_garbage_collector
+from tillpoint.core.gc_tuning import freeze_startup_objects, tune_garbage_collector
 from tillpoint.core.handlers import install_exception_handlers
 from tillpoint.core.idempotency import IdempotencyStore
 from tillpoint.core.jobs import JobRunner, queue_stats
@@ -104,6 +104,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         ]
         if settings.run_jobs_in_process:
             tasks.append(asyncio.create_task(runner.run_forever(stop)))
+        if settings.gc_freeze_at_start:
+            freeze_startup_objects()
         try:
             yield
         finally:

@@ -18,3 +18,17 @@ def test_the_app_collects_its_youngest_objects_less_often(
         assert gc.get_threshold() == (YOUNG_THRESHOLD, before[1], before[2])
     finally:
         gc.set_threshold(*before)
+
+
+async def test_a_started_app_keeps_its_start_up_objects_out_of_the_collectors_walks(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, gc_freeze_at_start=True))
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the other tests' objects must stay collectable
+    quiet = create_app(make_settings(database_url, tmp_path))
+    async with quiet.router.lifespan_context(quiet):
+        assert gc.get_freeze_count() == 0
