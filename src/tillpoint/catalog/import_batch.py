@@ -182,8 +182,11 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
             if not state.analysed:
                 # Before the variants' foreign-key checks read products (docs/scaling.md).
                 await analyse_if_small(session, _PRODUCTS)
-                state.analysed = True
             await session.execute(insert(_VARIANTS), variants)
+            if not state.analysed:
+                # Before the next batches look their codes up among the variants.
+                await analyse_if_small(session, _VARIANTS)
+                state.analysed = True
     except IntegrityError as exc:
         text = str(exc.orig).lower()
         if "sku" not in text and "barcode" not in text:

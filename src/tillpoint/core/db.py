@@ -109,13 +109,19 @@ class Versioned:
 
 
 async def get_by_id(
-    session: AsyncSession, model: type[ModelT], resource: str, row_id: str, *where: Any
+    session: AsyncSession,
+    model: type[ModelT],
+    resource: str,
+    row_id: str,
+    *where: Any,
+    options: Sequence[Any] = (),
 ) -> ModelT | None:
     """The row of ``model`` with this id in the session's tenant, or None — also for an id of
-    another type, which is never looked up."""
+    another type, which is never looked up. ``options``: loader options (``defer(…)``)."""
     if not has_prefix(row_id, resource):
         return None
     stmt = select(model).where(model.id == row_id, *where)  # type: ignore[attr-defined]
+    stmt = stmt.options(*options)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
