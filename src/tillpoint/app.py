@@ -23,6 +23,7 @@ from tillpoint.catalog import bulk_api as catalog_bulk_api
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.config import Settings
 from tillpoint.core.db import Database
+from tillpoint.core.gc_tuning import freeze_startup_objects, tune_garbage_collector
 from tillpoint.core.handlers import install_exception_handlers
 from tillpoint.core.idempotency import IdempotencyStore
 from tillpoint.core.jobs import JobRunner, queue_stats
@@ -69,6 +70,7 @@ def freeze_startup_heap() -> None:
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
     settings = settings or Settings()
+    tune_garbage_collector()
     configure_password_hashing(
         time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib
     )
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         ]
         if settings.run_jobs_in_process:
             tasks.append(asyncio.create_task(runner.run_forever(stop)))
+        if settings.gc_freeze_at_start:
+            freeze_startup_objects()
         try:
             yield
         finally:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = 65536
 
     run_jobs_in_process: bool = True
+    # At start, move the objects made so far (modules, classes, schemas) out of the garbage
+    # collector's sight (core/gc_tuning.py). The tests, which start many apps in one process,
+    # turn it off: what a test leaves behind must stay collectable.
+    gc_freeze_at_start: bool = True
     job_poll_seconds: float = 1.0
 
     # Encrypts secrets kept in the database (webhook signing secrets): a Fernet key, or several

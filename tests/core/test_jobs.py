@@ -209,3 +209,26 @@ async def test_a_job_whose_last_attempt_died_is_failed_not_retried(
     dead = await job(db, job_id)
     assert (dead.status, dead.attempts) == (FAILED, 2)
     assert "stopped" in (dead.last_error or "")
+
+
+async def test_a_commit_that_adds_a_job_wakes_the_runners_of_its_process(
+    db, tenant: TenantFixture
+) -> None:
+    """The runner polls once an hour here: the job runs because the commit that enqueued it
+    woke the runner, not because a poll came round. (Without the wake-up the runner would
+    next look when the webhook dispatcher's run settles, 10 s on; this waits up to 5 s.)"""
+    runner = JobRunner(db, worker_id="w-woken", poll_seconds=3600)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runner.run_forever(stop))
+    try:
+        await asyncio.sleep(0.2)  # the runner has claimed nothing and waits for its next poll
+        [job_id] = await enqueue_jobs(db, tenant.id, "test.record", [{"n": 7}])
+        for _ in range(100):
+            if (await job(db, job_id)).status == SUCCEEDED:
+                break
+            await asyncio.sleep(0.05)
+        assert (await job(db, job_id)).status == SUCCEEDED
+    finally:
+        stop.set()
+        await running
+    assert {"n": 7, "attempt": 1} in await ran(db, tenant.id)

@@ -24,6 +24,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "default_rate_limit_per_minute": 100_000,
         "anonymous_rate_limit_per_minute": 100_000,
         "log_json": False,
+        "gc_freeze_at_start": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -6,7 +6,7 @@ The rules are not copied: each product is built by ``service.build_product`` (co
 money, variants), its tax class is checked by ``checks.require_tax_class``, its codes by
 ``Codes.taken`` and its category by ``resolve_category``, exactly as one ``POST`` would. What
 changes is how often the database is asked: one query per batch for tax classes and for codes
-in use, one INSERT per table, and the ``product.created`` events rendered from one read.
+in use, one INSERT per table, and the ``product.created`` events rendered from the rows written.
 
 Every error of every product is collected (not only the first of the batch). Once one is found
 nothing more is written — the import is all-or-nothing and its savepoint is rolled back — but
@@ -16,7 +16,7 @@ the checking goes on to the last row, so one run reports them all.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,11 +29,12 @@ from tillpoint.catalog.checks import (
 )
 from tillpoint.catalog.csv_io import ParsedProduct, RowError
 from tillpoint.catalog.import_events import ImportEvents
-from tillpoint.catalog.models import Product, Variant
+from tillpoint.catalog.models import Category, Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
+from tillpoint.catalog.presenters import written_product_fields
 from tillpoint.catalog.service import NewProduct, build_product, location_ids_of
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import table_of
+from tillpoint.core.db import analyse_if_small, table_of
 from tillpoint.core.errors import AppError
 
 BATCH_SIZE = 500
@@ -54,6 +55,7 @@ class BatchState:
     tax_classes: dict[str, bool] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     barcodes: dict[str, int] = field(default_factory=dict)
+    analysed: bool = False
 
 
 @dataclass
@@ -177,7 +179,14 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
     try:
         async with session.begin_nested():
             await session.execute(insert(_PRODUCTS), products)
+            if not state.analysed:
+                # Before the variants' foreign-key checks read products (docs/scaling.md).
+                await analyse_if_small(session, _PRODUCTS)
             await session.execute(insert(_VARIANTS), variants)
+            if not state.analysed:
+                # Before the next batches look their codes up among the variants.
+                await analyse_if_small(session, _VARIANTS)
+                state.analysed = True
     except IntegrityError as exc:
         text = str(exc.orig).lower()
         if "sku" not in text and "barcode" not in text:
@@ -186,5 +195,32 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
         first = passed[0].parsed.lines
         message = f"a sku or barcode from line {first.line} on was taken meanwhile; try again"
         return [RowError(first.line, first.sku, "row", message)]
-    await state.events.created(session, [p["id"] for p in products])
+    names = await _category_names(session, state.tree, {p["category_id"] for p in products})
+    await state.events.created(
+        session,
+        [
+            written_product_fields(
+                c.new.product,
+                c.new.variants,
+                names.get(c.new.product["category_id"] or ""),
+                state.exponent,
+            )
+            for c in passed
+        ],
+    )
     return []
+
+
+async def _category_names(
+    session: AsyncSession, tree: CategoryTree, ids: set[str | None]
+) -> dict[str, str]:
+    """The names of these categories: from the import's tree (which holds those it created),
+    else read (one made by another writer since the tree was loaded)."""
+    names = {i: tree.nodes[i].name for i in ids if i is not None and i in tree.nodes}
+    missing = [i for i in ids if i is not None and i not in names]
+    if missing:
+        rows = await session.execute(
+            select(Category.id, Category.name).where(Category.id.in_(missing))
+        )
+        names.update(dict(rows.all()))
+    return names

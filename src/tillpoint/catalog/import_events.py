@@ -1,6 +1,7 @@
 """The events of a CSV import: one ``product.created`` per new product, as ``create_product``
-records it (the product as the API shows it, without stock), rendered for a whole batch from
-one read of the products and one of their variants instead of a read per product.
+records it (the product as the API shows it, without stock), rendered from the columns the
+import wrote (``presenters.written_product_fields``) to plain JSON values (``ready.plain``),
+without reading the rows back or validating a ``ProductOut`` per product.
 
 The first ``KEEP_IN_MEMORY`` join the transaction's pending events like any other. The rest are
 held in ``catalog_import_events`` inside the import's transaction, so memory does not grow with
@@ -11,12 +12,13 @@ held rows back with its savepoint and forgets them (``drop``).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Table, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillpoint.catalog.models import CatalogImportEvent, Product
-from tillpoint.catalog.presenters import product_views
+from tillpoint.catalog.models import CatalogImportEvent
+from tillpoint.catalog.ready import model_number, plain
 from tillpoint.core.db import table_of, utcnow
 from tillpoint.core.events import Event, HeldEvents, drop_held, hold_events, record_event
 from tillpoint.core.ids import new_id
@@ -24,6 +26,11 @@ from tillpoint.core.ids import new_id
 KEEP_IN_MEMORY = 5_000
 _HELD: Table = table_of(CatalogImportEvent)
 _EVENTS: Table = table_of(Event)
+
+
+def _data(fields: dict[str, Any]) -> dict[str, Any]:
+    """The event's payload: the product as ``ProductOut`` dumps it to JSON, without stock."""
+    return plain({key: value for key, value in fields.items() if key != "inventory"}, model_number)
 
 
 class ImportEvents:
@@ -35,16 +42,14 @@ class ImportEvents:
         self.room = keep_in_memory
         self.held: HeldEvents | None = None
 
-    async def created(self, session: AsyncSession, product_ids: Sequence[str]) -> None:
-        """``product.created`` for each of ``product_ids`` (just written), in id order."""
-        query = select(Product).where(Product.id.in_(product_ids)).order_by(Product.id)
-        products = list((await session.execute(query)).scalars())
-        views = await product_views(session, None, products, stock=None)
-        for view in views[: self.room]:
-            data = view.model_dump(mode="json", by_alias=True, exclude={"inventory"})
-            record_event(session, "product.created", data, subject_id=view.product_id)
-        rest = views[self.room :]
-        self.room = max(0, self.room - len(views))
+    async def created(self, session: AsyncSession, products: Sequence[dict[str, Any]]) -> None:
+        """``product.created`` for each product just written, given as ``product_fields``
+        (``presenters.written_product_fields``), in id order."""
+        ordered = sorted(products, key=lambda fields: str(fields["product_id"]))
+        for fields in ordered[: self.room]:
+            record_event(session, "product.created", _data(fields), subject_id=fields["product_id"])
+        rest = ordered[self.room :]
+        self.room = max(0, self.room - len(ordered))
         if not rest:
             return
         if self.held is None:
@@ -59,10 +64,10 @@ class ImportEvents:
                 "id": new_id("event"),
                 "type": "product.created",
                 "occurred_at": now,
-                "subject_id": view.product_id,
-                "data": view.model_dump(mode="json", by_alias=True, exclude={"inventory"}),
+                "subject_id": fields["product_id"],
+                "data": _data(fields),
             }
-            for i, view in enumerate(rest)
+            for i, fields in enumerate(rest)
         ]
         await session.execute(insert(_HELD), rows)
         self.held.count += len(rows)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from tillpoint.catalog.bulk import products_by_sku, upsert_one
 from tillpoint.catalog.categories import CategoryTree
@@ -192,7 +193,10 @@ async def start_import(
 
 
 async def get_import(session: AsyncSession, import_id: str) -> ImportOut:
-    row = await get_by_id(session, CatalogImport, "catalog_import", import_id)
+    # Not the file's text (megabytes while the import runs), which a client polls beside.
+    row = await get_by_id(
+        session, CatalogImport, "catalog_import", import_id, options=[defer(CatalogImport.csv_text)]
+    )
     if row is None:
         raise not_found("Import")
     return import_out(row)

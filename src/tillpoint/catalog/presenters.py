@@ -6,7 +6,7 @@ through the ``StockFigures`` the caller passes (ADR 0008).
 """
 
 from collections.abc import Collection, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,6 +225,42 @@ def product_fields(
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
+
+
+class _Written:
+    """A row as it was written (its column dict), read by attribute like the row it became."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._columns[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def written_product_fields(
+    product: dict[str, Any], variants: list[dict[str, Any]], category: str | None, exponent: int
+) -> dict[str, Any]:
+    """``product_fields`` of a product just written, from the columns it was written with (its
+    row and all its variants' rows, the default one included) instead of a read back; no stock.
+    The same fields as ``product_fields_of`` gives once the rows are read (a test compares an
+    imported product's event with ``GET /v1/catalog/products/{id}``)."""
+    options = sorted(
+        (v for v in variants if not v["is_default"] and v["archived_at"] is None),
+        key=lambda v: (v["position"], v["id"]),
+    )
+    return product_fields(
+        cast(Product, _Written(product)),
+        [variant_fields(cast(Row[Any], _Written(v)), exponent) for v in options],
+        any(v["barcode_internal"] for v in variants if v["is_default"]),
+        category,
+        [],
+        exponent,
+    )
 
 
 async def record_product_event(

@@ -11,6 +11,7 @@ tests/catalog/test_ready_json.py checks the bytes against the models.
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from pydantic.alias_generators import to_camel
@@ -18,48 +19,53 @@ from pydantic_core import to_json
 
 from tillpoint.core.schemas import json_number, utc_z
 
-
-def _prices(prices: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"locationId": p["location_id"], "price": json_number(p["price"])} for p in prices]
-
-
-def _many(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [plain(item) for item in items]
+# Decimal fields (money and quantities), by field name: a name means one thing in every model
+# of the catalog.
+_DECIMALS = frozenset({"price", "cost", "on_hand", "reserved", "available", "reorder_point"})
+Number = Callable[[Decimal], int | float]
 
 
-# What each field of ours becomes in JSON (by field name: a name means one thing in every
-# model of the catalog); any other field is passed as it is (text, flags, stored JSON lists).
-_CONVERT: dict[str, Callable[[Any], Any]] = {
-    "price": json_number,
-    "cost": json_number,
-    "on_hand": json_number,
-    "reserved": json_number,
-    "available": json_number,
-    "reorder_point": json_number,
-    "location_prices": _prices,
-    "variants": _many,
-    "inventory": _many,
-    "created_at": utc_z,
-    "updated_at": utc_z,
-}
+def _converter(key: str, number: Number) -> Callable[[Any], Any] | None:
+    """What the field ``key`` becomes in JSON; None: passed as it is (text, flags, stored JSON
+    lists)."""
+    if key in _DECIMALS:
+        return number
+    if key == "location_prices":
+        return lambda prices: [
+            {"locationId": p["location_id"], "price": number(p["price"])} for p in prices
+        ]
+    if key in ("variants", "inventory"):
+        return lambda items: [plain(item, number) for item in items]
+    if key in ("created_at", "updated_at"):
+        return utc_z
+    return None
 
 
-# Each field name once: its JSON key and its conversion (None: as it is).
-_SPECS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {}
+# Per way of writing numbers, each field name once: its JSON key and its conversion.
+_SPECS: dict[Number, dict[str, tuple[str, Callable[[Any], Any] | None]]] = {}
 
 
-def _spec(key: str) -> tuple[str, Callable[[Any], Any] | None]:
-    spec = _SPECS[key] = (to_camel(key), _CONVERT.get(key))
-    return spec
-
-
-def plain(fields: dict[str, Any]) -> dict[str, Any]:
-    """A model's fields as its JSON object: camelCase keys, decimals as numbers, ``Z`` times."""
+def plain(fields: dict[str, Any], number: Number = json_number) -> dict[str, Any]:
+    """A model's fields as its JSON object: camelCase keys, decimals as numbers, ``Z`` times.
+    ``number`` writes a decimal: ``json_number`` (whole values as integers) for the responses
+    made here, ``model_number`` for exactly what the models dump (events)."""
+    specs = _SPECS.get(number)
+    if specs is None:
+        specs = _SPECS[number] = {}
     out = {}
     for key, value in fields.items():
-        name, convert = _SPECS.get(key) or _spec(key)
+        spec = specs.get(key)
+        if spec is None:
+            spec = specs[key] = (to_camel(key), _converter(key, number))
+        name, convert = spec
         out[name] = value if convert is None or value is None else convert(value)
     return out
+
+
+def model_number(value: Decimal) -> float:
+    """A decimal as the models dump it: ``json_number``, then the serializer's declared type
+    (``DecimalNumber``'s ``return_type=float``), so 24 is written 24.0."""
+    return float(json_number(value))
 
 
 def page_json(items: list[dict[str, Any]], page: int, page_size: int, total: int) -> bytes:

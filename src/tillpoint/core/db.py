@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import orjson
-from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select
+from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -109,13 +109,19 @@ class Versioned:
 
 
 async def get_by_id(
-    session: AsyncSession, model: type[ModelT], resource: str, row_id: str, *where: Any
+    session: AsyncSession,
+    model: type[ModelT],
+    resource: str,
+    row_id: str,
+    *where: Any,
+    options: Sequence[Any] = (),
 ) -> ModelT | None:
     """The row of ``model`` with this id in the session's tenant, or None — also for an id of
-    another type, which is never looked up."""
+    another type, which is never looked up. ``options``: loader options (``defer(…)``)."""
     if not has_prefix(row_id, resource):
         return None
     stmt = select(model).where(model.id == row_id, *where)  # type: ignore[attr-defined]
+    stmt = stmt.options(*options)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -196,6 +202,31 @@ def dialect_insert(session: AsyncSession) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert
     return sqlite.insert
+
+
+# Below this many rows in its statistics, a table is analysed by ``analyse_if_small``.
+SMALL_TABLE_ROWS = 10_000
+
+
+async def analyse_if_small(session: AsyncSession, table: Table) -> None:
+    """On PostgreSQL, ANALYZE ``table`` if its statistics count fewer than ``SMALL_TABLE_ROWS``
+    rows (never analysed, or small when last analysed), rows this transaction wrote included.
+
+    For a bulk write into a table that was small: without statistics every index led by
+    ``tenant_id`` costs the same for a key lookup, and PostgreSQL may check each foreign key
+    to ``table`` through one that finds the key by ``tenant_id`` alone — reading every row of
+    the tenant per row inserted (docs/scaling.md). ANALYZE counts this transaction's own rows,
+    and its statistics (and the lock it takes) last to the transaction's end; a role that does
+    not own the table gets a warning, not an error. SQLite checks a foreign key through the
+    parent's key: nothing to do there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    known = await session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+        {"name": table.name},
+    )
+    if (known.scalar() or 0) < SMALL_TABLE_ROWS:
+        await session.execute(text(f"ANALYZE {table.name}"))
 
 
 def is_sqlite(url: str) -> bool:

@@ -9,7 +9,8 @@ This module sits above both ``core.db`` (engines, sessions) and ``core.events`` 
 so neither of those needs the other's end of a transaction.
 """
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import insert
@@ -25,6 +26,26 @@ from tillpoint.core.events import (
     write_events,
 )
 from tillpoint.core.faults import CommitOutcomeUnknown, Fault, fault_of
+
+# Set in a session's info when its transaction adds jobs (``core.jobs.enqueue``).
+JOBS_ADDED = "tillpoint_jobs_added"
+# Called after a COMMIT that added jobs: the job runners of this process, which claim them at
+# once instead of at their next poll. Runners elsewhere still find them when they poll.
+_job_listeners: list[Callable[[], object]] = []
+
+
+def on_jobs_committed(listener: Callable[[], object]) -> Callable[[], None]:
+    """Call ``listener`` after each commit that added jobs; returns what unsubscribes it."""
+    _job_listeners.append(listener)
+    return lambda: _job_listeners.remove(listener)
+
+
+def _notify_jobs_committed() -> None:
+    for listener in list(_job_listeners):
+        try:
+            listener()
+        except Exception:  # the commit has happened; a listener must not turn it into an error
+            logging.getLogger(__name__).exception("job commit listener failed")
 
 
 async def commit(session: AsyncSession) -> list[PendingEvent]:
@@ -50,6 +71,8 @@ async def commit(session: AsyncSession) -> list[PendingEvent]:
         raise
     if tenants:
         notify_committed(tenants)
+    if session.info.pop(JOBS_ADDED, False):
+        _notify_jobs_committed()
     return pending
 
 
@@ -57,6 +80,7 @@ def discard_pending(session: AsyncSession) -> None:
     """Forget the events and rows queued for commit (the transaction is being rolled back)."""
     take_pending(session)
     drop_held(session)
+    session.info.pop(JOBS_ADDED, None)
 
 
 @asynccontextmanager

@@ -24,7 +24,7 @@ from tillpoint.core.jobs.registry import (
     require_kind,
 )
 from tillpoint.core.jobs.table import FAILED, QUEUED, SUCCEEDED, Job
-from tillpoint.core.transactions import transaction
+from tillpoint.core.transactions import JOBS_ADDED, on_jobs_committed, transaction
 
 log = logging.getLogger("tillpoint.jobs")
 
@@ -52,6 +52,7 @@ def enqueue(
     # Monotonic: jobs of one ordering key run in id order, so two enqueued in the same
     # millisecond must not come out shuffled.
     job_id = new_monotonic_id("job")
+    session.info[JOBS_ADDED] = True
     session.add(
         Job(
             id=job_id,
@@ -97,8 +98,10 @@ async def enqueue_once(
         )
         .on_conflict_do_nothing(index_elements=["singleton_key"])
     )
-    result = await session.execute(insert)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    added = bool((await session.execute(insert)).rowcount)  # type: ignore[attr-defined]
+    if added:
+        session.info[JOBS_ADDED] = True
+    return added
 
 
 async def schedule_recurring(
@@ -180,7 +183,16 @@ class JobRunner:
         self._wake.set()
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Claim and run jobs until ``stop`` is set, then shut down gracefully."""
+        """Claim and run jobs until ``stop`` is set, then shut down gracefully; woken early
+        when a commit in this process (any thread) adds jobs."""
+        loop = asyncio.get_running_loop()
+        unsubscribe = on_jobs_committed(lambda: loop.call_soon_threadsafe(self._wake.set))
+        try:
+            await self._run_until(stop)
+        finally:
+            unsubscribe()
+
+    async def _run_until(self, stop: asyncio.Event) -> None:
         running: dict[asyncio.Task[None], Job] = {}
         next_recurring_check = 0.0
         loop = asyncio.get_running_loop()
