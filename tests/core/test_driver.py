@@ -22,9 +22,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from tillpoint.core.db import Database, JsonType
-from tillpoint.core.driver import DriverStatement, NotDriverReady
+from tillpoint.core.driver import DriverStatement, NotDriverReady, mapped_objects
 from tillpoint.identity.models import ApiKey
 
 metadata = MetaData()
@@ -44,6 +46,24 @@ DEFAULTED = Table(
     Column("n", BigInteger, default=lambda: 7),
 )
 INSERT = DriverStatement(insert(THINGS))
+
+
+class Mapped_(DeclarativeBase):
+    metadata = metadata
+
+
+class Widget(Mapped_):
+    """A versioned mapped class, as orders are."""
+
+    __tablename__ = "driver_test_widgets"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+WIDGETS = Widget.__table__
+WIDGET = DriverStatement(select(WIDGETS).where(WIDGETS.c.id == bindparam("id")))
 SELECT_BY_ID = select(
     THINGS.c.id, THINGS.c.at, THINGS.c.data, THINGS.c.flag, THINGS.c.amount
 ).where(THINGS.c.id == bindparam("id"))
@@ -185,3 +205,48 @@ async def test_the_engines_listeners_see_every_statement(things: Database) -> No
     statements = [sql for sql in sent if not sql.startswith("BEGIN")]  # SQLite's own BEGIN
     assert statements[0].startswith("INSERT INTO driver_test_things")
     assert statements[1].startswith("SELECT")
+
+
+async def test_mapped_objects_are_the_sessions_as_if_the_orm_had_loaded_them(
+    things: Database,
+) -> None:
+    async with things.session() as session:
+        session.add(Widget(id="w", name="first"))
+        await session.commit()
+    async with things.session() as session:
+        [widget] = mapped_objects(session, Widget, await WIDGET.rows(session, {"id": "w"}))
+        assert widget in session
+        assert not session.dirty
+        assert await session.get(Widget, "w") is widget  # in the identity map
+        widget.name = "second"
+        await session.commit()  # an UPDATE … WHERE version = 1
+    async with things.session() as session:
+        [again] = mapped_objects(session, Widget, await WIDGET.rows(session, {"id": "w"}))
+        assert (again.name, again.version) == ("second", 2)
+        # Held already: returned as it is, or with the row's values when refreshed.
+        again.name = "pending"
+        [same] = mapped_objects(session, Widget, await WIDGET.rows(session, {"id": "w"}))
+        assert same is again
+        assert same.name == "pending"
+        [same] = mapped_objects(
+            session, Widget, await WIDGET.rows(session, {"id": "w"}), refresh=True
+        )
+        assert same.name == "second"
+        await session.rollback()
+
+
+async def test_a_mapped_object_from_an_older_row_is_a_version_conflict(things: Database) -> None:
+    async with things.session() as session:
+        session.add(Widget(id="v", name="first"))
+        await session.commit()
+    async with things.session() as stale_session:
+        [stale] = mapped_objects(
+            stale_session, Widget, await WIDGET.rows(stale_session, {"id": "v"})
+        )
+        await stale_session.commit()  # the read ends; the object keeps version 1
+        async with things.session() as other:
+            (await other.get(Widget, "v")).name = "other"  # type: ignore[union-attr]
+            await other.commit()
+        stale.name = "stale"
+        with pytest.raises(StaleDataError):
+            await stale_session.commit()

@@ -23,19 +23,23 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, String, TypeDecorator, bindparam
+from sqlalchemy import Boolean, ColumnElement, String, TypeDecorator, bindparam, inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
 from tillpoint.core.db import json_text
 
+T = TypeVar("T")
 Row = Any  # a named tuple of the result columns: by position or by name
 
 
@@ -187,6 +191,47 @@ class DriverStatement:
             connection, self.statement, list(rows), form.sql, batch if many else batch[0], many=many
         )
         await _run(connection, adapted, form.sql, batch if many else batch[0], many=many)
+
+
+def mapped_objects(
+    session: AsyncSession, model: type[T], rows: Sequence[Row], *, refresh: bool = False
+) -> list[T]:
+    """``model``'s objects for rows that carry its columns by name, in the session as if an ORM
+    query had loaded them: one the session already holds is returned as it is, or with the
+    row's values when ``refresh`` (the ORM's ``populate_existing``); others are added as
+    persistent with nothing to write."""
+    sync = session.sync_session
+    columns = _mapped_columns(model)
+    found: list[T] = []
+    for row in rows:
+        values = {attr: getattr(row, column) for attr, column in columns}
+        key = identity_key(model, tuple(values[k] for k in _primary_key(model)))
+        existing = sync.identity_map.get(key)
+        if existing is None:
+            existing = model(**values)
+            make_transient_to_detached(existing)
+            sync.add(existing)
+        elif refresh:
+            for attr, value in values.items():
+                set_committed_value(existing, attr, value)
+        found.append(existing)
+    return found
+
+
+def _mapped_columns(model: type[Any]) -> list[tuple[str, str]]:
+    found = _columns_of.get(model)
+    if found is None:
+        mapper = inspect(model)
+        found = _columns_of[model] = [(p.key, p.columns[0].key) for p in mapper.column_attrs]
+    return found
+
+
+def _primary_key(model: type[Any]) -> list[str]:
+    mapper = inspect(model)
+    return [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+
+
+_columns_of: dict[type[Any], list[tuple[str, str]]] = {}
 
 
 async def _connection(session: AsyncSession) -> tuple[AsyncConnection, Any]:

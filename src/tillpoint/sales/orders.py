@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import utcnow
+from tillpoint.core.db import table_of, utcnow
+from tillpoint.core.driver import DriverStatement, mapped_objects, one_of
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
@@ -72,21 +73,38 @@ _ORDER = select(Order).where(Order.id == bindparam("order_id"))
 _LOCKED_ORDER = _ORDER.with_for_update().execution_options(populate_existing=True)
 # A payment's first statement: the order's lock, and what paying needs of its tenant and
 # location (only the order's row is locked).
-_ORDER_TO_PAY = (
-    select(Order, *PAYMENT_PLACE_COLUMNS)
-    .join(
-        LOCATIONS,
-        and_(LOCATIONS.c.tenant_id == Order.tenant_id, LOCATIONS.c.id == Order.location_id),
+_ORDERS, _ORDER_LINES = table_of(Order), table_of(OrderLine)
+
+
+def _order_to_pay_statement(restricted: bool) -> DriverStatement:
+    """The order's row, locked, with its place: at the driver level (ADR 0010), as the
+    principal may see it (``restricted``: at the locations given as ``locations``)."""
+    conditions = [_ORDERS.c.tenant_id == bindparam("tenant"), _ORDERS.c.id == bindparam("order_id")]
+    if restricted:
+        conditions.append(one_of(_ORDERS.c.location_id, "locations"))
+    return DriverStatement(
+        select(_ORDERS, *PAYMENT_PLACE_COLUMNS)
+        .join(
+            LOCATIONS,
+            and_(
+                LOCATIONS.c.tenant_id == _ORDERS.c.tenant_id,
+                LOCATIONS.c.id == _ORDERS.c.location_id,
+            ),
+        )
+        .join(TENANTS, TENANTS.c.id == _ORDERS.c.tenant_id)
+        .where(*conditions)
+        .with_for_update(of=_ORDERS)
     )
-    .join(TENANTS, TENANTS.c.id == Order.tenant_id)
-    .where(Order.id == bindparam("order_id"))
-    .with_for_update(of=Order)
-    .execution_options(populate_existing=True)
-)
-_LINES = (
-    select(OrderLine)
-    .where(OrderLine.order_id == bindparam("order_id"))
-    .order_by(OrderLine.position, OrderLine.id)
+
+
+_PAYING = {restricted: _order_to_pay_statement(restricted) for restricted in (False, True)}
+_LINES = DriverStatement(
+    select(_ORDER_LINES)
+    .where(
+        _ORDER_LINES.c.tenant_id == bindparam("tenant"),
+        _ORDER_LINES.c.order_id == bindparam("order_id"),
+    )
+    .order_by(_ORDER_LINES.c.position, _ORDER_LINES.c.id)
 )
 _PAYMENTS = (
     select(Payment)
@@ -108,8 +126,18 @@ async def order_to_pay(
     session: AsyncSession, principal: Principal, order_id: str
 ) -> tuple[Order, PaymentPlace]:
     """``get_order(lock=True)`` with the place's settings and stock policy, in one statement."""
-    row = await _visible(session, principal, order_id, True, _ORDER_TO_PAY)
-    return row[0], payment_place_of(row)
+    if not has_prefix(order_id, "order"):
+        raise not_found("Order")
+    params: dict[str, Any] = {"tenant": principal.tenant_id, "order_id": order_id}
+    restricted = principal.location_ids is not None
+    if restricted:
+        # Lock only an order the principal may see (as _visible).
+        params["locations"] = sorted(principal.location_ids or ())
+    rows = await _PAYING[restricted].rows(session, params)
+    if not rows:
+        raise not_found("Order")
+    [order] = mapped_objects(session, Order, rows, refresh=True)
+    return order, payment_place_of(rows[0])
 
 
 async def _visible(
@@ -135,7 +163,8 @@ async def _visible(
 
 
 async def order_lines(session: AsyncSession, order_id: str) -> list[OrderLine]:
-    return list((await session.execute(_LINES, {"order_id": order_id})).scalars())
+    params = {"tenant": session.info["tenant_id"], "order_id": order_id}
+    return mapped_objects(session, OrderLine, await _LINES.rows(session, params))
 
 
 async def order_payments(session: AsyncSession, order_id: str) -> list[Payment]:
