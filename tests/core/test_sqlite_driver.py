@@ -1,9 +1,11 @@
 """core/sqlite_driver: a statement is one trip to aiosqlite's thread, and SQLAlchemy sees the
 same results, figures and errors as through its own adapter."""
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -55,7 +57,8 @@ async def test_a_select_is_one_trip_and_reads_back_its_rows(db: Database) -> Non
         rows = (await conn.execute(text("SELECT id, name FROM t ORDER BY id"))).all()
         trips.stop()
         assert [tuple(r) for r in rows] == [(1, "a"), (2, "b")]
-        assert trips.count == 2  # core.db's BEGIN (autobegin) and the SELECT
+        assert trips.count == 1  # core.db's BEGIN (autobegin) rides with the SELECT
+        assert raw.dbapi_connection.driver_connection.in_transaction
 
 
 async def test_rowcount_lastrowid_returning_and_executemany(db: Database) -> None:
@@ -98,12 +101,12 @@ async def test_rollback_without_a_transaction_stays_here(db: Database) -> None:
         trips = Trips(driver)
         await conn.run_sync(lambda _: adapted.rollback())
         assert trips.count == 0
-        # Autobegins: core.db's BEGIN IMMEDIATE, then the INSERT.
+        # Autobegins: core.db's BEGIN IMMEDIATE goes with the INSERT.
         await conn.execute(text("INSERT INTO t (name) VALUES ('kept?')"))
         assert driver.in_transaction
         await conn.run_sync(lambda _: adapted.rollback())
         trips.stop()
-        assert trips.count == 3
+        assert trips.count == 2
         assert not driver.in_transaction
     async with db.engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
@@ -117,3 +120,30 @@ async def test_streamed_results_still_arrive(db: Database) -> None:
     async with db.engine.connect() as conn:
         result = await conn.stream(text("SELECT name FROM t ORDER BY id"))
         assert [row[0] async for row in result] == ["0", "1", "2", "3", "4"]
+
+
+async def test_begin_immediate_rides_with_the_first_statement(db: Database) -> None:
+    """A write transaction holds SQLite's write lock from its first statement: a second writer
+    cannot begin until it ends; a transaction that ran nothing sent no BEGIN at all."""
+    async with db.engine.connect() as idle:
+        await idle.begin()
+        raw = await idle.get_raw_connection()
+        assert not raw.dbapi_connection.driver_connection.in_transaction
+        await idle.rollback()
+    async with db.engine.connect() as first:
+        await first.execute(text("SELECT count(*) FROM t"))
+        assert (await first.get_raw_connection()).dbapi_connection.driver_connection.in_transaction
+        other = await aiosqlite.connect(db.engine.url.database, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                await other.execute("BEGIN IMMEDIATE")
+        finally:
+            await other.close()
+        await first.rollback()
+
+
+async def test_a_stream_sends_its_pending_begin(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        result = await conn.stream(text("SELECT count(*) FROM t"))
+        assert [row[0] async for row in result] == [0]
+        assert (await conn.get_raw_connection()).dbapi_connection.driver_connection.in_transaction

@@ -34,7 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from tillpoint.core.errors import AppError
 from tillpoint.core.ids import has_prefix
-from tillpoint.core.sqlite_driver import OneTripDbapi
+from tillpoint.core.sqlite_driver import OneTripConnection, OneTripDbapi
 
 
 def utcnow() -> datetime:
@@ -277,4 +277,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         kind = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {kind}")
+        # Sent with the transaction's first statement, in its trip to the driver's thread.
+        driver: OneTripConnection = conn.connection.dbapi_connection
+        driver.begin_with_next_statement(f"BEGIN {kind}")

@@ -9,6 +9,11 @@ cursor afterwards (description, rowcount, lastrowid, the rows) comes back with t
 ROLLBACK without an open transaction stay on this side: sqlite3 itself does nothing for them
 then (it checks the same ``in_transaction``). Nothing else changes: the same SQL, parameters,
 connection and errors. Used by ``core.db.Database`` for every SQLite engine.
+
+A transaction's BEGIN rides with its first statement (``begin_with_next_statement``): SQLite
+does nothing at BEGIN DEFERRED until the first statement reads, and BEGIN IMMEDIATE takes the
+write lock with no statement of ours in between either way; a transaction that runs no
+statement sends none.
 """
 
 import collections
@@ -21,6 +26,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
+    AsyncAdapt_aiosqlite_ss_cursor,
 )
 from sqlalchemy.util import EMPTY_DICT
 
@@ -28,8 +34,13 @@ from sqlalchemy.util import EMPTY_DICT
 Outcome = tuple[Any, int, int | None, list[Any]]
 
 
-def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
-    """On the connection's thread: the statement, its rows and its cursor's figures."""
+def _run(
+    connection: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool
+) -> Outcome:
+    """On the connection's thread: the transaction's BEGIN if it is still to be sent, then the
+    statement, its rows and its cursor's figures."""
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -92,10 +103,12 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         driver = cast(aiosqlite.Connection, self._connection)
-        async with self._adapt_connection._execute_mutex:
+        adapted = cast(OneTripConnection, self._adapt_connection)
+        async with adapted._execute_mutex:
+            begin = adapted.take_pending_begin()
             # _conn raises "no active connection" once closed, as aiosqlite's own calls do.
             self._outcome = await driver._execute(  # type: ignore[no-untyped-call]
-                _run, driver._conn, operation, parameters, many
+                _run, driver._conn, begin, operation, parameters, many
             )
             self._rows = collections.deque(self._outcome[3])
 
@@ -106,16 +119,52 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         """sqlite3 ignores input sizes."""
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class StreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
+    """SQLAlchemy's server-side cursor (``stream()``), sending a pending BEGIN first."""
+
     __slots__ = ()
 
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await cast(OneTripConnection, self._adapt_connection).send_pending_begin()
+        return await super()._execute_async(operation, parameters)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await cast(OneTripConnection, self._adapt_connection).send_pending_begin()
+        return await super()._executemany_async(operation, seq_of_parameters)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("_pending_begin",)
+
     _cursor_cls: type[AsyncAdapt_aiosqlite_cursor] = OneTripCursor
+    _ss_cursor_cls: type[AsyncAdapt_aiosqlite_ss_cursor] = StreamingCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._pending_begin: str | None = None
+
+    def begin_with_next_statement(self, begin: str) -> None:
+        """Send ``begin`` (BEGIN DEFERRED / IMMEDIATE) with the next statement."""
+        self._pending_begin = begin
+
+    def take_pending_begin(self) -> str | None:
+        begin, self._pending_begin = self._pending_begin, None
+        return begin
+
+    async def send_pending_begin(self) -> None:
+        begin = self.take_pending_begin()
+        if begin is not None:
+            driver = cast(aiosqlite.Connection, self._connection)
+            await driver._execute(driver._conn.execute, begin)  # type: ignore[no-untyped-call]
 
     def rollback(self) -> None:
+        # A BEGIN not sent yet began nothing: there is nothing to end.
+        self._pending_begin = None
         if self._open_transaction():
             super().rollback()
 
     def commit(self) -> None:
+        self._pending_begin = None
         if self._open_transaction():
             super().commit()
 
