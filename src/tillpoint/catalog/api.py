@@ -39,6 +39,24 @@ IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Al
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
 
 
+# First of the catalog's routes: FastAPI tries routes in order, and the scanner's lookup is the
+# register's hot path (app.py includes the catalog's routers right after the sales routes).
+@router.get("/catalog/lookup", response_model=LookupOut, tags=["catalog"])
+async def lookup(
+    session: DbSession,
+    principal: CatalogReader,
+    stock: Stock,
+    barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    location_id: LocationId = None,
+) -> Response:
+    """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
+    fields = await scan.lookup(
+        session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
+    )
+    return prepared_json(ready.item_json(fields))
+
+
 @router.get("/catalog/products", response_model=Page[ProductOut], tags=["catalog"])
 async def list_products(
     session: DbSession,
@@ -191,22 +209,6 @@ async def archive_variant(
     product_id: str, variant_id: str, session: DbSession, principal: CatalogWriter
 ) -> VariantOut:
     return await variants.archive_variant(session, principal, product_id, variant_id)
-
-
-@router.get("/catalog/lookup", response_model=LookupOut, tags=["catalog"])
-async def lookup(
-    session: DbSession,
-    principal: CatalogReader,
-    stock: Stock,
-    barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    location_id: LocationId = None,
-) -> Response:
-    """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
-    fields = await scan.lookup(
-        session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
-    )
-    return prepared_json(ready.item_json(fields))
 
 
 @router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])
