@@ -122,24 +122,37 @@ async def test_streamed_results_still_arrive(db: Database) -> None:
         assert [row[0] async for row in result] == ["0", "1", "2", "3", "4"]
 
 
-async def test_begin_immediate_rides_with_the_first_statement(db: Database) -> None:
-    """A write transaction holds SQLite's write lock from its first statement: a second writer
-    cannot begin until it ends; a transaction that ran nothing sent no BEGIN at all."""
-    async with db.engine.connect() as idle:
-        await idle.begin()
-        raw = await idle.get_raw_connection()
+async def can_begin_a_write(db: Database) -> bool:
+    other = await aiosqlite.connect(db.engine.url.database, timeout=0)
+    try:
+        await other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False
+    finally:
+        await other.close()
+    return True
+
+
+async def test_writers_begin_immediate_readers_deferred(db: Database) -> None:
+    """A writer's transaction holds SQLite's write lock from its first statement (a second
+    writer cannot begin until it ends); a reader's takes no lock; a transaction that ran
+    nothing sent no BEGIN at all."""
+    async with db.session() as idle:
+        await idle.connection()
+        raw = await (await idle.connection()).get_raw_connection()
         assert not raw.dbapi_connection.driver_connection.in_transaction
-        await idle.rollback()
-    async with db.engine.connect() as first:
-        await first.execute(text("SELECT count(*) FROM t"))
-        assert (await first.get_raw_connection()).dbapi_connection.driver_connection.in_transaction
-        other = await aiosqlite.connect(db.engine.url.database, timeout=0)
-        try:
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
-                await other.execute("BEGIN IMMEDIATE")
-        finally:
-            await other.close()
-        await first.rollback()
+    async with db.session() as writer:
+        await writer.execute(text("SELECT count(*) FROM t"))
+        raw = await (await writer.connection()).get_raw_connection()
+        assert raw.dbapi_connection.driver_connection.in_transaction
+        assert not await can_begin_a_write(db)
+    async with db.session(read_only=True) as reader:
+        await reader.execute(text("SELECT count(*) FROM t"))
+        raw = await (await reader.connection()).get_raw_connection()
+        assert raw.dbapi_connection.driver_connection.in_transaction
+        assert await can_begin_a_write(db)
 
 
 async def test_a_stream_sends_its_pending_begin(db: Database) -> None:
