@@ -93,7 +93,10 @@ async def test_backends_terminated_under_load_answer_503_never_500(
     sold_per_sku: Counter[str] = Counter()
 
     async def till_worker(n: int) -> None:
-        for i in range(8):
+        # At least 8 sales each, and on until more than 10 backends were terminated under the
+        # load: a faster server must not end the load before the faults have happened.
+        i = -1
+        while (i := i + 1) < 8 or (terminated <= 10 and i < 40):  # at most 200: one page
             lines: list[dict[str, Any]] = [
                 {"sku": skus[(n + i) % 3]},
                 {"sku": skus[(n + i + 1) % 3]},
@@ -176,14 +179,15 @@ async def test_backends_terminated_under_load_answer_503_never_500(
             headers=tenant.headers,
         )
     ).json()
-    assert orders["total"] == len(sold) == 40
+    assert orders["total"] == len(sold) >= 40
     assert {o["orderId"] for o in orders["items"]} == set(sold)
     assert {o["status"] for o in orders["items"]} == {"completed"}
     # The event sequence is gapless, with one order.created and one payment.captured per sale.
     events = await all_events(client, tenant)
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     kinds = Counter(e["type"] for e in events)
-    assert kinds["order.created"] == kinds["payment.captured"] == kinds["order.completed"] == 40
+    assert kinds["order.created"] == kinds["payment.captured"] == kinds["order.completed"]
+    assert kinds["order.completed"] == len(sold)
     # Stock: the ledger sums to on hand, which is what was received less what was sold.
     inv = Inv(client, tenant.headers)
     for sku in skus:

@@ -1,16 +1,16 @@
-"""The catalog endpoints: products, variants, categories, modifier groups, barcode lookup."""
+"""The catalog endpoints: products, variants, categories, modifier groups (the barcode lookup:
+``scan_api``; bulk work: ``bulk_api``)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from tillpoint.catalog import categories, modifiers, ready, scan, service, variants
-from tillpoint.catalog.deps import CatalogReader, CatalogWriter, ProductToChange, Stock
+from tillpoint.catalog import categories, modifiers, ready, service, variants
+from tillpoint.catalog.deps import CatalogReader, CatalogWriter, LocationId, ProductToChange, Stock
 from tillpoint.catalog.schemas import (
     CategoryIn,
     CategoryOut,
     CategoryUpdate,
-    LookupOut,
     ModifierGroupIn,
     ModifierGroupOut,
     ModifierGroupUpdate,
@@ -34,7 +34,6 @@ CATEGORY_WRITE = error_responses("ALREADY_EXISTS", "CONFLICT", "VERSION_CONFLICT
 MODIFIER_WRITE = error_responses(
     "CATEGORY_MIN_OPTIONS_CANNOT_BE_GREATER_THAN_MAX_OPTIONS", "VERSION_CONFLICT"
 )
-LocationId = Annotated[str | None, Query(alias="locationId", max_length=40)]
 IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="Also archived rows")]
 Text = Annotated[str | None, Query(min_length=1, max_length=400)]
 
@@ -191,22 +190,6 @@ async def archive_variant(
     product_id: str, variant_id: str, session: DbSession, principal: CatalogWriter
 ) -> VariantOut:
     return await variants.archive_variant(session, principal, product_id, variant_id)
-
-
-@router.get("/catalog/lookup", response_model=LookupOut, tags=["catalog"])
-async def lookup(
-    session: DbSession,
-    principal: CatalogReader,
-    stock: Stock,
-    barcode: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    sku: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    location_id: LocationId = None,
-) -> Response:
-    """The item a scanned barcode (or a typed sku) names, priced and stocked at a location."""
-    fields = await scan.lookup(
-        session, principal, stock=stock, barcode=barcode, sku=sku, location_id=location_id
-    )
-    return prepared_json(ready.item_json(fields))
 
 
 @router.get("/catalog/categories", response_model=Page[CategoryOut], tags=["catalog"])

@@ -6,7 +6,7 @@ the body is read."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from tillpoint.catalog import service
 from tillpoint.catalog.models import Product
@@ -16,6 +16,7 @@ from tillpoint.core.deps import DbSession, requires
 
 CatalogReader = Annotated[Principal, Depends(requires("catalog:read"))]
 CatalogWriter = Annotated[Principal, Depends(requires("catalog:write"))]
+LocationId = Annotated[str | None, Query(alias="locationId", max_length=40)]
 
 
 async def product_to_change(product_id: str, session: DbSession, _: CatalogWriter) -> Product:

@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import JSON, DateTime, String, Table, TypeDecorator, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,6 +34,8 @@ from sqlalchemy.pool import NullPool
 
 from tillpoint.core.errors import AppError
 from tillpoint.core.ids import has_prefix
+from tillpoint.core.sqlite_driver import DRIVER_NAME as ONE_TRIP_DRIVER
+from tillpoint.core.sqlite_driver import OneTripConnection
 
 
 def utcnow() -> datetime:
@@ -261,28 +263,35 @@ class Database:
                 pool_timeout=pool_timeout,
                 pool_recycle=1800,
             )
+        engine_url: str | URL = url
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
+            # One trip to aiosqlite's thread per statement instead of four, BEGIN included
+            # (core/sqlite_driver): SQLAlchemy's aiosqlite dialect on that driver.
+            engine_url = make_url(url).set(drivername=ONE_TRIP_DRIVER)
         # JSON columns go through orjson both ways: the standard library's decoder took about
         # a fifth of a product page's CPU (variants' options and prices, per row).
         kwargs["json_deserializer"] = orjson.loads
         kwargs["json_serializer"] = json_text
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
+        # Writes: on SQLite they begin IMMEDIATE, so two writers queue on the lock instead of
+        # failing on upgrade. Reads: on SQLite they begin DEFERRED (the dialect's own BEGIN)
+        # and run beside a writer (WAL); on PostgreSQL they run in autocommit — under READ
+        # COMMITTED a transaction adds no consistency to reads, only the BEGIN and ROLLBACK
+        # round trips.
+        writes: AsyncEngine = self.engine
+        reads: AsyncEngine
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
-        # Writes: on SQLite they begin IMMEDIATE, so two writers queue on the lock instead of
-        # failing on upgrade. Reads: on SQLite they begin DEFERRED and run beside a writer
-        # (WAL); on PostgreSQL they run in autocommit — under READ COMMITTED a transaction adds
-        # no consistency to reads, only the BEGIN and ROLLBACK round trips.
-        reads = (
-            {"sqlite_begin": "DEFERRED"}
-            if self.dialect == "sqlite"
-            else {"isolation_level": "AUTOCOMMIT"}
-        )
-        self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = async_sessionmaker(
-            self.engine.execution_options(**reads), expire_on_commit=False
-        )
+            # The writers' engine alone has the begin event: a reader's has no engine event,
+            # which spares every statement it runs SQLAlchemy's event dispatch.
+            writes = self.engine.execution_options()
+            _begin_immediate(writes)
+            reads = self.engine
+        else:
+            reads = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._writer = async_sessionmaker(writes, expire_on_commit=False)
+        self._reader = async_sessionmaker(reads, expire_on_commit=False)
 
     def session(self, *, tenant_id: str | None = None, read_only: bool = False) -> AsyncSession:
         session = (self._reader if read_only else self._writer)()
@@ -308,7 +317,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+
+def _begin_immediate(engine: AsyncEngine) -> None:
+    """Transactions on ``engine`` begin IMMEDIATE (sent with their first statement)."""
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        kind = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {kind}")
+        driver: OneTripConnection = conn.connection.dbapi_connection
+        driver.begin_with_next_statement("BEGIN IMMEDIATE")

@@ -3,7 +3,8 @@
 A ``DriverStatement`` is a Core statement that SQLAlchemy compiles once per dialect (and, for an
 INSERT, per set of columns); each execution then goes straight to the driver, on the session's
 own connection and inside its transaction: asyncpg's prepared statement (the cache SQLAlchemy's
-adapter keeps) or a single aiosqlite call. What SQLAlchemy does per execution — cache key,
+adapter keeps) or one trip to aiosqlite's thread (``core.sqlite_driver``, with the transaction's
+BEGIN when it is the first statement). What SQLAlchemy does per execution — cache key,
 parameter dictionaries, execution context, result object, a greenlet round for every call — is
 skipped; its bind and result processors still convert every value as they would, and a driver
 error is raised as the same ``sqlalchemy.exc`` error, with the same handling of lost connections.
@@ -287,12 +288,10 @@ async def _run(
             if connection.dialect.name == "postgresql":
                 stamp = connection.dialect._invalidate_schema_cache_asof  # type: ignore[attr-defined]
                 return await _asyncpg(adapted, stamp, sql, args, many)
-            driver = adapted._connection
-            if many:
-                await driver.executemany(sql, args)
-                return ()
-            fetched: Sequence[Any] = await driver.execute_fetchall(sql, args)
-            return fetched
+            # SQLite (core.sqlite_driver): one trip to the connection's thread, with the
+            # transaction's BEGIN when this is its first statement.
+            rows: Sequence[Any] = await adapted.run_in_one_trip(sql, args, many)
+            return rows
         except Exception as error:
             failure = error
     await _raise_as_sqlalchemy(connection, adapted, failure, sql, args)
