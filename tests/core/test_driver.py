@@ -111,6 +111,19 @@ async def test_values_come_back_as_sqlalchemy_gives_them(things: Database) -> No
         assert await BY_ID.rows(session, {"id": "nothing"}) == []
 
 
+async def test_none_is_written_as_sqlalchemy_writes_it(things: Database) -> None:
+    # Bind processors see None too: a JSON column stores JSON null, not SQL NULL, either way.
+    async with things.session() as session:
+        await INSERT.insert_rows(session, [thing("by-driver", data=None)])
+        await session.execute(insert(THINGS), thing("by-sqlalchemy", data=None))
+        stored = select(THINGS.c.id, THINGS.c.data.is_(None)).order_by(THINGS.c.id)
+        assert (await session.execute(stored)).all() == [
+            ("by-driver", False),
+            ("by-sqlalchemy", False),
+        ]
+        await session.rollback()
+
+
 async def test_they_run_in_the_sessions_transaction(things: Database) -> None:
     async with things.session() as session:
         await INSERT.insert_rows(session, [thing("rolled-back")])

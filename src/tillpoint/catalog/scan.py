@@ -16,6 +16,7 @@ from tillpoint.catalog.presenters import variant_fields
 from tillpoint.catalog.stock import StockFigures
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import table_of
+from tillpoint.core.driver import DriverStatement
 from tillpoint.core.errors import field_error, not_found
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.identity.service import tenant_currency_exponent
@@ -47,9 +48,10 @@ _FIND = (
     .join_from(_V, _P, and_(_P.c.tenant_id == _V.c.tenant_id, _P.c.id == _V.c.product_id))
     .where(_V.c.tenant_id == bindparam("tenant"))
 )
-_BY_BARCODE = _FIND.where(_V.c.barcode == bindparam("code"))
-_BY_SKU = _FIND.where(_V.c.sku == bindparam("code"))
-_OPTIONS = (
+# Run at the driver level (core.driver, ADR 0010).
+_BY_BARCODE = DriverStatement(_FIND.where(_V.c.barcode == bindparam("code")))
+_BY_SKU = DriverStatement(_FIND.where(_V.c.sku == bindparam("code")))
+_OPTIONS = DriverStatement(
     select(_V)
     .where(
         _V.c.tenant_id == bindparam("tenant"),
@@ -95,7 +97,8 @@ async def lookup(
         raise not_found("Location")
     find = _BY_BARCODE if barcode is not None else _BY_SKU
     params = {"tenant": principal.tenant_id, "code": barcode if barcode is not None else sku}
-    row = (await session.execute(find, params)).first()
+    found_rows = await find.rows(session, params)
+    row = found_rows[0] if found_rows else None
     if row is None or row[8] is not None or row[17] is not None:
         raise not_found("Item")
     (variant_id, product_id, variant_name, variant_sku, variant_barcode, is_default) = row[:6]
@@ -115,8 +118,8 @@ async def lookup(
             available = from_thousandths(on_hand_milli - reserved_milli)
     variants = []
     if parent_of_variants:
-        options = await session.execute(
-            _OPTIONS, {"tenant": principal.tenant_id, "product": product_id}
+        options = await _OPTIONS.rows(
+            session, {"tenant": principal.tenant_id, "product": product_id}
         )
         variants = [variant_fields(v, exponent) for v in options]
     price = resolve_price(location_id, variant_price, variant_prices, product_price, product_prices)

@@ -64,14 +64,15 @@ class _Form:
         values = []
         for name, bind in zip(self.names, self.binds, strict=True):
             value = params[name] if name in params else self.defaults[name]
-            values.append(value if bind is None or value is None else bind(value))
+            # None too, as SQLAlchemy does: a JSON column writes it as JSON null.
+            values.append(value if bind is None else bind(value))
         return values
 
     def row(self, raw: Sequence[Any]) -> Row:
         if not any(self.results):
             return self.make(raw)
         return self.make(
-            value if convert is None or value is None else convert(value)
+            value if convert is None else convert(value)
             for value, convert in zip(raw, self.results, strict=True)
         )
 

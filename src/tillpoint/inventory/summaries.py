@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.stock import LevelFigures
 from tillpoint.core.db import table_of
+from tillpoint.core.driver import DriverStatement
 from tillpoint.inventory.models import StockLevel
 from tillpoint.stores.models import Location
 
@@ -40,16 +41,17 @@ class InventoryStockFigures:
         self, session: AsyncSession, location_id: str, variant_id: str
     ) -> tuple[int, int] | None:
         params = {"tenant": session.info["tenant_id"], "location": location_id}
-        found = (await session.execute(_STOCK_AT, {**params, "variant": variant_id})).first()
-        if found is None:
+        rows = await _STOCK_AT.rows(session, {**params, "variant": variant_id})
+        if not rows:
             return None
+        found = rows[0]
         return found[1] or 0, found[2] or 0
 
 
 # The location and its level in one query, a Core statement built once (the scanner's hot
 # path): the location row answers "does it exist", the outer join the level (none yet is zero).
 _LOCATIONS, _LEVELS = table_of(Location), table_of(StockLevel)
-_STOCK_AT = (
+_STOCK_AT = DriverStatement(
     select(_LOCATIONS.c.id, _LEVELS.c.on_hand_milli, _LEVELS.c.reserved_milli)
     .outerjoin(
         _LEVELS,
