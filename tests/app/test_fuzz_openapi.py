@@ -62,6 +62,14 @@ def fuzz(live: dict[str, Any], name: str, *args: str) -> None:
             f"{live['server'].base_url}/openapi.json",
             "--checks",
             "all",
+            # DELETE archives or deactivates nearly everything (docs/api.md "Deleting
+            # archives": the row stays, readable and restored by PATCH, because history refers
+            # to it), and use_after_free expects a 404 after any DELETE. The two hard deletes
+            # have HTTP tests of their 404 afterwards (a webhook: tests/webhooks/
+            # test_subscriptions.py::test_delete_then_not_found; an order's line item:
+            # tests/sales/test_orders.py).
+            "--exclude-checks",
+            "use_after_free",
             "-H",
             f"Authorization: Bearer {live['key']}",
             "--workers",
