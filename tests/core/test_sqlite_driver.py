@@ -79,6 +79,21 @@ async def test_rowcount_lastrowid_returning_and_executemany(db: Database) -> Non
         assert names == ["x!", "y!"]
 
 
+async def test_a_statement_has_one_result_set(db: Database) -> None:
+    def one_set(sync: Any) -> tuple[Any, Any]:
+        cursor = sync.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+            return cursor.fetchall(), cursor.nextset()
+        finally:
+            cursor.close()
+
+    async with db.engine.connect() as conn:
+        rows, more = await conn.run_sync(one_set)
+    assert list(rows) == [(1,)]
+    assert more is None  # PEP 249: no further result set
+
+
 async def test_errors_are_sqlalchemy_errors_and_roll_back(db: Database) -> None:
     async with db.engine.connect() as conn:
         await conn.execute(text("INSERT INTO t (name) VALUES ('dup')"))

@@ -208,8 +208,13 @@ def test_resuming_under_concurrent_writers(live: dict[str, Any]) -> None:
             with open_stream(client, last_event_id=seen[-1]["seq"]) as sse:
                 reconnects += 1
                 for _ in range(7):
-                    if len(seen) >= len(created) and not any(t.is_alive() for t in threads):
-                        break
+                    if len(seen) >= len(created):
+                        # Caught up with every write answered so far: wait for the writers
+                        # (they stop at stop_at) rather than for an event that may never come.
+                        for thread in threads:
+                            thread.join()
+                        if len(seen) >= len(created):
+                            break
                     seen.append(sse.next_event())
         for thread in threads:
             thread.join()

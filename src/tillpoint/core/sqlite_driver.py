@@ -119,7 +119,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             self._rows = collections.deque(self._outcome[3])
 
     def nextset(self) -> None:
-        raise NotImplementedError("sqlite3 has one result set per statement")
+        """No further result set: sqlite3 gives one per statement (PEP 249: None when there
+        are no more sets)."""
 
     def setinputsizes(self, *inputsizes: Sequence[Any]) -> None:
         """sqlite3 ignores input sizes."""
