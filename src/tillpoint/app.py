@@ -34,6 +34,8 @@ from tillpoint.core.openapi import install_openapi
 from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
+from tillpoint.customers import api as customers_api
+from tillpoint.customers.records import RecordsList
 from tillpoint.events import api as events_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
@@ -43,6 +45,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
+from tillpoint.sales.customer_orders import SalesCustomerRecords
 from tillpoint.stores import api as stores_api
 from tillpoint.stores.service import check_assignable_locations
 from tillpoint.webhooks import api as webhooks_api
@@ -136,6 +139,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     stock_figures: StockFigures = InventoryStockFigures()
     app.state.location_grants = location_grants
     app.state.stock_figures = stock_figures
+    # What other domains hold about a customer, moved by a merge and shown by an export
+    # (customers/records.py): orders; store credit and loyalty join this list.
+    customer_records: RecordsList = (SalesCustomerRecords(),)
+    app.state.customer_records = customer_records
     install_exception_handlers(app)
     # FastAPI tries routes one by one, in the order they were included (an order request
     # behind the other routers walked ~100 routes, 150–190 µs, before its endpoint ran), so
@@ -150,6 +157,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_api,
         inventory_api,
         stores_api,
+        customers_api,
         events_api,
         webhooks_api,
         identity_api,

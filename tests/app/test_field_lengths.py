@@ -40,6 +40,7 @@ TABLES = {
     "LineItemUpdate": "order_lines",
     "ShiftOpenIn": "shifts",
     "ShiftCloseIn": "shifts",
+    "MarketingConsentIn": "customer_consents",
 }
 # (model, field) stored under another column name.
 COLUMNS = {
@@ -69,6 +70,7 @@ MODELS_NOT_STORED = {
     "ShortfallIn": "kept in the transfer receipt's JSON",
     "CountScope": "kept in the count's JSON scope",
     "ModifierOptionIn": "kept in the modifier group's JSON options",
+    "MergeIn": "names the customer merged away; nothing of it is stored",
 }
 # Single fields not stored in a string column of their own, and why.
 FIELDS_NOT_STORED = {
@@ -80,6 +82,8 @@ FIELDS_NOT_STORED = {
     ("ProductIn", "category"): "a category name or path; each name is checked (at most 200)",
     ("ProductUpdate", "category"): "a category name or path; each name is checked (at most 200)",
     ("UserUpdate", "current_password"): "the actor's password, checked",
+    ("CustomerIn", "phone"): "stored in E.164, at most 16 characters, whatever its notation",
+    ("CustomerUpdate", "phone"): "stored in E.164, at most 16 characters, whatever its notation",
 }
 
 

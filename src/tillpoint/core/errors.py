@@ -112,6 +112,10 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode(
             "PRINTER_UNREACHABLE", 502, "The printer could not be reached; nothing was printed."
         ),
+        ErrorCode(
+            "CUSTOMER_ALREADY_EXISTS", 409, "Another customer has this email or phone number."
+        ),
+        ErrorCode("CUSTOMER_NOT_FOUND", 400, "The order names no customer of this tenant."),
         ErrorCode("PAYLOAD_TOO_LARGE", 413, "The request body is too large."),
         ErrorCode(
             "IDEMPOTENCY_KEY_REUSED", 422, "This Idempotency-Key was used with another request."

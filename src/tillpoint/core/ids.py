@@ -42,6 +42,8 @@ PREFIXES: dict[str, str] = {
     "webhook": "whk",
     "delivery": "whd",
     "webhook_attempt": "wha",
+    "customer": "cust",
+    "consent": "cns",
 }
 
 

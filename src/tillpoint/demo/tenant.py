@@ -19,6 +19,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
 from tillpoint.core.transactions import transaction
 from tillpoint.demo.catalog import seed_catalog
+from tillpoint.demo.customers import seed_customers
 from tillpoint.demo.sales import seed_sales
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
@@ -206,6 +207,7 @@ async def seed_demo(
         )
         credentials["demo API key"] = secret
         await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
+        await seed_customers(session, owner, shop.id)
         credentials["tenant"] = tenant_id
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
     # The sales history commits a transaction per location and day, after the store exists.

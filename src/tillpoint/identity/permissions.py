@@ -14,6 +14,7 @@ PERMISSIONS: dict[str, str] = {
     "purchasing:write": "Create and receive purchase orders",
     "customers:read": "See customers, loyalty and store credit",
     "customers:write": "Create and change customers",
+    "customers:erase": "Erase a customer's personal data (privacy requests)",
     "reports:read": "See reports",
     "settings:read": "See locations, registers, tax classes and rates",
     "settings:write": "Change locations, registers, tax classes, rates and tenant settings",
@@ -29,8 +30,9 @@ ALL = frozenset(PERMISSIONS)
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL,
-    # Keys and webhooks send the store's data elsewhere: the owner's call.
-    "manager": ALL - {"api_keys:manage", "webhooks:manage"},
+    # Keys and webhooks send the store's data elsewhere, and erasing a person cannot be
+    # undone: the owner's call.
+    "manager": ALL - {"api_keys:manage", "webhooks:manage", "customers:erase"},
     "cashier": frozenset(
         {
             "catalog:read",

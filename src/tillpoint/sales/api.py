@@ -11,8 +11,14 @@ from tillpoint.core.deps import DbSession, prepared_json
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.sales import edits, orders, payments
-from tillpoint.sales.deps import OrderReader, OrderToChange, OrderToPay, OrderWriter
+from tillpoint.sales import customer_orders, edits, orders, payments
+from tillpoint.sales.deps import (
+    CustomerOrdersReader,
+    OrderReader,
+    OrderToChange,
+    OrderToPay,
+    OrderWriter,
+)
 from tillpoint.sales.listing import OrderFilters, list_orders
 from tillpoint.sales.presenters import JsonView
 from tillpoint.sales.receipts import api as receipts_api
@@ -168,6 +174,17 @@ async def complete_order(
 ) -> Response:
     """Complete an order with nothing to pay (everything discounted away)."""
     return json_reply(await payments.complete_zero_balance(session, principal, order.id))
+
+
+@router.get("/customers/{customer_id}/orders", response_model=Page[OrderOut], tags=["customers"])
+async def list_customer_orders(
+    customer_id: str, session: DbSession, principal: CustomerOrdersReader, params: Pagination
+) -> dict[str, object]:
+    """A customer's orders, newest first (a merged-away id lists its survivor's)."""
+    items, total = await customer_orders.list_customer_orders(
+        session, principal, customer_id, params
+    )
+    return params.page_of(items, total)
 
 
 router.include_router(shifts_api.router)

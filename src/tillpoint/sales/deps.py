@@ -23,6 +23,7 @@ OrderReader = Annotated[Principal, Depends(requires("orders:read"))]
 OrderWriter = Annotated[Principal, Depends(requires("orders:write"))]
 OrderRefunder = Annotated[Principal, Depends(requires("orders:refund"))]
 OrderVoider = Annotated[Principal, Depends(requires("orders:void"))]
+CustomerOrdersReader = Annotated[Principal, Depends(requires("customers:read", "orders:read"))]
 # An exchange is a refund and a new sale.
 OrderExchanger = Annotated[Principal, Depends(requires("orders:refund", "orders:write"))]
 

@@ -13,6 +13,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, utcnow
 from tillpoint.core.errors import AppError, not_found, status_detail
 from tillpoint.core.money import from_thousandths, minor_units
+from tillpoint.customers.service import resolve_customer_id
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.approvals import approval_reasons, require_approval
 from tillpoint.sales.lines import (
@@ -90,8 +91,11 @@ async def update_order(
     if data.employee_id is not None:
         await get_employee(session, principal, data.employee_id)
         order.employee_id = data.employee_id
-    if data.customer_id is not None:
-        order.customer_id = data.customer_id
+    if "customer_id" in data.model_fields_set:  # null detaches the customer
+        customer_id = data.customer_id
+        if customer_id is not None:
+            customer_id = await resolve_customer_id(session, customer_id, "customerId")
+        order.customer_id = customer_id
     if data.notes is not None:
         order.notes = data.notes
     exponent = await tenant_currency_exponent(session, order.tenant_id)

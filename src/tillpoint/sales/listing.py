@@ -26,9 +26,15 @@ class OrderFilters:
 
 
 async def list_orders(
-    session: AsyncSession, principal: Principal, params: PageParams, filters: OrderFilters
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    filters: OrderFilters,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[OrderOut], int]:
-    """Orders in id (creation) order; ``dateFrom``/``dateTo`` bound when the sale happened."""
+    """Orders in id (creation) order, or the newest first; ``dateFrom``/``dateTo`` bound when
+    the sale happened."""
     stmt = params.filter_updated(select(Order), Order.updated_at)
     if principal.location_ids is not None:
         stmt = stmt.where(Order.location_id.in_(principal.location_ids))
@@ -47,8 +53,9 @@ async def list_orders(
     if filters.tender_type is not None:
         paid_with = select(Payment.order_id).where(Payment.tender_type == filters.tender_type)
         stmt = stmt.where(Order.id.in_(paid_with))
+    order = Order.id.desc() if newest_first else Order.id
     orders, total = await paginate(
-        session, stmt, Order.id, offset=params.offset, limit=params.page_size
+        session, stmt, order, offset=params.offset, limit=params.page_size
     )
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
     return [order_out(b, exponent) for b in await load_bundles(session, orders)], total

@@ -85,6 +85,8 @@ class Order(TenantScoped, Timestamped, Versioned, Base):
         Index("ix_orders_location_created", "tenant_id", "location_id", "created_at"),
         Index("ix_orders_updated", "tenant_id", "updated_at"),
         Index("ix_orders_shift", "tenant_id", "shift_id"),
+        # A customer's orders, newest first (GET /v1/customers/{id}/orders), and merges.
+        Index("ix_orders_customer", "tenant_id", "customer_id", "id"),
     )
 
 

@@ -21,6 +21,7 @@ from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import minor_units
+from tillpoint.customers.service import resolve_customer_id
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import Reservation, change_reservations
 from tillpoint.sales.approvals import approval_reasons, require_approval
@@ -268,6 +269,9 @@ async def _build(
         await get_register(session, principal, place.location_id, data.register_id)
     if data.employee_id is not None:
         await get_employee(session, principal, data.employee_id)
+    customer_id = None
+    if data.customer_id is not None:
+        customer_id = await resolve_customer_id(session, data.customer_id, "customerId")
     now = utcnow()
     occurred_at = data.occurred_at or now
     if occurred_at > now + FUTURE_TOLERANCE:
@@ -280,7 +284,7 @@ async def _build(
         location_id=place.location_id,
         register_id=data.register_id,
         employee_id=data.employee_id,
-        customer_id=data.customer_id,
+        customer_id=customer_id,
         source=data.source,
         client_order_id=data.client_order_id,
         status="open",

@@ -141,7 +141,9 @@ class OrderIn(ApiModel):
 class OrderUpdate(ApiModel):
     register_id: Id | None = Field(default=None, description="Resume the order on this register")
     employee_id: Id | None = None
-    customer_id: Id | None = None
+    customer_id: Id | None = Field(
+        default=None, description="A customer of the tenant; null detaches the customer"
+    )
     discounts: Annotated[list[DiscountIn], Field(max_length=10)] | None = None
     service_charges: Annotated[list[ServiceChargeIn], Field(max_length=5)] | None = None
     tip: Money | None = None

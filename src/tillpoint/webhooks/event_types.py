@@ -30,6 +30,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "shift": "opened cash_movement closed",
         "printer": "created updated archived",
         "webhook": "created updated deleted disabled",
+        "customer": "created updated archived merged erased",
     }.items()
     for name in names.split()
 )

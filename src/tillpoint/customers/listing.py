@@ -1,0 +1,82 @@
+"""The customer list: search by name, email or phone (indexed prefixes), exact email and phone,
+tags, and the list conventions.
+
+``q`` is matched as a prefix of the lower-cased full name ("ann smi" finds Ann Smith), of the
+last name, of the email, and — when it is a phone-like run of digits — of the E.164 number
+(with or without its country code) and of the national number. Each is a range on an indexed
+column (models.py), so the search reads index entries, not every customer.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.customers.models import Customer, CustomerTag
+from tillpoint.customers.phones import home_region, normalise_phone
+from tillpoint.customers.schemas import CustomerOut
+from tillpoint.customers.service import customer_out, tags_of
+
+PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]+$")
+MIN_PHONE_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    tag: str | None = None
+    include_archived: bool = False
+
+
+def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` begins with ``prefix``, as a range an index serves (code point order)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    clause: ColumnElement[bool] = (column >= prefix) & (column < upper)
+    return clause
+
+
+def search_clause(q: str) -> ColumnElement[bool] | None:
+    text = " ".join(q.lower().split())
+    if not text:
+        return None
+    clauses = [
+        starts_with(Customer.name_key, text),
+        starts_with(Customer.last_name_key, text),
+        starts_with(Customer.email_key, text),
+    ]
+    digits = re.sub(r"\D", "", text)
+    if PHONE_LIKE.match(text) and len(digits) >= MIN_PHONE_DIGITS:
+        clauses.append(starts_with(Customer.phone, "+" + digits))
+        clauses.append(starts_with(Customer.phone_national, digits.lstrip("0") or digits))
+    return or_(*clauses)
+
+
+async def list_customers(
+    session: AsyncSession, params: PageParams, filters: CustomerFilters
+) -> tuple[list[CustomerOut], int]:
+    """Live customers (not merged away, not archived unless asked), in id (creation) order."""
+    stmt = params.filter_updated(
+        select(Customer).where(Customer.merged_into.is_(None)), Customer.updated_at
+    )
+    if not filters.include_archived:
+        stmt = stmt.where(Customer.archived_at.is_(None))
+    if filters.q is not None and (clause := search_clause(filters.q)) is not None:
+        stmt = stmt.where(clause)
+    if filters.email is not None:
+        stmt = stmt.where(Customer.email_key == filters.email.lower())
+    if filters.phone is not None:
+        e164, _ = normalise_phone(filters.phone, await home_region(session))
+        stmt = stmt.where(Customer.phone == e164)
+    if filters.tag is not None:
+        tagged = select(CustomerTag.customer_id).where(CustomerTag.tag == filters.tag)
+        stmt = stmt.where(Customer.id.in_(tagged))
+    rows, total = await paginate(
+        session, stmt, Customer.id, offset=params.offset, limit=params.page_size
+    )
+    tags = await tags_of(session, [c.id for c in rows])
+    return [customer_out(c, tags[c.id]) for c in rows], total
