@@ -36,7 +36,7 @@ CHANGE_ERRORS = error_responses("CUSTOMER_ALREADY_EXISTS", "VERSION_CONFLICT", "
 async def list_customers_route(
     session: DbSession,
     paging: Pagination,
-    _: CustomerReader,
+    principal: CustomerReader,
     q: Annotated[
         str | None,
         Query(max_length=200, description="Prefix of the name, last name, email or phone"),
@@ -47,7 +47,7 @@ async def list_customers_route(
     include_archived: Annotated[bool, Query(alias="includeArchived")] = False,
 ) -> dict[str, object]:
     filters = CustomerFilters(q, email, phone, tag, include_archived)
-    items, total = await list_customers(session, paging, filters)
+    items, total = await list_customers(session, principal, paging, filters)
     return paging.page_of(items, total)
 
 

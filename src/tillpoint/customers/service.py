@@ -4,7 +4,8 @@ A customer merged into another (``merged_into``) answers reads with the survivor
 writes; an erased one keeps its id and its orders but no personal field.
 """
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -155,19 +156,32 @@ async def duplicates(
     return found
 
 
-async def _refuse_duplicates(session: AsyncSession, customer: Customer) -> None:
-    found = await duplicates(session, customer.email_key, customer.phone, customer.id)
+async def _refuse_duplicates(
+    session: AsyncSession, email_key: str | None, phone: str | None, customer_id: str
+) -> None:
+    found = await duplicates(session, email_key, phone, customer_id)
     if found:
         raise AppError("CUSTOMER_ALREADY_EXISTS", details=found)
 
 
-async def _flush_unique(session: AsyncSession, customer: Customer) -> None:
-    """Flush; an email or phone taken by a concurrent writer meanwhile is the same 409."""
+@asynccontextmanager
+async def unique_write(session: AsyncSession, customer: Customer) -> AsyncIterator[None]:
+    """The customer's changes made in the block, checked for duplicates and flushed in a
+    savepoint. Opening it flushes what was pending, so the changes must be made inside. Two
+    writers passing the check at once are told apart by the unique indexes: the loser's
+    savepoint rolls back and it gets the same 409, naming the winner (whose row its
+    statement waited for)."""
+    keys: tuple[str | None, str | None, str] | None = None
     try:
         async with session.begin_nested():
+            with session.no_autoflush:  # one write of the row: one new version
+                yield
+                keys = (customer.email_key, customer.phone, customer.id)
+                await _refuse_duplicates(session, *keys)
             await session.flush()
     except IntegrityError:
-        await _refuse_duplicates(session, customer)
+        if keys is not None:
+            await _refuse_duplicates(session, *keys)
         raise
 
 
@@ -183,11 +197,12 @@ def set_names(customer: Customer, first_name: str, last_name: str) -> None:
     customer.last_name_key = last_name.lower()
 
 
-async def set_phone(session: AsyncSession, customer: Customer, phone: str | None) -> None:
+def set_phone(customer: Customer, phone: str | None, region: str | None) -> None:
+    """The phone in E.164 (``region``: the tenant's home country, phones.py)."""
     if phone is None:
         customer.phone = customer.phone_national = None
         return
-    customer.phone, customer.phone_national = normalise_phone(phone, await home_region(session))
+    customer.phone, customer.phone_national = normalise_phone(phone, region)
 
 
 async def set_tags(session: AsyncSession, customer: Customer, tags: Sequence[str]) -> bool:
@@ -269,20 +284,17 @@ async def create_customer(
     )
     set_names(customer, data.first_name, data.last_name)
     set_email(customer, data.email)
-    await set_phone(session, customer, data.phone)
+    set_phone(customer, data.phone, await home_region(session) if data.phone else None)
     _require_someone(customer)
     if data.marketing_opt_in and data.marketing_consent is None:
         raise field_error("marketingConsent", "say when, where and how consent was given")
-    await _refuse_duplicates(session, customer)
-    # One INSERT of the whole row (a flush in between would make it version 2 at once).
-    with session.no_autoflush:
+    async with unique_write(session, customer):
         session.add(customer)
         if data.marketing_consent is not None:
             await record_consent(
                 session, principal, customer, data.marketing_opt_in, data.marketing_consent
             )
         await set_tags(session, customer, data.tags)
-    await _flush_unique(session, customer)
     view = await customer_view(session, customer)
     record_customer_event(session, "customer.created", view)
     return view
@@ -293,8 +305,8 @@ async def update_customer(
 ) -> CustomerOut:
     check_version(customer, data.version)
     given = data.model_fields_set
-    # The row is written once, at the end: one new version per change.
-    with session.no_autoflush:
+    region = await home_region(session) if data.phone is not None else None
+    async with unique_write(session, customer):
         set_names(
             customer,
             customer.first_name if data.first_name is None else data.first_name,
@@ -303,7 +315,7 @@ async def update_customer(
         if "email" in given:
             set_email(customer, data.email)
         if "phone" in given:
-            await set_phone(session, customer, data.phone)
+            set_phone(customer, data.phone, region)
         if "birthday" in given:
             customer.birthday = data.birthday
         if data.addresses is not None:
@@ -321,16 +333,15 @@ async def update_customer(
         if data.marketing_consent is not None:
             await record_consent(session, principal, customer, opt_in, data.marketing_consent)
         tags_changed = data.tags is not None and await set_tags(session, customer, data.tags)
-        if unchanged(session, customer) and not tags_changed:
-            return await customer_view(session, customer)
-        customer.updated_at = utcnow()
-        await _refuse_duplicates(session, customer)
-    await _flush_unique(session, customer)
+        changed = tags_changed or not unchanged(session, customer)
+        if changed:
+            customer.updated_at = utcnow()
     view = await customer_view(session, customer)
-    event = "customer.updated"
-    if "archived" in given and data.archived and view.archived:
-        event = "customer.archived"
-    record_customer_event(session, event, view)
+    if changed:
+        event = "customer.updated"
+        if "archived" in given and data.archived and view.archived:
+            event = "customer.archived"
+        record_customer_event(session, event, view)
     return view
 
 
