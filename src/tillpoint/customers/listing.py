@@ -49,7 +49,7 @@ def search_clause(q: str, tenant_id: str) -> ColumnElement[bool] | None:
     text = " ".join(q.lower().split())
     if not text:
         return None
-    prefixes = [(Customer.name_key, text), (Customer.last_name_key, text)]
+    prefixes: list[tuple[Any, str]] = [(Customer.name_key, text), (Customer.last_name_key, text)]
     prefixes.append((Customer.email_key, text))
     digits = re.sub(r"\D", "", text)
     if PHONE_LIKE.match(text) and len(digits) >= MIN_PHONE_DIGITS:
