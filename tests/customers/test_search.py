@@ -42,6 +42,9 @@ async def test_search_by_name_email_phone_and_tag(api: Api) -> None:
             {"firstName": "Bob", "lastName": "Annan", "email": unique_email("bob"), "tags": ["x"]},
         )
     )["customerId"]
+    quoted = (await api.post("/v1/customers", {"lastName": "O'Brien\\"}))["customerId"]
+    assert await ids(api, q="o'brien\\") == [quoted]  # the bounds are SQL literals: escaped
+    assert await ids(api, q="'; drop table customers; --") == []
     assert await ids(api, q="án") == [ann]
     assert await ids(api, q="ÁNN LË") == [ann]
     assert await ids(api, q="lëe") == [ann]

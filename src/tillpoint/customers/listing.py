@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, union
+from sqlalchemy import ColumnElement, bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
@@ -35,9 +35,16 @@ class CustomerFilters:
 
 
 def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
-    """``column`` begins with ``prefix``, as a range an index serves (code point order)."""
+    """``column`` begins with ``prefix``, as a range an index serves (code point order).
+
+    The bounds are written into the statement (escaped as SQL literals by SQLAlchemy), not
+    sent as parameters: PostgreSQL plans a prepared statement once for all values after five
+    runs, and for ``key >= $1 AND key < $2`` that generic plan guesses thousands of rows and
+    reads the whole table (measured: 100 ms instead of 0.5 ms at 100,000 customers)."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    clause: ColumnElement[bool] = (column >= prefix) & (column < upper)
+    low = bindparam(None, prefix, type_=column.type, literal_execute=True)
+    high = bindparam(None, upper, type_=column.type, literal_execute=True)
+    clause: ColumnElement[bool] = (column >= low) & (column < high)
     return clause
 
 

@@ -11,7 +11,7 @@ ignored at first, and a range is no prefix); SQLite compares text byte by byte a
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
@@ -51,11 +51,20 @@ class Customer(TenantScoped, Timestamped, Versioned, Base):
         # database decides, so two concurrent creates cannot both win.
         UniqueConstraint("tenant_id", "email_key", name="uq_customers_email"),
         UniqueConstraint("tenant_id", "phone", name="uq_customers_phone"),
-        Index("ix_customers_name", "tenant_id", "name_key"),
-        Index("ix_customers_last_name", "tenant_id", "last_name_key"),
-        Index("ix_customers_phone_national", "tenant_id", "phone_national"),
+        # With the id: a search's arms read the index alone (listing.py).
+        Index("ix_customers_name", "tenant_id", "name_key", "id"),
+        Index("ix_customers_last_name", "tenant_id", "last_name_key", "id"),
+        Index("ix_customers_phone_national", "tenant_id", "phone_national", "id"),
         Index("ix_customers_updated", "tenant_id", "updated_at"),
-        Index("ix_customers_merged_into", "tenant_id", "merged_into"),
+        # Only the merged-away rows: the lists' ``merged_into IS NULL`` must not pick this index
+        # (with statistics SQLite did, and probed every live customer against the search).
+        Index(
+            "ix_customers_merged_into",
+            "tenant_id",
+            "merged_into",
+            postgresql_where=text("merged_into IS NOT NULL"),
+            sqlite_where=text("merged_into IS NOT NULL"),
+        ),
     )
 
 

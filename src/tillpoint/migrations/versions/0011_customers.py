@@ -102,14 +102,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_customers_last_name", ["tenant_id", "last_name_key"], unique=False
+            "ix_customers_last_name", ["tenant_id", "last_name_key", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_customers_merged_into", ["tenant_id", "merged_into"], unique=False
+            "ix_customers_merged_into",
+            ["tenant_id", "merged_into"],
+            unique=False,
+            postgresql_where=sa.text("merged_into IS NOT NULL"),
+            sqlite_where=sa.text("merged_into IS NOT NULL"),
         )
-        batch_op.create_index("ix_customers_name", ["tenant_id", "name_key"], unique=False)
+        batch_op.create_index("ix_customers_name", ["tenant_id", "name_key", "id"], unique=False)
         batch_op.create_index(
-            "ix_customers_phone_national", ["tenant_id", "phone_national"], unique=False
+            "ix_customers_phone_national", ["tenant_id", "phone_national", "id"], unique=False
         )
         batch_op.create_index("ix_customers_updated", ["tenant_id", "updated_at"], unique=False)
 
