@@ -141,6 +141,8 @@ async def test_merge_moves_orders_and_the_merged_id_resolves(till: Till, api: Ap
     for order_id, total in zip(their_orders, totals_before, strict=True):
         moved = await till.get(f"/v1/orders/{order_id}")
         assert (moved["customerId"], moved["totals"]["grandTotal"]) == (sid, total)
+    filtered = await api.get("/v1/orders", customerId=mid, pageSize=200)
+    assert sorted(o["orderId"] for o in filtered["items"]) == sorted([*their_orders, own])
     # A new order naming the merged-away id is the survivor's.
     new = await till.order(till.line(sku), customerId=mid)
     assert new["customerId"] == sid

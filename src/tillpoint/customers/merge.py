@@ -22,6 +22,7 @@ from tillpoint.customers.models import Customer, CustomerConsent
 from tillpoint.customers.records import RecordsList
 from tillpoint.customers.schemas import CustomerOut, MergeIn
 from tillpoint.customers.service import (
+    clear_personal_fields,
     customer_to_change,
     customer_view,
     set_email,
@@ -82,14 +83,7 @@ def _profile(customer: Customer) -> Customer:
 def _retire(other: Customer, survivor_id: str) -> None:
     """The merged-away row: only its id, dates and where it went remain."""
     other.merged_into = survivor_id
-    set_names(other, "", "")
-    set_email(other, None)
-    other.phone = other.phone_national = None
-    other.birthday = None
-    other.notes = ""
-    other.addresses = []
-    other.marketing_opt_in = False
-    other.marketing_consent = None
+    clear_personal_fields(other)
     other.updated_at = utcnow()
 
 

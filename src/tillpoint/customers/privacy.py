@@ -26,11 +26,10 @@ from tillpoint.customers.models import Customer, CustomerConsent, CustomerTag
 from tillpoint.customers.records import RecordsList
 from tillpoint.customers.schemas import CustomerExport, CustomerOut
 from tillpoint.customers.service import (
+    clear_personal_fields,
     consent_out,
     customer_view,
     find_customer,
-    set_email,
-    set_names,
 )
 
 CUSTOMER_EVENTS = "customer.%"
@@ -70,17 +69,6 @@ async def export_customer(
     )
 
 
-def _anonymise(customer: Customer) -> None:
-    set_names(customer, "", "")
-    set_email(customer, None)
-    customer.phone = customer.phone_national = None
-    customer.birthday = None
-    customer.notes = ""
-    customer.addresses = []
-    customer.marketing_opt_in = False
-    customer.marketing_consent = None
-
-
 async def _scrub_events(session: AsyncSession, customer_ids: Sequence[str]) -> None:
     for customer_id in customer_ids:
         await session.execute(
@@ -117,7 +105,7 @@ async def erase_customer(
     ids = [c.id for c in people]
     now = utcnow()
     for person in people:
-        _anonymise(person)
+        clear_personal_fields(person)
         person.updated_at = now
     customer.erased_at = now
     customer.archived_at = customer.archived_at or now

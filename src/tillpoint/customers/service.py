@@ -190,6 +190,19 @@ def set_email(customer: Customer, email: str | None) -> None:
     customer.email_key = email.lower() if email is not None else None
 
 
+def clear_personal_fields(customer: Customer) -> None:
+    """Every personal field of the row emptied (tags and consent history are rows of their
+    own): a merged-away profile (its survivor holds them) and an erased person."""
+    set_names(customer, "", "")
+    set_email(customer, None)
+    customer.phone = customer.phone_national = None
+    customer.birthday = None
+    customer.notes = ""
+    customer.addresses = []
+    customer.marketing_opt_in = False
+    customer.marketing_consent = None
+
+
 def set_names(customer: Customer, first_name: str, last_name: str) -> None:
     customer.first_name = first_name
     customer.last_name = last_name

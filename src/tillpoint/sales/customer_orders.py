@@ -28,7 +28,7 @@ async def list_customer_orders(
     customer = await find_customer(session, customer_id)
     if customer is None:
         raise not_found("Customer")
-    filters = OrderFilters(customer_id=customer.merged_into or customer.id)
+    filters = OrderFilters(customer_id=customer.id)  # list_orders follows a merge
     return await list_orders(session, principal, params, filters, newest_first=True)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.pagination import PageParams, paginate
+from tillpoint.customers.service import find_customer
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.models import Order, Payment
 from tillpoint.sales.presenters import load_bundles, order_out
@@ -43,7 +44,10 @@ async def list_orders(
     if filters.status is not None:
         stmt = stmt.where(Order.status == filters.status)
     if filters.customer_id is not None:
-        stmt = stmt.where(Order.customer_id == filters.customer_id)
+        # A merged-away customer's orders are its survivor's now.
+        customer = await find_customer(session, filters.customer_id)
+        customer_id = customer.merged_into if customer and customer.merged_into else None
+        stmt = stmt.where(Order.customer_id == (customer_id or filters.customer_id))
     if filters.register_id is not None:
         stmt = stmt.where(Order.register_id == filters.register_id)
     if filters.date_from is not None:
