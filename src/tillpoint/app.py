@@ -34,6 +34,7 @@ from tillpoint.core.openapi import install_openapi
 from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
+from tillpoint.customers import loyalty_api as customers_loyalty_api
 from tillpoint.events import api as events_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_api,
         inventory_api,
         stores_api,
+        customers_loyalty_api,
         events_api,
         webhooks_api,
         identity_api,

@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"stores"},
     {"catalog"},
     {"inventory"},
+    {"customers", "giftcards", "promotions"},
     {"sales", "webhooks"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
