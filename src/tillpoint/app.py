@@ -35,6 +35,8 @@ from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
 from tillpoint.customers import api as customers_api
+from tillpoint.customers import loyalty_api as customers_loyalty_api
+from tillpoint.customers.loyalty_records import LoyaltyRecords
 from tillpoint.customers.records import RecordsList
 from tillpoint.events import api as events_api
 from tillpoint.identity import access_api as identity_access_api
@@ -141,7 +143,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.stock_figures = stock_figures
     # What other domains hold about a customer, moved by a merge and shown by an export
     # (customers/records.py): orders; store credit and loyalty join this list.
-    customer_records: RecordsList = (SalesCustomerRecords(),)
+    customer_records: RecordsList = (SalesCustomerRecords(), LoyaltyRecords())
     app.state.customer_records = customer_records
     install_exception_handlers(app)
     # FastAPI tries routes one by one, in the order they were included (an order request
@@ -158,6 +160,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         inventory_api,
         stores_api,
         customers_api,
+        customers_loyalty_api,
         events_api,
         webhooks_api,
         identity_api,

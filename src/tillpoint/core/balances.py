@@ -16,11 +16,11 @@ A change that would go below zero, or names no account of the tenant, changes no
 returns ``None``; the domain says which it was (``account_balance``) and raises its own error.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import utcnow
@@ -56,9 +56,14 @@ class BalanceLedger:
         account_id: str,
         delta: int,
         entry: Mapping[str, Any],
+        *,
+        conditions: Sequence[ColumnElement[bool]] = (),
+        account_values: Mapping[str, Any] | None = None,
     ) -> BalanceChange | None:
         """Add ``delta`` (negative to spend) and record ``entry``; ``None`` if the account is
-        missing or the balance would go below zero (then nothing changed)."""
+        missing, the balance would go below zero or one of ``conditions`` (more of the account
+        row's state, checked in the same UPDATE) does not hold — then nothing changed.
+        ``account_values`` are set on the account row by the same UPDATE."""
         column = self.accounts.c[self.balance]
         now = utcnow()
         balance_after = (
@@ -68,8 +73,9 @@ class BalanceLedger:
                     self.accounts.c.tenant_id == tenant_id,
                     self.accounts.c.id == account_id,
                     column + delta >= 0,
+                    *conditions,
                 )
-                .values({self.balance: column + delta, "updated_at": now})
+                .values({**(account_values or {}), self.balance: column + delta, "updated_at": now})
                 .returning(column)
             )
         ).scalar_one_or_none()

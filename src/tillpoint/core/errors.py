@@ -76,6 +76,12 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("ORDER_NOT_OPEN", 409, "The order is no longer open."),
         ErrorCode("ORDER_EMPTY", 409, "The order has no lines to pay for."),
         ErrorCode(
+            "LOYALTY_INSUFFICIENT_POINTS", 409, "The customer does not have that many points."
+        ),
+        ErrorCode(
+            "LOYALTY_BELOW_MINIMUM", 400, "Fewer points than the program's minimum redemption."
+        ),
+        ErrorCode(
             "OVERPAYMENT_NOT_ALLOWED",
             400,
             "The payment is more than the balance due; only cash may be tendered over it.",

@@ -38,6 +38,7 @@ PREFIXES: dict[str, str] = {
     "refund": "ref",
     "shift": "shf",
     "cash_movement": "csh",
+    "loyalty_entry": "lpe",
     "printer": "prn",
     "webhook": "whk",
     "delivery": "whd",

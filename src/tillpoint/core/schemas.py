@@ -283,3 +283,6 @@ PositiveQuantity = json_decimal(places=3, gt=0, le=QUANTITY_MAX)
 SignedQuantity = json_decimal(places=3, ge=-QUANTITY_MAX, le=QUANTITY_MAX)
 # Percent numbers (tax rates): 8.875 means 8.875 %, up to 4 decimals.
 Percent = json_decimal(places=4, ge=0, le=100)
+# Rates finer than money (loyalty points per currency unit, a point's value), up to 6 decimals.
+Rate = json_decimal(places=6, ge=0, le=1000)
+PositiveRate = json_decimal(places=6, gt=0, le=1000)

@@ -1,9 +1,12 @@
 """A few demo customers (the full set with history comes with the demo's own issue)."""
 
+from decimal import Decimal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.customers import service
+from tillpoint.customers import loyalty, service
+from tillpoint.customers.loyalty_schemas import LoyaltyProgramIn
 from tillpoint.customers.schemas import CustomerIn, MarketingConsentIn
 
 PEOPLE = [
@@ -13,10 +16,20 @@ PEOPLE = [
 ]
 
 
+# A point a dollar, worth a cent; 500 points at least to redeem; a year to use them.
+PROGRAM = LoyaltyProgramIn(
+    points_per_unit=Decimal(1),
+    point_value=Decimal("0.01"),
+    minimum_redemption=500,
+    expiry_months=12,
+)
+
+
 async def seed_customers(session: AsyncSession, owner: Principal, shop_id: str) -> None:
+    await loyalty.put_program(session, owner, PROGRAM)
     for first, last, email, phone, opted_in in PEOPLE:
         consent = MarketingConsentIn(location_id=shop_id, method="written") if opted_in else None
-        await service.create_customer(
+        created = await service.create_customer(
             session,
             owner,
             CustomerIn(
@@ -29,3 +42,7 @@ async def seed_customers(session: AsyncSession, owner: Principal, shop_id: str) 
                 marketing_consent=consent,
             ),
         )
+        if opted_in:  # a welcome bonus for joining the mailing list
+            await loyalty.adjust_points(
+                session, owner, created.customer_id, 250, "welcome bonus for joining the list"
+            )

@@ -3,6 +3,7 @@
 from tillpoint.catalog import models as catalog_models  # noqa: F401
 from tillpoint.core import audit, events, idempotency, jobs  # noqa: F401
 from tillpoint.core.db import Base
+from tillpoint.customers import loyalty_models  # noqa: F401
 from tillpoint.customers import models as customers_models  # noqa: F401
 from tillpoint.identity import models as identity_models  # noqa: F401
 from tillpoint.inventory import models as inventory_models  # noqa: F401

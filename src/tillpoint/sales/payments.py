@@ -7,8 +7,9 @@ same ``TENDERS`` table. Only cash may be tendered over the balance.
 
 When payments cover the grand total the order completes in the same transaction: stock leaves
 through the ledger (reason ``sale``), the reservation is released, the next receipt number of
-the location and year is taken, and ``order.completed`` is recorded. Lock order: the order row,
-the register's open shift, the stock levels (by variant), the receipt sequence.
+the location and year is taken, the customer earns loyalty points, and ``order.completed`` is
+recorded. Lock order: the order row, the register's open shift, the stock levels (by variant),
+the receipt sequence, the customer's points.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from tillpoint.core.errors import AppError, field_error, status_detail
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import minor_units
+from tillpoint.customers import loyalty
+from tillpoint.customers.loyalty import EarningLine
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Shift
@@ -133,6 +136,15 @@ async def complete_order(
         allow_negative=place.allow_negative_stock and order.source not in CHANNEL_SOURCES,
     )
     await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year, completion)
+    if order.customer_id is not None:
+        await loyalty.earn_for_order(
+            session,
+            principal,
+            tenant_id=order.tenant_id,
+            customer_id=order.customer_id,
+            order_id=order.id,
+            lines=[EarningLine(line.id, line.product_id, line.net_minor) for line in lines],
+        )
 
 
 async def add_payment(

@@ -18,6 +18,7 @@ from tillpoint.core.errors import AppError, field_error, not_found, status_detai
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.money import RoundingMode, minor_units, thousandths
+from tillpoint.customers import loyalty
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund, Shift
@@ -268,6 +269,17 @@ async def settle_refund(
     )
     session.add(refund)
     await session.flush()
+    if order.customer_id is not None:
+        await loyalty.reverse_for_refund(
+            session,
+            principal,
+            tenant_id=order.tenant_id,
+            order_id=order.id,
+            refund_id=refund_id,
+            refunded_net={
+                line.id: line.refunded_net_minor for line in await order_lines(session, order.id)
+            },
+        )
     return refund
 
 
