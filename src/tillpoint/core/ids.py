@@ -42,6 +42,10 @@ PREFIXES: dict[str, str] = {
     "webhook": "whk",
     "delivery": "whd",
     "webhook_attempt": "wha",
+    "customer": "cust",
+    "gift_card": "gc",
+    "gift_card_entry": "gce",
+    "store_credit_entry": "sce",
 }
 
 
