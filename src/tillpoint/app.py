@@ -35,6 +35,7 @@ from tillpoint.core.pipeline import RequestPipeline
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.security import configure_password_hashing
 from tillpoint.events import api as events_api
+from tillpoint.giftcards import api as giftcards_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
 from tillpoint.identity.service import LocationGrantCheck
@@ -43,6 +44,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
 from tillpoint.sales import api as sales_api
+from tillpoint.storecredit import api as storecredit_api
 from tillpoint.stores import api as stores_api
 from tillpoint.stores.service import check_assignable_locations
 from tillpoint.webhooks import api as webhooks_api
@@ -150,6 +152,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_api,
         inventory_api,
         stores_api,
+        giftcards_api,
+        storecredit_api,
         events_api,
         webhooks_api,
         identity_api,

@@ -20,6 +20,7 @@ from tillpoint.core.db import Database
 from tillpoint.core.transactions import transaction
 from tillpoint.demo.catalog import seed_catalog
 from tillpoint.demo.sales import seed_sales
+from tillpoint.demo.stored_value import seed_stored_value
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
@@ -210,6 +211,7 @@ async def seed_demo(
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
     # The sales history commits a transaction per location and day, after the store exists.
     await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
+    await seed_stored_value(db, settings, owner)
     return credentials
 
 

@@ -33,6 +33,7 @@ Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
 Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
+GiftCardCode = Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
 MAX_LINES = 500
 PERCENT_PLACES = 2
 
@@ -97,6 +98,7 @@ class LineItemIn(ApiModel):
     )
     discounts: Annotated[list[DiscountIn], Field(max_length=10)] = []
     notes: ShortText = ""
+    gift_card_code: GiftCardCode | None = Field(default=None, description="A gift card's code")
 
     @model_validator(mode="after")
     def _names_one_item(self) -> Self:
@@ -161,6 +163,7 @@ class PaymentIn(ApiModel):
     processor_ref: Annotated[str, Field(max_length=200)] | None = None
     authorization_code: Annotated[str, Field(max_length=50)] | None = None
     reference: Annotated[str, Field(max_length=200)] | None = None
+    gift_card_code: GiftCardCode | None = Field(default=None, description="gift_card: its code")
     register_id: Id | None = Field(default=None, description="Default: the order's register")
     employee_id: Id | None = None
 
@@ -250,6 +253,7 @@ class LineItemOut(ApiModel):
     tax_class: str
     notes: str
     refunded_quantity: DecimalNumber
+    gift_card_id: str | None = Field(default=None, description="The card a gift card line loads")
 
 
 class ServiceChargeOut(ApiModel):
@@ -290,6 +294,7 @@ class PaymentOut(ApiModel):
     processor_ref: str | None
     authorization_code: str | None
     reference: str | None
+    gift_card_id: str | None = Field(default=None, description="gift_card: the card spent")
     refunded: DecimalNumber
     register_id: str | None
     shift_id: str | None
@@ -314,6 +319,8 @@ class RefundTenderOut(ApiModel):
     payment_id: str | None
     processor_ref: str | None
     reference: str | None
+    gift_card_id: str | None = Field(default=None, description="gift_card: the card credited")
+    customer_id: str | None = Field(default=None, description="store_credit: the customer")
 
 
 class RefundOut(ApiModel):
