@@ -46,16 +46,18 @@ async def card_by_code(
     """The tenant's card with this code; a wrong code is counted and logged (never the code)
     and is 404 GIFT_CARD_NOT_FOUND, or 429 once the principal has tried too many."""
     await guard.check_allowed(principal)
-    digests = guard.digests(code)
-    rows = (
-        (await session.execute(select(GiftCard).where(GiftCard.code_digest.in_(digests))))
-        .scalars()
-        .all()
-    )
-    card = next((c for c in rows if guard.matches(c.code_digest, digests)), None)
+    card = await _with_code(session, guard, code)
     if card is None:
         raise await guard.count_wrong(principal, field)
     return card
+
+
+async def _with_code(session: AsyncSession, guard: CodeGuard, code: str) -> GiftCard | None:
+    """The tenant's card whose digest (under any configured key) is the code's, or None."""
+    digests = guard.digests(code)
+    stmt = select(GiftCard).where(GiftCard.code_digest.in_(digests))
+    cards = (await session.execute(stmt)).scalars().all()
+    return next((c for c in cards if guard.matches(c.code_digest, digests)), None)
 
 
 async def card_by_id(session: AsyncSession, card_id: str, *, lock: bool = False) -> GiftCard:
@@ -201,13 +203,7 @@ async def card_for_sale(
     loaded when the order completes (``load_sold``)."""
     if code is None:
         return (await new_cards(session, principal, guard, [generate_code()], "generated"))[0].id
-    digests = guard.digests(code)
-    rows = (
-        (await session.execute(select(GiftCard).where(GiftCard.code_digest.in_(digests))))
-        .scalars()
-        .all()
-    )
-    card = next((c for c in rows if guard.matches(c.code_digest, digests)), None)
+    card = await _with_code(session, guard, code)
     if card is None:
         return (await new_cards(session, principal, guard, [code], "physical"))[0].id
     if card.status == "deactivated":
