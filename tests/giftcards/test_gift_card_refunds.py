@@ -124,3 +124,22 @@ async def test_the_shift_report_shows_gift_card_payments_and_refunds(shop: GiftS
         10.9,
         0,
     )
+
+
+async def test_an_exchange_difference_paid_by_gift_card(shop: GiftShop) -> None:
+    till = shop.till
+    await shop.sell_card(50, code="SWAP-CARD-00001")
+    sold = await till.sell(till.line(shop.goods_sku))  # 10.90
+    swapped = await till.post(
+        f"/v1/orders/{sold['orderId']}/exchanges",
+        {
+            "returned": [{"lineItemId": sold["lineItems"][0]["lineItemId"], "quantity": 1}],
+            "newLineItems": [till.line(shop.goods_sku, 2)],  # 21.80
+            "reason": "wanted two",
+            "payments": [
+                {"tenderType": "gift_card", "amount": 10.90, "giftCardCode": "SWAP-CARD-00001"}
+            ],
+        },
+    )
+    assert swapped["order"]["status"] == "completed"
+    assert (await shop.lookup("SWAP-CARD-00001"))["balance"] == 39.1

@@ -193,3 +193,21 @@ async def test_a_gift_card_code_on_an_ordinary_product_is_refused(shop: GiftShop
     till = shop.till
     got = await till.order(till.line(shop.goods_sku, giftCardCode="ABCD-1234"), status=400)
     assert got["error"]["details"][0]["field"] == "lineItems[0].giftCardCode"
+
+
+async def test_a_gift_card_line_added_to_an_open_order_is_loaded_on_completion(
+    shop: GiftShop,
+) -> None:
+    till = shop.till
+    order = await till.order(till.line(shop.goods_sku))
+    added = await till.post(
+        f"/v1/orders/{order['orderId']}/line-items",
+        till.line(shop.gift_sku, unitPrice=20, giftCardCode="ADDED-CARD-0001"),
+    )
+    gift = added["lineItems"][1]
+    assert (gift["tax"], gift["total"]) == (0, 20)
+    assert (await shop.lookup("ADDED-CARD-0001"))["status"] == "inactive"
+    paid = await till.pay(added)
+    assert paid["order"]["status"] == "completed"
+    looked = await shop.lookup("ADDED-CARD-0001")
+    assert (looked["status"], looked["balance"]) == ("active", 20)

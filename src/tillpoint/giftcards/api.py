@@ -78,7 +78,11 @@ async def get_card(
     return await service.show_card(session, principal, gift_card_id)
 
 
-@router.get("/gift-cards/{gift_card_id}/code", response_model=GiftCardCodeOut)
+@router.get(
+    "/gift-cards/{gift_card_id}/code",
+    response_model=GiftCardCodeOut,
+    responses=error_responses("CONFLICT"),
+)
 async def get_code(
     gift_card_id: str, session: DbSession, _principal: GiftCardManager, guard: GiftCardCodes
 ) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from tillpoint.core.schemas import (
 from tillpoint.giftcards.models import EntryReason, GiftCardSource, GiftCardStatus
 
 # Printed codes vary by supplier: 4 to 64 characters, dashes and spaces ignored.
-Code = Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+Code = Annotated[
+    str, Field(min_length=4, max_length=64, pattern=r"^[ -]*(?:[A-Za-z0-9][ -]*){4,}$")
+]
 Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 MAX_BATCH = 1000
 

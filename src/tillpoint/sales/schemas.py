@@ -26,6 +26,7 @@ from tillpoint.core.schemas import (
     exactly_one_of,
     percentage_at_most_100,
 )
+from tillpoint.giftcards.schemas import Code as GiftCardCode
 from tillpoint.sales.models import OrderSource as OrderSource
 from tillpoint.sales.models import OrderStatus as OrderStatus
 
@@ -33,7 +34,6 @@ Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
 Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
-GiftCardCode = Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
 MAX_LINES = 500
 PERCENT_PLACES = 2
 
