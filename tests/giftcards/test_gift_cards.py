@@ -1,10 +1,13 @@
 """Gift cards over HTTP: registered codes, selling (activation, reload), lookup, redeeming as
 a tender, deactivation and expiry, and another tenant's cards."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from tests.support.stored_value import GiftShop
-from tests.support.tenants import TenantFactory
+from tests.support.tenants import TenantFactory, TenantFixture, add_user, bearer
 
 
 async def test_registered_codes_are_inactive_until_sold_then_hold_the_line_amount(
@@ -211,3 +214,15 @@ async def test_a_gift_card_line_added_to_an_open_order_is_loaded_on_completion(
     assert paid["order"]["status"] == "completed"
     looked = await shop.lookup("ADDED-CARD-0001")
     assert (looked["status"], looked["balance"]) == ("active", 20)
+
+
+async def test_a_cashier_sells_a_card_of_any_value_without_approval(
+    shop: GiftShop, client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    till = shop.till
+    _, token = await add_user(client, tenant, role="cashier")
+    cashier = replace(till, headers=bearer(token))
+    order = await cashier.order(cashier.line(shop.gift_sku, unitPrice=35))
+    assert order["lineItems"][0]["priceOverridden"] is False
+    mug = await cashier.order(cashier.line(shop.goods_sku, unitPrice=5), status=403)
+    assert mug["error"]["code"] == "DISCOUNT_APPROVAL_REQUIRED"

@@ -172,7 +172,9 @@ def new_line(
     unit_price = item.price_minor
     if request.unit_price is not None:
         unit_price = minor_units(request.unit_price, ctx.exponent, f"{field}.unitPrice")
-        overridden = item.price_minor if unit_price != item.price_minor else None
+        # A gift card's price is the value the customer asks to load: not an override.
+        changed = unit_price != item.price_minor and not item.gift_card
+        overridden = item.price_minor if changed else None
     return OrderLine(
         tenant_id=order.tenant_id,
         id=new_id("line_item"),
