@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # key file in data_dir, made on first use — fine on one machine; set it when several
     # machines share the database.
     secret_key: str | None = Field(default=None, repr=False)
+    # Wrong gift card codes a principal may try per minute before 429 (guessing guard).
+    gift_card_wrong_codes_per_minute: int = Field(default=10, ge=1)
 
     # Webhooks: plain http and private addresses only for development.
     webhook_allow_private: bool = False

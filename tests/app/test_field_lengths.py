@@ -48,6 +48,9 @@ COLUMNS = {
     ("ProductIn", "tax_class"): ("products", "tax_class"),
     ("ShiftOpenIn", "notes"): ("shifts", "opening_notes"),
     ("ShiftCloseIn", "notes"): ("shifts", "closing_notes"),
+    ("DeactivateIn", "reason"): ("gift_cards", "deactivation_reason"),
+    ("ReloadIn", "reason"): ("gift_card_entries", "note"),
+    ("StoreCreditAdjustIn", "reason"): ("store_credit_entries", "note"),
 }
 # Whole models not stored as columns of their own, and why.
 MODELS_NOT_STORED = {
@@ -84,6 +87,9 @@ FIELDS_NOT_STORED = {
     ("UserUpdate", "current_password"): "the actor's password, checked",
     ("CustomerIn", "phone"): "stored in E.164, at most 16 characters, whatever its notation",
     ("CustomerUpdate", "phone"): "stored in E.164, at most 16 characters, whatever its notation",
+    ("LineItemIn", "gift_card_code"): "a gift card code: stored only as a keyed digest",
+    ("LineItemAdd", "gift_card_code"): "a gift card code: stored only as a keyed digest",
+    ("PaymentIn", "gift_card_code"): "a gift card code: stored only as a keyed digest",
 }
 
 

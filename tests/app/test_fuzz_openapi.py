@@ -31,7 +31,7 @@ GROUPS = {
     "catalog": r"^/(v1/(catalog|tax-classes|events|audit-log|permissions)|healthz|readyz)",
     "stock-webhooks": r"^/v1/(inventory|webhooks|tenant)",
     "stores": r"^/v1/(locations|registers|employees|customers|loyalty)",
-    "sales-identity": r"^/v1/(orders|roles|me|users|api-keys|sessions)",
+    "sales-identity": r"^/v1/(orders|roles|me|users|api-keys|sessions|gift-cards)",
 }
 
 

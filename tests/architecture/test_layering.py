@@ -24,6 +24,8 @@ LAYERS: list[set[str]] = [
     {"stores"},
     {"catalog"},
     {"customers", "inventory"},
+    # Stored value: balances that sales draws on and refunds to.
+    {"giftcards", "storecredit"},
     {"sales", "webhooks"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

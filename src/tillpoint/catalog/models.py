@@ -47,6 +47,9 @@ class Product(TenantScoped, Timestamped, Versioned, Base):
     supplier_id: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(default=True)
     in_store_only: Mapped[bool] = mapped_column(default=False)
+    # Sold as a gift card: its line loads a card, is never taxed or order-discounted and
+    # moves no stock.
+    gift_card: Mapped[bool] = mapped_column(default=False)
     sold_by: Mapped[str] = mapped_column(String(10), default="unit")
     # Ordered image URLs; custom attributes as [{"name", "value"}].
     images: Mapped[list[str]] = mapped_column(JsonType, default=list)

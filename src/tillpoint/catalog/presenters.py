@@ -213,6 +213,7 @@ def product_fields(
         "supplier_id": product.supplier_id,
         "active": product.active,
         "in_store_only": product.in_store_only,
+        "gift_card": product.gift_card,
         "sold_by": product.sold_by,
         "images": product.images,
         "attributes": product.attributes,

@@ -45,6 +45,7 @@ class SaleItem:
     # The product's modifier groups, and every active option of them by option id.
     rules: tuple[ModifierRule, ...]
     options: dict[str, ModifierChoice]
+    gift_card: bool = False  # the product is a gift card
 
 
 VARIANTS, PRODUCTS = table_of(Variant), table_of(Product)
@@ -67,6 +68,7 @@ _COLUMNS = (
     PRODUCTS.c.active,
     PRODUCTS.c.has_variants,
     PRODUCTS.c.archived_at,
+    PRODUCTS.c.gift_card,
 )
 
 
@@ -154,6 +156,7 @@ def _sale_item(row: Any, location_id: str, groups: dict[str, ModifierGroup]) -> 
         active,
         has_variants,
         product_archived,
+        gift_card,
     ) = row
     live = variant_archived is None and product_archived is None
     sellable = live and bool(active) and not (is_default and has_variants)
@@ -178,4 +181,4 @@ def _sale_item(row: Any, location_id: str, groups: dict[str, ModifierGroup]) -> 
     price = resolve_price(
         location_id, variant_price, variant_prices or {}, product_price, product_prices or {}
     )
-    return SaleItem(stock_item, price, tax_class, sellable, tuple(rules), options)
+    return SaleItem(stock_item, price, tax_class, sellable, tuple(rules), options, bool(gift_card))

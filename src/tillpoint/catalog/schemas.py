@@ -143,6 +143,9 @@ class ProductIn(ApiModel):
     supplier_id: Id | None = None
     active: bool = True
     in_store_only: bool = False
+    gift_card: bool = Field(
+        default=False, description="Sold as a gift card: never taxed, moves no stock"
+    )
     sold_by: SoldBy = "unit"
     images: Annotated[list[ImageUrl], Field(max_length=20)] = []
     attributes: Annotated[list[Attribute], Field(max_length=50)] = []
@@ -171,6 +174,7 @@ class ProductUpdate(ApiModel):
     supplier_id: Id | None = None
     active: bool | None = None
     in_store_only: bool | None = None
+    gift_card: bool | None = None
     sold_by: SoldBy | None = None
     images: Annotated[list[ImageUrl], Field(max_length=20)] | None = None
     attributes: Annotated[list[Attribute], Field(max_length=50)] | None = None
@@ -223,6 +227,7 @@ class ProductOut(ApiModel):
     supplier_id: str | None
     active: bool
     in_store_only: bool
+    gift_card: bool
     sold_by: SoldBy
     images: list[str]
     attributes: list[Attribute]

@@ -165,6 +165,7 @@ def build_product(tenant_id: str, data: ProductIn, exponent: int) -> NewProduct:
         "supplier_id": data.supplier_id,
         "active": data.active,
         "in_store_only": data.in_store_only,
+        "gift_card": data.gift_card,
         "sold_by": data.sold_by,
         "images": list(data.images),
         "attributes": [a.model_dump() for a in data.attributes],
@@ -300,6 +301,7 @@ def _simple_changes(data: ProductUpdate, exponent: int) -> dict[str, Any]:
         "description": data.description,
         "active": data.active,
         "in_store_only": data.in_store_only,
+        "gift_card": data.gift_card,
         "sold_by": data.sold_by,
         "images": None if data.images is None else list(data.images),
         "attributes": None

@@ -5,6 +5,8 @@ decrypts, which is how a key is rotated), else ``secret.key`` in the data direct
 first use with mode 0600. A table row then holds only ``fernet:…`` ciphertext.
 """
 
+import hashlib
+import hmac
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +25,7 @@ class SecretBox:
     def __init__(self, keys: list[str]) -> None:
         if not keys:
             raise SecretKeyError("no secret key")
+        self._keys = tuple(keys)
         try:
             self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
         except ValueError as exc:
@@ -30,6 +33,14 @@ class SecretBox:
                 "TILLPOINT_SECRET_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
                 "comma-separated"
             ) from exc
+
+    def derived_keys(self, purpose: str) -> tuple[bytes, ...]:
+        """One key per configured secret key, derived for ``purpose`` (HMAC-SHA256 of the
+        purpose under the key), first the current one: for keyed digests that must still
+        match what an older key made after a rotation."""
+        return tuple(
+            hmac.new(key.encode(), purpose.encode(), hashlib.sha256).digest() for key in self._keys
+        )
 
     def encrypt(self, plaintext: str) -> str:
         return PREFIX + self._fernet.encrypt(plaintext.encode()).decode()

@@ -104,6 +104,20 @@ CATALOG: dict[str, ErrorCode] = {
             409,
             "Only open orders and unrefunded completed orders can be voided.",
         ),
+        ErrorCode("GIFT_CARD_NOT_FOUND", 404, "No gift card has this code."),
+        ErrorCode("GIFT_CARD_INACTIVE", 409, "The gift card is not active."),
+        ErrorCode("GIFT_CARD_EXPIRED", 409, "The gift card has expired."),
+        ErrorCode(
+            "GIFT_CARD_INSUFFICIENT_BALANCE",
+            409,
+            "The gift card's balance is less than the amount.",
+        ),
+        ErrorCode("GIFT_CARD_ALREADY_EXISTS", 409, "A gift card with this code already exists."),
+        ErrorCode(
+            "STORE_CREDIT_INSUFFICIENT_BALANCE",
+            409,
+            "The customer's store credit is less than the amount.",
+        ),
         ErrorCode(
             "INVALID_PRINTER_IP_FORMAT",
             400,

@@ -45,6 +45,9 @@ PREFIXES: dict[str, str] = {
     "webhook_attempt": "wha",
     "customer": "cust",
     "consent": "cns",
+    "gift_card": "gc",
+    "gift_card_entry": "gce",
+    "store_credit_entry": "sce",
 }
 
 

@@ -72,6 +72,14 @@ class MovingWindows:
         reset = math.ceil(hits[0] + self.window - now) if hits else math.ceil(self.window)
         return RateLimitResult(allowed, limit, max(0, limit - len(hits)), max(0, reset))
 
+    def peek(self, key: str, limit: int) -> RateLimitResult:
+        """What ``hit`` would answer, counting nothing."""
+        now = self.clock()
+        start = now - self.window
+        hits = [t for t in self._hits.get(key, ()) if t > start]
+        reset = math.ceil(hits[0] + self.window - now) if hits else math.ceil(self.window)
+        return RateLimitResult(len(hits) < limit, limit, max(0, limit - len(hits)), max(0, reset))
+
     def _sweep(self, now: float) -> None:
         """Forget the keys with nothing left in their window (a client address seen once)."""
         start = now - self.window
@@ -100,6 +108,16 @@ class RateLimiter:
         stats = await self._limiter.get_window_stats(item, "tillpoint", key)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return RateLimitResult(allowed, per_minute, max(0, stats.remaining), reset)
+
+    async def peek(self, key: str, per_minute: int) -> RateLimitResult:
+        """Whether ``key`` has room left in its window, counting nothing."""
+        if self._windows is not None:
+            return self._windows.peek(key, per_minute)
+        assert self._limiter is not None
+        item = RateLimitItemPerMinute(per_minute)
+        stats = await self._limiter.get_window_stats(item, "tillpoint", key)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        return RateLimitResult(stats.remaining > 0, per_minute, max(0, stats.remaining), reset)
 
 
 def _async_redis_uri(url: str) -> str:

@@ -24,13 +24,12 @@ from tillpoint.catalog.models import Product
 from tillpoint.core.auth import Principal
 from tillpoint.core.balances import BalanceLedger
 from tillpoint.core.db import check_version, dialect_insert, table_of, utcnow
-from tillpoint.core.errors import AppError, not_found
+from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
 from tillpoint.core.money import round_to_minor
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.customers.loyalty_models import LoyaltyAccount, LoyaltyEntry, LoyaltyProgram
 from tillpoint.customers.loyalty_schemas import LoyaltyProgramIn, LoyaltyProgramOut
-from tillpoint.customers.service import find_customer
 from tillpoint.identity.service import tenant_currency_exponent
 
 ACCOUNTS = table_of(LoyaltyAccount)
@@ -266,22 +265,11 @@ async def reverse_for_refund(
     return None
 
 
-async def points_holder(session: AsyncSession, customer_id: str) -> str:
-    """The customer whose points ``customer_id`` names: a merged-away id gives its survivor
-    (which holds the points since the merge); 404 for no customer of the tenant."""
-    customer = await find_customer(session, customer_id)
-    if customer is not None and customer.merged_into is not None:
-        customer = await find_customer(session, customer.merged_into)
-    if customer is None:
-        raise not_found("Customer")
-    return customer.id
-
-
 async def adjust_points(
     session: AsyncSession, principal: Principal, customer_id: str, points: int, reason: str
 ) -> PointsChange:
     """A manual adjustment with its reason (permission loyalty:adjust) to the points of
-    ``customer_id``, as ``points_holder`` resolved it."""
+    ``customer_id``, as ``customers.service.balance_holder`` resolved it."""
     await ensure_account(session, principal.tenant_id, customer_id)
     change = await change_points(
         session,
@@ -345,7 +333,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 async def customer_points(
     session: AsyncSession, principal: Principal, customer_id: str, paging: PageParams
 ) -> dict[str, Any]:
-    """A customer's balance (``customer_id`` as ``points_holder`` resolved it), what it is
+    """A customer's balance (``customer_id`` as ``balance_holder`` resolved it), what it is
     worth, when it expires, and a page of the ledger."""
     program = await get_program(session, principal.tenant_id)
     account = await account_of(session, principal.tenant_id, customer_id)

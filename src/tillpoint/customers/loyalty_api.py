@@ -18,6 +18,7 @@ from tillpoint.customers.loyalty_schemas import (
     LoyaltyProgramIn,
     LoyaltyProgramOut,
 )
+from tillpoint.customers.service import balance_holder
 
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS, tags=["loyalty"])
 
@@ -29,11 +30,11 @@ PointsAdjuster = Annotated[Principal, Depends(requires("loyalty:adjust"))]
 # The customer whose points a route reads or changes: after the permission check and before
 # the body (an unknown customer is 404 whatever the body), a merged-away id giving its survivor.
 async def points_to_read(customer_id: str, session: DbSession, _: CustomerReader) -> str:
-    return await loyalty.points_holder(session, customer_id)
+    return await balance_holder(session, customer_id)
 
 
 async def points_to_adjust(customer_id: str, session: DbSession, _: PointsAdjuster) -> str:
-    return await loyalty.points_holder(session, customer_id)
+    return await balance_holder(session, customer_id)
 
 
 PointsToRead = Annotated[str, Depends(points_to_read)]

@@ -40,7 +40,11 @@ class LoyaltyAccount(TenantScoped, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_loyalty_accounts_activity", "tenant_id", "last_activity_at"),)
+    __table_args__ = (
+        # The account is the customer's (its id is the customer's id).
+        ForeignKeyConstraint(["tenant_id", "id"], ["customers.tenant_id", "customers.id"]),
+        Index("ix_loyalty_accounts_activity", "tenant_id", "last_activity_at"),
+    )
 
 
 class LoyaltyEntry(TenantScoped, Base):

@@ -115,6 +115,18 @@ async def customer_to_change(session: AsyncSession, customer_id: str) -> Custome
     return customer
 
 
+async def balance_holder(session: AsyncSession, customer_id: str) -> str:
+    """The customer whose balances (points, store credit) ``customer_id`` names: a merged-away
+    id gives its survivor, which holds them since the merge; 404 for no customer of the
+    tenant."""
+    customer = await find_customer(session, customer_id)
+    if customer is not None and customer.merged_into is not None:
+        customer = await find_customer(session, customer.merged_into)
+    if customer is None:
+        raise not_found("Customer")
+    return customer.id
+
+
 async def resolve_customer_id(session: AsyncSession, customer_id: str, field: str) -> str:
     """The customer an order may name by ``customer_id``: a merged-away id gives its survivor.
     400 ``CUSTOMER_NOT_FOUND`` on ``field`` when the tenant has no such customer; 409 when it

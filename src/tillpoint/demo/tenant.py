@@ -21,6 +21,7 @@ from tillpoint.core.transactions import transaction
 from tillpoint.demo.catalog import seed_catalog
 from tillpoint.demo.customers import seed_customers
 from tillpoint.demo.sales import seed_sales
+from tillpoint.demo.stored_value import seed_stored_value
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
@@ -212,6 +213,7 @@ async def seed_demo(
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
     # The sales history commits a transaction per location and day, after the store exists.
     await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
+    await seed_stored_value(db, settings, owner)
     return credentials
 
 

@@ -14,6 +14,7 @@ from tillpoint.core.schemas import AwareDatetime
 from tillpoint.sales import customer_orders, edits, orders, payments
 from tillpoint.sales.deps import (
     CustomerOrdersReader,
+    GiftCardCodes,
     OrderReader,
     OrderToChange,
     OrderToPay,
@@ -59,10 +60,12 @@ CHANGE_ERRORS = error_responses(
         **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
     },
 )
-async def create_order(body: OrderIn, session: DbSession, principal: OrderWriter) -> Response:
+async def create_order(
+    body: OrderIn, session: DbSession, principal: OrderWriter, guard: GiftCardCodes
+) -> Response:
     """Open an order priced on the server. A `clientOrderId` already used returns the first
     order with 200."""
-    out, created = await orders.create_order(session, principal, body)
+    out, created = await orders.create_order(session, principal, body, guard=guard)
     return json_reply(out, 201 if created else 200)
 
 
@@ -116,9 +119,13 @@ async def update_order(
     responses=CHANGE_ERRORS,
 )
 async def add_line_item(
-    order: OrderToChange, body: LineItemAdd, session: DbSession, principal: OrderWriter
+    order: OrderToChange,
+    body: LineItemAdd,
+    session: DbSession,
+    principal: OrderWriter,
+    guard: GiftCardCodes,
 ) -> Response:
-    return json_reply(await edits.add_line(session, principal, order.id, body), 201)
+    return json_reply(await edits.add_line(session, principal, order.id, body, guard), 201)
 
 
 @router.patch(
@@ -153,14 +160,26 @@ async def remove_line_item(
         "OVERPAYMENT_NOT_ALLOWED",
         "SHIFT_NOT_OPEN",
         "INSUFFICIENT_STOCK",
+        "GIFT_CARD_NOT_FOUND",
+        "GIFT_CARD_INACTIVE",
+        "GIFT_CARD_EXPIRED",
+        "GIFT_CARD_INSUFFICIENT_BALANCE",
+        "STORE_CREDIT_INSUFFICIENT_BALANCE",
+        "RATE_LIMITED",
     ),
 )
 async def add_payment(
-    order: OrderToPay, body: PaymentIn, session: DbSession, principal: OrderWriter
+    order: OrderToPay,
+    body: PaymentIn,
+    session: DbSession,
+    principal: OrderWriter,
+    guard: GiftCardCodes,
 ) -> Response:
-    """Take a payment (split tender: several per order). When payments cover the grand total
-    the order completes: stock leaves, a receipt number is assigned."""
-    paid = await payments.pay_order(session, principal, *order, body)
+    """Take a payment (split tender: several per order; `gift_card` with `giftCardCode`,
+    `store_credit` from the order's customer's credit). When payments cover the grand total
+    the order completes: stock leaves, a receipt number is assigned, gift cards sold are
+    activated or reloaded."""
+    paid = await payments.pay_order(session, principal, *order, body, guard=guard)
     return json_reply(paid, 201)
 
 

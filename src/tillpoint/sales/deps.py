@@ -9,10 +9,12 @@ order exists. Each is also a dependency so that an unknown row is 404 before the
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import DbSession, requires
+from tillpoint.giftcards.codes import CodeGuard, code_guard
 from tillpoint.sales import orders
 from tillpoint.sales.models import Order, Shift
 from tillpoint.sales.sale_context import PaymentPlace
@@ -90,3 +92,12 @@ async def shift_to_change(shift_id: str, register: RegisterToChange, session: Db
 
 ShiftToRead = Annotated[Shift, Depends(shift_to_read)]
 ShiftToChange = Annotated[Shift, Depends(shift_to_change)]
+
+
+async def gift_card_codes(request: Request) -> CodeGuard:
+    """What resolves gift card codes on gift card lines and gift_card payments."""
+    settings: Settings = request.app.state.settings
+    return code_guard(settings, request.app.state.rate_limiter)
+
+
+GiftCardCodes = Annotated[CodeGuard, Depends(gift_card_codes)]

@@ -14,6 +14,7 @@ from tillpoint.core.db import check_version, utcnow
 from tillpoint.core.errors import AppError, not_found, status_detail
 from tillpoint.core.money import from_thousandths, minor_units
 from tillpoint.customers.service import resolve_customer_id
+from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.approvals import approval_reasons, require_approval
 from tillpoint.sales.lines import (
@@ -41,6 +42,7 @@ from tillpoint.sales.schemas import (
     OrderOut,
     OrderUpdate,
 )
+from tillpoint.sales.stored_value import attach_gift_cards
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 
@@ -119,7 +121,11 @@ async def update_order(
 
 
 async def add_line(
-    session: AsyncSession, principal: Principal, order_id: str, data: LineItemAdd
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    data: LineItemAdd,
+    guard: CodeGuard | None = None,
 ) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     place = await payment_place(session, order.tenant_id, order.location_id)
@@ -127,6 +133,7 @@ async def add_line(
     [item] = await resolve_items(session, order.location_id, [data], "body")
     position = max((line.position for line in lines), default=-1) + 1
     line = new_line(order, position, item, data, ctx, "body")
+    await attach_gift_cards(session, principal, guard, [line], [data], ["body"])
     session.add(line)
     lines.append(line)
     await session.flush()

@@ -165,12 +165,16 @@ def new_line(
     quantity = thousandths(
         request.quantity, f"{field}.quantity", whole_units_only=item.item.whole_units_only
     )
+    if request.gift_card_code is not None and not item.gift_card:
+        raise field_error(f"{field}.giftCardCode", f"{item.item.sku} is not a gift card")
     modifiers = _modifiers(item, request.modifiers, f"{field}.modifiers")
     overridden = None
     unit_price = item.price_minor
     if request.unit_price is not None:
         unit_price = minor_units(request.unit_price, ctx.exponent, f"{field}.unitPrice")
-        overridden = item.price_minor if unit_price != item.price_minor else None
+        # A gift card's price is the value the customer asks to load: not an override.
+        changed = unit_price != item.price_minor and not item.gift_card
+        overridden = item.price_minor if changed else None
     return OrderLine(
         tenant_id=order.tenant_id,
         id=new_id("line_item"),
@@ -188,8 +192,11 @@ def new_line(
         modifiers=modifiers,
         modifiers_minor=sum(m["priceDeltaMinor"] for m in modifiers),
         discounts=discounts_json(request.discounts, ctx.exponent, f"{field}.discounts"),
-        taxes=_rates_json(ctx.rates.get(item.tax_class, [])),
+        # A gift card is a liability, not a sale: never taxed.
+        taxes=[] if item.gift_card else _rates_json(ctx.rates.get(item.tax_class, [])),
         notes=request.notes,
+        gift_card=item.gift_card,
+        gift_card_id=None,
         gross_minor=0,
         line_discount_minor=0,
         order_discount_minor=0,
@@ -245,6 +252,7 @@ def reprice(order: Order, lines: Sequence[OrderLine], rounding: RoundingMode) ->
                     modifiers_minor=line.modifiers_minor,
                     discounts=_rules(line.discounts),
                     rates=_rates(line.taxes),
+                    order_discountable=not line.gift_card,
                 )
                 for line in lines
             ),

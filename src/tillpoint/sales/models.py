@@ -123,6 +123,10 @@ class OrderLine(TenantScoped, Base):
     taxes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     total_minor: Mapped[int] = mapped_column(BigInteger)
     notes: Mapped[str] = mapped_column(String(500), default="")
+    # A gift card line: never taxed or order-discounted, moves no stock; it loads the card
+    # ``gift_card_id`` when the order completes.
+    gift_card: Mapped[bool] = mapped_column(default=False)
+    gift_card_id: Mapped[str | None] = mapped_column(String(40))
     # Refunded so far (quantity and the amounts given back), for further partial refunds.
     refunded_quantity_milli: Mapped[int] = mapped_column(BigInteger, default=0)
     refunded_net_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -156,6 +160,9 @@ class Payment(TenantScoped, Base):
     authorization_code: Mapped[str | None] = mapped_column(String(50))
     # A free reference for "other" tenders (cheque number, voucher).
     reference: Mapped[str | None] = mapped_column(String(200))
+    # The stored value a gift_card or store_credit payment drew on: the gift card's id, or
+    # the customer's id whose credit it spent (refunds and voids go back there).
+    account_id: Mapped[str | None] = mapped_column(String(40))
     refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     register_id: Mapped[str | None] = mapped_column(String(40))
     shift_id: Mapped[str | None] = mapped_column(String(40))

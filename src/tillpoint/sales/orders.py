@@ -22,6 +22,7 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.core.money import minor_units
 from tillpoint.customers.service import resolve_customer_id
+from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import Reservation, change_reservations
 from tillpoint.sales.approvals import approval_reasons, require_approval
@@ -59,6 +60,7 @@ from tillpoint.sales.schemas import (
     OrderIn,
     OrderOut,
 )
+from tillpoint.sales.stored_value import attach_gift_cards
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
 
@@ -209,7 +211,11 @@ async def reserve(
         session,
         order.tenant_id,
         order.location_id,
-        [Reservation(stock_item(line), delta, field) for line, delta, field in changes],
+        [
+            Reservation(stock_item(line), delta, field)
+            for line, delta, field in changes
+            if not line.gift_card  # a gift card line moves no stock
+        ],
         within_available=order.source in CHANNEL_SOURCES or not allow_negative_stock,
         reference_id=order.id,
     )
@@ -346,11 +352,17 @@ async def _existing(
 
 
 async def create_order(
-    session: AsyncSession, principal: Principal, data: OrderIn, *, reserve_stock: bool = True
+    session: AsyncSession,
+    principal: Principal,
+    data: OrderIn,
+    *,
+    reserve_stock: bool = True,
+    guard: CodeGuard | None = None,
 ) -> tuple[JsonView[OrderOut], bool]:
     """A new open order, or — for a clientOrderId already used — the first order and False.
     Without ``reserve_stock`` the caller reserves the lines itself (``reserve_order``: an
-    exchange, once the returned goods are back in stock)."""
+    exchange, once the returned goods are back in stock). ``guard`` resolves the codes of
+    gift card lines."""
     if data.client_order_id is not None:
         first = await _existing(session, principal, data.client_order_id)
         if first is not None:
@@ -375,6 +387,8 @@ async def create_order(
             if first is None:
                 raise
             return first, False
+    fields = [f"lineItems[{i}]" for i in range(len(lines))]
+    await attach_gift_cards(session, principal, guard, lines, data.line_items, fields)
     await insert_new(session, *lines)
     if reserve_stock:
         await reserve(

@@ -2,14 +2,17 @@
 
 Tenders: cash (amount tendered → change; cash rounding on the settling payment), credit_card
 (captured on an external terminal and recorded here: brand, last 4, processor reference,
-authorization code) and other. gift_card and store_credit arrive with customers, through the
-same ``TENDERS`` table. Only cash may be tendered over the balance.
+authorization code), gift_card (the card's code; partial use allowed), store_credit (the
+order's customer's credit) and other. Only cash may be tendered over the balance. A gift card
+or store credit payment takes its amount off the card or credit through its ledger in the same
+transaction (``stored_value``), so two tills spending one card cannot overspend it.
 
 When payments cover the grand total the order completes in the same transaction: stock leaves
 through the ledger (reason ``sale``), the reservation is released, the next receipt number of
-the location and year is taken, the customer earns loyalty points, and ``order.completed`` is
-recorded. Lock order: the order row, the register's open shift, the stock levels (by variant),
-the receipt sequence, the customer's points.
+the location and year is taken, the customer earns loyalty points, and ``order.completed``
+is recorded. Lock order: the order row, the register's open shift, the gift card or credit
+paid with, the stock levels (by variant), the cards the order sold (by id), the receipt
+sequence, the customer's points.
 """
 
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from tillpoint.core.ids import new_id
 from tillpoint.core.money import minor_units
 from tillpoint.customers import loyalty
 from tillpoint.customers.loyalty import EarningLine
+from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Shift
@@ -44,6 +48,7 @@ from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import PaymentPlace, payment_place
 from tillpoint.sales.schemas import OrderOut, PaymentIn, PaymentResultOut
 from tillpoint.sales.shifts.service import current_shift, register_shift
+from tillpoint.sales.stored_value import check_tender_request, draw, load_sold_cards
 from tillpoint.stores.staff import get_employee
 
 
@@ -60,6 +65,8 @@ TENDERS: dict[str, Tender] = {
     "credit_card": Tender(
         frozenset({"card_brand", "card_last4", "processor_ref", "authorization_code"})
     ),
+    "gift_card": Tender(frozenset({"gift_card_code"})),
+    "store_credit": Tender(frozenset()),
     "other": Tender(frozenset({"reference", "processor_ref"})),
 }
 TENDER_FIELDS = (
@@ -69,6 +76,7 @@ TENDER_FIELDS = (
     "processor_ref",
     "authorization_code",
     "reference",
+    "gift_card_code",
 )
 
 
@@ -127,6 +135,7 @@ async def complete_order(
                 reserved_delta_milli=-line.quantity_milli,
             )
             for i, line in enumerate(lines)
+            if not line.gift_card
         ],
         reason="sale",
         reference_type="order",
@@ -135,6 +144,7 @@ async def complete_order(
         actor=f"{principal.kind}:{principal.id}",
         allow_negative=place.allow_negative_stock and order.source not in CHANNEL_SOURCES,
     )
+    await load_sold_cards(session, principal, order, lines)
     await number_order(session, order, now.astimezone(ZoneInfo(place.timezone)).year, completion)
     if order.customer_id is not None:
         await loyalty.earn_for_order(
@@ -143,16 +153,23 @@ async def complete_order(
             tenant_id=order.tenant_id,
             customer_id=order.customer_id,
             order_id=order.id,
-            lines=[EarningLine(line.id, line.product_id, line.net_minor) for line in lines],
+            lines=[
+                EarningLine(line.id, line.product_id, line.net_minor, line.gift_card)
+                for line in lines
+            ],
         )
 
 
 async def add_payment(
-    session: AsyncSession, principal: Principal, order_id: str, data: PaymentIn
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    data: PaymentIn,
+    guard: CodeGuard | None = None,
 ) -> JsonView[PaymentResultOut]:
     tender = _check_tender(data)
     order, place = await order_to_pay(session, principal, order_id)
-    return await pay_order(session, principal, order, place, data, tender)
+    return await pay_order(session, principal, order, place, data, tender, guard)
 
 
 async def pay_order(
@@ -162,12 +179,14 @@ async def pay_order(
     place: PaymentPlace,
     data: PaymentIn,
     tender: Tender | None = None,
+    guard: CodeGuard | None = None,
 ) -> JsonView[PaymentResultOut]:
     """Take a payment on ``order``, which the caller has locked with its place
-    (``order_to_pay``)."""
+    (``order_to_pay``); ``guard`` resolves gift card codes."""
     tender = tender or _check_tender(data)
     if order.status != "open":
         raise AppError("ORDER_NOT_OPEN", details=[status_detail("order", order.status)])
+    check_tender_request(order, data)
     lines = await order_lines(session, order.id)
     if not lines:
         raise AppError("ORDER_EMPTY")
@@ -232,6 +251,7 @@ async def pay_order(
         created_at=utcnow(),
         created_by=f"{principal.kind}:{principal.id}",
     )
+    await draw(session, principal, guard, order, payment, data)
     await insert_new(session, payment)
     amounts = (order.paid_minor + applied, order.cash_rounding_minor + rounding)
     completed = amounts[0] >= order.grand_total_minor + amounts[1]

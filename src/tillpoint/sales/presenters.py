@@ -152,6 +152,7 @@ def line_out(line: OrderLine, exponent: int) -> LineItemOut:
         tax_class=line.tax_class,
         notes=line.notes,
         refunded_quantity=from_thousandths(line.refunded_quantity_milli),
+        gift_card_id=line.gift_card_id,
     )
 
 
@@ -170,6 +171,7 @@ def payment_out(payment: Payment, exponent: int) -> PaymentOut:
         processor_ref=payment.processor_ref,
         authorization_code=payment.authorization_code,
         reference=payment.reference,
+        gift_card_id=payment.account_id if payment.tender_type == "gift_card" else None,
         refunded=_money(payment.refunded_minor, exponent),
         register_id=payment.register_id,
         shift_id=payment.shift_id,
@@ -208,6 +210,8 @@ def refund_out(refund: Refund, exponent: int) -> RefundOut:
                 payment_id=t.get("paymentId"),
                 processor_ref=t.get("processorRef"),
                 reference=t.get("reference"),
+                gift_card_id=t.get("giftCardId"),
+                customer_id=t.get("customerId"),
             )
             for t in refund.tenders
         ],

@@ -70,6 +70,7 @@ class LineIn:
     modifiers_minor: int = 0  # per unit; unit price + modifiers is floored at zero
     discounts: tuple[DiscountRule, ...] = ()
     rates: tuple[Rate, ...] = ()  # the rates for (location, product tax class); empty = untaxed
+    order_discountable: bool = True  # False: order discounts skip the line (a gift card)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,12 @@ def price_order(order: OrderIn) -> PricedOrder:
         for line, gross in zip(order.lines, grosses, strict=True)
     ]
     order_discounts, shares = allocate_order_discounts(
-        order.discounts, [remaining for _, remaining in line_discounts], mode
+        order.discounts,
+        [
+            remaining if line.order_discountable else 0
+            for line, (_, remaining) in zip(order.lines, line_discounts, strict=True)
+        ],
+        mode,
     )
 
     lines = []

@@ -26,6 +26,7 @@ from tillpoint.core.schemas import (
     exactly_one_of,
     percentage_at_most_100,
 )
+from tillpoint.giftcards.schemas import Code as GiftCardCode
 from tillpoint.sales.models import OrderSource as OrderSource
 from tillpoint.sales.models import OrderStatus as OrderStatus
 
@@ -97,6 +98,7 @@ class LineItemIn(ApiModel):
     )
     discounts: Annotated[list[DiscountIn], Field(max_length=10)] = []
     notes: ShortText = ""
+    gift_card_code: GiftCardCode | None = Field(default=None, description="A gift card's code")
 
     @model_validator(mode="after")
     def _names_one_item(self) -> Self:
@@ -163,6 +165,7 @@ class PaymentIn(ApiModel):
     processor_ref: Annotated[str, Field(max_length=200)] | None = None
     authorization_code: Annotated[str, Field(max_length=50)] | None = None
     reference: Annotated[str, Field(max_length=200)] | None = None
+    gift_card_code: GiftCardCode | None = Field(default=None, description="gift_card: its code")
     register_id: Id | None = Field(default=None, description="Default: the order's register")
     employee_id: Id | None = None
 
@@ -252,6 +255,7 @@ class LineItemOut(ApiModel):
     tax_class: str
     notes: str
     refunded_quantity: DecimalNumber
+    gift_card_id: str | None = Field(default=None, description="The card a gift card line loads")
 
 
 class ServiceChargeOut(ApiModel):
@@ -292,6 +296,7 @@ class PaymentOut(ApiModel):
     processor_ref: str | None
     authorization_code: str | None
     reference: str | None
+    gift_card_id: str | None = Field(default=None, description="gift_card: the card spent")
     refunded: DecimalNumber
     register_id: str | None
     shift_id: str | None
@@ -316,6 +321,8 @@ class RefundTenderOut(ApiModel):
     payment_id: str | None
     processor_ref: str | None
     reference: str | None
+    gift_card_id: str | None = Field(default=None, description="gift_card: the card credited")
+    customer_id: str | None = Field(default=None, description="store_credit: the customer")
 
 
 class RefundOut(ApiModel):

@@ -27,6 +27,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         ),
         "order": "created updated completed refunded voided",
         "payment": "captured",
+        "gift_card": "created activated redeemed reloaded refunded returned deactivated",
+        "store_credit": "issued spent refunded adjusted",
         "shift": "opened cash_movement closed",
         "printer": "created updated archived",
         "webhook": "created updated deleted disabled",

@@ -2,7 +2,7 @@
 (entries carry balance_after; core/balances.py keeps the two in step).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 15:31:49.094242
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import tillpoint.core.db
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("last_activity_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("created_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id", "id"], ["customers.tenant_id", "customers.id"]),
         sa.PrimaryKeyConstraint("tenant_id", "id"),
     )
     with op.batch_alter_table("loyalty_accounts", schema=None) as batch_op:

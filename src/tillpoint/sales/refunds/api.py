@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.sales.deps import (
+    GiftCardCodes,
     OrderExchanger,
     OrderRefunder,
     OrderToExchange,
@@ -62,8 +63,12 @@ async def void_order(
     responses=REFUND_ERRORS | error_responses("INSUFFICIENT_STOCK"),
 )
 async def exchange(
-    order: OrderToExchange, body: ExchangeIn, session: DbSession, principal: OrderExchanger
+    order: OrderToExchange,
+    body: ExchangeIn,
+    session: DbSession,
+    principal: OrderExchanger,
+    guard: GiftCardCodes,
 ) -> ExchangeOut:
     """Returned lines and new lines in one call: the refund and the new order, linked both
     ways, settling only the difference (needs `orders:refund` and `orders:write`)."""
-    return await exchanges.exchange(session, principal, order.id, body)
+    return await exchanges.exchange(session, principal, order.id, body, guard)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
 from tillpoint.core.ids import new_id
+from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.sales.models import Payment
 from tillpoint.sales.orders import create_order, emit, get_order, order_lines, reserve_order
@@ -28,8 +29,13 @@ from tillpoint.stores.staff import get_employee
 
 
 async def exchange(
-    session: AsyncSession, principal: Principal, order_id: str, data: ExchangeIn
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    data: ExchangeIn,
+    guard: CodeGuard | None = None,
 ) -> ExchangeOut:
+    """``guard`` resolves gift card codes of the new lines and payments."""
     if data.employee_id is not None:
         await get_employee(session, principal, data.employee_id)
     plan = await plan_refund(session, principal, order_id, data.returned)
@@ -48,6 +54,7 @@ async def exchange(
             line_items=data.new_line_items,
             notes=f"Exchange for order {original.id}",
         ),
+        guard=guard,
         reserve_stock=False,
     )
     new = await get_order(session, principal, new_out.model.order_id, lock=True)
@@ -103,6 +110,6 @@ async def exchange(
     for payment in data.payments:
         if new.status != "open":
             break
-        await add_payment(session, principal, new.id, payment)
+        await add_payment(session, principal, new.id, payment, guard)
     [bundle] = await load_bundles(session, [new])
     return ExchangeOut(refund=refund_out(refund, exponent), order=order_out(bundle, exponent))

@@ -17,7 +17,12 @@ from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, field_error, not_found, status_detail
 from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
-from tillpoint.core.money import RoundingMode, minor_units, thousandths
+from tillpoint.core.money import (
+    RoundingMode,
+    allocate_largest_remainder,
+    minor_units,
+    thousandths,
+)
 from tillpoint.customers import loyalty
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
@@ -34,11 +39,12 @@ from tillpoint.sales.refunds.math import LineRefund, RefundableLine, refund_line
 from tillpoint.sales.sale_context import tenant_settings
 from tillpoint.sales.schemas import RefundIn, RefundLineIn, RefundOut, RefundTenderIn
 from tillpoint.sales.shifts.service import register_shift
+from tillpoint.sales.stored_value import refund_to_stored_value, take_back_cards
 from tillpoint.stores.staff import get_employee
 
 REFUNDABLE = frozenset({"completed", "partially_refunded"})
-# Tenders a refund can go to without naming an original payment.
-REFUND_TENDERS = frozenset({"cash", "credit_card", "other"})
+# Tenders a refund goes back to: by default each original payment of these gets its share.
+REFUND_TENDERS = frozenset({"cash", "credit_card", "other", "gift_card", "store_credit"})
 
 
 @dataclass
@@ -130,20 +136,30 @@ async def refund_tenders(
     requested: list[RefundTenderIn] | None,
     exponent: int,
 ) -> list[dict[str, Any]]:
-    """Where the money goes, each part charged against its original payment if it has one."""
+    """Where the money goes, each part charged against its original payment if it has one.
+
+    By default back to the original tenders pro rata: each payment gets the share of the
+    refund that its unrefunded amount is of all of them (largest remainder, so the parts sum
+    exactly, and a refund of what is left gives each payment exactly its rest). A gift card
+    share goes back to that card, a store credit share to that credit."""
     payments = [p for p in await order_payments(session, order.id) if p.status == "captured"]
     if requested is None:
-        # Back to the original tenders, most recent first.
+        originals = [
+            p
+            for p in payments
+            if p.tender_type in REFUND_TENDERS and p.amount_minor > p.refunded_minor
+        ]
+        lefts = [p.amount_minor - p.refunded_minor for p in originals]
+        to_originals = min(amount, sum(lefts))
         chosen: list[dict[str, Any]] = []
-        left = amount
-        for original in reversed(payments):
-            part = min(left, original.amount_minor - original.refunded_minor)
-            if part > 0 and original.tender_type in REFUND_TENDERS:
+        for original, part in zip(
+            originals, allocate_largest_remainder(to_originals, lefts), strict=True
+        ):
+            if part:
                 chosen.append(_tender_row(original.tender_type, part, original))
                 original.refunded_minor += part
-                left -= part
-        if left:
-            chosen.append(_tender_row("cash", left, None))
+        if amount > to_originals:
+            chosen.append(_tender_row("cash", amount - to_originals, None))
         return chosen
     total = sum(
         minor_units(t.amount, exponent, f"tenders[{i}].amount") for i, t in enumerate(requested)
@@ -164,24 +180,36 @@ async def refund_tenders(
             if part > payment.amount_minor - payment.refunded_minor:
                 raise field_error(f"tenders[{i}].amount", "more than is left of that payment")
             payment.refunded_minor += part
-        elif tender.tender_type not in REFUND_TENDERS:
+        elif tender.tender_type == "gift_card":
             raise field_error(
-                f"tenders[{i}].tenderType", f"{tender.tender_type} refunds are not available yet"
+                f"tenders[{i}].paymentId", "a gift card refund names the gift card payment"
             )
-        rows.append(_tender_row(tender.tender_type, part, payment, tender))
+        row = _tender_row(tender.tender_type, part, payment, tender)
+        if tender.tender_type == "store_credit" and payment is None:
+            # Issued to the order's customer.
+            if order.customer_id is None:
+                raise field_error(
+                    f"tenders[{i}].tenderType", "store credit needs the order's customer"
+                )
+            row["customerId"] = order.customer_id
+        rows.append(row)
     return rows
 
 
 def _tender_row(
     tender_type: str, amount: int, payment: Payment | None, request: RefundTenderIn | None = None
 ) -> dict[str, Any]:
-    return {
+    row: dict[str, Any] = {
         "tenderType": tender_type,
         "amountMinor": amount,
         "paymentId": payment.id if payment else None,
         "processorRef": request.processor_ref if request else None,
         "reference": request.reference if request else None,
     }
+    if payment is not None and payment.account_id is not None:
+        # Back to the card or credit the payment drew on.
+        row["giftCardId" if tender_type == "gift_card" else "customerId"] = payment.account_id
+    return row
 
 
 async def settle_refund(
@@ -219,7 +247,7 @@ async def settle_refund(
             stock_item(p.line), order.location_id, p.share.quantity_milli, f"lineItems[{i}]"
         )
         for i, p in enumerate(plan.parts)
-        if p.restock and p.share.quantity_milli
+        if p.restock and p.share.quantity_milli and not p.line.gift_card
     ]
     await apply_movements(
         session,
@@ -269,6 +297,10 @@ async def settle_refund(
     )
     session.add(refund)
     await session.flush()
+    await take_back_cards(
+        session, principal, order, [(p.line, p.share.total_minor) for p in plan.parts], refund_id
+    )
+    await refund_to_stored_value(session, principal, order, tenders, refund_id)
     if order.customer_id is not None:
         await loyalty.reverse_for_refund(
             session,

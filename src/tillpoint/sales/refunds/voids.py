@@ -1,5 +1,6 @@
 """Voids: cancel an open order, or a completed one that has no refunds, reversing its stock
-and payments.
+and payments (gift card and store credit payments go back to the card or credit; the cards a
+completed order sold lose what it loaded onto them).
 
 A completed order can be voided only while every shift its payments were taken in is still
 open: after the drawer is counted, money goes back by refund, which the next Z report shows.
@@ -14,9 +15,17 @@ from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, status_detail
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
-from tillpoint.sales.orders import emit, get_order, order_lines, reserve, stock_item
+from tillpoint.sales.orders import (
+    emit,
+    get_order,
+    order_lines,
+    order_payments,
+    reserve,
+    stock_item,
+)
 from tillpoint.sales.presenters import JsonView, load_bundles
 from tillpoint.sales.schemas import OrderOut, VoidIn
+from tillpoint.sales.stored_value import stock_lines, void_stored_value
 
 
 async def void_order(
@@ -56,7 +65,7 @@ async def void_order(
             order.tenant_id,
             [
                 MovementLine(stock_item(line), order.location_id, line.quantity_milli)
-                for line in lines
+                for line in stock_lines(lines)
             ],
             reason="void",
             reference_type="order",
@@ -64,6 +73,11 @@ async def void_order(
             occurred_at=utcnow(),
             actor=f"{principal.kind}:{principal.id}",
         )
+    # Gift card and store credit payments go back to the card or credit; cards the order
+    # sold lose the value it loaded.
+    await void_stored_value(
+        session, principal, order, lines, await order_payments(session, order.id)
+    )
     await session.execute(
         update(Payment)
         .where(Payment.order_id == order.id, Payment.status == "captured")

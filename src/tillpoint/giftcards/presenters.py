@@ -1,0 +1,58 @@
+"""Gift cards and ledger entries as the API shows them (money in major units)."""
+
+from typing import Any
+
+from tillpoint.core.db import utcnow
+from tillpoint.core.money import from_minor
+from tillpoint.giftcards.models import GiftCard, GiftCardEntry
+
+
+def card_out(card: GiftCard, exponent: int) -> dict[str, Any]:
+    return {
+        "gift_card_id": card.id,
+        "last4": card.last4,
+        "source": card.source,
+        "status": card.status,
+        "balance": from_minor(card.balance_minor, exponent),
+        "expires_at": card.expires_at,
+        "order_id": card.order_id,
+        "activated_at": card.activated_at,
+        "deactivated_at": card.deactivated_at,
+        "deactivation_reason": card.deactivation_reason,
+        "version": card.version,
+        "created_at": card.created_at,
+        "updated_at": card.updated_at,
+    }
+
+
+def lookup_out(card: GiftCard, exponent: int) -> dict[str, Any]:
+    return {
+        "gift_card_id": card.id,
+        "last4": card.last4,
+        "status": card.status,
+        "balance": from_minor(card.balance_minor, exponent),
+        "expires_at": card.expires_at,
+        "expired": is_expired(card),
+    }
+
+
+def entry_out(entry: GiftCardEntry | dict[str, Any], exponent: int) -> dict[str, Any]:
+    row: dict[str, Any] = entry if isinstance(entry, dict) else vars(entry)
+    get = row.__getitem__
+    return {
+        "entry_id": get("id"),
+        "gift_card_id": get("gift_card_id"),
+        "amount": from_minor(get("delta"), exponent),
+        "balance_after": from_minor(get("balance_after"), exponent),
+        "reason": get("reason"),
+        "order_id": get("order_id"),
+        "payment_id": get("payment_id"),
+        "refund_id": get("refund_id"),
+        "note": get("note"),
+        "created_at": get("created_at"),
+        "created_by": get("created_by"),
+    }
+
+
+def is_expired(card: GiftCard) -> bool:
+    return card.expires_at is not None and card.expires_at <= utcnow()

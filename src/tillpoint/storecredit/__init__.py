@@ -1,0 +1,1 @@
+"""Store credit: one balance per customer on one ledger (core/balances.py)."""
