@@ -42,6 +42,7 @@ from tillpoint.identity.sessions import resolve_principal
 from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
+from tillpoint.promotions import api as promotions_api
 from tillpoint.sales import api as sales_api
 from tillpoint.stores import api as stores_api
 from tillpoint.stores.service import check_assignable_locations
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_bulk_api,
         catalog_api,
         inventory_api,
+        promotions_api,
         stores_api,
         events_api,
         webhooks_api,

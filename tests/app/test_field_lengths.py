@@ -80,6 +80,7 @@ FIELDS_NOT_STORED = {
     ("ProductIn", "category"): "a category name or path; each name is checked (at most 200)",
     ("ProductUpdate", "category"): "a category name or path; each name is checked (at most 200)",
     ("UserUpdate", "current_password"): "the actor's password, checked",
+    ("CouponCodesIn", "prefix"): "starts each generated code (prefix + length fit its column)",
 }
 
 

@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"identity", "events"},
     {"stores"},
     {"catalog"},
-    {"inventory"},
+    {"inventory", "promotions"},
     {"sales", "webhooks"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

@@ -42,6 +42,9 @@ PREFIXES: dict[str, str] = {
     "webhook": "whk",
     "delivery": "whd",
     "webhook_attempt": "wha",
+    "promotion": "prm",
+    "coupon": "cpn",
+    "promotion_redemption": "prr",
 }
 
 

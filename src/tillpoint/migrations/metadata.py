@@ -5,6 +5,7 @@ from tillpoint.core import audit, events, idempotency, jobs  # noqa: F401
 from tillpoint.core.db import Base
 from tillpoint.identity import models as identity_models  # noqa: F401
 from tillpoint.inventory import models as inventory_models  # noqa: F401
+from tillpoint.promotions import models as promotions_models  # noqa: F401
 from tillpoint.sales import models as sales_models  # noqa: F401
 from tillpoint.stores import models as stores_models  # noqa: F401
 from tillpoint.webhooks import models as webhooks_models  # noqa: F401

@@ -29,11 +29,11 @@ from tillpoint.sales.lines import (
     discounts_json,
     new_line,
     pricing_context,
-    reprice,
     resolve_items,
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
+from tillpoint.sales.order_promotions import normalised_codes, price_with_promotions
 from tillpoint.sales.presenters import (
     JsonView,
     OrderBundle,
@@ -305,13 +305,14 @@ async def _build(
         place.rates,
     )
     order.discounts = discounts_json(data.discounts, exponent, "discounts")
+    order.coupon_codes = normalised_codes(data.coupon_codes)
     order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
     items = await resolve_items(session, place.location_id, data.line_items, "lineItems")
     lines = [
         new_line(order, i, item, request, ctx, f"lineItems[{i}]")
         for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))
     ]
-    reprice(order, lines, settings.rounding)
+    await price_with_promotions(session, order, lines, settings.rounding, strict=True)
     return order, lines, place
 
 

@@ -5,10 +5,12 @@ Tenders: cash (amount tendered → change; cash rounding on the settling payment
 authorization code) and other. gift_card and store_credit arrive with customers, through the
 same ``TENDERS`` table. Only cash may be tendered over the balance.
 
-When payments cover the grand total the order completes in the same transaction: stock leaves
-through the ledger (reason ``sale``), the reservation is released, the next receipt number of
-the location and year is taken, and ``order.completed`` is recorded. Lock order: the order row,
-the register's open shift, the stock levels (by variant), the receipt sequence.
+When payments cover the grand total the order completes in the same transaction: its
+promotions count a use each, stock leaves through the ledger (reason ``sale``), the
+reservation is released, the next receipt number of the location and year is taken, and
+``order.completed`` is recorded. Lock order: the order row,
+the register's open shift, its promotions and coupon codes (by id), the stock levels (by
+variant), the receipt sequence.
 """
 
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from tillpoint.core.money import minor_units
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Shift
+from tillpoint.sales.order_promotions import count_promotion_uses
 from tillpoint.sales.orders import (
     CHANNEL_SOURCES,
     get_order,
@@ -112,6 +115,7 @@ async def complete_order(
         # Written with the receipt number (number_order): the flush must not write them.
         set_committed_value(order, name, value)
     await session.flush()
+    await count_promotion_uses(session, order, lines)
     await apply_movements(
         session,
         order.tenant_id,
