@@ -67,6 +67,8 @@ async def test_list_filters(promos: Promos, till: Till) -> None:
     assert [p["promotionId"] for p in page["items"]] == [auto["promotionId"]]
     page = await till.get("/v1/promotions", validOn="2026-02-01")
     assert [p["promotionId"] for p in page["items"]] == [coupon["promotionId"]]
+    for bad in ("0", "2026-02-30", "20260201"):
+        await till.call("GET", "/v1/promotions", status=400, params={"validOn": bad})
     page = await till.get("/v1/promotions", q="HAPPY")
     assert [p["promotionId"] for p in page["items"]] == [auto["promotionId"]]
     page = await till.get("/v1/promotions", pageSize=1)

@@ -1,7 +1,6 @@
 """Promotion endpoints: promotions and their coupon codes. Reading needs ``catalog:read`` (a
 till shows what is on offer); creating and changing them ``promotions:write``."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +15,7 @@ from tillpoint.promotions.schemas import (
     CouponCodeOut,
     CouponCodesIn,
     CouponCodesOut,
+    LocalDate,
     PromotionIn,
     PromotionOut,
     PromotionUpdate,
@@ -37,7 +37,7 @@ async def list_promotions(
     active: bool | None = None,
     include_archived: Annotated[bool, Query(alias="includeArchived")] = False,
     valid_on: Annotated[
-        date | None, Query(alias="validOn", description="Dated to include this day")
+        LocalDate | None, Query(alias="validOn", description="Dated to include this day")
     ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="In the name")] = None,
 ) -> dict[str, object]:

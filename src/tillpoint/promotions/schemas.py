@@ -1,11 +1,14 @@
 """Request and response bodies of promotions and their coupon codes."""
 
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from tillpoint.core.schemas import (
+    INTEGRAL,
     ApiModel,
     DecimalNumber,
     Money,
@@ -13,13 +16,32 @@ from tillpoint.core.schemas import (
     Percent,
     Timestamp,
     Version,
+    exactly_one_of,
 )
 from tillpoint.promotions.models import PromotionKind, PromotionScope, PromotionTrigger, Stacking
 
 Id = Annotated[str, Field(max_length=40)]
 # The order sources of sales.models.OrderSource (promotions sit below sales: ADR 0008).
 Source = Literal["register", "online", "marketplace", "phone"]
-LocalDate = Annotated[date, Field(strict=False, description="A local date, YYYY-MM-DD")]
+
+
+def _iso_date(value: Any) -> Any:
+    # A date is text, YYYY-MM-DD (a number is no date, though pydantic would read it as one).
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise PydanticCustomError("date_type", "Input should be a date, YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "date_from_datetime_parsing", "Input should be a real date"
+        ) from None
+
+
+LocalDate = Annotated[
+    date, BeforeValidator(_iso_date), Field(strict=False, description="A local date, YYYY-MM-DD")
+]
 ClockTime = Annotated[
     str,
     Field(
@@ -28,9 +50,12 @@ ClockTime = Annotated[
         description="Local time, HH:MM (24 h)",
     ),
 ]
-Weekday = Annotated[int, Field(ge=1, le=7, description="ISO weekday: 1 = Monday, 7 = Sunday")]
-Count = Annotated[int, Field(ge=1, le=1_000_000_000)]
-Units = Annotated[int, Field(ge=1, le=1000)]
+Weekday = Annotated[
+    int, Field(ge=1, le=7, description="ISO weekday: 1 = Monday, 7 = Sunday"), INTEGRAL
+]
+Count = Annotated[int, Field(ge=1, le=1_000_000_000), INTEGRAL]
+Units = Annotated[int, Field(ge=1, le=1000), INTEGRAL]
+Priority = Annotated[int, Field(ge=-1000, le=1000, description="Higher applies first"), INTEGRAL]
 CouponCodeText = Annotated[
     str,
     Field(
@@ -77,9 +102,7 @@ class PromotionFields(ApiModel):
         default=[], description="Empty: every source"
     )
     stacking: Stacking = "combinable"
-    priority: Annotated[int, Field(ge=-1000, le=1000)] = Field(
-        default=0, description="Higher applies first"
-    )
+    priority: Priority = 0
     active: bool = True
 
 
@@ -112,7 +135,7 @@ class PromotionUpdate(ApiModel):
     location_ids: Annotated[list[Id], Field(max_length=200)] | None = None
     sources: Annotated[list[Source], Field(max_length=4)] | None = None
     stacking: Stacking | None = None
-    priority: Annotated[int, Field(ge=-1000, le=1000)] | None = None
+    priority: Priority | None = None
     active: bool | None = None
     version: Version | None = None
 
@@ -153,10 +176,12 @@ class PromotionOut(ApiModel):
 class CouponCodesIn(ApiModel):
     """One code (``code``) or a batch of ``count`` unique generated ones."""
 
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("code", "count"))
+
     code: CouponCodeText | None = None
-    count: Annotated[int, Field(ge=1, le=1000)] | None = None
+    count: Annotated[int, Field(ge=1, le=1000), INTEGRAL] | None = None
     prefix: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9_-]*$")] = ""
-    length: Annotated[int, Field(ge=6, le=20, description="Generated characters")] = 10
+    length: Annotated[int, Field(ge=6, le=20, description="Generated characters"), INTEGRAL] = 10
     max_uses: Count | None = Field(
         default=None, description="Per code; a generated code is used once unless told"
     )
