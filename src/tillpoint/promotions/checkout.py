@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, Table, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.categories import CategoryTree
@@ -232,6 +233,48 @@ def _check_coupons(outcome: Outcome, fields: dict[str, str]) -> None:
                 raise _refuse(code, fields[offer.coupon_id])
 
 
+async def _take_use(
+    session: AsyncSession, table: Table, tenant_id: str, row_id: str
+) -> Row[Any] | None:
+    """One more use of a promotion or code, unless it has none left (then None): one
+    self-checking UPDATE, whose row stays locked to COMMIT."""
+    taken = await session.execute(
+        update(table)
+        .where(
+            table.c.tenant_id == tenant_id,
+            table.c.id == row_id,
+            or_(table.c.max_uses.is_(None), table.c.uses < table.c.max_uses),
+        )
+        .values(uses=table.c.uses + 1)
+        .returning(*[c for c in table.c if c.name in ("id", "max_uses_per_customer")])
+    )
+    return taken.first()
+
+
+async def _give_use(session: AsyncSession, table: Table, tenant_id: str, row_id: str) -> None:
+    await session.execute(
+        update(table)
+        .where(table.c.tenant_id == tenant_id, table.c.id == row_id, table.c.uses > 0)
+        .values(uses=table.c.uses - 1)
+    )
+
+
+async def _customer_uses_now(
+    session: AsyncSession, tenant_id: str, promotion_id: str, customer_id: str
+) -> int:
+    used = await session.execute(
+        select(func.count())
+        .select_from(REDEMPTIONS)
+        .where(
+            REDEMPTIONS.c.tenant_id == tenant_id,
+            REDEMPTIONS.c.promotion_id == promotion_id,
+            REDEMPTIONS.c.customer_id == customer_id,
+            REDEMPTIONS.c.status == "counted",
+        )
+    )
+    return int(used.scalar_one())
+
+
 async def count_uses(
     session: AsyncSession,
     tenant_id: str,
@@ -241,55 +284,22 @@ async def count_uses(
 ) -> None:
     """Count a completing order's uses: promotions in id order, each with its code, by
     self-checking UPDATEs; 400 DISCOUNT_MAX_USAGES_REACHED_LIMIT if a limit was reached (the
-    caller's transaction then rolls back, giving back what was counted)."""
+    caller's transaction then rolls back, giving back what was counted). The customer's own
+    limit is counted after the promotion's row is locked, so it sees every use committed
+    before."""
     now = utcnow()
     for use in sorted(uses, key=lambda u: (u.promotion_id, u.coupon_id or "")):
-        per_customer = (
-            await session.execute(
-                update(PROMOTIONS)
-                .where(
-                    PROMOTIONS.c.tenant_id == tenant_id,
-                    PROMOTIONS.c.id == use.promotion_id,
-                    or_(
-                        PROMOTIONS.c.max_uses.is_(None),
-                        PROMOTIONS.c.uses < PROMOTIONS.c.max_uses,
-                    ),
-                )
-                .values(uses=PROMOTIONS.c.uses + 1)
-                .returning(PROMOTIONS.c.max_uses_per_customer)
-            )
-        ).one_or_none()
-        if per_customer is None:
+        promotion = await _take_use(session, PROMOTIONS, tenant_id, use.promotion_id)
+        if promotion is None:
             raise _refuse("DISCOUNT_MAX_USAGES_REACHED_LIMIT", "couponCodes")
-        if use.coupon_id is not None:
-            counted = (
-                await session.execute(
-                    update(COUPONS)
-                    .where(
-                        COUPONS.c.tenant_id == tenant_id,
-                        COUPONS.c.id == use.coupon_id,
-                        or_(COUPONS.c.max_uses.is_(None), COUPONS.c.uses < COUPONS.c.max_uses),
-                    )
-                    .values(uses=COUPONS.c.uses + 1)
-                    .returning(COUPONS.c.id)
-                )
-            ).one_or_none()
-            if counted is None:
-                raise _refuse("DISCOUNT_MAX_USAGES_REACHED_LIMIT", "couponCodes")
-        limit = per_customer[0]
+        coupon_left = use.coupon_id is None or await _take_use(
+            session, COUPONS, tenant_id, use.coupon_id
+        )
+        if not coupon_left:
+            raise _refuse("DISCOUNT_MAX_USAGES_REACHED_LIMIT", "couponCodes")
+        limit = promotion.max_uses_per_customer
         if limit is not None and customer_id is not None:
-            used = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(REDEMPTIONS)
-                    .where(
-                        REDEMPTIONS.c.tenant_id == tenant_id,
-                        REDEMPTIONS.c.promotion_id == use.promotion_id,
-                        REDEMPTIONS.c.customer_id == customer_id,
-                        REDEMPTIONS.c.status == "counted",
-                    )
-                )
-            ).scalar_one()
+            used = await _customer_uses_now(session, tenant_id, use.promotion_id, customer_id)
             if used >= limit:
                 raise _refuse("DISCOUNT_MAX_USAGES_REACHED_LIMIT", "customerId")
         await session.execute(
@@ -323,22 +333,6 @@ async def give_back_uses(session: AsyncSession, tenant_id: str, order_id: str) -
         )
     ).all()
     for promotion_id, coupon_id in sorted(released, key=lambda r: (r[0], r[1] or "")):
-        await session.execute(
-            update(PROMOTIONS)
-            .where(
-                PROMOTIONS.c.tenant_id == tenant_id,
-                PROMOTIONS.c.id == promotion_id,
-                PROMOTIONS.c.uses > 0,
-            )
-            .values(uses=PROMOTIONS.c.uses - 1)
-        )
+        await _give_use(session, PROMOTIONS, tenant_id, promotion_id)
         if coupon_id is not None:
-            await session.execute(
-                update(COUPONS)
-                .where(
-                    COUPONS.c.tenant_id == tenant_id,
-                    COUPONS.c.id == coupon_id,
-                    COUPONS.c.uses > 0,
-                )
-                .values(uses=COUPONS.c.uses - 1)
-            )
+            await _give_use(session, COUPONS, tenant_id, coupon_id)
