@@ -41,6 +41,11 @@ async def test_create_read_update_archive(promos: Promos, till: Till) -> None:
         "PATCH", f"/v1/promotions/{pid}", {"name": "Winter", "maxUses": None, "version": 1}
     )
     assert (changed["name"], changed["maxUses"], changed["version"]) == ("Winter", None, 2)
+    for field in ("scope", "priority", "active", "firstOrderOnly"):
+        error = await till.error(
+            "PATCH", f"/v1/promotions/{pid}", {field: None}, 400, "VALIDATION_ERROR"
+        )
+        assert error["details"][0]["field"] == field
     stale = await till.error(
         "PATCH", f"/v1/promotions/{pid}", {"version": 1}, 409, "VERSION_CONFLICT"
     )

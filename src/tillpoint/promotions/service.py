@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +44,17 @@ PLAIN_FIELDS = (
     "end_date",
     "start_time",
     "end_time",
+    "stacking",
+    "priority",
+    "active",
+)
+# The fields a promotion always has: a PATCH may change them, not clear them with null.
+REQUIRED_FIELDS = (
+    "name",
+    "description",
+    "kind",
+    "scope",
+    "first_order_only",
     "stacking",
     "priority",
     "active",
@@ -222,9 +234,9 @@ async def update_promotion(
         raise AppError("INVALID_STATUS", "An archived promotion cannot be changed.")
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
     given = data.model_dump(exclude_unset=True, exclude={"version"})
-    for required in ("name", "kind"):
-        if required in given and given[required] is None:
-            raise field_error(required, "cannot be cleared")
+    for name in REQUIRED_FIELDS:
+        if name in given and given[name] is None:
+            raise field_error(to_camel(name), "cannot be cleared")
     _apply(promotion, given, exponent)
     await _validate(session, promotion)
     if unchanged(session, promotion):
