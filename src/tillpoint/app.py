@@ -47,6 +47,7 @@ from tillpoint.identity.sessions import resolve_principal
 from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
+from tillpoint.promotions import api as promotions_api
 from tillpoint.sales import api as sales_api
 from tillpoint.sales.customer_orders import SalesCustomerRecords
 from tillpoint.storecredit import api as storecredit_api
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         catalog_bulk_api,
         catalog_api,
         inventory_api,
+        promotions_api,
         stores_api,
         customers_api,
         customers_loyalty_api,

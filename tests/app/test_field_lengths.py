@@ -90,6 +90,7 @@ FIELDS_NOT_STORED = {
     ("LineItemIn", "gift_card_code"): "a gift card code: stored only as a keyed digest",
     ("LineItemAdd", "gift_card_code"): "a gift card code: stored only as a keyed digest",
     ("PaymentIn", "gift_card_code"): "a gift card code: stored only as a keyed digest",
+    ("CouponCodesIn", "prefix"): "starts each generated code (prefix + length fit its column)",
 }
 
 

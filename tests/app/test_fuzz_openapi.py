@@ -29,7 +29,7 @@ STATEFUL_EXAMPLES = 10
 # Operations by their path's first segment after /v1, in groups of similar size.
 GROUPS = {
     "catalog": r"^/(v1/(catalog|tax-classes|events|audit-log|permissions)|healthz|readyz)",
-    "stock-webhooks": r"^/v1/(inventory|webhooks|tenant)",
+    "stock-webhooks": r"^/v1/(inventory|webhooks|tenant|promotions)",
     "stores": r"^/v1/(locations|registers|employees|customers|loyalty)",
     "sales-identity": r"^/v1/(orders|roles|me|users|api-keys|sessions|gift-cards)",
 }

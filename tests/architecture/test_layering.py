@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"identity", "events"},
     {"stores"},
     {"catalog"},
-    {"customers", "inventory"},
+    {"customers", "inventory", "promotions"},
     # Stored value: balances that sales draws on and refunds to.
     {"giftcards", "storecredit"},
     {"sales", "webhooks"},

@@ -91,6 +91,23 @@ CATALOG: dict[str, ErrorCode] = {
             403,
             "This discount or price override needs a manager's approval.",
         ),
+        # Promotions and coupons, in the marketplace reference's words.
+        ErrorCode("COUPON_NOT_FOUND", 404, "Coupon not found."),
+        ErrorCode("DISCOUNT_MAX_USAGES_REACHED_LIMIT", 400, "Discount max usages reached limit."),
+        ErrorCode(
+            "DISCOUNT_MIN_CART_AMOUNT_INSUFFICIENT", 400, "Discount min cart amount insufficient."
+        ),
+        ErrorCode("DISCOUNT_ONLY_ALLOW_FIRST_ORDER", 400, "Discount only allow first order."),
+        ErrorCode("INVALID_DISCOUNT_DATES", 400, "Invalid discount dates."),
+        ErrorCode(
+            "ORDER_AMOUNT_INSUFFICIENT_AFTER_DISCOUNT_APPLIED",
+            400,
+            "Order amount insufficient after discount applied.",
+        ),
+        ErrorCode("DISCOUNT_NOT_APPLICABLE", 400, "The discount does not apply to this order."),
+        ErrorCode(
+            "DISCOUNT_NOT_COMBINABLE", 400, "The discount cannot be combined with the others."
+        ),
         ErrorCode("SHIFT_NOT_OPEN", 409, "The register has no open shift; open one first."),
         ErrorCode("SHIFT_ALREADY_OPEN", 409, "The register already has an open shift."),
         ErrorCode("REFUND_NOT_ALLOWED", 409, "The order cannot be refunded in its status."),

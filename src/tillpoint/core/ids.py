@@ -48,6 +48,9 @@ PREFIXES: dict[str, str] = {
     "gift_card": "gc",
     "gift_card_entry": "gce",
     "store_credit_entry": "sce",
+    "promotion": "prm",
+    "coupon": "cpn",
+    "promotion_redemption": "prr",
 }
 
 

@@ -26,6 +26,9 @@ from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
 from tillpoint.identity.schemas import ApiKeyIn, UserIn
+from tillpoint.promotions import codes as coupon_codes
+from tillpoint.promotions import service as promotion_service
+from tillpoint.promotions.schemas import CouponCodesIn, PromotionIn
 from tillpoint.provisioning import create_tenant
 from tillpoint.stores import printers, staff, taxes
 from tillpoint.stores import service as stores
@@ -211,6 +214,7 @@ async def seed_demo(
         await seed_customers(session, owner, shop.id)
         credentials["tenant"] = tenant_id
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
+        credentials["demo coupon"] = await _welcome_coupon(session, owner)
     # The sales history commits a transaction per location and day, after the store exists.
     await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
     await seed_stored_value(db, settings, owner)
@@ -234,3 +238,22 @@ async def _example_webhook(session: AsyncSession, owner: Principal, settings: Se
     )
     await delivery_log.send_test(session, owner, webhook.id)
     return f"{webhook.id} (inactive), secret {secret}"
+
+
+async def _welcome_coupon(session: AsyncSession, owner: Principal) -> str:
+    """A coupon promotion for new customers (a coupon: the sales history is left as it is)."""
+    promotion = await promotion_service.create_promotion(
+        session,
+        owner,
+        PromotionIn(
+            name="Welcome 10 %",
+            kind="percentage",
+            trigger="coupon",
+            percent=Decimal(10),
+            min_cart_amount=Decimal(20),
+        ),
+    )
+    await coupon_codes.create_codes(
+        session, owner, promotion.promotion_id, CouponCodesIn(code="WELCOME10")
+    )
+    return "WELCOME10 (10 % off 20.00 or more)"

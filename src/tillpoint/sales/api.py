@@ -49,6 +49,18 @@ def json_reply(view: JsonView[Any], status_code: int = 200) -> Response:
 CHANGE_ERRORS = error_responses(
     "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
 )
+# What an entered coupon can be refused with (promotions/rules.py, promotions/checkout.py).
+COUPON_ERRORS = (
+    "NOT_FOUND",
+    "COUPON_NOT_FOUND",
+    "DISCOUNT_MAX_USAGES_REACHED_LIMIT",
+    "DISCOUNT_MIN_CART_AMOUNT_INSUFFICIENT",
+    "DISCOUNT_ONLY_ALLOW_FIRST_ORDER",
+    "INVALID_DISCOUNT_DATES",
+    "ORDER_AMOUNT_INSUFFICIENT_AFTER_DISCOUNT_APPLIED",
+    "DISCOUNT_NOT_APPLICABLE",
+    "DISCOUNT_NOT_COMBINABLE",
+)
 
 
 @router.post(
@@ -57,7 +69,7 @@ CHANGE_ERRORS = error_responses(
     status_code=201,
     responses={
         200: {"model": OrderOut, "description": "The order first created with this clientOrderId"},
-        **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"),
+        **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK", *COUPON_ERRORS),
     },
 )
 async def create_order(
@@ -69,7 +81,12 @@ async def create_order(
     return json_reply(out, 201 if created else 200)
 
 
-@router.post("/orders/calculate", response_model=OrderCalculationOut, status_code=200)
+@router.post(
+    "/orders/calculate",
+    response_model=OrderCalculationOut,
+    status_code=200,
+    responses=error_responses(*COUPON_ERRORS),
+)
 async def calculate_order(
     body: OrderIn, session: DbSession, principal: OrderWriter
 ) -> OrderCalculationOut:
@@ -103,12 +120,16 @@ async def get_order(order_id: str, session: DbSession, principal: OrderReader) -
     return await orders.show_order(session, principal, order_id)
 
 
-@router.patch("/orders/{order_id}", response_model=OrderOut, responses=CHANGE_ERRORS)
+@router.patch(
+    "/orders/{order_id}",
+    response_model=OrderOut,
+    responses={**CHANGE_ERRORS, **error_responses(*COUPON_ERRORS)},
+)
 async def update_order(
     order: OrderToChange, body: OrderUpdate, session: DbSession, principal: OrderWriter
 ) -> Response:
-    """Change an open order's discounts, service charges, tip, notes or customer, or resume
-    a parked order on another register."""
+    """Change an open order's discounts, coupon codes, service charges, tip, notes or
+    customer, or resume a parked order on another register."""
     return json_reply(await edits.update_order(session, principal, order.id, body))
 
 
@@ -166,6 +187,7 @@ async def remove_line_item(
         "GIFT_CARD_INSUFFICIENT_BALANCE",
         "STORE_CREDIT_INSUFFICIENT_BALANCE",
         "RATE_LIMITED",
+        "DISCOUNT_MAX_USAGES_REACHED_LIMIT",
     ),
 )
 async def add_payment(
@@ -186,7 +208,13 @@ async def add_payment(
 @router.post(
     "/orders/{order_id}/complete",
     response_model=OrderOut,
-    responses=error_responses("ORDER_NOT_OPEN", "ORDER_EMPTY", "CONFLICT", "INSUFFICIENT_STOCK"),
+    responses=error_responses(
+        "ORDER_NOT_OPEN",
+        "ORDER_EMPTY",
+        "CONFLICT",
+        "INSUFFICIENT_STOCK",
+        "DISCOUNT_MAX_USAGES_REACHED_LIMIT",
+    ),
 )
 async def complete_order(
     order: OrderToChange, session: DbSession, principal: OrderWriter

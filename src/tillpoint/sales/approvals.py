@@ -17,6 +17,7 @@ from tillpoint.core.errors import AppError
 from tillpoint.core.security import verify_password
 from tillpoint.identity.models import Role
 from tillpoint.sales.models import OrderLine
+from tillpoint.sales.order_promotions import promotion_discount_minor
 from tillpoint.sales.pricing import discount_needs_approval
 from tillpoint.sales.schemas import ApprovalIn
 from tillpoint.stores.models import Employee
@@ -40,10 +41,15 @@ def approval_reasons(
             continue
         if line.catalog_price_minor is not None:
             reasons.append(f"price override on {line.sku}")
-        if discount_needs_approval(line.line_discount_minor, line.gross_minor, threshold):
+        # Promotions are the store's own offers: only manual discounts need a manager.
+        manual = line.line_discount_minor - promotion_discount_minor(line)
+        if discount_needs_approval(manual, line.gross_minor, threshold):
             reasons.append(f"discount on {line.sku} above {threshold_percent} %")
     if order_discounts_changed:
-        base = sum(line.gross_minor - line.line_discount_minor for line in lines)
+        base = sum(
+            line.gross_minor - line.line_discount_minor + promotion_discount_minor(line)
+            for line in lines
+        )
         given = sum(line.order_discount_minor for line in lines)
         if discount_needs_approval(given, base, threshold):
             reasons.append(f"order discount above {threshold_percent} %")

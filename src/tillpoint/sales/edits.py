@@ -20,11 +20,11 @@ from tillpoint.sales.approvals import approval_reasons, require_approval
 from tillpoint.sales.lines import (
     discounts_json,
     new_line,
-    reprice,
     resolve_items,
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine
+from tillpoint.sales.order_promotions import normalised_codes, price_with_promotions
 from tillpoint.sales.orders import (
     emit,
     get_order,
@@ -66,9 +66,12 @@ async def _finish_change(
     touched: set[str],
     discounts_changed: bool,
     approval: ApprovalIn | None,
+    coupons_changed: bool = False,
 ) -> JsonView[OrderOut]:
     settings = await tenant_settings(session, order.tenant_id)
-    reprice(order, lines, settings.rounding)
+    # The promotions apply afresh to the order as it now is; a coupon refused here only when
+    # this request entered the codes (a line edit leaves a coupon that no longer fits idle).
+    await price_with_promotions(session, order, lines, settings.rounding, strict=coupons_changed)
     reasons = approval_reasons(
         lines,
         touched_line_ids=touched,
@@ -84,8 +87,8 @@ async def _finish_change(
 async def update_order(
     session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
 ) -> JsonView[OrderOut]:
-    """Change an open order's discounts, charges, tip, notes, customer — or resume it on
-    another register of its location."""
+    """Change an open order's discounts, coupon codes, charges, tip, notes, customer — or
+    resume it on another register of its location."""
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     if data.register_id is not None:
         await get_register(session, principal, order.location_id, data.register_id)
@@ -105,6 +108,8 @@ async def update_order(
         order.tip_minor = minor_units(data.tip, exponent, "tip")
     if data.discounts is not None:
         order.discounts = discounts_json(data.discounts, exponent, "discounts")
+    if data.coupon_codes is not None:
+        order.coupon_codes = normalised_codes(data.coupon_codes)
     if data.service_charges is not None:
         settings = await tenant_settings(session, order.tenant_id)
         ctx = await order_pricing_context(session, order, settings)
@@ -117,6 +122,7 @@ async def update_order(
         touched=set(),
         discounts_changed=data.discounts is not None,
         approval=data.approval,
+        coupons_changed=data.coupon_codes is not None,
     )
 
 

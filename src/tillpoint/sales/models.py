@@ -52,6 +52,8 @@ class Order(TenantScoped, Timestamped, Versioned, Base):
     tax_inclusive: Mapped[bool] = mapped_column(default=False)
     # The request's order-level discounts and service charges, and what each came to.
     discounts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    # The coupon codes entered (upper case), kept while the order is open so edits re-apply them.
+    coupon_codes: Mapped[list[str]] = mapped_column(JsonType, default=list)
     service_charges: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     # Tax per rate over the whole order: [{"rateId", "name", "rate", "amountMinor"}].
     taxes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
@@ -111,7 +113,8 @@ class OrderLine(TenantScoped, Base):
     # [{"id", "groupId", "name", "priceDeltaMinor"}]
     modifiers: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     modifiers_minor: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The line's own discounts as requested, each with the amount it came to.
+    # The line's own discounts as requested, each with the amount it came to, then those its
+    # promotions gave (with "promotionId", "name", "code", "couponId": sales.order_promotions).
     discounts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     gross_minor: Mapped[int] = mapped_column(BigInteger)
     line_discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)

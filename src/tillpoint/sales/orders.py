@@ -1,9 +1,9 @@
 """Open orders: create, price, edit lines, park and resume; read and list.
 
-Every amount is computed here from the catalog and the location's tax rates (clients never
-send totals) and stored on the order. An open order reserves its stock at its location; the
-reservation moves with every line edit and is released when the order completes or is voided.
-Every change locks the order row first, so two registers editing one order take turns.
+Every amount is computed here from the catalog and the location's tax rates (clients never send
+totals) and stored on the order. An open order reserves its stock at its location; the reservation
+moves with every line edit and is released when the order completes or is voided. Every change
+locks the order row first, so two registers editing one order take turns.
 """
 
 from datetime import timedelta
@@ -31,11 +31,11 @@ from tillpoint.sales.lines import (
     discounts_json,
     new_line,
     pricing_context,
-    reprice,
     resolve_items,
     service_charges_json,
 )
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
+from tillpoint.sales.order_promotions import normalised_codes, price_with_promotions
 from tillpoint.sales.presenters import (
     JsonView,
     OrderBundle,
@@ -70,8 +70,7 @@ CHANNEL_SOURCES = frozenset({"online", "marketplace"})
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-# Every payment and line edit runs these: built once (with the tenant criterion still added
-# per execution by core.db), not per request.
+# Run by every payment and line edit: built once (core.db adds the tenant criterion per run).
 _ORDER = select(Order).where(Order.id == bindparam("order_id"))
 _LOCKED_ORDER = _ORDER.with_for_update().execution_options(populate_existing=True)
 # A payment's first statement: the order's lock, and what paying needs of its tenant and
@@ -315,13 +314,14 @@ async def _build(
         place.rates,
     )
     order.discounts = discounts_json(data.discounts, exponent, "discounts")
+    order.coupon_codes = normalised_codes(data.coupon_codes)
     order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
     items = await resolve_items(session, place.location_id, data.line_items, "lineItems")
     lines = [
         new_line(order, i, item, request, ctx, f"lineItems[{i}]")
         for i, (item, request) in enumerate(zip(items, data.line_items, strict=True))
     ]
-    reprice(order, lines, settings.rounding)
+    await price_with_promotions(session, order, lines, settings.rounding, strict=True)
     return order, lines, place
 
 

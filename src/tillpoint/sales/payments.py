@@ -7,11 +7,12 @@ order's customer's credit) and other. Only cash may be tendered over the balance
 or store credit payment takes its amount off the card or credit through its ledger in the same
 transaction (``stored_value``), so two tills spending one card cannot overspend it.
 
-When payments cover the grand total the order completes in the same transaction: stock leaves
-through the ledger (reason ``sale``), the reservation is released, the next receipt number of
-the location and year is taken, the customer earns loyalty points, and ``order.completed``
-is recorded. Lock order: the order row, the register's open shift, the gift card or credit
-paid with, the stock levels (by variant), the cards the order sold (by id), the receipt
+When payments cover the grand total the order completes in the same transaction: its
+promotions count a use each, stock leaves through the ledger (reason ``sale``), the
+reservation is released, the next receipt number of the location and year is taken, the
+customer earns loyalty points, and ``order.completed`` is recorded. Lock order: the order
+row, the register's open shift, the gift card or credit paid with, its promotions and coupon
+codes (by id), the stock levels (by variant), the cards the order sold (by id), the receipt
 sequence, the customer's points.
 """
 
@@ -33,6 +34,7 @@ from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Shift
+from tillpoint.sales.order_promotions import count_promotion_uses
 from tillpoint.sales.orders import (
     CHANNEL_SOURCES,
     get_order,
@@ -123,6 +125,7 @@ async def complete_order(
         # Written with the receipt number (number_order): the flush must not write them.
         set_committed_value(order, name, value)
     await session.flush()
+    await count_promotion_uses(session, order, lines)
     await apply_movements(
         session,
         order.tenant_id,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.money import from_minor, from_thousandths
+from tillpoint.promotions.schemas import DiscountPromotionOut, PromotionTotalOut
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
 from tillpoint.sales.schemas import (
     AppliedDiscountOut,
@@ -107,9 +108,30 @@ def _discounts(stored: list[dict[str, Any]], exponent: int) -> list[AppliedDisco
             else _money(int(d["value"]), exponent),
             reason=d.get("reason"),
             amount=_money(d["amountMinor"], exponent),
+            promotion=DiscountPromotionOut(
+                promotion_id=d["promotionId"], name=d["name"], code=d.get("code")
+            )
+            if "promotionId" in d
+            else None,
         )
         for d in stored
     ]
+
+
+def _promotion_totals(lines: Sequence[OrderLine], exponent: int) -> list[PromotionTotalOut]:
+    """Each promotion's discounts summed over the lines, in the order they first appear."""
+    totals: dict[tuple[str, str | None], PromotionTotalOut] = {}
+    for line in lines:
+        for d in line.discounts:
+            if "promotionId" not in d:
+                continue
+            key = (d["promotionId"], d.get("code"))
+            seen = totals.get(key)
+            amount = _money(d["amountMinor"], exponent) + (seen.amount if seen else 0)
+            totals[key] = PromotionTotalOut(
+                promotion_id=d["promotionId"], name=d["name"], code=d.get("code"), amount=amount
+            )
+    return list(totals.values())
 
 
 def _taxes(stored: list[dict[str, Any]], exponent: int) -> list[TaxOut]:
@@ -243,6 +265,8 @@ def calculation_out(order: Order, lines: Sequence[OrderLine], exponent: int) -> 
         location_id=order.location_id,
         line_items=[line_out(line, exponent) for line in lines],
         discounts=_discounts(order.discounts, exponent),
+        coupon_codes=order.coupon_codes,
+        promotions=_promotion_totals(lines, exponent),
         service_charges=_service_charges(order, exponent),
         taxes=_taxes(order.taxes, exponent),
         totals=totals_out(order, exponent),
@@ -280,6 +304,8 @@ def order_out(bundle: OrderBundle, exponent: int) -> OrderOut:
         client_order_id=order.client_order_id,
         line_items=[line_out(line, exponent) for line in bundle.lines],
         discounts=_discounts(order.discounts, exponent),
+        coupon_codes=order.coupon_codes,
+        promotions=_promotion_totals(bundle.lines, exponent),
         service_charges=_service_charges(order, exponent),
         taxes=_taxes(order.taxes, exponent),
         totals=totals_out(order, exponent),

@@ -42,11 +42,13 @@ from tillpoint.core.money import (
     QUANTITY_SCALE,
     RoundingMode,
     allocate_largest_remainder,
+    decimal_places,
     round_cash,
     round_to_minor,
 )
 
 HUNDRED = Decimal(100)
+PERCENT_PLACES = 2
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,15 @@ def _check_percent(value: Decimal, what: str) -> Decimal:
     if not value.is_finite() or not 0 <= value <= HUNDRED:
         raise ValueError(f"{what} must be a percent number from 0 to 100, got {value}")
     return value
+
+
+def check_percent(value: Decimal, too_large: str) -> None:
+    """A discount or service charge percentage: at most 100, with the decimals the document
+    gives every ``value`` (an amount's are its currency's, checked when it is converted)."""
+    if value > 100:
+        raise ValueError(too_large)
+    if decimal_places(value) > PERCENT_PLACES:
+        raise ValueError(f"a percentage has at most {PERCENT_PLACES} decimal places")
 
 
 def _check_fixed(value: Decimal, what: str) -> int:

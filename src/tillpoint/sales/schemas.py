@@ -10,7 +10,6 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from tillpoint.core.money import decimal_places
 from tillpoint.core.schemas import (
     NOT_BLANK,
     ApiModel,
@@ -27,24 +26,16 @@ from tillpoint.core.schemas import (
     percentage_at_most_100,
 )
 from tillpoint.giftcards.schemas import Code as GiftCardCode
+from tillpoint.promotions.schemas import CouponCodes, DiscountPromotionOut, PromotionTotalOut
 from tillpoint.sales.models import OrderSource as OrderSource
 from tillpoint.sales.models import OrderStatus as OrderStatus
+from tillpoint.sales.pricing import check_percent
 
 Id = Annotated[str, Field(max_length=40)]
 Sku = Annotated[str, Field(min_length=1, max_length=100)]
 Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 TenderType = Literal["cash", "credit_card", "gift_card", "store_credit", "other"]
 MAX_LINES = 500
-PERCENT_PLACES = 2
-
-
-def check_percent(value: Decimal, too_large: str) -> None:
-    """A discount or service charge percentage: at most 100, with the decimals the document
-    gives every ``value`` (an amount's are its currency's, checked when it is converted)."""
-    if value > 100:
-        raise ValueError(too_large)
-    if decimal_places(value) > PERCENT_PLACES:
-        raise ValueError(f"a percentage has at most {PERCENT_PLACES} decimal places")
 
 
 class DiscountIn(ApiModel):
@@ -134,6 +125,7 @@ class OrderIn(ApiModel):
     occurred_at: AwareDatetime | None = None
     line_items: Annotated[list[LineItemIn], Field(max_length=MAX_LINES)] = []
     discounts: Annotated[list[DiscountIn], Field(max_length=10)] = []
+    coupon_codes: CouponCodes = []
     service_charges: Annotated[list[ServiceChargeIn], Field(max_length=5)] = []
     tip: Money = Decimal(0)
     notes: LongText = ""
@@ -147,6 +139,7 @@ class OrderUpdate(ApiModel):
         default=None, description="A customer of the tenant; null detaches the customer"
     )
     discounts: Annotated[list[DiscountIn], Field(max_length=10)] | None = None
+    coupon_codes: CouponCodes | None = Field(default=None, description="Replaces the codes")
     service_charges: Annotated[list[ServiceChargeIn], Field(max_length=5)] | None = None
     tip: Money | None = None
     notes: LongText | None = None
@@ -220,6 +213,7 @@ class AppliedDiscountOut(ApiModel):
     value: DecimalNumber
     reason: str | None
     amount: DecimalNumber
+    promotion: DiscountPromotionOut | None = None
 
 
 class TaxOut(ApiModel):
@@ -361,6 +355,8 @@ class OrderOut(ApiModel):
     client_order_id: str | None
     line_items: list[LineItemOut]
     discounts: list[AppliedDiscountOut]
+    coupon_codes: list[str] = []
+    promotions: list[PromotionTotalOut] = []
     service_charges: list[ServiceChargeOut]
     taxes: list[TaxOut]
     totals: TotalsOut
@@ -397,6 +393,8 @@ class OrderCalculationOut(ApiModel):
     location_id: str
     line_items: list[LineItemOut]
     discounts: list[AppliedDiscountOut]
+    coupon_codes: list[str] = []
+    promotions: list[PromotionTotalOut] = []
     service_charges: list[ServiceChargeOut]
     taxes: list[TaxOut]
     totals: TotalsOut

@@ -2,7 +2,7 @@
 (entries carry balance_after; core/balances.py keeps the two in step).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 15:31:49.094242
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import tillpoint.core.db
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

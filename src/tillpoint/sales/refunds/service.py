@@ -27,6 +27,7 @@ from tillpoint.customers import loyalty
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund, Shift
+from tillpoint.sales.order_promotions import give_back_promotion_uses
 from tillpoint.sales.orders import (
     get_order,
     order_lines,
@@ -261,6 +262,8 @@ async def settle_refund(
     )
     order.refunded_minor += plan.amount_minor
     order.status = "refunded" if plan.completes else "partially_refunded"
+    if plan.completes:
+        await give_back_promotion_uses(session, order)
     order.updated_at = now
     refund = Refund(
         tenant_id=order.tenant_id,

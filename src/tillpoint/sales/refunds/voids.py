@@ -15,6 +15,7 @@ from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, status_detail
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
+from tillpoint.sales.order_promotions import give_back_promotion_uses
 from tillpoint.sales.orders import (
     emit,
     get_order,
@@ -60,6 +61,7 @@ async def void_order(
     if order.status == "open":
         await reserve(session, order, [(line, -line.quantity_milli, "") for line in lines])
     else:
+        await give_back_promotion_uses(session, order)
         await apply_movements(
             session,
             order.tenant_id,

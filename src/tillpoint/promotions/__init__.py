@@ -1,0 +1,1 @@
+"""Promotions and coupons: automatic discounts and coupon codes that the sales pricing applies."""
