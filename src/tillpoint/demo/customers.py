@@ -1,4 +1,6 @@
-"""A few demo customers (the full set with history comes with the demo's own issue)."""
+"""The demo's customers: three named regulars and some 500 more, a loyalty program, and a
+welcome bonus for those who joined the mailing list. A third of the demo's sales name one of
+them (``demo.sales``), so they have history and the points it earned."""
 
 from decimal import Decimal
 
@@ -25,8 +27,86 @@ PROGRAM = LoyaltyProgramIn(
 )
 
 
-async def seed_customers(session: AsyncSession, owner: Principal, shop_id: str) -> None:
+FIRST = [
+    "Ava",
+    "Noah",
+    "Mia",
+    "Leo",
+    "Zoe",
+    "Omar",
+    "Ines",
+    "Kai",
+    "Nora",
+    "Theo",
+    "Lena",
+    "Hugo",
+    "Iris",
+    "Ravi",
+    "Yuki",
+    "Eli",
+    "Sara",
+    "Tom",
+]
+LAST = [
+    "Park",
+    "Silva",
+    "Meyer",
+    "Khan",
+    "Rossi",
+    "Dubois",
+    "Kowal",
+    "Tanaka",
+    "Hughes",
+    "Moreau",
+    "Garcia",
+    "Berg",
+    "Nakamura",
+    "Osei",
+    "Walsh",
+    "Ivanova",
+    "Costa",
+    "Lund",
+    "Abbott",
+    "Reid",
+    "Fischer",
+    "Mendes",
+    "Quinn",
+    "Sato",
+    "Varga",
+]
+MORE = 497  # with PEOPLE: 500
+
+
+def more_people() -> list[tuple[str, str, str, bool, list[str]]]:
+    """Names, emails, consent and tags of the other customers, the same every time."""
+    people = []
+    for n in range(MORE):
+        first, last = FIRST[n % len(FIRST)], LAST[(n * 7) % len(LAST)]
+        email = f"{first}.{last}.{n}@example.com".lower()
+        tags = ["vip"] if n % 17 == 0 else ["wholesale"] if n % 23 == 0 else []
+        people.append((first, last, email, n % 5 < 2, tags))
+    return people
+
+
+async def seed_customers(session: AsyncSession, owner: Principal, shop_id: str) -> list[str]:
+    """The customers, in the order created; returns their ids."""
     await loyalty.put_program(session, owner, PROGRAM)
+    ids = []
+    for first, last, address, opted_in, tags in more_people():
+        consent = MarketingConsentIn(location_id=shop_id, method="written") if opted_in else None
+        created = await service.create_customer(
+            session,
+            owner,
+            CustomerIn(
+                first_name=first,
+                last_name=last,
+                email=address,
+                tags=tags,
+                marketing_opt_in=opted_in,
+                marketing_consent=consent,
+            ),
+        )
+        ids.append(created.customer_id)
     for first, last, email, phone, opted_in in PEOPLE:
         consent = MarketingConsentIn(location_id=shop_id, method="written") if opted_in else None
         created = await service.create_customer(
@@ -46,3 +126,5 @@ async def seed_customers(session: AsyncSession, owner: Principal, shop_id: str) 
             await loyalty.adjust_points(
                 session, owner, created.customer_id, 250, "welcome bonus for joining the list"
             )
+        ids.append(created.customer_id)
+    return ids

@@ -9,6 +9,7 @@ only). Today the shop's front counter is still open, with a parked order on it.
 """
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -57,6 +58,7 @@ from tillpoint.sales.shifts import service as shifts
 from tillpoint.sales.shifts.schemas import CashMovementIn, ShiftCloseIn, ShiftOpenIn
 
 DAYS = 30
+CUSTOMER_SHARE = 0.35
 
 
 @dataclass
@@ -73,6 +75,10 @@ class Day:
     backdates: Backdates = field(default_factory=Backdates)
     shifts: dict[str, Shift] = field(default_factory=dict)
     parked: list[tuple[str, datetime]] = field(default_factory=list)
+    # Who buys: a third of the sales name one of the demo's customers, drawn from a random
+    # source of their own so the day's plan stays the same with or without customers.
+    customers: Sequence[str] = ()
+    who: random.Random = field(default_factory=lambda: random.Random(11))
 
 
 async def _restock(day: Day, plan: DayPlan, at: datetime) -> None:
@@ -163,6 +169,9 @@ async def _sell(day: Day, sale: Sale) -> None:
             line_items=sale.lines,
             discounts=sale.discounts,
             tip=sale.tip,
+            customer_id=day.who.choice(day.customers)
+            if day.customers and day.who.random() < CUSTOMER_SHARE
+            else None,
         ),
     )
     out = created.model
@@ -302,6 +311,7 @@ async def _run_day(
     history: tuple[random.Random, list[Sold], dict[str, Sellable]],
     *,
     live_until: datetime | None = None,
+    customers: Sequence[str] = (),
 ) -> None:
     """A business day at one store in one transaction; with ``live_until`` (today) only the
     first register works, its shift stays open and a parked order waits on it."""
@@ -316,6 +326,7 @@ async def _run_day(
         plan.actions.append(plan_sale(rng, store, live_until, registers[0], then="keep_open"))
     async with transaction(db, tenant_id=owner.tenant_id) as session:
         day = Day(session, owner, store, business_day, rng, pool, items)
+        day.customers, day.who = customers, random.Random(f"{store.location_id}{business_day}")
         await _restock(day, plan, opened - timedelta(minutes=30))
         await _open_shifts(day, registers, opened)
         for action in plan.actions:
@@ -337,7 +348,14 @@ async def _run_day(
 
 
 async def seed_sales(
-    db: Database, owner: Principal, *, shop_id: str, cafe_id: str, days: int = DAYS, seed: int = 7
+    db: Database,
+    owner: Principal,
+    *,
+    shop_id: str,
+    cafe_id: str,
+    days: int = DAYS,
+    seed: int = 7,
+    customers: Sequence[str] = (),
 ) -> None:
     """``days`` business days of history at both locations, then today's open shift at the
     shop's front counter."""
@@ -352,8 +370,14 @@ async def seed_sales(
         for location_id, store in stores.items():
             history = (rng, pools[location_id], items)
             day = today[location_id] - timedelta(days=back)
-            await _run_day(db, owner, store, day, history)
+            await _run_day(db, owner, store, day, history, customers=customers)
     history = (rng, pools[shop_id], items)
     await _run_day(
-        db, owner, stores[shop_id], today[shop_id], history, live_until=now - timedelta(minutes=2)
+        db,
+        owner,
+        stores[shop_id],
+        today[shop_id],
+        history,
+        live_until=now - timedelta(minutes=2),
+        customers=customers,
     )

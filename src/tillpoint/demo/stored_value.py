@@ -1,10 +1,9 @@
-"""The demo's stored value, for now: generated gift cards waiting to be sold, and one
-customer's store credit (issue 15's demo builds the fuller picture with customers)."""
+"""The demo's stored value: generated gift cards waiting to be sold, and a regular customer's
+goodwill store credit."""
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
-from tillpoint.core.ids import new_id
 from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.transactions import transaction
 from tillpoint.giftcards import ledger
@@ -15,7 +14,9 @@ GIFT_CARDS = 3
 STORE_CREDIT_MINOR = 2_500
 
 
-async def seed_stored_value(db: Database, settings: Settings, owner: Principal) -> None:
+async def seed_stored_value(
+    db: Database, settings: Settings, owner: Principal, customer_id: str
+) -> None:
     guard = code_guard(settings, RateLimiter())
     async with transaction(db, tenant_id=owner.tenant_id) as session:
         codes = [generate_code() for _ in range(GIFT_CARDS)]
@@ -23,7 +24,7 @@ async def seed_stored_value(db: Database, settings: Settings, owner: Principal) 
         await change_credit(
             session,
             owner,
-            new_id("customer"),
+            customer_id,
             STORE_CREDIT_MINOR,
             "adjusted",
             note="Demo: goodwill credit",

@@ -211,13 +211,13 @@ async def seed_demo(
         )
         credentials["demo API key"] = secret
         await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
-        await seed_customers(session, owner, shop.id)
+        customers = await seed_customers(session, owner, shop.id)
         credentials["tenant"] = tenant_id
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
         credentials["demo coupon"] = await _welcome_coupon(session, owner)
     # The sales history commits a transaction per location and day, after the store exists.
-    await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id)
-    await seed_stored_value(db, settings, owner)
+    await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id, customers=customers)
+    await seed_stored_value(db, settings, owner, customers[-1])
     return credentials
 
 
