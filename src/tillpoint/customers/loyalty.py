@@ -251,14 +251,20 @@ async def reverse_for_refund(
         "reason": "",
         "created_by": f"{principal.kind}:{principal.id}",
     }
-    customer = earned.account_id
+    return await take_back(session, tenant_id, earned.account_id, take, entry)
+
+
+async def take_back(
+    session: AsyncSession, tenant_id: str, customer_id: str, take: int, entry: dict[str, Any]
+) -> PointsChange | None:
+    """Take ``take`` points back, or what is left of them if the customer has spent some
+    meanwhile: a balance never goes below zero."""
     while take > 0:
-        change = await change_points(session, tenant_id, customer, -take, entry, activity=False)
+        change = await change_points(session, tenant_id, customer_id, -take, entry, activity=False)
         if change is not None:
             return change
-        # Some of the points are spent: take back what is left (the balance may move
-        # meanwhile, so ask again).
-        balance = await POINTS.account_balance(session, tenant_id, customer) or 0
+        # The balance may move meanwhile, so ask again.
+        balance = await POINTS.account_balance(session, tenant_id, customer_id) or 0
         if balance <= 0:
             return None
         take = min(take, balance)

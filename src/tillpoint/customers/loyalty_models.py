@@ -48,7 +48,7 @@ class LoyaltyAccount(TenantScoped, Base):
 
 
 class LoyaltyEntry(TenantScoped, Base):
-    """One change of an account's points: earned, reversed, adjusted or expired."""
+    """One change of an account's points (its kind: earned, reversed, redeemed, returned, …)."""
 
     __tablename__ = "loyalty_entries"
 
@@ -56,7 +56,7 @@ class LoyaltyEntry(TenantScoped, Base):
     account_id: Mapped[str] = mapped_column(String(40))
     delta: Mapped[int] = mapped_column(BigInteger)
     balance_after: Mapped[int] = mapped_column(BigInteger)
-    # earned, reversed, adjusted, expired
+    # earned, reversed, redeemed, returned, adjusted, expired, merged
     kind: Mapped[str] = mapped_column(String(20))
     order_id: Mapped[str | None] = mapped_column(String(40))
     refund_id: Mapped[str | None] = mapped_column(String(40))

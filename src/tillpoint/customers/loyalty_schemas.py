@@ -63,7 +63,10 @@ class LoyaltyEntryOut(ApiModel):
     entry_id: str = Field(validation_alias="id")
     points: int = Field(validation_alias="delta")
     balance_after: int
-    type: str = Field(validation_alias="kind", description="earned, reversed, adjusted, expired")
+    type: str = Field(
+        validation_alias="kind",
+        description="earned, reversed, redeemed, returned, adjusted, expired, merged",
+    )
     reason: str
     order_id: str | None
     refund_id: str | None
@@ -107,3 +110,10 @@ class LoyaltyAdjustmentOut(ApiModel):
     points: int
     balance: int
     entry_id: str
+
+
+class LoyaltyRedemptionIn(ApiModel):
+    points: Annotated[int, Field(ge=1, le=10**12), INTEGRAL] = Field(
+        description="Points the order's customer redeems, as an order discount"
+    )
+    version: Version | None = Field(default=None, description="The order's version")

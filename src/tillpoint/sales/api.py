@@ -11,7 +11,8 @@ from tillpoint.core.deps import DbSession, prepared_json
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.sales import customer_orders, edits, orders, payments
+from tillpoint.customers.loyalty_schemas import LoyaltyRedemptionIn
+from tillpoint.sales import customer_orders, edits, loyalty_redemption, orders, payments
 from tillpoint.sales.deps import (
     CustomerOrdersReader,
     GiftCardCodes,
@@ -169,6 +170,35 @@ async def remove_line_item(
     order: OrderToChange, line_item_id: str, session: DbSession, principal: OrderWriter
 ) -> Response:
     return json_reply(await edits.remove_line(session, principal, order.id, line_item_id))
+
+
+@router.post(
+    "/orders/{order_id}/loyalty-redemption",
+    response_model=OrderOut,
+    responses=error_responses(
+        "ORDER_NOT_OPEN", "LOYALTY_INSUFFICIENT_POINTS", "LOYALTY_BELOW_MINIMUM", "CONFLICT"
+    ),
+)
+async def redeem_points(
+    order: OrderToChange, body: LoyaltyRedemptionIn, session: DbSession, principal: OrderWriter
+) -> Response:
+    """The order's customer redeems points: an order discount worth what they are, the points
+    taken from their balance at once (given back if removed or the order is voided)."""
+    return json_reply(await loyalty_redemption.redeem_on_order(session, principal, order.id, body))
+
+
+@router.delete(
+    "/orders/{order_id}/loyalty-redemption",
+    response_model=OrderOut,
+    responses=error_responses("ORDER_NOT_OPEN", "CONFLICT"),
+)
+async def remove_points(
+    order: OrderToChange, session: DbSession, principal: OrderWriter
+) -> Response:
+    """Remove the points redeemed on an open order; they go back to the customer."""
+    return json_reply(
+        await loyalty_redemption.remove_redemption(session, principal, order.id, None)
+    )
 
 
 @router.post(

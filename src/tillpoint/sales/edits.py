@@ -13,6 +13,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import check_version, utcnow
 from tillpoint.core.errors import AppError, not_found, status_detail
 from tillpoint.core.money import from_thousandths, minor_units
+from tillpoint.customers.loyalty_redemption import REDEMPTION_KEY
 from tillpoint.customers.service import resolve_customer_id
 from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
@@ -57,7 +58,7 @@ async def open_order_for_change(
     return order, await order_lines(session, order.id)
 
 
-async def _finish_change(
+async def finish_change(
     session: AsyncSession,
     principal: Principal,
     order: Order,
@@ -97,6 +98,10 @@ async def update_order(
         await get_employee(session, principal, data.employee_id)
         order.employee_id = data.employee_id
     if "customer_id" in data.model_fields_set:  # null detaches the customer
+        if any(REDEMPTION_KEY in d for d in order.discounts):
+            raise AppError(
+                "CONFLICT", "The order redeems the customer's points: remove them first."
+            )
         customer_id = data.customer_id
         if customer_id is not None:
             customer_id = await resolve_customer_id(session, customer_id, "customerId")
@@ -107,14 +112,16 @@ async def update_order(
     if data.tip is not None:
         order.tip_minor = minor_units(data.tip, exponent, "tip")
     if data.discounts is not None:
-        order.discounts = discounts_json(data.discounts, exponent, "discounts")
+        # Points redeemed stay: they are removed on their own (they go back to the customer).
+        redeemed = [d for d in order.discounts if REDEMPTION_KEY in d]
+        order.discounts = [*discounts_json(data.discounts, exponent, "discounts"), *redeemed]
     if data.coupon_codes is not None:
         order.coupon_codes = normalised_codes(data.coupon_codes)
     if data.service_charges is not None:
         settings = await tenant_settings(session, order.tenant_id)
         ctx = await order_pricing_context(session, order, settings)
         order.service_charges = service_charges_json(data.service_charges, ctx, "serviceCharges")
-    return await _finish_change(
+    return await finish_change(
         session,
         principal,
         order,
@@ -149,7 +156,7 @@ async def add_line(
         [(line, line.quantity_milli, "quantity")],
         allow_negative_stock=place.allow_negative_stock,
     )
-    return await _finish_change(
+    return await finish_change(
         session,
         principal,
         order,
@@ -210,7 +217,7 @@ async def update_line(
             [(line, delta, "quantity")],
             allow_negative_stock=place.allow_negative_stock,
         )
-    return await _finish_change(
+    return await finish_change(
         session,
         principal,
         order,
@@ -229,7 +236,7 @@ async def remove_line(
     await reserve(session, order, [(line, -line.quantity_milli, "")])
     lines.remove(line)
     await session.delete(line)
-    return await _finish_change(
+    return await finish_change(
         session,
         principal,
         order,

@@ -23,7 +23,7 @@ from tillpoint.core.money import (
     minor_units,
     thousandths,
 )
-from tillpoint.customers import loyalty
+from tillpoint.customers import loyalty, loyalty_redemption
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund, Shift
@@ -305,15 +305,23 @@ async def settle_refund(
     )
     await refund_to_stored_value(session, principal, order, tenders, refund_id)
     if order.customer_id is not None:
+        lines = await order_lines(session, order.id)
         await loyalty.reverse_for_refund(
             session,
             principal,
             tenant_id=order.tenant_id,
             order_id=order.id,
             refund_id=refund_id,
-            refunded_net={
-                line.id: line.refunded_net_minor for line in await order_lines(session, order.id)
-            },
+            refunded_net={line.id: line.refunded_net_minor for line in lines},
+        )
+        await loyalty_redemption.return_redeemed(
+            session,
+            principal,
+            tenant_id=order.tenant_id,
+            customer_id=order.customer_id,
+            order_id=order.id,
+            share=(sum(x.refunded_net_minor for x in lines), sum(x.net_minor for x in lines)),
+            refund_id=refund_id,
         )
     return refund
 

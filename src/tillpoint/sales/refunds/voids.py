@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, status_detail
+from tillpoint.customers import loyalty_redemption
 from tillpoint.inventory.ledger import MovementLine, apply_movements
 from tillpoint.sales.models import Payment, Shift
 from tillpoint.sales.order_promotions import give_back_promotion_uses
@@ -80,6 +81,14 @@ async def void_order(
     await void_stored_value(
         session, principal, order, lines, await order_payments(session, order.id)
     )
+    if order.customer_id is not None:
+        await loyalty_redemption.void_points(
+            session,
+            principal,
+            tenant_id=order.tenant_id,
+            customer_id=order.customer_id,
+            order_id=order.id,
+        )
     await session.execute(
         update(Payment)
         .where(Payment.order_id == order.id, Payment.status == "captured")
