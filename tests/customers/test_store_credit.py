@@ -154,3 +154,17 @@ async def test_another_tenants_customer_is_not_found(
         assert response.status_code == 404, response.text
     unknown = await client.get(credit_path(new_id("customer")), headers=till.auth)
     assert unknown.status_code == 404
+
+
+async def test_a_merge_moves_the_credit_and_the_export_shows_it(till: Till) -> None:
+    survivor, _ = await customer_with_order(till)
+    merged, _ = await customer_with_order(till)
+    await till.post(credit_path(survivor), {"amount": 4, "reason": "goodwill"})
+    await till.post(credit_path(merged), {"amount": 6.5, "reason": "goodwill"})
+    await till.call("POST", f"/v1/customers/{survivor}/merge", {"mergeCustomerId": merged})
+    credit = await till.get(credit_path(survivor))
+    assert credit["balance"] == 10.5
+    assert credit["items"][-1]["reason"] == "merged"
+    assert (await till.get(credit_path(merged)))["balance"] == 10.5  # the survivor's
+    exported = await till.get(f"/v1/customers/{survivor}/export")
+    assert exported["storeCredit"]["balances"] == {survivor: 10.5, merged: 0}

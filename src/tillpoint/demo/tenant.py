@@ -218,6 +218,9 @@ async def seed_demo(
     # The sales history commits a transaction per location and day, after the store exists.
     await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id, customers=customers)
     await seed_stored_value(db, settings, owner, customers[-1])
+    # After the history: automatic promotions apply to the orders rung up from now on.
+    async with transaction(db, tenant_id=tenant_id) as session:
+        await _automatic_promotions(session, owner, cafe.id)
     return credentials
 
 
@@ -257,3 +260,26 @@ async def _welcome_coupon(session: AsyncSession, owner: Principal) -> str:
         session, owner, promotion.promotion_id, CouponCodesIn(code="WELCOME10")
     )
     return "WELCOME10 (10 % off 20.00 or more)"
+
+
+async def _automatic_promotions(session: AsyncSession, owner: Principal, cafe_id: str) -> None:
+    """The café's weekday happy hour, and a weekend amount off larger baskets anywhere."""
+    for promotion in (
+        PromotionIn(
+            name="Café happy hour",
+            kind="percentage",
+            percent=Decimal(15),
+            weekdays=[1, 2, 3, 4, 5],
+            start_time="15:00",
+            end_time="17:00",
+            location_ids=[cafe_id],
+        ),
+        PromotionIn(
+            name="Weekend 5 off 50",
+            kind="fixed_amount",
+            amount=Decimal(5),
+            min_cart_amount=Decimal(50),
+            weekdays=[6, 7],
+        ),
+    ):
+        await promotion_service.create_promotion(session, owner, promotion)
