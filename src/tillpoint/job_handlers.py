@@ -2,7 +2,7 @@
 
 from tillpoint.catalog import imports  # noqa: F401  (catalog.import)
 from tillpoint.core.jobs import purge  # noqa: F401  (jobs.purge)
-from tillpoint.customers import loyalty_expiry  # noqa: F401  (loyalty.expire)
+from tillpoint.customers import loyalty_expiry  # noqa: F401  (points.expire)
 
 # webhooks.deliver, webhooks.send_once, webhooks.dispatch, webhooks.purge
 from tillpoint.webhooks import delivery_jobs, dispatch  # noqa: F401

@@ -35,6 +35,16 @@ from tillpoint.identity.service import tenant_currency_exponent
 ACCOUNTS = table_of(LoyaltyAccount)
 ENTRIES = table_of(LoyaltyEntry)
 POINTS = BalanceLedger(ACCOUNTS, ENTRIES, "account_id", "loyalty_entry")
+# The event each kind of ledger entry records.
+EVENT_TYPES = {
+    "earned": "loyalty.earned",
+    "reversed": "loyalty.reversed",
+    "redeemed": "loyalty.redeemed",
+    "returned": "loyalty.returned",
+    "adjusted": "loyalty.adjusted",
+    "expired": "loyalty.expired",
+    "merged": "loyalty.merged",
+}
 ROUNDINGS = {"down": ROUND_FLOOR, "half_up": ROUND_HALF_UP, "up": ROUND_CEILING}
 
 
@@ -135,7 +145,7 @@ async def change_points(
     change = PointsChange(customer_id, delta, applied.balance_after, applied.entry_id)
     record_event(
         session,
-        f"loyalty.{entry['kind']}",
+        EVENT_TYPES[entry["kind"]],
         {
             "customerId": customer_id,
             "points": delta,

@@ -16,7 +16,8 @@ from tillpoint.core.jobs import JobContext, job_handler, recurring_job
 from tillpoint.customers.loyalty import ACCOUNTS, add_months, change_points
 from tillpoint.customers.loyalty_models import LoyaltyProgram
 
-EXPIRE = "loyalty.expire"
+# A job kind, not an event type (the event is loyalty.expired).
+EXPIRE = "points.expire"
 BATCH = 500
 
 

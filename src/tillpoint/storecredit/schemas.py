@@ -9,7 +9,10 @@ from tillpoint.storecredit.models import EntryReason
 
 
 class StoreCreditAdjustIn(ApiModel):
-    amount: SignedMoney = Field(description="Positive issues credit, negative takes it back")
+    amount: SignedMoney = Field(
+        description="Positive issues credit, negative takes it back; not 0",
+        json_schema_extra={"not": {"const": 0}},
+    )
     reason: Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 
     @model_validator(mode="after")
