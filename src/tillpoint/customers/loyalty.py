@@ -243,16 +243,7 @@ async def reverse_for_refund(
     refunded = sum(refunded_net.get(line_id, 0) for line_id in earned.line_ids or ())
     share = Decimal(earned.delta) * min(refunded, earned.basis_minor) / earned.basis_minor
     due = int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    # sum() of a BIGINT is NUMERIC on PostgreSQL: back to int before any arithmetic.
-    already = -int(
-        (
-            await session.execute(
-                select(func.coalesce(func.sum(LoyaltyEntry.delta), 0)).where(
-                    LoyaltyEntry.order_id == order_id, LoyaltyEntry.kind == "reversed"
-                )
-            )
-        ).scalar_one()
-    )
+    already = -await order_points(session, order_id, "reversed")
     take = due - already
     entry = {
         "kind": "reversed",
@@ -262,6 +253,18 @@ async def reverse_for_refund(
         "created_by": f"{principal.kind}:{principal.id}",
     }
     return await take_back(session, tenant_id, earned.account_id, take, entry)
+
+
+async def order_points(session: AsyncSession, order_id: str, kind: str) -> int:
+    """The points an order's entries of ``kind`` add up to (negative for what was taken)."""
+    total = (
+        await session.execute(
+            select(func.coalesce(func.sum(LoyaltyEntry.delta), 0)).where(
+                LoyaltyEntry.order_id == order_id, LoyaltyEntry.kind == kind
+            )
+        )
+    ).scalar_one()
+    return int(total)  # sum() of a BIGINT is NUMERIC on PostgreSQL
 
 
 async def take_back(

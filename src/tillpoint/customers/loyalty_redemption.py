@@ -12,14 +12,18 @@ net like the reversal of earned points. A void also takes back everything the or
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import AppError, field_error
 from tillpoint.core.money import round_to_minor
-from tillpoint.customers.loyalty import POINTS, change_points, get_program, take_back
-from tillpoint.customers.loyalty_models import LoyaltyEntry
+from tillpoint.customers.loyalty import (
+    POINTS,
+    change_points,
+    get_program,
+    order_points,
+    take_back,
+)
 
 # Marks an order discount that points pay for (its value: the points).
 REDEMPTION_KEY = "loyaltyPoints"
@@ -68,17 +72,6 @@ async def redeem(
     return round_to_minor(points * Decimal(program.point_value).scaleb(exponent))
 
 
-async def _sum(session: AsyncSession, order_id: str, kind: str) -> int:
-    total = (
-        await session.execute(
-            select(func.coalesce(func.sum(LoyaltyEntry.delta), 0)).where(
-                LoyaltyEntry.order_id == order_id, LoyaltyEntry.kind == kind
-            )
-        )
-    ).scalar_one()
-    return int(total)  # sum() of a BIGINT is NUMERIC on PostgreSQL
-
-
 async def _give_back(
     session: AsyncSession,
     principal: Principal,
@@ -112,7 +105,7 @@ async def return_redeemed(
 ) -> None:
     """Give back the points the order redeemed: all of them, or — for a refund — ``share``
     (refunded net so far, the order's net) of them, less what was given back before."""
-    redeemed = -await _sum(session, order_id, "redeemed")
+    redeemed = -await order_points(session, order_id, "redeemed")
     if redeemed <= 0:
         return
     refunded, whole = share
@@ -123,7 +116,7 @@ async def return_redeemed(
             (Decimal(redeemed) * refunded / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         )
     )
-    returned = await _sum(session, order_id, "returned")
+    returned = await order_points(session, order_id, "returned")
     await _give_back(
         session, principal, tenant_id, customer_id, order_id, due - returned, refund_id
     )
@@ -137,8 +130,8 @@ async def void_points(
     await return_redeemed(
         session, principal, tenant_id=tenant_id, customer_id=customer_id, order_id=order_id
     )
-    earned = await _sum(session, order_id, "earned")
-    reversed_ = -await _sum(session, order_id, "reversed")
+    earned = await order_points(session, order_id, "earned")
+    reversed_ = -await order_points(session, order_id, "reversed")
     await take_back(
         session,
         tenant_id,
