@@ -102,7 +102,31 @@ async def test_refunding_or_voiding_a_sold_card_takes_its_value_back(shop: GiftS
     )
     voided = await shop.sell_card(15, code="VOIDED-CARD-001")
     await till.post(f"/v1/orders/{voided['orderId']}/void", {"reason": "mistake"}, 200)
-    assert (await shop.lookup("VOIDED-CARD-001"))["balance"] == 0
+    looked = await shop.lookup("VOIDED-CARD-001")
+    assert (looked["status"], looked["balance"]) == ("inactive", 0)
+
+
+async def test_a_sold_card_taken_back_whole_is_inactive_and_sells_again(shop: GiftShop) -> None:
+    till = shop.till
+    sold = await shop.sell_card(30, code="BACK-CARD-00001")
+    line_id = sold["lineItems"][0]["lineItemId"]
+    await till.post(
+        f"/v1/orders/{sold['orderId']}/refunds",
+        {"lineItems": [{"lineItemId": line_id, "quantity": 1}], "reason": "changed mind"},
+    )
+    card = await shop.card(sold)
+    assert (card["status"], card["balance"], card["orderId"]) == ("inactive", 0, None)
+    order = await till.order(till.line(shop.goods_sku))
+    await shop.pay_with_card(order, 1, "BACK-CARD-00001", status=409)
+    again = await shop.sell_card(12, code="BACK-CARD-00001")
+    card = await shop.card(again)
+    assert (card["status"], card["balance"], card["orderId"]) == ("active", 12, again["orderId"])
+
+    # A card someone reloaded keeps its status when the reload's sale is voided.
+    reload = await shop.sell_card(8, code="BACK-CARD-00001")
+    await till.post(f"/v1/orders/{reload['orderId']}/void", {"reason": "mistake"}, 200)
+    looked = await shop.lookup("BACK-CARD-00001")
+    assert (looked["status"], looked["balance"]) == ("active", 12)
 
 
 async def test_the_shift_report_shows_gift_card_payments_and_refunds(shop: GiftShop) -> None:

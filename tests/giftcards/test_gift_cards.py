@@ -226,3 +226,36 @@ async def test_a_cashier_sells_a_card_of_any_value_without_approval(
     assert order["lineItems"][0]["priceOverridden"] is False
     mug = await cashier.order(cashier.line(shop.goods_sku, unitPrice=5), status=403)
     assert mug["error"]["code"] == "DISCOUNT_APPROVAL_REQUIRED"
+
+
+async def test_one_physical_card_is_sold_by_one_order_at_a_time(shop: GiftShop) -> None:
+    till = shop.till
+    await till.post("/v1/gift-cards/codes", {"codes": ["ONCE-CARD-0001"]})
+    first = await till.order(till.line(shop.gift_sku, unitPrice=25, giftCardCode="ONCE-CARD-0001"))
+    second = await till.order(
+        till.line(shop.gift_sku, unitPrice=40, giftCardCode="once card 0001"), status=409
+    )
+    assert second["error"]["code"] == "GIFT_CARD_ALREADY_SOLD"
+    assert second["error"]["details"] == [
+        {"field": "lineItems[0].giftCardCode", "message": f"the card is sold on {first['orderId']}"}
+    ]
+    twice = till.line(shop.gift_sku, unitPrice=10, giftCardCode="ONCE-CARD-0001")
+    other = await till.order(till.line(shop.goods_sku))
+    added = await till.call("POST", f"/v1/orders/{other['orderId']}/line-items", twice, 409)
+    assert added["error"]["code"] == "GIFT_CARD_ALREADY_SOLD"
+    # A new physical card twice on one order: the second line cannot activate it again.
+    both = await till.order(
+        till.line(shop.gift_sku, unitPrice=10, giftCardCode="TWICE-CARD-001"),
+        till.line(shop.gift_sku, unitPrice=10, giftCardCode="TWICE-CARD-001"),
+        status=409,
+    )
+    assert both["error"]["details"][0]["field"] == "lineItems[1].giftCardCode"
+
+    # Once the first order is voided the card is free; once sold, a line reloads it.
+    await till.post(f"/v1/orders/{first['orderId']}/void", {"reason": "wrong card"}, 200)
+    sold = await till.sell(till.line(shop.gift_sku, unitPrice=40, giftCardCode="ONCE-CARD-0001"))
+    await till.sell(till.line(shop.gift_sku, unitPrice=5, giftCardCode="ONCE-CARD-0001"))
+    card = await shop.card(sold)
+    assert (card["status"], card["balance"], card["orderId"]) == ("active", 45, sold["orderId"])
+    entries = await till.get(f"/v1/gift-cards/{card['giftCardId']}/entries")
+    assert sorted(e["reason"] for e in entries["items"]) == ["activation", "reload"]

@@ -1,6 +1,7 @@
 """Hypothesis, on both databases: any sequence of activation, redemption, refund, reload,
 return and store credit issue, spend, refund and adjustment keeps each ledger summing to its
-balance, never below zero; a change beyond the balance is refused and changes nothing."""
+balance, never below zero; a change beyond the balance is refused and changes nothing; a card
+is activated by one sale only."""
 
 import itertools
 from typing import Any
@@ -70,7 +71,8 @@ async def test_gift_card_ledger_sums_to_its_balance(
         [card] = await ledger.new_cards(
             session, principal, guard, [f"PROP-{next(CODES):08}"], "physical"
         )
-        await ledger.load_sold(session, principal, new_id("order"), [(card.id, opening)])
+        sold = ledger.SoldCard(card.id, opening, "activation")
+        await ledger.load_sold(session, principal, new_id("order"), [sold])
     expected = opening
     for kind, amount in steps:
         delta = -amount if kind in ("redeem", "return") else amount
@@ -141,3 +143,30 @@ async def new_customer(db: Database, tenant_id: str, principal: Any) -> str:
             session, principal, CustomerIn(first_name="Credit", last_name=new_id("customer"))
         )
     return created.customer_id
+
+
+async def test_a_card_activated_meanwhile_is_not_activated_again(
+    app: Any, db: Database, tenant: TenantFixture
+) -> None:
+    """The last check of a sold card, at completion: a line that took the card inactive
+    cannot load it once another sale has activated it (the till then sells another card)."""
+    principal = principal_of(tenant)
+    guard = code_guard(app.state.settings, RateLimiter())
+    async with transaction(db, tenant_id=tenant.id) as session:
+        [card] = await ledger.new_cards(session, principal, guard, ["TWICE-0000-0001"], "physical")
+        await ledger.load_sold(
+            session, principal, new_id("order"), [ledger.SoldCard(card.id, 2_500, "activation")]
+        )
+
+    async def sell_again() -> None:
+        async with transaction(db, tenant_id=tenant.id) as session:
+            sold = ledger.SoldCard(card.id, 4_000, "activation")
+            await ledger.load_sold(session, principal, new_id("order"), [sold])
+
+    with pytest.raises(AppError) as refused:
+        await sell_again()
+    assert refused.value.code == "GIFT_CARD_ALREADY_SOLD"
+    async with transaction(db, tenant_id=tenant.id) as session:
+        reload = ledger.SoldCard(card.id, 500, "reload")
+        await ledger.load_sold(session, principal, new_id("order"), [reload])
+    assert await balances(db, tenant.id, GIFT_CARD_LEDGER, card.id) == (3_000, 3_000)

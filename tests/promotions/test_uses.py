@@ -90,6 +90,30 @@ async def test_the_last_use_taken_meanwhile_refuses_the_payment(promos: Promos, 
     assert (await till.pay(changed))["order"]["status"] == "completed"
 
 
+async def test_a_first_order_promotion_is_checked_again_when_the_order_completes(
+    promos: Promos, till: Till
+) -> None:
+    """Two open orders of a new customer both get the welcome offer; whichever completes
+    first used it, and the other's payment is refused until it is repriced."""
+    sku = await till.product(price=10)
+    promotion = await promos.create(trigger="automatic", firstOrderOnly=True)
+    customer = (await till.post("/v1/customers", {"firstName": "New"}))["customerId"]
+    first = await till.order(till.line(sku), customerId=customer)
+    second = await till.order(till.line(sku), customerId=customer)
+    assert [o["totals"]["grandTotal"] for o in (first, second)] == [9, 9]
+    await till.pay(second)
+    refused = await till.pay(first, status=400)
+    assert refused["error"]["code"] == "DISCOUNT_ONLY_ALLOW_FIRST_ORDER"
+    still = await till.get(f"/v1/orders/{first['orderId']}")
+    assert (still["status"], still["payments"]) == ("open", [])
+    assert (await till.get(f"/v1/promotions/{promotion['promotionId']}"))["uses"] == 1
+    # Any change reprices the open order: the offer is gone and it is paid in full.
+    path = f"/v1/orders/{first['orderId']}"
+    changed = await till.call("PATCH", path, {"notes": "repriced", "version": still["version"]})
+    assert (changed["totals"]["grandTotal"], changed["promotions"]) == (10, [])
+    assert (await till.pay(changed))["order"]["status"] == "completed"
+
+
 async def test_open_order_edits_reapply_promotions(promos: Promos, till: Till) -> None:
     sku = await till.product(price=10)
     await promos.create(name="Spend 20 save 2", kind="fixed_amount", amount=2, minCartAmount=20)

@@ -131,6 +131,11 @@ CATALOG: dict[str, ErrorCode] = {
         ),
         ErrorCode("GIFT_CARD_ALREADY_EXISTS", 409, "A gift card with this code already exists."),
         ErrorCode(
+            "GIFT_CARD_ALREADY_SOLD",
+            409,
+            "The gift card was sold by another order, or is being sold on one.",
+        ),
+        ErrorCode(
             "STORE_CREDIT_INSUFFICIENT_BALANCE",
             409,
             "The customer's store credit is less than the amount.",

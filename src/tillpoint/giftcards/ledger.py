@@ -9,7 +9,7 @@ that resolves it.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -26,6 +26,17 @@ from tillpoint.giftcards.models import GIFT_CARD_LEDGER, EntryReason, GiftCard
 from tillpoint.giftcards.presenters import card_out, entry_out, is_expired
 from tillpoint.giftcards.schemas import GiftCardEntryOut, GiftCardOut
 from tillpoint.identity.service import tenant_currency_exponent
+
+# What a sold line does to its card (``OrderLine.gift_card_load``); None on lines written
+# before it was recorded: whatever the card's status then allows.
+SaleLoad = Literal["activation", "reload"]
+
+
+class SoldCard(NamedTuple):
+    card_id: str
+    amount: int
+    load: SaleLoad | None
+
 
 EVENTS: dict[EntryReason, str] = {
     "activation": "gift_card.activated",
@@ -197,22 +208,24 @@ async def card_for_sale(
     guard: CodeGuard,
     code: str | None,
     field: str,
-) -> str:
-    """The card a gift card line loads: the card with ``code`` (a registered or active card;
-    an unregistered physical code is registered here), else a new generated card. It is
-    loaded when the order completes (``load_sold``)."""
+) -> tuple[str, SaleLoad]:
+    """The card a gift card line loads and how: the card with ``code`` (an inactive card is
+    activated by the sale, an active one reloaded; an unregistered physical code is
+    registered here), else a new generated card. It is loaded when the order completes
+    (``load_sold``)."""
     if code is None:
-        return (await new_cards(session, principal, guard, [generate_code()], "generated"))[0].id
+        [made] = await new_cards(session, principal, guard, [generate_code()], "generated")
+        return made.id, "activation"
     card = await _with_code(session, guard, code)
     if card is None:
-        return (await new_cards(session, principal, guard, [code], "physical"))[0].id
+        return (await new_cards(session, principal, guard, [code], "physical"))[0].id, "activation"
     if card.status == "deactivated":
         raise AppError(
             "GIFT_CARD_INACTIVE", details=[{"field": field, "message": "the card is deactivated"}]
         )
     if card.status == "active" and is_expired(card):
         raise AppError("GIFT_CARD_EXPIRED", details=[{"field": field, "message": "expired"}])
-    return card.id
+    return card.id, "reload" if card.status == "active" else "activation"
 
 
 async def new_cards(
@@ -272,24 +285,29 @@ async def load_sold(
     session: AsyncSession,
     principal: Principal,
     order_id: str,
-    loads: Sequence[tuple[str, int]],
+    loads: Sequence[SoldCard],
 ) -> None:
-    """Load the cards an order sold as it completes (``loads``: card id and line amount):
-    an inactive card is activated with the amount, an active one reloaded. Cards are locked
-    in id order."""
-    for card_id, amount in sorted(loads):
-        card = await card_by_id(session, card_id, lock=True)
+    """Load the cards an order sold as it completes, each with its line's amount: an
+    inactive card is activated, an active one reloaded. A card the line was to activate that
+    another sale activated meanwhile is 409 GIFT_CARD_ALREADY_SOLD (one physical card sold
+    twice). Cards are locked in id order."""
+    for sold in sorted(loads):
+        card = await card_by_id(session, sold.card_id, lock=True)
         if card.status == "deactivated":
             raise AppError("GIFT_CARD_INACTIVE", "A gift card on this order was deactivated.")
+        if sold.load == "activation" and card.status != "inactive":
+            raise AppError(
+                "GIFT_CARD_ALREADY_SOLD",
+                f"The gift card ****{card.last4} was activated by another sale.",
+            )
         reason: EntryReason = "reload" if card.status == "active" else "activation"
         if card.status == "inactive":
-            now = utcnow()
             card.status = "active"
-            card.activated_at = now
+            card.activated_at = utcnow()
             card.order_id = order_id
             await session.flush()
-        if amount:
-            await move(session, principal, card, amount, reason, order_id=order_id)
+        if sold.amount:
+            await move(session, principal, card, sold.amount, reason, order_id=order_id)
 
 
 async def take_back(
@@ -303,10 +321,11 @@ async def take_back(
     field: str = "lineItems",
 ) -> None:
     """Take a sold card's value off it again (its line refunded, its order voided): 409
-    GIFT_CARD_INSUFFICIENT_BALANCE when it has been spent."""
+    GIFT_CARD_INSUFFICIENT_BALANCE when it has been spent. A card this order activated that
+    is left empty goes back to inactive, to be sold again."""
     if amount <= 0:
         return
-    card = await card_by_id(session, card_id)
+    card = await card_by_id(session, card_id, lock=True)
     await move(
         session,
         principal,
@@ -317,3 +336,9 @@ async def take_back(
         refund_id=refund_id,
         field=field,
     )
+    if card.order_id == order_id and card.status == "active" and card.balance_minor == 0:
+        card.status = "inactive"
+        card.activated_at = None
+        card.order_id = None
+        card.updated_at = utcnow()
+        await session.flush()

@@ -246,7 +246,9 @@ async def _take_use(
             or_(table.c.max_uses.is_(None), table.c.uses < table.c.max_uses),
         )
         .values(uses=table.c.uses + 1)
-        .returning(*[c for c in table.c if c.name in ("id", "max_uses_per_customer")])
+        .returning(
+            *[c for c in table.c if c.name in ("id", "max_uses_per_customer", "first_order_only")]
+        )
     )
     return taken.first()
 
@@ -281,12 +283,14 @@ async def count_uses(
     order_id: str,
     customer_id: str | None,
     uses: Sequence[Use],
+    customer_has_orders: Callable[[], Awaitable[bool]],
 ) -> None:
     """Count a completing order's uses: promotions in id order, each with its code, by
     self-checking UPDATEs; 400 DISCOUNT_MAX_USAGES_REACHED_LIMIT if a limit was reached (the
     caller's transaction then rolls back, giving back what was counted). The customer's own
-    limit is counted after the promotion's row is locked, so it sees every use committed
-    before."""
+    limit, and a first-order promotion's rule (400 DISCOUNT_ONLY_ALLOW_FIRST_ORDER when the
+    customer completed another order since this one was priced), are checked after the
+    promotion's row is locked, so they see every order that used it committed before."""
     now = utcnow()
     for use in sorted(uses, key=lambda u: (u.promotion_id, u.coupon_id or "")):
         promotion = await _take_use(session, PROMOTIONS, tenant_id, use.promotion_id)
@@ -302,6 +306,8 @@ async def count_uses(
             used = await _customer_uses_now(session, tenant_id, use.promotion_id, customer_id)
             if used >= limit:
                 raise _refuse("DISCOUNT_MAX_USAGES_REACHED_LIMIT", "customerId")
+        if promotion.first_order_only and customer_id is not None and await customer_has_orders():
+            raise _refuse("DISCOUNT_ONLY_ALLOW_FIRST_ORDER", "customerId")
         await session.execute(
             REDEMPTIONS.insert().values(
                 tenant_id=tenant_id,

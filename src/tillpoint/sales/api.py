@@ -70,7 +70,14 @@ COUPON_ERRORS = (
     status_code=201,
     responses={
         200: {"model": OrderOut, "description": "The order first created with this clientOrderId"},
-        **error_responses("DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK", *COUPON_ERRORS),
+        **error_responses(
+            "DISCOUNT_APPROVAL_REQUIRED",
+            "INSUFFICIENT_STOCK",
+            "GIFT_CARD_INACTIVE",
+            "GIFT_CARD_EXPIRED",
+            "GIFT_CARD_ALREADY_SOLD",
+            *COUPON_ERRORS,
+        ),
     },
 )
 async def create_order(
@@ -138,7 +145,10 @@ async def update_order(
     "/orders/{order_id}/line-items",
     response_model=OrderOut,
     status_code=201,
-    responses=CHANGE_ERRORS,
+    responses={
+        **CHANGE_ERRORS,
+        **error_responses("GIFT_CARD_INACTIVE", "GIFT_CARD_EXPIRED", "GIFT_CARD_ALREADY_SOLD"),
+    },
 )
 async def add_line_item(
     order: OrderToChange,
@@ -216,8 +226,10 @@ async def remove_points(
         "GIFT_CARD_EXPIRED",
         "GIFT_CARD_INSUFFICIENT_BALANCE",
         "STORE_CREDIT_INSUFFICIENT_BALANCE",
+        "GIFT_CARD_ALREADY_SOLD",
         "RATE_LIMITED",
         "DISCOUNT_MAX_USAGES_REACHED_LIMIT",
+        "DISCOUNT_ONLY_ALLOW_FIRST_ORDER",
     ),
 )
 async def add_payment(
@@ -243,7 +255,9 @@ async def add_payment(
         "ORDER_EMPTY",
         "CONFLICT",
         "INSUFFICIENT_STOCK",
+        "GIFT_CARD_ALREADY_SOLD",
         "DISCOUNT_MAX_USAGES_REACHED_LIMIT",
+        "DISCOUNT_ONLY_ALLOW_FIRST_ORDER",
     ),
 )
 async def complete_order(

@@ -197,6 +197,7 @@ def new_line(
         notes=request.notes,
         gift_card=item.gift_card,
         gift_card_id=None,
+        gift_card_load=None,
         gross_minor=0,
         line_discount_minor=0,
         order_discount_minor=0,

@@ -130,6 +130,9 @@ class OrderLine(TenantScoped, Base):
     # ``gift_card_id`` when the order completes.
     gift_card: Mapped[bool] = mapped_column(default=False)
     gift_card_id: Mapped[str | None] = mapped_column(String(40))
+    # What the line does to its card: "activation" (it was inactive when the line took it:
+    # the sale must be the one that activates it) or "reload" (an active card).
+    gift_card_load: Mapped[str | None] = mapped_column(String(10))
     # Refunded so far (quantity and the amounts given back), for further partial refunds.
     refunded_quantity_milli: Mapped[int] = mapped_column(BigInteger, default=0)
     refunded_net_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -142,6 +145,8 @@ class OrderLine(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
         Index("ix_order_lines_order", "tenant_id", "order_id", "position"),
+        # The lines that sold a card (a second sale of one physical card is refused).
+        Index("ix_order_lines_gift_card", "tenant_id", "gift_card_id"),
     )
 
 

@@ -8,7 +8,7 @@ of an open order takes the promotion discounts off and applies them afresh to th
 they now are.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -90,12 +90,6 @@ async def _promotions_for(
     rounding: RoundingMode,
     strict: bool,
 ) -> tuple[Given, ...]:
-    async def customer_has_orders() -> bool:
-        stmt = select(Order.id).where(
-            Order.customer_id == order.customer_id, Order.status.in_(DONE), Order.id != order.id
-        )
-        return (await session.execute(stmt.limit(1))).first() is not None
-
     return await checkout.promotions_for(
         session,
         checkout.OrderToPrice(
@@ -117,10 +111,22 @@ async def _promotions_for(
                 for line in lines
             ),
         ),
-        customer_has_orders=customer_has_orders,
+        customer_has_orders=_bought_before(session, order),
         strict=strict,
         rounding=rounding,
     )
+
+
+def _bought_before(session: AsyncSession, order: Order) -> Callable[[], Awaitable[bool]]:
+    """Whether the order's customer has another order completed (first-order promotions)."""
+
+    async def customer_has_orders() -> bool:
+        stmt = select(Order.id).where(
+            Order.customer_id == order.customer_id, Order.status.in_(DONE), Order.id != order.id
+        )
+        return (await session.execute(stmt.limit(1))).first() is not None
+
+    return customer_has_orders
 
 
 def _uses(lines: Sequence[OrderLine]) -> list[checkout.Use]:
@@ -136,10 +142,18 @@ def _uses(lines: Sequence[OrderLine]) -> list[checkout.Use]:
 async def count_promotion_uses(
     session: AsyncSession, order: Order, lines: Sequence[OrderLine]
 ) -> None:
-    """The completing order's promotions each count one use (400 if a limit was reached)."""
+    """The completing order's promotions each count one use (400 if a limit was reached, or
+    a first-order promotion's customer has completed another order meanwhile)."""
     uses = _uses(lines)
     if uses:
-        await checkout.count_uses(session, order.tenant_id, order.id, order.customer_id, uses)
+        await checkout.count_uses(
+            session,
+            order.tenant_id,
+            order.id,
+            order.customer_id,
+            uses,
+            _bought_before(session, order),
+        )
 
 
 async def give_back_promotion_uses(session: AsyncSession, order: Order) -> None:

@@ -6,10 +6,11 @@ storecredit domains' (each through its ledger); this module only says when and h
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.errors import field_error
+from tillpoint.core.errors import AppError, field_error
 from tillpoint.giftcards import ledger as gift_cards
 from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.sales.models import Order, OrderLine, Payment
@@ -32,16 +33,48 @@ async def attach_gift_cards(
     requests: Sequence[LineItemIn],
     fields: Sequence[str],
 ) -> None:
-    """Give each gift card line its card: the one whose code the line carries (registered or
-    active: a reload), else a new generated card. Loaded when the order completes."""
+    """Give each gift card line its card: the one whose code the line carries (inactive: the
+    sale activates it; active: a reload), else a new generated card. Loaded when the order
+    completes. A card one open order is already activating cannot be sold on another line:
+    409 GIFT_CARD_ALREADY_SOLD naming that order."""
+    activating: dict[str, str] = {}
     for line, request, field in zip(lines, requests, fields, strict=True):
         if not line.gift_card:
             continue
         if guard is None:
             raise field_error(field, "gift cards are sold on an order of their own")
-        line.gift_card_id = await gift_cards.card_for_sale(
-            session, principal, guard, request.gift_card_code, f"{field}.giftCardCode"
+        card_field = f"{field}.giftCardCode"
+        card_id, load = await gift_cards.card_for_sale(
+            session, principal, guard, request.gift_card_code, card_field
         )
+        if load == "activation":
+            other = activating.get(card_id) or await _order_activating(session, card_id, line)
+            if other is not None:
+                raise AppError(
+                    "GIFT_CARD_ALREADY_SOLD",
+                    details=[{"field": card_field, "message": f"the card is sold on {other}"}],
+                )
+            activating[card_id] = line.order_id
+        line.gift_card_id, line.gift_card_load = card_id, load
+
+
+async def _order_activating(session: AsyncSession, card_id: str, line: OrderLine) -> str | None:
+    """The open order (this one included, another line) whose line activates the card."""
+    stmt = (
+        select(OrderLine.order_id)
+        .join(
+            Order,
+            (Order.tenant_id == OrderLine.tenant_id) & (Order.id == OrderLine.order_id),
+        )
+        .where(
+            OrderLine.gift_card_id == card_id,
+            OrderLine.gift_card_load == "activation",
+            OrderLine.id != line.id,
+            Order.status == "open",
+        )
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 def check_tender_request(order: Order, data: PaymentIn) -> None:
@@ -95,11 +128,13 @@ async def load_sold_cards(
     session: AsyncSession, principal: Principal, order: Order, lines: Sequence[OrderLine]
 ) -> None:
     """Activate or reload the cards the completing order sold, each with its line's amount."""
-    loads = [(line.gift_card_id, line.total_minor) for line in lines if line.gift_card_id]
+    loads = [
+        gift_cards.SoldCard(line.gift_card_id, line.total_minor, line.gift_card_load)  # type: ignore[arg-type]
+        for line in lines
+        if line.gift_card_id
+    ]
     if loads:
-        await gift_cards.load_sold(
-            session, principal, order.id, [(card, amount) for card, amount in loads if card]
-        )
+        await gift_cards.load_sold(session, principal, order.id, loads)
 
 
 async def refund_to_stored_value(
