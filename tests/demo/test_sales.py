@@ -1,5 +1,6 @@
 """The demo tenant's sales history, seen over the API: 30 days at both locations, every tender,
-refunds, voids and exchanges, shifts that add up, gapless receipts and a ledger that sums."""
+refunds, voids and exchanges, shifts that add up, gapless receipts and a ledger that sums; its
+customers with loyalty points, gift cards sold and partly spent, promotions and a coupon."""
 
 import re
 import uuid
@@ -171,3 +172,55 @@ async def test_a_receipt_printer_at_each_location(demo: Json) -> None:
         assert [(p["type"], p["address"]) for p in printers] == [
             ("receipt", "receipt-printer.invalid:9100")
         ]
+
+
+async def test_customers_loyalty_gift_cards_and_promotions_in_use(demo: Json) -> None:
+    client, headers = demo["client"], demo["headers"]
+    customers = await everything(client, "/v1/customers", headers)
+    assert len(customers) == 500
+    named = [o["customerId"] for o in demo["orders"] if o["customerId"]]
+    assert 0.25 < len(named) / len(demo["orders"]) < 0.45, "a third of the sales name a customer"
+    buyers = set(named)
+    assert len(buyers) >= 100
+    program = (await client.get("/v1/loyalty/program", headers=headers)).json()
+    assert program["active"] is True
+    balances = []
+    for customer_id in sorted(buyers)[:25]:
+        path = f"/v1/customers/{customer_id}/loyalty"
+        loyalty = (await client.get(path, params={"pageSize": 200}, headers=headers)).json()
+        entries = loyalty["entries"]
+        assert entries["total"] == len(entries["items"])
+        assert sum(e["points"] for e in entries["items"]) == loyalty["balance"] >= 0
+        balances.append(loyalty["balance"])
+    assert sum(1 for b in balances if b > 0) >= 20
+
+    cards = await everything(client, "/v1/gift-cards", headers)
+    sold = [c for c in cards if c["orderId"]]
+    assert len(sold) >= 5
+    spent = 0
+    for card in sold:
+        entries = await everything(client, f"/v1/gift-cards/{card['giftCardId']}/entries", headers)
+        reasons = [e["reason"] for e in entries]
+        assert reasons[0] == "activation", reasons
+        assert sum(money(e["amount"]) for e in entries) == money(card["balance"]) >= 0
+        spent += "redemption" in reasons
+    assert spent >= 3, "gift cards partly spent"
+    assert any(c["status"] == "inactive" for c in cards), "cards waiting to be sold"
+    paid_by_card = [
+        p for o in demo["orders"] for p in o["payments"] if p["tenderType"] == "gift_card"
+    ]
+    assert len(paid_by_card) >= 3
+
+    promotions = await everything(client, "/v1/promotions", headers)
+    automatic = [p for p in promotions if p["trigger"] == "automatic"]
+    coupons = [p for p in promotions if p["trigger"] == "coupon"]
+    assert (len(automatic), len(coupons)) == (2, 1)
+    codes = await client.get(f"/v1/promotions/{coupons[0]['promotionId']}/codes", headers=headers)
+    assert [c["code"] for c in codes.json()["items"]] == ["WELCOME10"]
+    credits = []
+    for customer in customers:
+        path = f"/v1/customers/{customer['customerId']}/store-credit"
+        credit = (await client.get(path, headers=headers)).json()
+        if money(credit["balance"]):
+            credits.append((money(credit["balance"]), credit["items"][0]["reason"]))
+    assert credits == [(Decimal(25), "adjusted")]

@@ -22,6 +22,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database, utcnow
 from tillpoint.core.money import from_thousandths
 from tillpoint.core.transactions import transaction
+from tillpoint.demo.gift_cards import GiftCardDesk, GiftCardTill, gift_card_moments
 from tillpoint.demo.sales_context import Backdates, Sold, load_stores
 from tillpoint.demo.sales_plan import (
     CAFE_REFUND_REASONS,
@@ -312,9 +313,11 @@ async def _run_day(
     *,
     live_until: datetime | None = None,
     customers: Sequence[str] = (),
+    gift_cards: GiftCardDesk | None = None,
 ) -> None:
     """A business day at one store in one transaction; with ``live_until`` (today) only the
-    first register works, its shift stays open and a parked order waits on it."""
+    first register works, its shift stays open and a parked order waits on it. With
+    ``gift_cards``, past days at the shop sell and spend gift cards too."""
     rng, pool, items = history
     registers = tuple(r for r, _, _ in store.registers)
     if live_until is not None:
@@ -337,6 +340,10 @@ async def _run_day(
             else:
                 await _cash_move(day, action)
         closing = store.at(business_day, store.closes)
+        if gift_cards is not None and live_until is None and not store.cafe:
+            last = max((a.at for a in plan.actions), default=opened)
+            till = GiftCardTill(session, owner, store, last, closing, day.backdates)
+            await gift_card_moments(gift_cards, till)
         for order_id, _ in day.parked:
             await voids.void_order(
                 session, owner, order_id, VoidIn(reason="Parked and never paid; cleared at close")
@@ -356,6 +363,7 @@ async def seed_sales(
     days: int = DAYS,
     seed: int = 7,
     customers: Sequence[str] = (),
+    gift_cards: GiftCardDesk | None = None,
 ) -> None:
     """``days`` business days of history at both locations, then today's open shift at the
     shop's front counter."""
@@ -370,7 +378,9 @@ async def seed_sales(
         for location_id, store in stores.items():
             history = (rng, pools[location_id], items)
             day = today[location_id] - timedelta(days=back)
-            await _run_day(db, owner, store, day, history, customers=customers)
+            await _run_day(
+                db, owner, store, day, history, customers=customers, gift_cards=gift_cards
+            )
     history = (rng, pools[shop_id], items)
     await _run_day(
         db,

@@ -93,7 +93,7 @@ async def load_stores(session: AsyncSession, shop_id: str, cafe_id: str) -> dict
             Product.modifier_group_ids,
         )
         .join(Product, Product.id == Variant.product_id)
-        .where(~(Variant.is_default & Product.has_variants))
+        .where(~(Variant.is_default & Product.has_variants), Product.gift_card.is_(False))
         .order_by(Variant.sku)
     )
     sold_at: dict[str, list[Sellable]] = {SHOP: [], CAFE: []}

@@ -17,11 +17,14 @@ import tillpoint.job_handlers  # noqa: F401  (registers the job kinds the demo e
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import Database
+from tillpoint.core.ratelimit import RateLimiter
 from tillpoint.core.transactions import transaction
 from tillpoint.demo.catalog import seed_catalog
 from tillpoint.demo.customers import seed_customers
+from tillpoint.demo.gift_cards import GiftCardDesk, gift_card_product
 from tillpoint.demo.sales import seed_sales
 from tillpoint.demo.stored_value import seed_stored_value
+from tillpoint.giftcards.codes import code_guard
 from tillpoint.identity import api_keys, roles, service
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.permissions import ALL, BUILT_IN_ROLES
@@ -212,11 +215,21 @@ async def seed_demo(
         credentials["demo API key"] = secret
         await seed_catalog(session, owner, shop_id=shop.id, cafe_id=cafe.id)
         customers = await seed_customers(session, owner, shop.id)
+        gift_cards = GiftCardDesk(
+            await gift_card_product(session, owner), code_guard(settings, RateLimiter())
+        )
         credentials["tenant"] = tenant_id
         credentials["demo webhook"] = await _example_webhook(session, owner, settings)
         credentials["demo coupon"] = await _welcome_coupon(session, owner)
     # The sales history commits a transaction per location and day, after the store exists.
-    await seed_sales(db, owner, shop_id=shop.id, cafe_id=cafe.id, customers=customers)
+    await seed_sales(
+        db,
+        owner,
+        shop_id=shop.id,
+        cafe_id=cafe.id,
+        customers=customers,
+        gift_cards=gift_cards,
+    )
     await seed_stored_value(db, settings, owner, customers[-1])
     # After the history: automatic promotions apply to the orders rung up from now on.
     async with transaction(db, tenant_id=tenant_id) as session:
