@@ -8,6 +8,7 @@ import httpx
 
 from tests.support.stored_value import GiftShop
 from tests.support.tenants import TenantFactory, TenantFixture, add_user, bearer
+from tillpoint.core.dates import add_months
 
 
 async def test_registered_codes_are_inactive_until_sold_then_hold_the_line_amount(
@@ -259,3 +260,34 @@ async def test_one_physical_card_is_sold_by_one_order_at_a_time(shop: GiftShop) 
     assert (card["status"], card["balance"], card["orderId"]) == ("active", 45, sold["orderId"])
     entries = await till.get(f"/v1/gift-cards/{card['giftCardId']}/entries")
     assert sorted(e["reason"] for e in entries["items"]) == ["activation", "reload"]
+
+
+async def test_the_tenants_expiry_dates_each_card_as_it_is_activated(shop: GiftShop) -> None:
+    till = shop.till
+    assert (await till.get("/v1/tenant"))["giftCardExpiryMonths"] == 0
+    assert (await shop.card(await shop.sell_card(10)))["expiresAt"] is None
+    await till.error("PATCH", "/v1/tenant", {"giftCardExpiryMonths": -1}, 400, "VALIDATION_ERROR")
+    changed = await till.call("PATCH", "/v1/tenant", {"giftCardExpiryMonths": 12}, 200)
+    assert changed["giftCardExpiryMonths"] == 12
+
+    sold = await shop.sell_card(10, code="YEAR-CARD-0001")
+    card = await shop.card(sold)
+    activated = datetime.fromisoformat(card["activatedAt"])
+    assert datetime.fromisoformat(card["expiresAt"]) == add_months(activated, 12)
+    reloaded = await shop.card(await shop.sell_card(5, code="YEAR-CARD-0001"))
+    assert (reloaded["balance"], reloaded["expiresAt"]) == (15, card["expiresAt"])
+
+    # A card registered with an expiry of its own keeps it.
+    own = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    await till.post(
+        "/v1/gift-cards/codes", {"codes": ["OWN-EXPIRY-01"], "expiresAt": own.isoformat()}
+    )
+    mine = await shop.card(await shop.sell_card(10, code="OWN-EXPIRY-01"))
+    assert datetime.fromisoformat(mine["expiresAt"]) == own
+
+    # Taken back whole, a card is inactive again without the expiry its sale gave it.
+    again = await shop.sell_card(20, code="BACK-EXPIRY-01")
+    assert (await shop.card(again))["expiresAt"] is not None
+    await till.post(f"/v1/orders/{again['orderId']}/void", {"reason": "mistake"}, 200)
+    back = await shop.card(again)
+    assert (back["status"], back["expiresAt"]) == ("inactive", None)

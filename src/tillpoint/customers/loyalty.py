@@ -10,7 +10,6 @@ reversal takes what the customer still has if they have spent some of the points
 a balance never goes below zero.
 """
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.catalog.models import Product
 from tillpoint.core.auth import Principal
 from tillpoint.core.balances import BalanceLedger
+from tillpoint.core.dates import add_months
 from tillpoint.core.db import check_version, dialect_insert, table_of, utcnow
 from tillpoint.core.errors import AppError
 from tillpoint.core.events import record_event
@@ -339,14 +339,6 @@ def expires_at(program: LoyaltyProgram | None, account: LoyaltyAccount) -> datet
     if program is None or program.expiry_months is None or account.balance <= 0:
         return None
     return add_months(account.last_activity_at, program.expiry_months)
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day and time ``months`` later (the month's last day if it is shorter)."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 async def customer_points(

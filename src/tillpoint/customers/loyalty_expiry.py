@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tillpoint.core.dates import add_months
 from tillpoint.core.db import utcnow
 from tillpoint.core.jobs import JobContext, job_handler, recurring_job
-from tillpoint.customers.loyalty import ACCOUNTS, add_months, change_points
+from tillpoint.customers.loyalty import ACCOUNTS, change_points
 from tillpoint.customers.loyalty_models import LoyaltyProgram
 
 # A job kind, not an event type (the event is loyalty.expired).

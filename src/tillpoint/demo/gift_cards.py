@@ -23,7 +23,7 @@ from tillpoint.demo.sales_plan import Store, card, plan_sale
 from tillpoint.giftcards.codes import CodeGuard, generate_code
 from tillpoint.sales import orders, payments
 from tillpoint.sales.models import Order, Payment
-from tillpoint.sales.schemas import LineItemIn, OrderIn, PaymentIn
+from tillpoint.sales.schemas import LineItemIn, OrderIn, OrderOut, PaymentIn
 
 GIFT_CARD_SKU = "HV-GFT-0001"
 CARD_VALUES = (Decimal(25), Decimal(50), Decimal(50), Decimal(75), Decimal(100))
@@ -87,42 +87,41 @@ async def gift_card_moments(desk: GiftCardDesk, till: GiftCardTill) -> None:
 
 async def _sell_card(desk: GiftCardDesk, till: GiftCardTill, at: datetime) -> None:
     code, value = generate_code(), desk.rng.choice(CARD_VALUES)
-    register_id = till.store.registers[0][0]
     line = LineItemIn(sku=desk.sku, quantity=Decimal(1), unit_price=value, gift_card_code=code)
+    order_id = (await _ring_up(desk, till, at, [line])).order_id
+    paid = await payments.add_payment(till.session, till.owner, order_id, card(desk.rng, value))
+    _backdate(till, order_id, [paid.model.payment.payment_id], at)
+    desk.cards.append((code, value))
+
+
+async def _ring_up(
+    desk: GiftCardDesk,
+    till: GiftCardTill,
+    at: datetime,
+    lines: list[LineItemIn],
+    employee_id: str | None = None,
+) -> OrderOut:
+    """An open order of these lines at the shop's front counter."""
     created, _ = await orders.create_order(
         till.session,
         till.owner,
         OrderIn(
             location_id=till.store.location_id,
-            register_id=register_id,
+            register_id=till.store.registers[0][0],
+            employee_id=employee_id,
             occurred_at=at,
-            line_items=[line],
+            line_items=lines,
         ),
         guard=desk.guard,
     )
-    paid = await payments.add_payment(
-        till.session, till.owner, created.model.order_id, card(desk.rng, value)
-    )
-    _backdate(till, paid.model.order.order_id, [paid.model.payment.payment_id], at)
-    desk.cards.append((code, value))
+    return created.model
 
 
 async def _spend_card(desk: GiftCardDesk, till: GiftCardTill, index: int, at: datetime) -> None:
     code, left = desk.cards[index]
-    register_id = till.store.registers[0][0]
-    sale = plan_sale(desk.rng, till.store, at, register_id)
-    created, _ = await orders.create_order(
-        till.session,
-        till.owner,
-        OrderIn(
-            location_id=till.store.location_id,
-            register_id=register_id,
-            employee_id=sale.employee_id,
-            occurred_at=at,
-            line_items=sale.lines,
-        ),
-    )
-    due = Decimal(str(created.model.totals.balance_due))
+    sale = plan_sale(desk.rng, till.store, at, till.store.registers[0][0])
+    order = await _ring_up(desk, till, at, sale.lines, sale.employee_id)
+    due = Decimal(str(order.totals.balance_due))
     spend = min(left, due)
     tenders = [PaymentIn(tender_type="gift_card", amount=spend, gift_card_code=code)]
     if due > spend:
@@ -130,10 +129,10 @@ async def _spend_card(desk: GiftCardDesk, till: GiftCardTill, index: int, at: da
     ids = []
     for tender in tenders:
         paid = await payments.add_payment(
-            till.session, till.owner, created.model.order_id, tender, desk.guard
+            till.session, till.owner, order.order_id, tender, desk.guard
         )
         ids.append(paid.model.payment.payment_id)
-    _backdate(till, created.model.order_id, ids, at)
+    _backdate(till, order.order_id, ids, at)
     desk.cards[index] = (code, left - spend)
 
 

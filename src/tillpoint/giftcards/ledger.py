@@ -9,6 +9,7 @@ that resolves it.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tillpoint.core.auth import Principal
+from tillpoint.core.dates import add_months
 from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, not_found
 from tillpoint.core.events import record_event
@@ -25,6 +27,7 @@ from tillpoint.giftcards.codes import CodeGuard, generate_code, normalise
 from tillpoint.giftcards.models import GIFT_CARD_LEDGER, EntryReason, GiftCard
 from tillpoint.giftcards.presenters import card_out, entry_out, is_expired
 from tillpoint.giftcards.schemas import GiftCardEntryOut, GiftCardOut
+from tillpoint.identity.models import Tenant
 from tillpoint.identity.service import tenant_currency_exponent
 
 # What a sold line does to its card (``OrderLine.gift_card_load``); None on lines written
@@ -305,9 +308,20 @@ async def load_sold(
             card.status = "active"
             card.activated_at = utcnow()
             card.order_id = order_id
+            if card.expires_at is None:
+                card.expires_at = await _default_expiry(session, card)
             await session.flush()
         if sold.amount:
             await move(session, principal, card, sold.amount, reason, order_id=order_id)
+
+
+async def _default_expiry(session: AsyncSession, card: GiftCard) -> datetime | None:
+    """When a card activated now expires by the tenant's ``giftCardExpiryMonths`` (or never)."""
+    stmt = select(Tenant.gift_card_expiry_months).where(Tenant.id == card.tenant_id)
+    months = (await session.execute(stmt)).scalar_one()
+    if not months or card.activated_at is None:
+        return None
+    return add_months(card.activated_at, months)
 
 
 async def take_back(
@@ -337,6 +351,8 @@ async def take_back(
         field=field,
     )
     if card.order_id == order_id and card.status == "active" and card.balance_minor == 0:
+        if card.expires_at is not None and card.expires_at == await _default_expiry(session, card):
+            card.expires_at = None  # the activation's: the next sale sets its own
         card.status = "inactive"
         card.activated_at = None
         card.order_id = None

@@ -21,6 +21,9 @@ class Tenant(Timestamped, Versioned, Base):
     # A manual discount above this percent of what it applies to needs orders:price_override
     # (or a manager's approval on the request).
     discount_approval_percent: Mapped[int] = mapped_column(default=20)
+    # A gift card expires this many months after it is activated (0: gift cards never
+    # expire); a card given its own expiry when registered keeps it.
+    gift_card_expiry_months: Mapped[int] = mapped_column(default=0)
 
 
 class Role(TenantScoped, Timestamped, Versioned, Base):

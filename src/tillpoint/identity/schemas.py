@@ -78,6 +78,9 @@ class TenantOut(ApiModel):
     rounding_mode: Literal["half_up", "half_even"]
     cash_rounding_increment: int
     discount_approval_percent: int
+    gift_card_expiry_months: int = Field(
+        description="Months after activation a gift card expires; 0: they never expire"
+    )
     version: int
     created_at: Timestamp
     updated_at: Timestamp
@@ -89,6 +92,7 @@ class TenantUpdate(ApiModel):
     rounding_mode: Literal["half_up", "half_even"] | None = None
     cash_rounding_increment: Annotated[int, Field(ge=1, le=100), INTEGRAL] | None = None
     discount_approval_percent: Annotated[int, Field(ge=0, le=100), INTEGRAL] | None = None
+    gift_card_expiry_months: Annotated[int, Field(ge=0, le=600), INTEGRAL] | None = None
     version: Version | None = None
 
 

@@ -133,6 +133,7 @@ async def update_tenant(session: AsyncSession, principal: Principal, data: Tenan
         "rounding_mode",
         "cash_rounding_increment",
         "discount_approval_percent",
+        "gift_card_expiry_months",
     )
     if unchanged(session, tenant):
         return tenant
