@@ -149,3 +149,15 @@ async def test_api_responses_forbid_loading_anything(client: httpx.AsyncClient) 
     assert (
         response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     )
+
+
+async def test_sign_in_takes_json_only(app: Any, tenant: TenantFixture) -> None:
+    """A cross-site form cannot sign a browser in (login CSRF): forms are not JSON."""
+    body = f'{{"username": "{tenant.owner_email}", "password": "{PASSWORD}"}}'
+    async with browser(app) as page:
+        for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+            response = await page.post(
+                "/v1/browser-sessions", content=body, headers={"content-type": content_type}
+            )
+            assert_error(response, 400, "VALIDATION_ERROR")
+            assert "set-cookie" not in response.headers

@@ -142,7 +142,7 @@ async def sign_in_employee(
             "expires_in": signed_in.expires_in,
             "csrf_token": csrf_token(signed_in.secret),
             "employee": {
-                "id": signed_in.employee.id,
+                "employee_id": signed_in.employee.id,
                 "name": signed_in.employee.name,
                 "entitlements": entitlements(signed_in.permissions),
             },

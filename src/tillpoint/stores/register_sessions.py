@@ -26,6 +26,8 @@ from tillpoint.stores.staff import works_at
 
 # An employee session's secret, in the device's session cookie; never a bearer token.
 EMPLOYEE_PREFIX = "tpe_"
+# The audit log's action for a refused PIN sign-in (the route, as for every write, and why).
+PIN_REFUSED = "POST /v1/paired-register/employee-sessions: PIN refused"
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ async def sign_in_employee(
             principal_type="register",
             principal_id=device.register_id,
             request_id=request_id,
-            action="employee.pin_refused",
+            action=PIN_REFUSED,
             status=401,
             resource_id=employee.id if employee is not None else None,
         )

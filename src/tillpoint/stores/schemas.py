@@ -274,7 +274,7 @@ class EmployeeSignInRequest(ApiModel):
 
 
 class SignedInEmployee(ApiModel):
-    id: str
+    employee_id: str
     name: str
     entitlements: list[str]
 
