@@ -12,6 +12,7 @@ nor our responses to compute or learn it).
 import hashlib
 import hmac
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
@@ -45,6 +46,12 @@ APP_SECURITY_HEADERS: Mapping[str, str] = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(self), geolocation=(), microphone=()",
 }
+
+
+def sets_cookie(status: int, what: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route whose ``status`` sets a cookie: the header, described."""
+    header = {"description": what, "schema": {"type": "string"}}
+    return {status: {"headers": {"Set-Cookie": header}}}
 
 
 def secure_cookies(scheme: str, setting: bool | None) -> bool:

@@ -4,7 +4,13 @@ page cannot read, see who it signs in (and the CSRF token), sign out."""
 from fastapi import APIRouter, Response
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.browser import SESSION_COOKIE, clear_cookie, csrf_token, set_cookie
+from tillpoint.core.browser import (
+    SESSION_COOKIE,
+    clear_cookie,
+    csrf_token,
+    set_cookie,
+    sets_cookie,
+)
 from tillpoint.core.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -20,6 +26,9 @@ from tillpoint.identity import sessions
 from tillpoint.identity.permissions import entitlements
 from tillpoint.identity.schemas import BrowserSessionOut, CurrentBrowserSessionOut, LoginRequest
 
+SESSION_COOKIE_DOC = (
+    "The session: tp_session (over https __Host-tp_session), httpOnly, SameSite=Strict, Path=/"
+)
 router = APIRouter(prefix="/v1", responses=COMMON_ERRORS, tags=["browser sessions"])
 
 
@@ -37,7 +46,8 @@ def _require_cookie_session(ctx: RequestContext) -> str:
     "/browser-sessions",
     response_model=BrowserSessionOut,
     status_code=201,
-    responses=error_responses("LOGIN_ERROR", "MFA_REQUIRED", "ACCOUNT_LOCKED"),
+    responses=error_responses("LOGIN_ERROR", "MFA_REQUIRED", "ACCOUNT_LOCKED")
+    | sets_cookie(201, SESSION_COOKIE_DOC),
 )
 async def create_browser_session(
     body: LoginRequest,
@@ -89,7 +99,11 @@ def _locations(principal: Principal) -> list[str] | None:
     return sorted(principal.location_ids) if principal.location_ids is not None else None
 
 
-@router.delete("/browser-sessions/current", status_code=204)
+@router.delete(
+    "/browser-sessions/current",
+    status_code=204,
+    responses=sets_cookie(204, "The session cookie, cleared (Max-Age=0)"),
+)
 async def delete_browser_session(
     principal: CurrentPrincipal, ctx: RequestCtx, session: DbSession, secure: SecureCookies
 ) -> Response:

@@ -10,6 +10,7 @@ from tillpoint.core.browser import (
     SESSION_COOKIE,
     csrf_token,
     set_cookie,
+    sets_cookie,
 )
 from tillpoint.core.deps import AppSettings, Db, DbSession, RequestCtx, SecureCookies
 from tillpoint.core.openapi import error_responses
@@ -33,7 +34,12 @@ PAIRING = "/locations/{location_id}/registers/{register_id}/pairing"
     PAIRING,
     response_model=RegisterPairingOut,
     status_code=201,
-    responses=error_responses("SIGNED_IN_USER_REQUIRED", "CONFLICT"),
+    responses=error_responses("SIGNED_IN_USER_REQUIRED", "CONFLICT")
+    | sets_cookie(
+        201,
+        "The register credential: tp_register (over https __Host-tp_register), httpOnly, "
+        "SameSite=Strict, Path=/, 400 days",
+    ),
 )
 async def pair_register(
     location_id: str,
@@ -111,7 +117,12 @@ async def get_paired_register(db: Db, credential: DeviceCredential) -> PairedReg
     response_model=EmployeeSessionOut,
     status_code=201,
     tags=["browser sessions"],
-    responses=error_responses("REGISTER_NOT_PAIRED", "PIN_INVALID", "ACCOUNT_LOCKED"),
+    responses=error_responses("REGISTER_NOT_PAIRED", "PIN_INVALID", "ACCOUNT_LOCKED")
+    | sets_cookie(
+        201,
+        "The employee's session: tp_session (over https __Host-tp_session), httpOnly, "
+        "SameSite=Strict, Path=/",
+    ),
 )
 async def sign_in_employee(
     body: EmployeeSignInRequest,
