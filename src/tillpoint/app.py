@@ -61,7 +61,7 @@ from tillpoint.webhooks import api as webhooks_api
 log = logging.getLogger("tillpoint.app")
 HOUSEKEEPING_SECONDS = 600
 # Sign-ins that set the session cookie: they authenticate by their body (and a register's
-# cookie), so they need no CSRF token even when an older session cookie rides along.
+# cookie); an older session cookie riding along is not read there (core/pipeline.py).
 SIGN_IN_PATHS = frozenset({"/v1/browser-sessions", "/v1/paired-register/employee-sessions"})
 
 
@@ -215,7 +215,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         # Responses carrying fresh credentials (a token, a cookie) are never stored.
         idempotency_exempt=frozenset(SIGN_IN_PATHS | {"/v1/sessions", "/v1/sessions/refresh"}),
         idempotency_exempt_suffixes=("/pairing",),
-        csrf_exempt=SIGN_IN_PATHS,
+        sign_in_paths=SIGN_IN_PATHS,
         cookie_secure=settings.cookie_secure,
     )
     return app

@@ -161,3 +161,18 @@ async def test_sign_in_takes_json_only(app: Any, tenant: TenantFixture) -> None:
             )
             assert_error(response, 400, "VALIDATION_ERROR")
             assert "set-cookie" not in response.headers
+
+
+async def test_signing_in_again_replaces_the_cookie_without_a_token(
+    app: Any, client: httpx.AsyncClient, make_tenant: Any
+) -> None:
+    first, second = await make_tenant(name="First"), await make_tenant(name="Second")
+    async with browser(app) as page:
+        await browser_sign_in(page, first.owner_email)
+        old = page.cookies["tp_session"]
+        await browser_sign_in(page, second.owner_email)
+        assert page.cookies["tp_session"] != old
+        assert (await page.get("/v1/me")).json()["principalId"] == second.owner_id
+    # The sign-in was nobody's write in the first tenant: the old cookie was not read.
+    log = await client.get("/v1/audit-log", headers=first.headers)
+    assert [e for e in log.json()["items"] if "browser-sessions" in e["path"]] == []

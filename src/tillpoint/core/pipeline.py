@@ -100,7 +100,7 @@ class RequestPipeline:
         anonymous_rate_limit: int,
         idempotency_exempt: frozenset[str] = frozenset(),
         idempotency_exempt_suffixes: tuple[str, ...] = (),
-        csrf_exempt: frozenset[str] = frozenset(),
+        sign_in_paths: frozenset[str] = frozenset(),
         cookie_secure: bool | None = None,
     ) -> None:
         self.app = app
@@ -116,8 +116,9 @@ class RequestPipeline:
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
         self.idempotency_exempt_suffixes = idempotency_exempt_suffixes
-        # Sign-ins, which authenticate by their body (or a register's cookie), not a session.
-        self.csrf_exempt = csrf_exempt
+        # Sign-ins, which authenticate by their body (and a register's cookie): a session cookie
+        # riding along is not read there, so it neither needs a CSRF token nor is the principal.
+        self.sign_in_paths = sign_in_paths
         self.cookie_secure = cookie_secure
         self.route_labels = RouteLabels()
         self.writes = WriteRunner(app, idempotency, metrics, self.route_labels)
@@ -192,7 +193,7 @@ class RequestPipeline:
 
         token = bearer_token(headers.get("authorization"))
         from_cookie = False
-        if token is None:
+        if token is None and scope["path"] not in self.sign_in_paths:
             secure = secure_cookies(scope.get("scheme", "http"), self.cookie_secure)
             token = cookie_value(headers.get("cookie", ""), SESSION_COOKIE, secure)
             from_cookie = token is not None
@@ -211,7 +212,6 @@ class RequestPipeline:
         if (
             ctx.csrf_token is not None
             and method in WRITE_METHODS
-            and scope["path"] not in self.csrf_exempt
             and not csrf_matches(token or "", headers.get(CSRF_HEADER))
         ):
             # A cookie rides along on any request to our origin: a write must prove our own

@@ -74,7 +74,7 @@ class SendTracker:
                 if name not in headers:
                     headers[name] = value
             content_type = headers.get("content-type", "")
-            if content_type.startswith("application/") and "content-security-policy" not in headers:
+            if "json" in content_type and "content-security-policy" not in headers:
                 headers["content-security-policy"] = API_CSP
         await self._send(message)
 
