@@ -304,3 +304,34 @@ async def test_another_tenants_registers_are_not_found(
         device.cookies.update(device_cookie(shop["credential"]))
         response = await device.post(SIGN_IN, json={"employeeId": theirs, "pin": "1111"})
         assert_error(response, 401, "PIN_INVALID")
+
+
+async def test_a_deactivated_employee_is_signed_out(
+    app: Any, client: httpx.AsyncClient, tenant: TenantFixture, shop: dict[str, Any]
+) -> None:
+    async with browser(app) as device:
+        device.cookies.update(device_cookie(shop["credential"]))
+        signed_in = await device.post(SIGN_IN, json={"employeeId": shop["cashier"], "pin": PIN})
+        assert signed_in.status_code == 201, signed_in.text
+        assert (await device.get("/v1/me")).status_code == 200
+        gone = await client.delete(f"/v1/employees/{shop['cashier']}", headers=tenant.headers)
+        assert gone.status_code == 200, gone.text
+        assert_error(await device.get("/v1/me"), 401, "INVALID_TOKEN")
+        again = await device.post(SIGN_IN, json={"employeeId": shop["cashier"], "pin": PIN})
+        assert_error(again, 401, "PIN_INVALID")
+
+
+async def test_a_pairing_is_never_replayed_from_the_idempotency_store(
+    app: Any, client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    """A replay would answer without the cookie: a retried pairing pairs afresh instead."""
+    location = (await add_location(client, tenant))["locationId"]
+    register = await add_register(client, tenant, location)
+    async with browser(app) as device:
+        csrf = await browser_sign_in(device, tenant.owner_email)
+        headers = {**csrf, "Idempotency-Key": "pair-once"}
+        first = await device.post(pairing_path(location, register), headers=headers)
+        second = await device.post(pairing_path(location, register), headers=headers)
+        assert first.status_code == second.status_code == 201
+        assert "idempotent-replayed" not in second.headers
+        assert second.cookies["tp_register"] != first.cookies["tp_register"]
