@@ -42,8 +42,9 @@ from tillpoint.events import api as events_api
 from tillpoint.giftcards import api as giftcards_api
 from tillpoint.identity import access_api as identity_access_api
 from tillpoint.identity import api as identity_api
+from tillpoint.identity import browser_api as identity_browser_api
 from tillpoint.identity.service import LocationGrantCheck
-from tillpoint.identity.sessions import resolve_principal
+from tillpoint.identity.sessions import resolve_browser_user, resolve_principal
 from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
@@ -53,11 +54,15 @@ from tillpoint.sales.customer_orders import SalesCustomerRecords
 from tillpoint.storecredit import api as storecredit_api
 from tillpoint.storecredit.records import StoreCreditRecords
 from tillpoint.stores import api as stores_api
+from tillpoint.stores.register_sessions import employee_principal
 from tillpoint.stores.service import check_assignable_locations
 from tillpoint.webhooks import api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
 HOUSEKEEPING_SECONDS = 600
+# Sign-ins that set the session cookie: they authenticate by their body (and a register's
+# cookie); an older session cookie riding along is not read there (core/pipeline.py).
+SIGN_IN_PATHS = frozenset({"/v1/browser-sessions", "/v1/paired-register/employee-sessions"})
 
 
 def serve_app() -> FastAPI:
@@ -175,16 +180,24 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         events_api,
         webhooks_api,
         identity_api,
+        identity_browser_api,
         identity_access_api,
     ):
         app.include_router(module.router)
     _add_operations_routes(app, db, metrics)
     install_openapi(app)
 
-    async def principal_for(session: AsyncSession, token: str):  # type: ignore[no-untyped-def]
-        return await resolve_principal(
-            session, token, user_rate_limit=settings.default_rate_limit_per_minute
-        )
+    async def principal_for(  # type: ignore[no-untyped-def]
+        session: AsyncSession, token: str, from_cookie: bool
+    ):
+        rate_limit = settings.default_rate_limit_per_minute
+        if not from_cookie:
+            return await resolve_principal(session, token, user_rate_limit=rate_limit)
+        # A browser session cookie: a user's (identity), or an employee's on a register
+        # (stores, which identity may not import: ADR 0008).
+        return await resolve_browser_user(
+            session, token, user_rate_limit=rate_limit
+        ) or await employee_principal(session, token, rate_limit=rate_limit)
 
     app.add_middleware(
         RequestPipeline,
@@ -199,7 +212,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             "/v1/catalog/products/batch": settings.max_batch_bytes,
         },
         anonymous_rate_limit=settings.anonymous_rate_limit_per_minute,
-        idempotency_exempt=frozenset({"/v1/sessions", "/v1/sessions/refresh"}),
+        # Responses carrying fresh credentials (a token, a cookie) are never stored.
+        idempotency_exempt=frozenset(SIGN_IN_PATHS | {"/v1/sessions", "/v1/sessions/refresh"}),
+        idempotency_exempt_suffixes=("/pairing",),
+        sign_in_paths=SIGN_IN_PATHS,
+        cookie_secure=settings.cookie_secure,
     )
     return app
 

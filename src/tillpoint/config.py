@@ -18,6 +18,12 @@ class Settings(BaseSettings):
 
     access_token_ttl_seconds: int = 3600
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # A browser session (a cookie: a user's in the back office, an employee's on a register)
+    # lasts this long; it has no refresh token (docs/adr/0013-browser-sessions.md).
+    browser_session_ttl_seconds: int = Field(default=12 * 3600, gt=0)
+    # Cookies are Secure (and named __Host-…) when the request came over https; true forces
+    # it (TLS ended by a proxy in front), false never sets it (plain-http development only).
+    cookie_secure: bool | None = None
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
     login_max_concurrent_attempts: int = 5

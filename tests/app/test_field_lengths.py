@@ -55,6 +55,7 @@ COLUMNS = {
 # Whole models not stored as columns of their own, and why.
 MODELS_NOT_STORED = {
     "LoginRequest": "credentials checked, never stored",
+    "EmployeeSignInRequest": "an employee id looked up and a PIN checked, never stored",
     "RefreshRequest": "a token checked against its digest",
     "MfaCode": "a one-time code, checked",
     "MfaConfirm": "a one-time code, checked",

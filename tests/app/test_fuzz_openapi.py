@@ -32,6 +32,7 @@ GROUPS = {
     "stock-webhooks": r"^/v1/(inventory|webhooks|tenant|promotions)",
     "stores": r"^/v1/(locations|registers|employees|customers|loyalty)",
     "sales-identity": r"^/v1/(orders|roles|me|users|api-keys|sessions|gift-cards)",
+    "browser": r"^/v1/(browser-sessions|paired-register)",
 }
 
 

@@ -60,6 +60,13 @@ def needs_query(app: Any, template: str) -> bool:
 NEEDS_QUERY = {"/v1/catalog/lookup"}
 # A tenant's one-of-a-kind settings that are 404 until it sets them up.
 UNSET_SINGLETONS = {"/v1/loyalty/program"}
+# What only a browser's cookies open (docs/api.md "Browser sessions"): a bearer principal gets
+# its documented refusal, never another tenant's data. The register's device is tested with a
+# device of tenant A in tests/stores/test_register_pairing.py.
+COOKIE_ONLY = {
+    "/v1/browser-sessions/current": (403, "FORBIDDEN"),
+    "/v1/paired-register": (401, "REGISTER_NOT_PAIRED"),
+}
 
 
 async def test_every_route_hides_another_tenants_resources(app, client, db, make_tenant) -> None:
@@ -112,6 +119,9 @@ async def test_every_route_hides_another_tenants_resources(app, client, db, make
             # A tenant's one-of-a-kind settings are 404 until it sets them up (as Square's
             # loyalty program is); the intruder has set up none.
             expected = 404 if template in UNSET_SINGLETONS else 200
+            if template in COOKIE_ONLY:
+                expected, code = COOKIE_ONLY[template]
+                assert response.json()["error"]["code"] == code, f"GET {template}"
             assert response.status_code == expected, f"GET {template}: {response.text}"
             leaked = {i for i in a_id_set if i in response.text}
             assert not leaked, f"GET {template} leaks {sorted(leaked)[:3]}"

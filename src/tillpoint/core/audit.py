@@ -74,6 +74,39 @@ async def record_write(
     )
 
 
+def record_refusal(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    principal_type: str,
+    principal_id: str,
+    request_id: str,
+    action: str,
+    status: int,
+    resource_id: str | None,
+) -> None:
+    """An entry for a refused attempt worth a trace (a wrong PIN on a register), written at
+    commit by a request that keeps its changes despite its error (``commit_changes``)."""
+    insert_at_commit(
+        session,
+        table_of(AuditEntry),
+        {
+            "tenant_id": tenant_id,
+            "id": new_id("audit"),
+            "occurred_at": utcnow(),
+            "principal_type": principal_type,
+            "principal_id": principal_id,
+            "request_id": request_id,
+            "method": "POST",
+            "path": "",
+            "action": action[:200],
+            "status": status,
+            "resource_id": resource_id,
+            "details": {},
+        },
+    )
+
+
 async def list_audit_entries(
     session: AsyncSession,
     *,

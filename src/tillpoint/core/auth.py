@@ -8,7 +8,9 @@ from tillpoint.core.errors import AppError
 
 @dataclass(frozen=True)
 class Principal:
-    kind: Literal["user", "api_key"]
+    # A user (bearer token or browser cookie), an integration's key, or an employee signed in
+    # with their PIN on a paired register (stores/register_sessions.py).
+    kind: Literal["user", "api_key", "employee"]
     id: str
     tenant_id: str
     name: str
@@ -17,6 +19,8 @@ class Principal:
     location_ids: frozenset[str] | None
     rate_limit_per_minute: int
     session_id: str | None = None
+    # The register an employee signed in on; None for users and keys.
+    register_id: str | None = None
 
     @property
     def rate_limit_key(self) -> str:

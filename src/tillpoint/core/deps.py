@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
+from tillpoint.core.browser import secure_cookies
 from tillpoint.core.db import Database
 from tillpoint.core.errors import AppError
 from tillpoint.core.request_context import RequestContext
@@ -75,6 +76,14 @@ async def app_settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
+
+
+async def secure_cookie_request(request: Request, settings: AppSettings) -> bool:
+    """Whether this request's cookies are Secure and __Host- named (core/browser.py)."""
+    return secure_cookies(request.url.scheme, settings.cookie_secure)
+
+
+SecureCookies = Annotated[bool, Depends(secure_cookie_request)]
 
 
 def prepared_json(body: bytes, status_code: int = 200) -> Response:

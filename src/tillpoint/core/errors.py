@@ -24,6 +24,17 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("LOGIN_ERROR", 401, "The username or password is incorrect."),
         ErrorCode("MFA_REQUIRED", 401, "A one-time code from the authenticator app is required."),
         ErrorCode("INVALID_TOKEN", 401, "The token is invalid, expired or revoked."),
+        ErrorCode(
+            "REGISTER_NOT_PAIRED",
+            401,
+            "This device holds no valid register credential; a manager must pair it.",
+        ),
+        ErrorCode("PIN_INVALID", 401, "The employee or PIN is incorrect."),
+        ErrorCode(
+            "CSRF_TOKEN_INVALID",
+            403,
+            "A request signed in by cookie must send its session's X-CSRF-Token header.",
+        ),
         ErrorCode("FORBIDDEN", 403, "You do not have permission to do this."),
         ErrorCode(
             "SIGNED_IN_USER_REQUIRED",

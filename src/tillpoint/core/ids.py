@@ -51,6 +51,7 @@ PREFIXES: dict[str, str] = {
     "promotion": "prm",
     "coupon": "cpn",
     "promotion_redemption": "prr",
+    "register_credential": "rcd",
 }
 
 

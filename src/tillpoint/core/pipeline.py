@@ -4,7 +4,9 @@
 2. A body size limit (413 before the body is read past the limit); a client that goes away
    before its body has arrived gets nothing run and is logged as 499. Then the card-number
    guard (``core.card_guard``: 400 CARD_DATA_NOT_ALLOWED before anything is resolved or stored).
-3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key).
+3. The principal, resolved from ``Authorization: Bearer …`` (a user session or an API key), or
+   failing that from the browser's session cookie (``core/browser.py``), whose writes must
+   carry the session's ``X-CSRF-Token`` (403 CSRF_TOKEN_INVALID before anything runs).
 4. The rate limit of that principal (or of the client address when anonymous).
 5. ``Idempotency-Key`` on POST: claim, replay, or refuse (see ``core.idempotency``).
 6. The endpoint runs on a request-scoped session (``DbSession``); services only flush.
@@ -33,6 +35,14 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tillpoint.core.auth import Principal, bearer_token
+from tillpoint.core.browser import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    cookie_value,
+    csrf_matches,
+    csrf_token,
+    secure_cookies,
+)
 from tillpoint.core.card_guard import card_data_in_request, refusal_details
 from tillpoint.core.card_numbers import holds_card_number
 from tillpoint.core.db import Database
@@ -67,7 +77,8 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # had arrived (nginx's "client closed request"): nothing was run, and nobody was answered.
 CLIENT_CLOSED_REQUEST = 499
 
-PrincipalResolver = Callable[[AsyncSession, str], Awaitable[Principal | None]]
+# (session, secret, from_cookie): a bearer token, or a browser session cookie's value.
+PrincipalResolver = Callable[[AsyncSession, str, bool], Awaitable[Principal | None]]
 
 
 def _has_nul(query_string: bytes) -> bool:
@@ -88,6 +99,9 @@ class RequestPipeline:
         large_body_paths: dict[str, int] | None = None,
         anonymous_rate_limit: int,
         idempotency_exempt: frozenset[str] = frozenset(),
+        idempotency_exempt_suffixes: tuple[str, ...] = (),
+        sign_in_paths: frozenset[str] = frozenset(),
+        cookie_secure: bool | None = None,
     ) -> None:
         self.app = app
         self.db = db
@@ -101,6 +115,11 @@ class RequestPipeline:
         self.anonymous_rate_limit = anonymous_rate_limit
         # Paths whose responses must never be stored (they carry fresh credentials).
         self.idempotency_exempt = idempotency_exempt
+        self.idempotency_exempt_suffixes = idempotency_exempt_suffixes
+        # Sign-ins, which authenticate by their body (and a register's cookie): a session cookie
+        # riding along is not read there, so it neither needs a CSRF token nor is the principal.
+        self.sign_in_paths = sign_in_paths
+        self.cookie_secure = cookie_secure
         self.route_labels = RouteLabels()
         self.writes = WriteRunner(app, idempotency, metrics, self.route_labels)
 
@@ -173,8 +192,13 @@ class RequestPipeline:
             return await ctx.reject(send, "CARD_DATA_NOT_ALLOWED", refusal_details(card_data))
 
         token = bearer_token(headers.get("authorization"))
+        from_cookie = False
+        if token is None and scope["path"] not in self.sign_in_paths:
+            secure = secure_cookies(scope.get("scheme", "http"), self.cookie_secure)
+            token = cookie_value(headers.get("cookie", ""), SESSION_COOKIE, secure)
+            from_cookie = token is not None
         if token is not None:
-            principal = await self._authenticate(ctx, token)
+            principal = await self._authenticate(ctx, token, from_cookie)
             if principal is None:
                 ctx.auth_failure = "INVALID_TOKEN"
             else:
@@ -183,6 +207,16 @@ class RequestPipeline:
                 structlog.contextvars.bind_contextvars(
                     tenant_id=principal.tenant_id, principal=f"{principal.kind}:{principal.id}"
                 )
+                if from_cookie:
+                    ctx.csrf_token = csrf_token(token)
+        if (
+            ctx.csrf_token is not None
+            and method in WRITE_METHODS
+            and not csrf_matches(token or "", headers.get(CSRF_HEADER))
+        ):
+            # A cookie rides along on any request to our origin: a write must prove our own
+            # page sent it (core/browser.py). Refused before it is counted, claimed or run.
+            return await ctx.reject(send, "CSRF_TOKEN_INVALID")
 
         if scope["path"] not in UNMETERED_PATHS:
             limit = await self._rate_limit(scope, ctx)
@@ -197,6 +231,7 @@ class RequestPipeline:
             and idempotency_key is not None
             and ctx.principal is not None
             and scope["path"] not in self.idempotency_exempt
+            and not scope["path"].endswith(self.idempotency_exempt_suffixes)
         ):
             if not valid_key(idempotency_key):
                 return await ctx.reject(
@@ -246,20 +281,24 @@ class RequestPipeline:
             await self.app(scope, empty_request(receive), self._with_headers(send, ctx))
         return ctx.status
 
-    async def _authenticate(self, ctx: RequestContext, token: str) -> Principal | None:
+    async def _authenticate(
+        self, ctx: RequestContext, token: str, from_cookie: bool
+    ) -> Principal | None:
         return await once_more_on_fault(
-            lambda: self._resolve_principal(ctx, token), lambda: reset_request(ctx)
+            lambda: self._resolve_principal(ctx, token, from_cookie), lambda: reset_request(ctx)
         )
 
-    async def _resolve_principal(self, ctx: RequestContext, token: str) -> Principal | None:
+    async def _resolve_principal(
+        self, ctx: RequestContext, token: str, from_cookie: bool
+    ) -> Principal | None:
         if ctx.read_only:
-            return await self.resolve_principal(ctx.get_session(), token)
+            return await self.resolve_principal(ctx.get_session(), token, from_cookie)
         # A write's own session must not hold a connection yet: the idempotency claim takes
         # another, and requests each holding one while waiting for a second would exhaust the
         # pool (on SQLite, the request's write lock would block the claim outright). Look up on
         # a short read session that gives its connection back first.
         async with self.db.session(read_only=True) as session:
-            return await self.resolve_principal(session, token)
+            return await self.resolve_principal(session, token, from_cookie)
 
     async def _add_rate_limit_headers(self, scope: Scope, ctx: RequestContext) -> None:
         """A request that failed before its rate limit was counted is counted now, so that its

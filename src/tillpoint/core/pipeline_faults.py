@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Send
 
+from tillpoint.core.browser import API_CSP
 from tillpoint.core.faults import RETRY_AFTER_SECONDS, fault_of
 from tillpoint.core.pipeline_responses import send_error
 from tillpoint.core.transactions import discard_pending
@@ -58,7 +59,8 @@ SECURITY_HEADERS = (
 
 class SendTracker:
     """Knows whether a response has started, after which no other answer can be given; gives
-    every response the ``SECURITY_HEADERS`` it does not set itself."""
+    every response the ``SECURITY_HEADERS`` it does not set itself, and a JSON response the
+    API's Content-Security-Policy (nothing may load from it; /docs, HTML, keeps its own)."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
@@ -71,6 +73,9 @@ class SendTracker:
             for name, value in SECURITY_HEADERS:
                 if name not in headers:
                     headers[name] = value
+            content_type = headers.get("content-type", "")
+            if "json" in content_type and "content-security-policy" not in headers:
+                headers["content-security-policy"] = API_CSP
         await self._send(message)
 
 

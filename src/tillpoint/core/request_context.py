@@ -21,6 +21,8 @@ class RequestContext:
     read_only: bool
     principal: Principal | None = None
     auth_failure: str | None = None
+    # The CSRF token of the browser session cookie that signed the request in; None otherwise.
+    csrf_token: str | None = None
     session: AsyncSession | None = None
     # Set by an endpoint whose error response must still commit what it wrote.
     commit_despite_error: bool = False

@@ -15,7 +15,7 @@ from tillpoint.core.deps import (
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.identity import service, sessions
+from tillpoint.identity import mfa, service, sessions
 from tillpoint.identity.deps import AuditReader, SettingsWriter
 from tillpoint.identity.permissions import entitlements
 from tillpoint.identity.schemas import (
@@ -131,7 +131,7 @@ async def start_mfa(
 ) -> MfaEnrolmentOut:
     """Begin TOTP enrolment: add the secret to an authenticator app, then confirm a code."""
     ctx.secret_fields = frozenset({"secret", "otpauthUri"})
-    enrolment = await sessions.start_mfa(session, principal)
+    enrolment = await mfa.start_mfa(session, principal)
     return MfaEnrolmentOut(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 
@@ -152,7 +152,7 @@ async def confirm_mfa(
     body: MfaEnable, principal: CurrentPrincipal, session: DbSession, settings: AppSettings
 ) -> Response:
     """Turn MFA on with a current code from the authenticator app and your current password."""
-    await sessions.confirm_mfa(session, settings, principal, body.code, body.current_password)
+    await mfa.confirm_mfa(session, settings, principal, body.code, body.current_password)
     return Response(status_code=204)
 
 
@@ -166,7 +166,7 @@ async def disable_mfa(
     body: MfaConfirm, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     """Turn MFA off; needs a current code."""
-    await sessions.disable_mfa(session, principal, body.code)
+    await mfa.disable_mfa(session, principal, body.code)
     return Response(status_code=204)
 
 

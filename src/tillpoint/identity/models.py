@@ -62,23 +62,35 @@ class User(TenantScoped, Timestamped, Versioned, Base):
 
 
 class AuthSession(TenantScoped, Base):
-    """A login: an access token and a refresh token, both stored only as SHA-256 digests."""
+    """A login, its secrets stored only as SHA-256 digests. ``kind`` says whose and how it is
+    carried: ``bearer`` (a user's access and refresh tokens, ``Authorization: Bearer``),
+    ``browser`` (a user's, in an httpOnly cookie, no refresh token) or ``employee`` (an
+    employee signed in by PIN on ``register_id``, in a cookie; no user, no refresh token)."""
 
     __tablename__ = "auth_sessions"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16), default="bearer", server_default="bearer")
+    user_id: Mapped[str | None] = mapped_column(String(40))
+    employee_id: Mapped[str | None] = mapped_column(String(40))
+    register_id: Mapped[str | None] = mapped_column(String(40))
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     access_expires_at: Mapped[datetime]
-    refresh_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    refresh_expires_at: Mapped[datetime]
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    refresh_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "employee_id"],
+            ["employees.tenant_id", "employees.id"],
+            name="fk_auth_sessions_employee",
+        ),
         Index("ix_auth_sessions_user", "tenant_id", "user_id"),
+        Index("ix_auth_sessions_register", "tenant_id", "register_id"),
     )
 
 

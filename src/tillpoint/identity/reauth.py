@@ -26,11 +26,12 @@ CURRENT_PASSWORD = "currentPassword"
 
 
 def require_signed_in_user(principal: Principal, action: str) -> None:
-    """403 ``SIGNED_IN_USER_REQUIRED`` for an API key."""
+    """403 ``SIGNED_IN_USER_REQUIRED`` for an API key or an employee signed in by PIN."""
     if principal.kind != "user":
+        who = "An API key" if principal.kind == "api_key" else "An employee signed in by PIN"
         raise AppError(
             "SIGNED_IN_USER_REQUIRED",
-            f"An API key cannot {action}; a signed-in person must do it.",
+            f"{who} cannot {action}; a user signed in with their password must do it.",
         )
 
 

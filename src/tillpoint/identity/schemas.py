@@ -96,8 +96,31 @@ class TenantUpdate(ApiModel):
     version: Version | None = None
 
 
+class BrowserSessionOut(ApiModel):
+    """A browser sign-in: the session itself is in the httpOnly cookie, never in this body."""
+
+    expires_in: int
+    csrf_token: str = Field(
+        description="Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE"
+    )
+    user: SessionUser
+
+
+class CurrentBrowserSessionOut(ApiModel):
+    """Who the session cookie signs in, and its CSRF token (for a page loaded afresh)."""
+
+    kind: Literal["user", "employee"]
+    principal_id: str
+    name: str
+    csrf_token: str
+    permissions: list[str]
+    entitlements: list[str]
+    location_ids: list[str] | None
+    register_id: str | None = None
+
+
 class MeOut(ApiModel):
-    kind: Literal["user", "api_key"]
+    kind: Literal["user", "api_key", "employee"]
     principal_id: str
     name: str
     email: str | None = None

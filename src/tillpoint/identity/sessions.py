@@ -23,10 +23,11 @@ from tillpoint.identity.models import (
     User,
 )
 from tillpoint.identity.permissions import entitlements
-from tillpoint.identity.reauth import reauthenticate, require_signed_in_user
 from tillpoint.identity.throttle import begin_attempt, end_attempt
 
 ACCESS_PREFIX, REFRESH_PREFIX, API_KEY_PREFIX = "tpa_", "tpr_", "tp_"
+# A browser session's secret (a user's, in the session cookie): never accepted as a bearer token.
+BROWSER_PREFIX = "tpb_"
 ALL_TENANTS = {"all_tenants": True}
 TOTP_ISSUER = "Tillpoint"
 _SESSION_USER = (User.tenant_id == AuthSession.tenant_id) & (User.id == AuthSession.user_id)
@@ -35,7 +36,8 @@ _SESSION_USER = (User.tenant_id == AuthSession.tenant_id) & (User.id == AuthSess
 @dataclass(frozen=True)
 class IssuedTokens:
     access_token: str
-    refresh_token: str
+    # None for a browser session, which is not refreshed (it lives in a cookie, then ends).
+    refresh_token: str | None
     expires_in: int
     user: User
     permissions: frozenset[str]
@@ -75,7 +77,7 @@ async def _check_credentials(
         return _CredentialCheck(user)
     if not mfa_code:
         return _CredentialCheck(user, mfa_missing=True)
-    step = _matching_totp_step(user.mfa_secret, mfa_code)
+    step = matching_totp_step(user.mfa_secret, mfa_code)
     return _CredentialCheck(user, failed=step is None, mfa_step=step)
 
 
@@ -86,7 +88,11 @@ async def login(
     username: str,
     password: str,
     mfa_code: str | None,
+    *,
+    browser: bool = False,
 ) -> IssuedTokens:
+    """A new login: bearer tokens, or with ``browser`` the secret of a cookie session (a user's
+    in the browser app, which has no refresh token and lasts ``browser_session_ttl_seconds``)."""
     username = username.strip().lower()
     username_key = token_digest(username)
     await begin_attempt(db, settings, username_key)
@@ -108,23 +114,33 @@ async def login(
     now = utcnow()
     session.info["tenant_id"] = user.tenant_id
     permissions = await _role_permissions(session, user)
-    access, refresh = new_token(ACCESS_PREFIX), new_token(REFRESH_PREFIX)
+    if browser:
+        secret, ttl = new_token(BROWSER_PREFIX), settings.browser_session_ttl_seconds
+        refresh_token = None
+    else:
+        secret, ttl = new_token(ACCESS_PREFIX), settings.access_token_ttl_seconds
+        refresh_token = new_token(REFRESH_PREFIX)
     session.add(
         AuthSession(
             tenant_id=user.tenant_id,
             id=new_id("session"),
+            kind="browser" if browser else "bearer",
             user_id=user.id,
-            access_token_hash=token_digest(access),
-            access_expires_at=now + timedelta(seconds=settings.access_token_ttl_seconds),
-            refresh_token_hash=token_digest(refresh),
-            refresh_expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+            access_token_hash=token_digest(secret),
+            access_expires_at=now + timedelta(seconds=ttl),
+            refresh_token_hash=token_digest(refresh_token) if refresh_token else None,
+            refresh_expires_at=(
+                now + timedelta(seconds=settings.refresh_token_ttl_seconds)
+                if refresh_token
+                else None
+            ),
             created_at=now,
         )
     )
-    return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, user, permissions)
+    return IssuedTokens(secret, refresh_token, ttl, user, permissions)
 
 
-def _matching_totp_step(secret: str | None, code: str) -> int | None:
+def matching_totp_step(secret: str | None, code: str) -> int | None:
     """The time step whose code this is (±1 step for clock drift), or None."""
     if not secret or not code.isdigit():
         return None
@@ -179,7 +195,8 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
         await _revoke_if_reused(session, digest, now)
         raise AppError("INVALID_TOKEN")
     auth, user = row
-    if auth.revoked_at is not None or auth.refresh_expires_at <= now or not user.active:
+    expired = auth.refresh_expires_at is None or auth.refresh_expires_at <= now
+    if auth.revoked_at is not None or expired or not user.active:
         raise AppError("INVALID_TOKEN")
     session.info["tenant_id"] = auth.tenant_id
     access, new_refresh = new_token(ACCESS_PREFIX), new_token(REFRESH_PREFIX)
@@ -256,9 +273,19 @@ async def resolve_principal(
 ) -> Principal | None:
     """The principal behind a bearer token, or None if it is unknown, expired or revoked."""
     if token.startswith(ACCESS_PREFIX):
-        return await _user_principal(session, token, user_rate_limit)
+        return await _user_principal(session, token, "bearer", user_rate_limit)
     if token.startswith(API_KEY_PREFIX):
         return await _api_key_principal(session, token)
+    return None
+
+
+async def resolve_browser_user(
+    session: AsyncSession, token: str, *, user_rate_limit: int
+) -> Principal | None:
+    """The user behind a browser session cookie, or None. (An employee's cookie is resolved by
+    stores, which knows registers and employees: ``app.py`` puts the two together.)"""
+    if token.startswith(BROWSER_PREFIX):
+        return await _user_principal(session, token, "browser", user_rate_limit)
     return None
 
 
@@ -269,6 +296,7 @@ _USER_BY_ACCESS_TOKEN = (
     .join(Role, (Role.tenant_id == User.tenant_id) & (Role.id == User.role_id))
     .where(
         AuthSession.access_token_hash == bindparam("digest"),
+        AuthSession.kind == bindparam("kind"),
         AuthSession.revoked_at.is_(None),
     )
     .execution_options(**ALL_TENANTS)
@@ -288,9 +316,11 @@ _API_KEY_BY_SECRET = DriverStatement(
 )
 
 
-async def _user_principal(session: AsyncSession, token: str, rate_limit: int) -> Principal | None:
-    digest = {"digest": token_digest(token)}
-    row = (await session.execute(_USER_BY_ACCESS_TOKEN, digest)).one_or_none()
+async def _user_principal(
+    session: AsyncSession, token: str, kind: str, rate_limit: int
+) -> Principal | None:
+    params = {"digest": token_digest(token), "kind": kind}
+    row = (await session.execute(_USER_BY_ACCESS_TOKEN, params)).one_or_none()
     if row is None:
         return None
     session_id, expires_at, user, permissions, role_active = row
@@ -324,64 +354,6 @@ async def _api_key_principal(session: AsyncSession, token: str) -> Principal | N
         location_ids=None,
         rate_limit_per_minute=key.rate_limit_per_minute,
     )
-
-
-@dataclass(frozen=True)
-class MfaEnrolment:
-    secret: str
-    otpauth_uri: str
-
-
-async def start_mfa(session: AsyncSession, principal: Principal) -> MfaEnrolment:
-    user = await _current_user(session, principal)
-    if user.mfa_enabled:
-        raise AppError("MFA_ALREADY_ENABLED")
-    secret = pyotp.random_base32()
-    user.mfa_pending_secret = secret
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
-    return MfaEnrolment(secret, uri)
-
-
-async def confirm_mfa(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    code: str,
-    current_password: str | None,
-) -> None:
-    # A second factor bound by a stolen session would lock its owner out: ask the password.
-    await reauthenticate(
-        session, settings, principal, current_password, "turn on two-factor authentication"
-    )
-    user = await _current_user(session, principal)
-    if user.mfa_enabled:
-        raise AppError("MFA_ALREADY_ENABLED")
-    if not user.mfa_pending_secret:
-        raise AppError("MFA_NOT_STARTED")
-    # A new secret starts a new code history; codes of an old secret say nothing about it.
-    step = _matching_totp_step(user.mfa_pending_secret, code)
-    if step is None:
-        raise AppError("INVALID_MFA_CODE")
-    user.mfa_secret, user.mfa_last_code_at = user.mfa_pending_secret, step
-    user.mfa_enabled = True
-    user.mfa_pending_secret = None
-    record_event(session, "user.mfa_enabled", {"userId": user.id}, subject_id=user.id)
-
-
-async def disable_mfa(session: AsyncSession, principal: Principal, code: str) -> None:
-    user = await _current_user(session, principal)
-    step = _matching_totp_step(user.mfa_secret, code) if user.mfa_enabled else None
-    if step is None or (user.mfa_last_code_at is not None and step <= user.mfa_last_code_at):
-        raise AppError("INVALID_MFA_CODE")
-    user.mfa_enabled = False
-    user.mfa_secret = None
-    user.mfa_last_code_at = None
-    record_event(session, "user.mfa_disabled", {"userId": user.id}, subject_id=user.id)
-
-
-async def _current_user(session: AsyncSession, principal: Principal) -> User:
-    require_signed_in_user(principal, "change two-factor authentication")
-    return (await session.execute(select(User).where(User.id == principal.id))).scalar_one()
 
 
 def user_summary(user: User, permissions: frozenset[str]) -> dict[str, object]:

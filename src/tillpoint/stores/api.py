@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.stores import printers_api, service, staff, taxes
+from tillpoint.stores import pairing_api, printers_api, service, staff, taxes
 from tillpoint.stores.deps import (
     LocationToChange,
     SettingsReader,
@@ -274,3 +274,4 @@ async def archive_tax_rate(
 
 
 router.include_router(printers_api.router)
+router.include_router(pairing_api.router)

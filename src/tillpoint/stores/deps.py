@@ -6,10 +6,11 @@ that an unknown row is 404 before the body is read."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.browser import REGISTER_COOKIE, cookie_value
+from tillpoint.core.deps import DbSession, SecureCookies, requires
 from tillpoint.stores import printers, service
 from tillpoint.stores.models import Location, Printer
 
@@ -17,6 +18,15 @@ SettingsReader = Annotated[Principal, Depends(requires("settings:read"))]
 SettingsWriter = Annotated[Principal, Depends(requires("settings:write"))]
 StaffReader = Annotated[Principal, Depends(requires("staff:read"))]
 StaffWriter = Annotated[Principal, Depends(requires("staff:write"))]
+RegisterPairer = Annotated[Principal, Depends(requires("registers:pair"))]
+
+
+async def device_credential(request: Request, secure: SecureCookies) -> str | None:
+    """The register credential this device holds in its cookie, if any."""
+    return cookie_value(request.headers.get("cookie", ""), REGISTER_COOKIE, secure)
+
+
+DeviceCredential = Annotated[str | None, Depends(device_credential)]
 
 
 async def location_to_change(

@@ -1,5 +1,6 @@
 """Locations, registers, employees, tax classes and per-location tax rates."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,30 @@ class Register(TenantScoped, Timestamped, Versioned, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
         Index("ix_registers_location", "tenant_id", "location_id"),
+    )
+
+
+class RegisterCredential(TenantScoped, Base):
+    """What a paired register's device holds (in an httpOnly cookie) to let employees sign in
+    there by PIN: stored only as a SHA-256 digest; one live credential per register (pairing
+    again revokes the one before)."""
+
+    __tablename__ = "register_credentials"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    register_id: Mapped[str] = mapped_column(String(40))
+    # The first characters of the secret, shown in lists so a device's credential can be told.
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "register_id"], ["registers.tenant_id", "registers.id"]),
+        Index("ix_register_credentials_register", "tenant_id", "register_id"),
     )
 
 

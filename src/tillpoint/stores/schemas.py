@@ -230,3 +230,62 @@ class PrinterOut(ApiModel):
     @property
     def address(self) -> str:
         return printer_address(self.host, self.port)
+
+
+class RegisterPairingOut(ApiModel):
+    """A register paired: its credential went to this device in an httpOnly cookie, and is
+    shown nowhere else, ever."""
+
+    credential_id: str
+    register_id: str
+    location_id: str
+    prefix: str
+    created_at: Timestamp
+
+
+class RegisterCredentialOut(ApiModel):
+    credential_id: str = Field(validation_alias=AliasChoices("credentialId", "credential_id", "id"))
+    register_id: str
+    prefix: str
+    created_by: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
+    revoked_reason: str | None
+
+
+class DeviceEmployeeOut(ApiModel):
+    employee_id: str = Field(validation_alias=AliasChoices("employeeId", "employee_id", "id"))
+    name: str
+
+
+class PairedRegisterOut(ApiModel):
+    """The register this device is paired with, and who may sign in on it."""
+
+    register_id: str
+    location_id: str
+    name: str
+    employees: list[DeviceEmployeeOut]
+
+
+class EmployeeSignInRequest(ApiModel):
+    employee_id: Id
+    pin: Annotated[str, Field(min_length=1, max_length=8, description="The employee's PIN")]
+
+
+class SignedInEmployee(ApiModel):
+    employee_id: str
+    name: str
+    entitlements: list[str]
+
+
+class EmployeeSessionOut(ApiModel):
+    """An employee signed in on this register: the session is in the httpOnly cookie."""
+
+    expires_in: int
+    csrf_token: str = Field(
+        description="Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE"
+    )
+    employee: SignedInEmployee
+    register_id: str
+    location_id: str

@@ -16,7 +16,7 @@ from tillpoint.stores.schemas import EmployeeIn, EmployeeOut, EmployeeUpdate
 from tillpoint.stores.service import check_assignable_locations
 
 
-def _works_at(employee: Employee, location_id: str) -> bool:
+def works_at(employee: Employee, location_id: str) -> bool:
     # An empty list means the employee works at every location.
     return not employee.location_ids or location_id in employee.location_ids
 
@@ -51,7 +51,7 @@ async def list_employees(
     visible = [
         e
         for e in rows
-        if _visible(principal, e) and (location_id is None or _works_at(e, location_id))
+        if _visible(principal, e) and (location_id is None or works_at(e, location_id))
     ]
     return visible[params.offset : params.offset + params.page_size], len(visible)
 

@@ -12,7 +12,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "role": "created updated archived",
         "api_key": "created revoked",
         "location": "created updated",
-        "register": "created updated archived",
+        "register": "created updated archived paired unpaired",
         "employee": "created updated deactivated",
         "tax_class": "created updated archived",
         "tax_rate": "created updated archived",
