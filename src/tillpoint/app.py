@@ -56,6 +56,7 @@ from tillpoint.storecredit.records import StoreCreditRecords
 from tillpoint.stores import api as stores_api
 from tillpoint.stores.register_sessions import employee_principal
 from tillpoint.stores.service import check_assignable_locations
+from tillpoint.webapp.serve import mount_app
 from tillpoint.webhooks import api as webhooks_api
 
 log = logging.getLogger("tillpoint.app")
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     ):
         app.include_router(module.router)
     _add_operations_routes(app, db, metrics)
+    mount_app(app)
     install_openapi(app)
 
     async def principal_for(  # type: ignore[no-untyped-def]

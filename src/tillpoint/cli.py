@@ -59,6 +59,7 @@ def serve(
     settings = Settings()
     _prepare(settings)
     console.print(f"Tillpoint API on [bold]http://{host}:{port}[/bold]")
+    console.print(f"  app:     http://{host}:{port}/app/")
     console.print(f"  docs:    http://{host}:{port}/docs")
     console.print(f"  openapi: http://{host}:{port}/openapi.json")
     uvicorn.run(

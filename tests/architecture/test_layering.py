@@ -33,7 +33,7 @@ DOMAINS = set(RANK) - {CORE}
 # Below every layer: the settings, read by all.
 BENEATH = {"config"}
 # Above every layer: they put the domains together, and no domain imports them.
-COMPOSITION = {"app", "cli", "job_handlers", "provisioning", "demo", "migrations"}
+COMPOSITION = {"app", "cli", "job_handlers", "provisioning", "demo", "migrations", "webapp"}
 TOP_LEVEL = BENEATH | COMPOSITION
 MAX_LINES = 400
 

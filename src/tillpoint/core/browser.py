@@ -30,11 +30,12 @@ REGISTER_COOKIE_MAX_AGE = 400 * 24 * 3600
 
 # The API's own responses are data, never a document to render: nothing may load from them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# The browser app (served at /app/): scripts, styles, images and fonts from our origin only,
+# The browser app (served at /app/): scripts, styles and fonts from our origin only (images
+# also over https: product images live where the merchant keeps them),
 # never inline script; it talks to our own API; no plugin, no framing, no <base> rewrite, forms
 # post only to us.
 APP_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -4,7 +4,7 @@ refresh token), register credentials stored as digests, and registers:pair for t
 manager roles of existing tenants.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-04 18:30:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tillpoint.core.db
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""The browser app (sources in ``web/``), built into ``dist/`` here and served at ``/app/``."""

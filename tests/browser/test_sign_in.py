@@ -1,0 +1,84 @@
+"""Signing in, in Chromium: an owner by email and password (the session is an httpOnly cookie
+no page script can read, kept across a reload, revoked on sign-out); a manager pairs the
+device as a register, and an employee signs in there by PIN."""
+
+import re
+
+import httpx
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+
+SIGNED_IN = re.compile(r"^Signed in as ")
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_owner_signs_in_and_out_and_no_script_can_reach_the_session(
+    shop: Shop, page: Page
+) -> None:
+    page.goto(shop.url())
+    sign_in(page, OWNER_EMAIL, "not the password")
+    expect(page.get_by_role("alert")).to_have_text("That email and password do not match.")
+
+    sign_in(page, OWNER_EMAIL, OWNER_PASSWORD)
+    expect(page.get_by_role("heading", name=SIGNED_IN)).to_be_visible()
+    assert page.evaluate("() => [localStorage.length, sessionStorage.length, document.cookie]") == [
+        0,
+        0,
+        "",
+    ]
+    [cookie] = [c for c in page.context.cookies() if c["name"].endswith("tp_session")]
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
+    screenshot(page, "home-owner")
+
+    page.reload()
+    expect(page.get_by_role("heading", name=SIGNED_IN)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    # The cookie, copied before the sign-out, is dead on the server.
+    copied = {cookie["name"]: cookie["value"]}
+    current = httpx.get(shop.url("/v1/browser-sessions/current"), cookies=copied)
+    assert current.status_code == 401
+
+
+def test_a_manager_pairs_a_register_and_an_employee_signs_in_by_pin(shop: Shop, page: Page) -> None:
+    register_name, employee = shop.register_with_employee("Front counter", "Casey", pin="4321")
+    page.goto(shop.url())
+    sign_in(page, OWNER_EMAIL, OWNER_PASSWORD)
+    page.get_by_role("button", name="Set up this device as a register").click()
+    page.get_by_role("button", name=shop.location_name).click()
+    page.get_by_role("button", name=register_name).click()
+    expect(page.get_by_test_id("register-name")).to_have_text(f"On register {register_name}")
+    page.get_by_role("button", name="Sign out").click()
+
+    # Nobody signed in on a paired register: who is here, then the PIN.
+    expect(page.get_by_role("heading", name=f"Who is at {register_name}?")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name=employee).click()
+    for digit in "9999":
+        page.get_by_role("button", name=digit, exact=True).click()
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("alert")).to_have_text("That PIN is not right. Try again.")
+    screenshot(page, "pin-pad")
+    assert serious_violations(page) == []
+    page.keyboard.type("4321")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Signed in as {employee}")).to_be_visible()
+    expect(page.get_by_test_id("register-name")).to_have_text(f"On register {register_name}")
+    # An employee does not pair registers.
+    assert page.get_by_role("button", name=re.compile("register")).count() == 0
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name=f"Who is at {register_name}?")).to_be_visible()

@@ -1,0 +1,39 @@
+import { useEffect, useState } from "preact/hooks";
+
+import { loadPairedRegister, pairedRegister } from "./register";
+import { Home } from "./screens/Home";
+import { PinSignIn } from "./screens/PinSignIn";
+import { SignIn } from "./screens/SignIn";
+import { StatusBar } from "./screens/StatusBar";
+import { currentUser, resume } from "./session";
+
+export function App() {
+  const [managerSignIn, setManagerSignIn] = useState(false);
+  useEffect(() => {
+    void resume().catch(() => {
+      currentUser.value = null;
+    });
+    void loadPairedRegister().catch(() => {
+      pairedRegister.value = null;
+    });
+  }, []);
+  const user = currentUser.value;
+  const register = pairedRegister.value;
+  let screen = null;
+  if (user) {
+    screen = <Home user={user} />;
+  } else if (user === null && register !== undefined) {
+    screen =
+      register && !managerSignIn ? (
+        <PinSignIn register={register} onManager={() => setManagerSignIn(true)} />
+      ) : (
+        <SignIn onRegister={register ? () => setManagerSignIn(false) : undefined} />
+      );
+  }
+  return (
+    <div class="shell">
+      <StatusBar />
+      <main class="screen">{screen}</main>
+    </div>
+  );
+}
