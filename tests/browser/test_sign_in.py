@@ -76,8 +76,10 @@ def test_a_manager_pairs_a_register_and_an_employee_signs_in_by_pin(shop: Shop, 
     assert serious_violations(page) == []
     page.keyboard.type("4321")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=f"Signed in as {employee}")).to_be_visible()
+    # The register's own screen: the shift is closed, so it asks for the float first.
+    expect(page.get_by_role("heading", name="Open the shift")).to_be_visible()
     expect(page.get_by_test_id("register-name")).to_have_text(f"On register {register_name}")
+    expect(page.get_by_text(employee, exact=True)).to_be_visible()
     # An employee does not pair registers.
     assert page.get_by_role("button", name=re.compile("register")).count() == 0
     page.get_by_role("button", name="Sign out").click()

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { loadPairedRegister, pairedRegister } from "./register";
 import { Home } from "./screens/Home";
 import { PinSignIn } from "./screens/PinSignIn";
+import { Register } from "./screens/Register";
 import { SignIn } from "./screens/SignIn";
 import { StatusBar } from "./screens/StatusBar";
 import { currentUser, resume } from "./session";
@@ -20,7 +21,9 @@ export function App() {
   const user = currentUser.value;
   const register = pairedRegister.value;
   let screen = null;
-  if (user) {
+  if (user && user.kind === "employee" && register) {
+    screen = <Register user={user} register={register} />;
+  } else if (user) {
     screen = <Home user={user} />;
   } else if (user === null && register !== undefined) {
     screen =

@@ -195,17 +195,17 @@ async def seed_demo(
             credentials[f"{role} login" if role != "cashier" else f"{login} login"] = (
                 f"{login}@{email_domain} / {PASSWORD}"
             )
+        pins = []
         for index, (name, role, locations, _) in enumerate(people):
+            pin = f"{1000 + index * 1111}"
             await staff.create_employee(
                 session,
                 owner,
-                EmployeeIn(
-                    name=name,
-                    role_id=role_ids[role],
-                    location_ids=locations,
-                    pin=f"{1000 + index * 1111}",
-                ),
+                EmployeeIn(name=name, role_id=role_ids[role], location_ids=locations, pin=pin),
             )
+            pins.append(f"{name} {pin}")
+        # For the app: a manager pairs a device as a register, then employees sign in by PIN.
+        credentials["register PINs"] = ", ".join(pins)
         _, secret = await api_keys.create_api_key(
             session,
             owner,

@@ -1,0 +1,42 @@
+import { useEffect, useState } from "preact/hooks";
+
+import { t } from "../i18n";
+import type { PairedRegister } from "../register";
+import { type SignedIn, signOut } from "../session";
+import { currentShift, tenantCurrency } from "../till";
+import { explain } from "../ui/explain";
+import { OpenShift } from "./OpenShift";
+import { Sale } from "./Sale";
+
+/** An employee at a paired register: open the shift if it is closed, then sell. */
+export function Register({ user, register }: { user: SignedIn; register: PairedRegister }) {
+  const [shiftOpen, setShiftOpen] = useState<boolean | null>(null);
+  const [currency, setCurrency] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    currentShift(register.registerId).then((s) => setShiftOpen(s !== null), (e) => setError(explain(e)));
+    tenantCurrency().then(setCurrency, (e) => setError(explain(e)));
+  }, [register.registerId]);
+
+  return (
+    <div class="register">
+      <div class="register-bar">
+        <span data-testid="register-name">{t("home.atRegister", { register: register.name })}</span>
+        <span>{user.name}</span>
+        <button class="secondary" type="button" onClick={() => void signOut()}>
+          {t("home.signOut")}
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {shiftOpen === false && <OpenShift registerId={register.registerId} onOpen={() => setShiftOpen(true)} />}
+      {shiftOpen && currency && (
+        <Sale locationId={register.locationId} registerId={register.registerId} currency={currency} />
+      )}
+    </div>
+  );
+}

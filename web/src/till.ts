@@ -1,0 +1,156 @@
+// The register's selling calls: its shift, what it sells, pricing a cart and taking payment.
+// Prices and totals are always the server's (POST /v1/orders/calculate): the app only shows
+// them.
+import { ApiFailure, api } from "./api";
+
+export interface Item {
+  name: string;
+  sku: string;
+  category: string | null;
+  price: number;
+}
+
+export interface CartLine {
+  item: Item;
+  quantity: number;
+}
+
+export interface Totals {
+  subtotal: number;
+  discountTotal: number;
+  taxTotal: number;
+  grandTotal: number;
+  cashRounding: number;
+  balanceDue: number;
+}
+
+export interface Priced {
+  totals: Totals;
+  lineItems: { sku: string; total: number }[];
+}
+
+export interface Sold extends Priced {
+  orderId: string;
+  receiptNumber: string | null;
+  status: string;
+}
+
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+interface ProductRow {
+  name: string;
+  sku: string;
+  category: string | null;
+  price: number;
+  active: boolean;
+  archived: boolean;
+  giftCard: boolean;
+  soldBy: string;
+  modifierGroupIds: string[];
+  locationPrices: { locationId: string; price: number }[];
+  variants: { name: string; sku: string; price: number | null }[];
+}
+
+export async function tenantCurrency(): Promise<string> {
+  return (await api<{ currency: string }>("GET", "/v1/tenant")).currency;
+}
+
+/** The register's open shift, or null. */
+export async function currentShift(registerId: string): Promise<{ shiftId: string } | null> {
+  try {
+    return await api("GET", `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.error.status === 404) return null;
+    throw error;
+  }
+}
+
+export async function openShift(registerId: string, openingFloat: number): Promise<void> {
+  await api("POST", `/v1/registers/${encodeURIComponent(registerId)}/shifts`, { openingFloat });
+}
+
+/** What the grid offers at this location: active products sold by the unit, each variant a
+ * button, at the location's price. */
+export async function sellableItems(locationId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let page = 1; ; page++) {
+    const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
+    const rows = await api<Page<ProductRow>>("GET", `/v1/catalog/products?${query}`);
+    for (const product of rows.items) {
+      if (product.archived || product.giftCard || product.soldBy !== "unit") continue;
+      if (product.modifierGroupIds.length > 0) continue; // modifier screens: not yet
+      const here = product.locationPrices.find((p) => p.locationId === locationId);
+      const price = here?.price ?? product.price;
+      if (product.variants.length === 0) {
+        items.push({ name: product.name, sku: product.sku, category: product.category, price });
+      }
+      for (const v of product.variants) {
+        const name = `${product.name} — ${v.name}`;
+        items.push({ name, sku: v.sku, category: product.category, price: v.price ?? price });
+      }
+    }
+    if (page * 200 >= rows.total || rows.items.length === 0) return items;
+  }
+}
+
+/** The item a scanned code names at this location (404 when nothing has it). */
+export async function scanned(locationId: string, code: string): Promise<Item | null> {
+  const query = `barcode=${encodeURIComponent(code)}&locationId=${encodeURIComponent(locationId)}`;
+  try {
+    const found = await api<{ name: string; sku: string; price: number; variants: unknown[] }>(
+      "GET",
+      `/v1/catalog/lookup?${query}`,
+    );
+    if (found.variants.length > 0) return null; // a parent's code: pick the variant on the grid
+    return { name: found.name, sku: found.sku, category: null, price: found.price };
+  } catch (error) {
+    if (error instanceof ApiFailure && error.error.status === 404) return null;
+    throw error;
+  }
+}
+
+function orderBody(locationId: string, registerId: string, cart: CartLine[]) {
+  return {
+    locationId,
+    registerId,
+    lineItems: cart.map((line) => ({ sku: line.item.sku, quantity: line.quantity })),
+  };
+}
+
+export async function price(locationId: string, registerId: string, cart: CartLine[]): Promise<Priced> {
+  return api<Priced>("POST", "/v1/orders/calculate", orderBody(locationId, registerId, cart));
+}
+
+export interface Tender {
+  tenderType: "cash" | "credit_card";
+  amount: number;
+  amountTendered?: number;
+  cardLast4?: string;
+  processorRef?: string;
+}
+
+export interface Paid {
+  order: Sold;
+  payment: { changeDue: number };
+}
+
+/** The sale rung up and paid in one go: the order (with its own clientOrderId, so a retried
+ * request is the same order) and its payment. */
+export async function ringUp(
+  locationId: string,
+  registerId: string,
+  cart: CartLine[],
+  tender: Tender,
+): Promise<Paid> {
+  const order = await api<Sold>("POST", "/v1/orders", {
+    ...orderBody(locationId, registerId, cart),
+    clientOrderId: crypto.randomUUID(),
+  });
+  return api<Paid>("POST", `/v1/orders/${encodeURIComponent(order.orderId)}/payments`, {
+    ...tender,
+    registerId,
+  });
+}
