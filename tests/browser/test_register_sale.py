@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
 from tests.browser.test_sign_in import sign_in
@@ -24,6 +24,7 @@ def pin_in_at_a_new_register(page: Page, shop: Shop, register: str, pin: str) ->
     page.get_by_role("button", name=register).click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name=cashier).click()
+    expect(page.get_by_role("heading", name=f"{cashier}, enter your PIN")).to_be_visible()
     page.keyboard.type(pin)
     page.keyboard.press("Enter")
     return register
@@ -67,6 +68,21 @@ def test_a_cashier_opens_the_shift_and_sells_for_cash_and_card(shop: Shop, page:
     page.get_by_role("button", name="Charge $3.75").click()
     page.get_by_role("button", name="Card", exact=True).click()
     page.get_by_label("Card's last 4 digits").fill("4242")
+    # The connection drops as the payment goes out; the cashier tries again: one order.
+    dropped: list[str] = []
+
+    def drop_once(route: Route) -> None:
+        if dropped:
+            route.continue_()
+        else:
+            dropped.append(route.request.url)
+            route.abort()
+
+    page.route("**/v1/orders/*/payments", drop_once)
+    page.get_by_role("button", name="Record card payment").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "The server cannot be reached. Check the connection and try again."
+    )
     page.get_by_role("button", name="Record card payment").click()
     expect(page.get_by_test_id("receipt-number")).to_have_text(f"Receipt R-{_year()}-000002")
     expect(page.get_by_test_id("change-due")).to_have_count(0)
@@ -85,7 +101,9 @@ def test_a_cashier_opens_the_shift_and_sells_for_cash_and_card(shop: Shop, page:
     expect(page.get_by_role("alert")).to_have_text("No item has the code 0000000000000.")
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
 
+    assert len(dropped) == 1
     orders = shop.api.get("/v1/orders", params={"pageSize": 10}).json()["items"]
+    assert len(orders) == 2  # the retried payment found the order its first attempt made
     mine = sorted(
         (o for o in orders if o["registerId"] is not None), key=lambda o: o["receiptNumber"]
     )

@@ -137,17 +137,19 @@ export interface Paid {
   payment: { changeDue: number };
 }
 
-/** The sale rung up and paid in one go: the order (with its own clientOrderId, so a retried
- * request is the same order) and its payment. */
+/** The sale rung up and paid: the order, then its payment. ``clientOrderId`` names this cart:
+ * a retry after a failed payment finds the order the first attempt created instead of making
+ * a second one. */
 export async function ringUp(
   locationId: string,
   registerId: string,
   cart: CartLine[],
   tender: Tender,
+  clientOrderId: string,
 ): Promise<Paid> {
   const order = await api<Sold>("POST", "/v1/orders", {
     ...orderBody(locationId, registerId, cart),
-    clientOrderId: crypto.randomUUID(),
+    clientOrderId,
   });
   return api<Paid>("POST", `/v1/orders/${encodeURIComponent(order.orderId)}/payments`, {
     ...tender,

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 import { ApiFailure } from "../api";
 import { t } from "../i18n";
@@ -53,7 +53,9 @@ export function PinSignIn({
     else if (now.length < MAX_PIN) update(now + key);
   }
 
-  useEffect(() => {
+  // Listening from the moment the pad is drawn (a layout effect runs before the browser
+  // paints): digits typed as soon as it appears all count.
+  useLayoutEffect(() => {
     if (employee === null) return;
     const onKey = (event: KeyboardEvent) => {
       if (/^\d$/.test(event.key)) press(event.key);

@@ -29,7 +29,14 @@ export function Sale({
 }) {
   const [items, setItems] = useState<Item[] | null>(null);
   const [search, setSearch] = useState("");
-  const [cart, setCart] = useState<CartLine[]>([]);
+  const [cart, setCartLines] = useState<CartLine[]>([]);
+  // This cart's order id on the server side (its clientOrderId): a new one whenever the cart
+  // changes, the same one for every attempt to pay it.
+  const [saleId, setSaleId] = useState(() => crypto.randomUUID());
+  const setCart = (change: CartLine[] | ((lines: CartLine[]) => CartLine[])) => {
+    setCartLines(change);
+    setSaleId(crypto.randomUUID());
+  };
   const [priced, setPriced] = useState<Priced | null>(null);
   const [charging, setCharging] = useState(false);
   const [working, setWorking] = useState(false);
@@ -87,7 +94,7 @@ export function Sale({
     setWorking(true);
     setError(null);
     try {
-      setDone(await ringUp(locationId, registerId, cart, tender));
+      setDone(await ringUp(locationId, registerId, cart, tender, saleId));
       setCharging(false);
     } catch (failure) {
       setError(explain(failure));
