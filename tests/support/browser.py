@@ -1,14 +1,13 @@
 """A browser as the app will be: a client of its own (its own cookie jar) signed in by cookie,
 which sends the session's CSRF token on its writes."""
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
-from tests.support.tenants import PASSWORD, TenantFixture
+from tests.support.tenants import PASSWORD, TenantFixture, new_user
 
 
 @asynccontextmanager
@@ -36,22 +35,7 @@ async def add_user_with_role(
     location_ids: list[str] | None = None,
 ) -> str:
     """A user with a built-in role (by bearer, as the owner); their email."""
-    roles = (await client.get("/v1/roles", headers=owner.headers)).json()["items"]
-    role_id = next(r["roleId"] for r in roles if r["name"] == role)
-    email = f"{role}-{uuid.uuid4().hex[:10]}@shop.example.com"
-    created = await client.post(
-        "/v1/users",
-        headers=owner.headers,
-        json={
-            "email": email,
-            "name": role.title(),
-            "password": PASSWORD,
-            "roleId": role_id,
-            "locationIds": location_ids or [],
-            "currentPassword": PASSWORD,
-        },
-    )
-    assert created.status_code == 201, created.text
+    _, email = await new_user(client, owner, role, location_ids=location_ids)
     return email
 
 

@@ -60,14 +60,14 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def add_user(
+async def new_user(
     client: httpx.AsyncClient,
     owner: TenantFixture,
     role: str,
     *,
     location_ids: list[str] | None = None,
 ) -> tuple[str, str]:
-    """Create a user with a built-in role over HTTP and log them in; returns (user id, token)."""
+    """Create a user with a built-in role over HTTP (as the owner); returns (user id, email)."""
     roles = (await client.get("/v1/roles", headers=owner.headers)).json()["items"]
     role_id = next(r["roleId"] for r in roles if r["name"] == role)
     email = f"{role}-{uuid.uuid4().hex[:10]}@shop.example.com"
@@ -85,8 +85,20 @@ async def add_user(
         },
     )
     assert created.status_code == 201, created.text
+    return created.json()["userId"], email
+
+
+async def add_user(
+    client: httpx.AsyncClient,
+    owner: TenantFixture,
+    role: str,
+    *,
+    location_ids: list[str] | None = None,
+) -> tuple[str, str]:
+    """Create a user with a built-in role over HTTP and log them in; returns (user id, token)."""
+    user_id, email = await new_user(client, owner, role, location_ids=location_ids)
     token = (await login(client, email)).json()["authToken"]
-    return created.json()["userId"], token
+    return user_id, token
 
 
 async def add_api_key(
