@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.db import utcnow
 from tillpoint.core.ids import new_id
+from tillpoint.core.money import from_minor
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class BalanceChange:
     entry_id: str
     delta: int
     balance_after: int
+
+
+# Entry columns money_entry_out shows under other names, or not at all.
+_SHOWN_APART = frozenset({"tenant_id", "id", "delta", "balance_after"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,21 @@ class BalanceLedger:
     account_column: str
     entry_kind: str  # the ids.PREFIXES key of an entry
     balance: str = "balance"
+
+    def money_entry_out(self, entry: Any, exponent: int) -> dict[str, Any]:
+        """An entry of a ledger kept in minor units (a row or its values) as the API shows it:
+        ``entry_id``, ``amount`` and ``balance_after`` in major units, and every other column
+        the domain records (the account's id, reason, order…)."""
+        row: Mapping[str, Any] = entry if isinstance(entry, Mapping) else vars(entry)
+        out = {
+            "entry_id": row["id"],
+            "amount": from_minor(row["delta"], exponent),
+            "balance_after": from_minor(row["balance_after"], exponent),
+        }
+        for column in self.entries.c:
+            if column.name not in _SHOWN_APART:
+                out[column.name] = row[column.name]
+        return out
 
     async def change(
         self,

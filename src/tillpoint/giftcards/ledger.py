@@ -25,7 +25,7 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import has_prefix, new_id
 from tillpoint.giftcards.codes import CodeGuard, generate_code, normalise
 from tillpoint.giftcards.models import GIFT_CARD_LEDGER, EntryReason, GiftCard
-from tillpoint.giftcards.presenters import card_out, entry_out, is_expired
+from tillpoint.giftcards.presenters import card_out, is_expired
 from tillpoint.giftcards.schemas import GiftCardEntryOut, GiftCardOut
 from tillpoint.identity.models import Tenant
 from tillpoint.identity.service import tenant_currency_exponent
@@ -145,7 +145,7 @@ async def move(
         EVENTS[reason],
         {
             **_json(GiftCardOut, card_out(card, exponent)),
-            "entry": _json(GiftCardEntryOut, entry_out(written, exponent)),
+            "entry": _json(GiftCardEntryOut, GIFT_CARD_LEDGER.money_entry_out(written, exponent)),
         },
         subject_id=card.id,
     )
@@ -294,7 +294,7 @@ async def load_sold(
     inactive card is activated, an active one reloaded. A card the line was to activate that
     another sale activated meanwhile is 409 GIFT_CARD_ALREADY_SOLD (one physical card sold
     twice). Cards are locked in id order."""
-    for sold in sorted(loads):
+    for sold in sorted(loads, key=lambda s: s.card_id):
         card = await card_by_id(session, sold.card_id, lock=True)
         if card.status == "deactivated":
             raise AppError("GIFT_CARD_INACTIVE", "A gift card on this order was deactivated.")

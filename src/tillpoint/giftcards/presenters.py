@@ -4,7 +4,7 @@ from typing import Any
 
 from tillpoint.core.db import utcnow
 from tillpoint.core.money import from_minor
-from tillpoint.giftcards.models import GiftCard, GiftCardEntry
+from tillpoint.giftcards.models import GiftCard
 
 
 def card_out(card: GiftCard, exponent: int) -> dict[str, Any]:
@@ -33,24 +33,6 @@ def lookup_out(card: GiftCard, exponent: int) -> dict[str, Any]:
         "balance": from_minor(card.balance_minor, exponent),
         "expires_at": card.expires_at,
         "expired": is_expired(card),
-    }
-
-
-def entry_out(entry: GiftCardEntry | dict[str, Any], exponent: int) -> dict[str, Any]:
-    row: dict[str, Any] = entry if isinstance(entry, dict) else vars(entry)
-    get = row.__getitem__
-    return {
-        "entry_id": get("id"),
-        "gift_card_id": get("gift_card_id"),
-        "amount": from_minor(get("delta"), exponent),
-        "balance_after": from_minor(get("balance_after"), exponent),
-        "reason": get("reason"),
-        "order_id": get("order_id"),
-        "payment_id": get("payment_id"),
-        "refund_id": get("refund_id"),
-        "note": get("note"),
-        "created_at": get("created_at"),
-        "created_by": get("created_by"),
     }
 
 

@@ -17,8 +17,8 @@ from tillpoint.core.money import minor_units
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.giftcards.codes import CodeGuard, generate_code
 from tillpoint.giftcards.ledger import card_by_code, card_by_id, move, new_cards
-from tillpoint.giftcards.models import GiftCard, GiftCardEntry, GiftCardStatus
-from tillpoint.giftcards.presenters import card_out, entry_out, lookup_out
+from tillpoint.giftcards.models import GIFT_CARD_LEDGER, GiftCard, GiftCardEntry, GiftCardStatus
+from tillpoint.giftcards.presenters import card_out, lookup_out
 from tillpoint.giftcards.schemas import (
     DeactivateIn,
     GiftCardCodesIn,
@@ -148,4 +148,4 @@ async def list_entries(
         session, stmt, GiftCardEntry.id, offset=params.offset, limit=params.page_size
     )
     exponent = await _exponent(session, principal)
-    return [entry_out(entry, exponent) for entry in entries], total
+    return [GIFT_CARD_LEDGER.money_entry_out(entry, exponent) for entry in entries], total

@@ -53,24 +53,6 @@ async def _open_account(session: AsyncSession, tenant_id: str, customer_id: str)
     )
 
 
-def _entry_out(entry: dict[str, Any] | StoreCreditEntry, exponent: int) -> dict[str, Any]:
-    row: dict[str, Any] = entry if isinstance(entry, dict) else vars(entry)
-    get = row.__getitem__
-    return {
-        "entry_id": get("id"),
-        "customer_id": get("customer_id"),
-        "amount": from_minor(get("delta"), exponent),
-        "balance_after": from_minor(get("balance_after"), exponent),
-        "reason": get("reason"),
-        "note": get("note"),
-        "order_id": get("order_id"),
-        "payment_id": get("payment_id"),
-        "refund_id": get("refund_id"),
-        "created_at": get("created_at"),
-        "created_by": get("created_by"),
-    }
-
-
 async def change_credit(
     session: AsyncSession,
     principal: Principal,
@@ -106,7 +88,7 @@ async def change_credit(
             details=[{"field": field, "message": f"the customer holds {balance} minor units"}],
         )
     exponent = await tenant_currency_exponent(session, tenant)
-    out = _entry_out(
+    out = STORE_CREDIT_LEDGER.money_entry_out(
         {
             **entry,
             "id": change.entry_id,
@@ -163,5 +145,7 @@ async def show_credit(
     return {
         "customer_id": customer_id,
         "balance": from_minor(balance, exponent),
-        **params.page_of([_entry_out(e, exponent) for e in entries], total),
+        **params.page_of(
+            [STORE_CREDIT_LEDGER.money_entry_out(e, exponent) for e in entries], total
+        ),
     }
