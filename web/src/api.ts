@@ -49,3 +49,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return payload as T;
 }
+
+/** ``call``'s result, or null when the server answers ``status`` (the resource is not there:
+ * no session, no shift, no item with that code). */
+export async function nullOn<T>(status: number, call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiFailure && error.error.status === status) return null;
+    throw error;
+  }
+}

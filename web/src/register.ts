@@ -2,8 +2,8 @@
 // httpOnly cookie), then employees sign in on it by PIN.
 import { signal } from "@preact/signals";
 
-import { ApiFailure, api, useCsrfToken } from "./api";
-import { loadCurrent } from "./session";
+import { api, nullOn, useCsrfToken } from "./api";
+import { resume } from "./session";
 
 export interface PairedRegister {
   registerId: string;
@@ -21,15 +21,7 @@ export interface Place {
 export const pairedRegister = signal<PairedRegister | null | undefined>(undefined);
 
 export async function loadPairedRegister(): Promise<void> {
-  try {
-    pairedRegister.value = await api<PairedRegister>("GET", "/v1/paired-register");
-  } catch (error) {
-    if (error instanceof ApiFailure && error.error.status === 401) {
-      pairedRegister.value = null;
-      return;
-    }
-    throw error;
-  }
+  pairedRegister.value = await nullOn(401, api<PairedRegister>("GET", "/v1/paired-register"));
 }
 
 interface Page<T> {
@@ -65,5 +57,5 @@ export async function pinSignIn(employeeId: string, pin: string): Promise<void> 
     pin,
   });
   useCsrfToken(made.csrfToken);
-  await loadCurrent();
+  await resume();
 }

@@ -3,7 +3,7 @@
 // localStorage or sessionStorage).
 import { signal } from "@preact/signals";
 
-import { ApiFailure, api, useCsrfToken } from "./api";
+import { api, nullOn, useCsrfToken } from "./api";
 
 export interface SignedIn {
   kind: "user" | "employee";
@@ -21,24 +21,16 @@ interface Current extends SignedIn {
 /** undefined: not known yet (the app is asking); null: nobody is signed in. */
 export const currentUser = signal<SignedIn | null | undefined>(undefined);
 
-export async function loadCurrent(): Promise<void> {
-  const current = await api<Current>("GET", "/v1/browser-sessions/current");
-  useCsrfToken(current.csrfToken);
+/** Ask the server whether this device's cookie is a live session (401: nobody is signed in). */
+export async function resume(): Promise<void> {
+  const current = await nullOn(401, api<Current>("GET", "/v1/browser-sessions/current"));
+  useCsrfToken(current?.csrfToken ?? null);
+  if (current === null) {
+    currentUser.value = null;
+    return;
+  }
   const { csrfToken: _, ...who } = current;
   currentUser.value = who;
-}
-
-/** Ask the server whether this device's cookie is a live session. */
-export async function resume(): Promise<void> {
-  try {
-    await loadCurrent();
-  } catch (error) {
-    if (error instanceof ApiFailure && error.error.status === 401) {
-      currentUser.value = null;
-      return;
-    }
-    throw error;
-  }
 }
 
 export async function signIn(username: string, password: string, mfa?: string): Promise<void> {
@@ -46,7 +38,7 @@ export async function signIn(username: string, password: string, mfa?: string): 
   if (mfa) body.mfa = mfa;
   const made = await api<{ csrfToken: string }>("POST", "/v1/browser-sessions", body);
   useCsrfToken(made.csrfToken);
-  await loadCurrent();
+  await resume();
 }
 
 export async function signOut(): Promise<void> {

@@ -1,12 +1,11 @@
 // The register's selling calls: its shift, what it sells, pricing a cart and taking payment.
 // Prices and totals are always the server's (POST /v1/orders/calculate): the app only shows
 // them.
-import { ApiFailure, api } from "./api";
+import { api, nullOn } from "./api";
 
 export interface Item {
   name: string;
   sku: string;
-  category: string | null;
   price: number;
 }
 
@@ -15,18 +14,8 @@ export interface CartLine {
   quantity: number;
 }
 
-export interface Totals {
-  subtotal: number;
-  discountTotal: number;
-  taxTotal: number;
-  grandTotal: number;
-  cashRounding: number;
-  balanceDue: number;
-}
-
 export interface Priced {
-  totals: Totals;
-  lineItems: { sku: string; total: number }[];
+  totals: { taxTotal: number; grandTotal: number; balanceDue: number };
 }
 
 export interface Sold extends Priced {
@@ -43,9 +32,7 @@ interface Page<T> {
 interface ProductRow {
   name: string;
   sku: string;
-  category: string | null;
   price: number;
-  active: boolean;
   archived: boolean;
   giftCard: boolean;
   soldBy: string;
@@ -60,12 +47,8 @@ export async function tenantCurrency(): Promise<string> {
 
 /** The register's open shift, or null. */
 export async function currentShift(registerId: string): Promise<{ shiftId: string } | null> {
-  try {
-    return await api("GET", `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`);
-  } catch (error) {
-    if (error instanceof ApiFailure && error.error.status === 404) return null;
-    throw error;
-  }
+  const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`;
+  return nullOn(404, api<{ shiftId: string }>("GET", path));
 }
 
 export async function openShift(registerId: string, openingFloat: number): Promise<void> {
@@ -85,11 +68,11 @@ export async function sellableItems(locationId: string): Promise<Item[]> {
       const here = product.locationPrices.find((p) => p.locationId === locationId);
       const price = here?.price ?? product.price;
       if (product.variants.length === 0) {
-        items.push({ name: product.name, sku: product.sku, category: product.category, price });
+        items.push({ name: product.name, sku: product.sku, price });
       }
       for (const v of product.variants) {
         const name = `${product.name} — ${v.name}`;
-        items.push({ name, sku: v.sku, category: product.category, price: v.price ?? price });
+        items.push({ name, sku: v.sku, price: v.price ?? price });
       }
     }
     if (page * 200 >= rows.total || rows.items.length === 0) return items;
@@ -99,17 +82,16 @@ export async function sellableItems(locationId: string): Promise<Item[]> {
 /** The item a scanned code names at this location (404 when nothing has it). */
 export async function scanned(locationId: string, code: string): Promise<Item | null> {
   const query = `barcode=${encodeURIComponent(code)}&locationId=${encodeURIComponent(locationId)}`;
-  try {
-    const found = await api<{ name: string; sku: string; price: number; variants: unknown[] }>(
+  const found = await nullOn(
+    404,
+    api<{ name: string; sku: string; price: number; variants: unknown[] }>(
       "GET",
       `/v1/catalog/lookup?${query}`,
-    );
-    if (found.variants.length > 0) return null; // a parent's code: pick the variant on the grid
-    return { name: found.name, sku: found.sku, category: null, price: found.price };
-  } catch (error) {
-    if (error instanceof ApiFailure && error.error.status === 404) return null;
-    throw error;
-  }
+    ),
+  );
+  // Nothing has the code, or it is a parent's: its variants are picked on the grid.
+  if (found === null || found.variants.length > 0) return null;
+  return { name: found.name, sku: found.sku, price: found.price };
 }
 
 function orderBody(locationId: string, registerId: string, cart: CartLine[]) {
