@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
-from tests.browser.test_sign_in import sign_in
+from tests.browser.test_sign_in import pair_this_device, sign_in
 
 
 def pin_in_at_a_new_register(page: Page, shop: Shop, register: str, pin: str) -> str:
@@ -19,9 +19,7 @@ def pin_in_at_a_new_register(page: Page, shop: Shop, register: str, pin: str) ->
     register, cashier = shop.register_with_employee(register, f"Cashier of {register}", pin)
     page.goto(shop.url())
     sign_in(page, OWNER_EMAIL, OWNER_PASSWORD)
-    page.get_by_role("button", name="Set up this device as a register").click()
-    page.get_by_role("button", name=shop.location_name).click()
-    page.get_by_role("button", name=register).click()
+    pair_this_device(page, shop, register)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name=cashier).click()
     expect(page.get_by_role("heading", name=f"{cashier}, enter your PIN")).to_be_visible()

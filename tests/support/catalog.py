@@ -30,8 +30,14 @@ def unique_gtin() -> str:
     return make_gtin(uuid.uuid4().int % 10**8 * 1000 + next(_serial) % 1000, prefix="2")
 
 
+# Hex digits written as letters: a SKU of ten hex digits is all digits about once in a hundred,
+# and with a row number after it the card guard may rightly read it as a card number.
+_LETTERS = str.maketrans("0123456789abcdef", "GHJKLMNPQRABCDEF")
+
+
 def unique_sku(prefix: str = "SKU") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
+    """A new SKU of letters only (``SKU-KBQFHMCAPE``), which no suffix turns into a card number."""
+    return f"{prefix}-{uuid.uuid4().hex[:10].translate(_LETTERS)}"
 
 
 async def ensure_tax_classes(

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
+import { BackOffice } from "./backoffice/BackOffice";
 import { loadPairedRegister, pairedRegister } from "./register";
-import { Home } from "./screens/Home";
 import { PinSignIn } from "./screens/PinSignIn";
 import { Register } from "./screens/Register";
 import { SignIn } from "./screens/SignIn";
@@ -24,7 +24,7 @@ export function App() {
   if (user && user.kind === "employee" && register) {
     screen = <Register user={user} register={register} />;
   } else if (user) {
-    screen = <Home user={user} />;
+    screen = <BackOffice user={user} />;
   } else if (user === null && register !== undefined) {
     screen =
       register && !managerSignIn ? (

@@ -1,0 +1,46 @@
+// The back office's sections, in the order the menu shows them. A section appears to someone
+// who holds its permission; each draws its own pages under #/<id>/...
+import type { ComponentType } from "preact";
+
+import type { StringKey } from "../i18n";
+import { CatalogSection } from "./catalog/CatalogSection";
+import { CustomersSection } from "./customers/CustomersSection";
+import { Dashboard } from "./Dashboard";
+import { SettingsSection } from "./settings/SettingsSection";
+import { StockSection } from "./stock/StockSection";
+
+export interface SectionProps {
+  /** The path under the section: ``["products", "p_123"]`` for ``#/catalog/products/p_123``. */
+  path: string[];
+  currency: string;
+}
+
+export interface Section {
+  id: string;
+  label: StringKey;
+  /** Shown to someone holding any of these. */
+  anyOf: string[];
+  component: ComponentType<SectionProps>;
+}
+
+export const SECTIONS: Section[] = [
+  { id: "dashboard", label: "office.dashboard", anyOf: ["orders:read", "reports:read"], component: Dashboard },
+  { id: "catalog", label: "office.catalog", anyOf: ["catalog:read"], component: CatalogSection },
+  { id: "stock", label: "office.stock", anyOf: ["inventory:read"], component: StockSection },
+  {
+    id: "customers",
+    label: "office.customers",
+    anyOf: ["customers:read", "gift_cards:read"],
+    component: CustomersSection,
+  },
+  {
+    id: "settings",
+    label: "office.settings",
+    anyOf: ["settings:read", "staff:read", "api_keys:manage", "webhooks:manage", "registers:pair"],
+    component: SettingsSection,
+  },
+];
+
+export function sectionsFor(permissions: string[]): Section[] {
+  return SECTIONS.filter((s) => s.anyOf.some((p) => permissions.includes(p)));
+}
