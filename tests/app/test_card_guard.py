@@ -158,6 +158,25 @@ async def test_barcodes_holding_valid_gtins_are_checked_by_the_gtin_rules_not_lu
     assert taken["barcode"] == not_gtin
 
 
+async def test_a_sku_that_is_a_gtin_is_a_product_code_not_a_card_number(shop: Shop) -> None:
+    """Shops that use the EAN as the SKU: one in ten GTIN-13s also pass Luhn."""
+    gtin13, gtin14 = luhn_gtin(13), luhn_gtin(14)
+    product = await shop.api.post(
+        "/v1/catalog/products", {"name": "Jam", "sku": gtin13, "price": 3}
+    )
+    assert product["sku"] == gtin13
+    order = {"locationId": shop.location_id, "lineItems": [{"sku": gtin13, "quantity": 1}]}
+    priced = await send(shop, ("POST", "/v1/orders/calculate", order))
+    assert priced.status_code == 200, priced.text
+    text = f"sku,parent_sku,name,price\n{gtin14},,Marmalade,3\n"
+    started = await send(shop, ("POST", "/v1/catalog/imports?dryRun=true", text))
+    assert started.status_code == 202, started.text
+    # A card number is never a valid GTIN of its length (16 digits): refused as a SKU too.
+    await refused(
+        await send(shop, ("POST", "/v1/catalog/products", {"name": "Tag", "sku": PAN, "price": 1}))
+    )
+
+
 async def test_csv_imports_leave_barcode_columns_to_the_gtin_rules(
     shop: Shop, db: Database, tenant: TenantFixture
 ) -> None:

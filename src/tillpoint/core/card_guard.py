@@ -6,9 +6,9 @@ the rate limit counted or the idempotency key claimed. It looks at the path, the
 (percent-decoded), the headers we keep (``Idempotency-Key`` is stored, ``X-Request-Id`` is
 echoed, logged and written to the audit log) and the body: JSON (every key, string and
 number), form fields, multipart parts (their headers and contents) and text, CSV cell by cell.
-What counts as a card number is ``core.card_numbers``; a barcode field (``barcode``, ``gtin``,
-``upc``, ``ean`` — JSON key, query parameter or CSV column) holding a valid GTIN is left to the
-GTIN rules.
+What counts as a card number is ``core.card_numbers``; a product code field (``barcode``,
+``gtin``, ``upc``, ``ean``, ``sku`` — JSON key, query parameter or CSV column) holding a valid
+GTIN is left to the GTIN rules.
 """
 
 import csv
@@ -26,9 +26,9 @@ from starlette.types import Scope
 
 from tillpoint.core.card_numbers import (
     card_number_field,
-    exempt_barcode,
+    exempt_product_code,
     holds_card_number,
-    is_barcode_name,
+    is_product_code_name,
 )
 from tillpoint.core.gtin import is_valid_gtin
 
@@ -74,7 +74,7 @@ def _in_pairs(pairs: Iterable[tuple[str, str]], whole: str) -> str | None:
     for name, value in pairs:
         if holds_card_number(name):
             return whole
-        if not exempt_barcode(name, value) and holds_card_number(value):
+        if not exempt_product_code(name, value) and holds_card_number(value):
             return name
     return None
 
@@ -111,8 +111,8 @@ def _json(text: str) -> tuple[Any] | None:
 
 def _in_text(text: str) -> bool:
     """Whether non-JSON text holds a card number, read as CSV: each cell on its own (so one
-    row's last number and the next row's first are not read as one), a barcode column's GTINs
-    left to the GTIN rules."""
+    row's last number and the next row's first are not read as one), a product code column's
+    GTINs left to the GTIN rules."""
     if not holds_card_number(text):
         return False
     try:
@@ -120,12 +120,12 @@ def _in_text(text: str) -> bool:
         header = next(rows, [])
         if any(holds_card_number(cell) for cell in header):
             return True
-        barcodes = {i for i, name in enumerate(header) if is_barcode_name(name)}
+        codes = {i for i, name in enumerate(header) if is_product_code_name(name)}
         return any(
             holds_card_number(cell)
             for row in rows
             for i, cell in enumerate(row)
-            if not (i in barcodes and is_valid_gtin(cell.strip()))
+            if not (i in codes and is_valid_gtin(cell.strip()))
         )
     except csv.Error:
         return True

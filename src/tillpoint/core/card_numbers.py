@@ -205,18 +205,20 @@ def redact_card_numbers(text: str, mask: str = "[REDACTED]") -> str:
     return "".join(out)
 
 
-BARCODE_KEYS = frozenset({"barcode", "gtin", "upc", "ean"})
+# Fields that hold a product's code: its barcode, or its SKU (many shops use the EAN as the SKU).
+PRODUCT_CODE_KEYS = frozenset({"barcode", "gtin", "upc", "ean", "sku", "parentsku"})
 
 
-def is_barcode_name(name: str) -> bool:
-    """A field (JSON key, query parameter, CSV column) that holds a barcode."""
-    return re.sub(r"[^a-z]", "", name.lower()) in BARCODE_KEYS
+def is_product_code_name(name: str) -> bool:
+    """A field (JSON key, query parameter, CSV column) that holds a barcode or a SKU."""
+    return re.sub(r"[^a-z]", "", name.lower()) in PRODUCT_CODE_KEYS
 
 
-def exempt_barcode(name: str, value: Any) -> bool:
-    """A barcode field holding a valid GTIN: checked by the GTIN rules, not as a card number.
-    Anything else in a barcode field (an internal code) is checked like any other text."""
-    return isinstance(value, str) and is_valid_gtin(value) and is_barcode_name(name)
+def exempt_product_code(name: str, value: Any) -> bool:
+    """A product code field holding a valid GTIN: checked by the GTIN rules, not as a card
+    number (a GTIN-13 passes Luhn about one time in ten; a 16-digit card number is never a
+    GTIN). Anything else there (an internal code) is checked like any other text."""
+    return isinstance(value, str) and is_valid_gtin(value) and is_product_code_name(name)
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -246,7 +248,7 @@ def _leaves(document: Any) -> Iterator[tuple[Where, str]]:
         if isinstance(item, dict):
             for key, child in item.items():
                 yield where, str(key)
-                if not exempt_barcode(str(key), child):
+                if not exempt_product_code(str(key), child):
                     stack.append(((where, str(key)), child))
         elif isinstance(item, list):
             stack.extend(((where, i), child) for i, child in enumerate(item))
