@@ -5,7 +5,7 @@ import type { ComponentType } from "preact";
 import type { StringKey } from "../i18n";
 import { CatalogSection } from "./catalog/CatalogSection";
 import { CustomersSection } from "./customers/CustomersSection";
-import { Dashboard } from "./Dashboard";
+import { Home } from "./Home";
 import { SettingsSection } from "./settings/SettingsSection";
 import { StockSection } from "./stock/StockSection";
 
@@ -18,13 +18,14 @@ export interface SectionProps {
 export interface Section {
   id: string;
   label: StringKey;
-  /** Shown to someone holding any of these. */
+  /** Shown to someone holding any of these (everyone when empty). */
   anyOf: string[];
   component: ComponentType<SectionProps>;
 }
 
 export const SECTIONS: Section[] = [
-  { id: "dashboard", label: "office.dashboard", anyOf: ["orders:read", "reports:read"], component: Dashboard },
+  // Everyone signed in: what to do on this device. (Sales charts come with the reports module.)
+  { id: "home", label: "office.home", anyOf: [], component: Home },
   { id: "catalog", label: "office.catalog", anyOf: ["catalog:read"], component: CatalogSection },
   { id: "stock", label: "office.stock", anyOf: ["inventory:read"], component: StockSection },
   {
@@ -42,5 +43,5 @@ export const SECTIONS: Section[] = [
 ];
 
 export function sectionsFor(permissions: string[]): Section[] {
-  return SECTIONS.filter((s) => s.anyOf.some((p) => permissions.includes(p)));
+  return SECTIONS.filter((s) => s.anyOf.length === 0 || s.anyOf.some((p) => permissions.includes(p)));
 }
