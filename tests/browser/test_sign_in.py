@@ -90,3 +90,21 @@ def test_a_manager_pairs_a_register_and_an_employee_signs_in_by_pin(shop: Shop, 
     assert page.get_by_role("button", name=re.compile("register")).count() == 0
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name=f"Who is at {register_name}?")).to_be_visible()
+
+
+def test_home_leads_a_new_owner_from_sign_in_to_the_register(shop: Shop, page: Page) -> None:
+    """No document needed: Home says to set the device up as a register, then to open it."""
+    register_name, employee = shop.register_with_employee("Window till", "Robin", pin="8642")
+    page.goto(shop.url())
+    sign_in(page, OWNER_EMAIL, OWNER_PASSWORD)
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    expect(page.get_by_text("To sell on this device, set it up")).to_be_visible()
+    page.get_by_role("button", name="Set up this device as a register").click()
+    page.get_by_role("button", name=shop.location_name).click()
+    page.get_by_role("button", name=register_name).click()
+    expect(page.get_by_text(f"This device is register {register_name}.")).to_be_visible()
+    assert serious_violations(page) == []
+    screenshot(page, "office-home")
+    page.get_by_role("button", name="Open the register (sign out for PIN sign-in)").click()
+    expect(page.get_by_role("heading", name=f"Who is at {register_name}?")).to_be_visible()
+    expect(page.get_by_role("button", name=employee)).to_be_visible()
