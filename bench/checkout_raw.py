@@ -172,11 +172,11 @@ async def create(conn: Any, shop: Shop, items: list[tuple[str, int]]) -> tuple[s
         }
         await conn.execute(
             "INSERT INTO orders (tenant_id, id, location_id, source, status, notes, occurred_at, "
-            "tax_inclusive, discounts, service_charges, taxes, subtotal_minor, "
+            "tax_inclusive, discounts, coupon_codes, service_charges, taxes, subtotal_minor, "
             "discount_total_minor, tax_total_minor, tip_minor, service_charge_total_minor, "
             "grand_total_minor, cash_rounding_minor, paid_minor, refunded_minor, created_by, "
             "created_at, updated_at, version) VALUES ($1, $2, $3, 'register', 'open', '', $4, "
-            "false, '[]', '[]', $5::jsonb, $6, 0, $7, 0, 0, $8, 0, 0, 0, $9, $4, $4, 1)",
+            "false, '[]', '[]', '[]', $5::jsonb, $6, 0, $7, 0, 0, $8, 0, 0, 0, $9, $4, $4, 1)",
             shop.tenant_id,
             order_id,
             shop.location_id,
