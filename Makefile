@@ -38,7 +38,7 @@ run: $(VENV)/.installed web
 ## Lint, format check, type-check and run the whole suite with its coverage, one process per core
 ## (PostgreSQL too when TILLPOINT_TEST_POSTGRES_URL is set)
 test: $(VENV)/.installed-dev lint typecheck web
-	$(BIN)/pytest -n auto --cov=tillpoint --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadgroup --cov=tillpoint --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench probe

@@ -38,6 +38,14 @@ def _missing() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module's tests run on one xdist worker (``--dist loadgroup``), so its shop server and
+    browser start once, not once per worker."""
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def browser_ready() -> None:
     missing = _missing()
