@@ -82,7 +82,7 @@ async def stock_items_by_id(
     return {item.variant_id: item for item in map(_item, rows)}
 
 
-def variant_ids_matching(text: str) -> Select[tuple[str]]:
+def variant_ids_matching(text: str) -> Select[Any]:
     """The ids of variants whose SKU, product name or variant name contains ``text`` (any
     case): a subquery, so a list can filter by it in the same statement."""
     return (
