@@ -45,7 +45,7 @@ export function StockSection({ path }: SectionProps) {
         </p>
       )}
       {places && places.length === 0 && <p>{t("stock.noLocations")}</p>}
-      {places && locationId && page !== "transfers" && (
+      {places && locationId && (page === "levels" || (page === "counts" && !id)) && (
         <div class="toolbar">
           <label for="stock-location">{t("stock.location")}</label>
           <select
