@@ -22,7 +22,9 @@ export function CustomerForm({ customerId }: { customerId?: string }) {
       setFields({ ...found, email: found.email ?? "", phone: found.phone ?? "" });
     });
   }, [customerId]);
-  const set = (name: keyof CustomerFields) => (value: string) => setFields({ ...fields, [name]: value });
+  // From the latest state: two fields filled before a render must both be kept.
+  const set = (name: keyof CustomerFields) => (value: string) =>
+    setFields((latest) => ({ ...latest, [name]: value }));
   const submit = async (e: Event) => {
     e.preventDefault();
     let saved: Customer | null = null;
@@ -32,6 +34,8 @@ export function CustomerForm({ customerId }: { customerId?: string }) {
     if (ok && saved) go(["customers", (saved as Customer).customerId]);
   };
   const back = customerId ? href(["customers", customerId]) : href(["customers"]);
+  // Editing: no field until the customer is loaded, so nothing typed is overwritten by it.
+  if (customerId !== undefined && loaded === null) return <Alert message={error} />;
   return (
     <form class="card" onSubmit={submit} aria-labelledby="customer-form-title">
       <h2 id="customer-form-title">{customerId ? t("customers.edit") : t("customers.new")}</h2>

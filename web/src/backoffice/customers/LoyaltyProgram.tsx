@@ -40,7 +40,8 @@ export function LoyaltyProgram({ currency }: { currency: string }) {
   useEffect(() => {
     void run(async () => show(await program()));
   }, []);
-  const set = (name: keyof Form) => (value: string) => setForm({ ...form, [name]: value });
+  // From the latest state: two fields filled before a render must both be kept.
+  const set = (name: keyof Form) => (value: string) => setForm((latest) => ({ ...latest, [name]: value }));
   const submit = async (e: Event) => {
     e.preventDefault();
     setSaved(false);
@@ -75,7 +76,10 @@ export function LoyaltyProgram({ currency }: { currency: string }) {
       <fieldset disabled={!editable}>
         <Field id="program-name" label={t("program.name")} value={form.name} onValue={set("name")} />
         <label class="check">
-          <input type="checkbox" checked={form.active} onChange={(e) => setForm({ ...form, active: e.currentTarget.checked })} />
+          <input type="checkbox" checked={form.active} onChange={(e) => {
+              const active = e.currentTarget.checked;
+              setForm((latest) => ({ ...latest, active }));
+            }} />
           {t("program.active")}
         </label>
         <div class="toolbar">

@@ -1,7 +1,16 @@
 // One request at a time from a form: its busy flag and what to tell the person if it fails.
 import { useState } from "preact/hooks";
 
+import { ApiFailure } from "../../api";
 import { explain } from "../../ui/explain";
+
+/** What went wrong, with the fields the server named (a form's person needs to know which). */
+function explainWithFields(failure: unknown): string {
+  const said = explain(failure);
+  if (!(failure instanceof ApiFailure) || failure.error.status >= 500) return said;
+  const fields = failure.error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
+  return fields.length > 0 ? `${said} ${fields.join("; ")}` : said;
+}
 
 export function useAction() {
   const [busy, setBusy] = useState(false);
@@ -13,7 +22,7 @@ export function useAction() {
       await work();
       return true;
     } catch (failure) {
-      setError(explain(failure));
+      setError(explainWithFields(failure));
       return false;
     } finally {
       setBusy(false);

@@ -91,9 +91,10 @@ export function customers(text: string): Promise<Page<Customer>> {
 
 export const customer = (id: string): Promise<Customer> => api("GET", `/v1/customers/${q(id)}`);
 
-/** Empty optional fields are sent as null: no email rather than an empty one. */
-function body(fields: CustomerFields) {
-  return { ...fields, email: fields.email || null, phone: fields.phone || null };
+/** The editable fields only; empty optional ones are sent as null: no email rather than an
+ * empty one. */
+function body({ firstName, lastName, email, phone, notes }: CustomerFields) {
+  return { firstName, lastName, notes, email: email || null, phone: phone || null };
 }
 
 export const createCustomer = (fields: CustomerFields): Promise<Customer> =>

@@ -11,13 +11,18 @@ export function Levels({ locationId }: { locationId: string }) {
   const [text, setText] = useState("");
   const [lowOnly, setLowOnly] = useState(false);
   const [rows, setRows] = useState<Level[] | null>(null);
+  const [total, setTotal] = useState(0);
   const [adjusting, setAdjusting] = useState<Level | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reloads, setReloads] = useState(0);
   useEffect(() => {
     let current = true;
     levels(locationId, text, lowOnly).then(
-      (found) => current && setRows(found.items),
+      (found) => {
+        if (!current) return;
+        setRows(found.items);
+        setTotal(found.total);
+      },
       (e) => current && setError(explain(e)),
     );
     return () => {
@@ -76,8 +81,13 @@ export function Levels({ locationId }: { locationId: string }) {
                   )}
                 </td>
                 <td>
-                  <button class="secondary" type="button" onClick={() => setAdjusting(row)}>
-                    {t("stock.adjustItem", { name: row.name })}
+                  <button
+                    class="secondary"
+                    type="button"
+                    aria-label={t("stock.adjustItem", { name: row.name })}
+                    onClick={() => setAdjusting(row)}
+                  >
+                    {t("stock.adjust")}
                   </button>
                 </td>
               </tr>
@@ -85,6 +95,7 @@ export function Levels({ locationId }: { locationId: string }) {
           </tbody>
         </table>
       )}
+      {rows && total > rows.length && <p class="muted">{t("stock.showing", { shown: rows.length, total })}</p>}
     </>
   );
 }
@@ -97,6 +108,8 @@ function Adjustment(props: { level: Level; locationId: string; onDone: () => voi
   const [reorder, setReorder] = useState(level.reorderPoint === null ? "" : String(level.reorderPoint));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The form opens above the list: focus its first field, which also scrolls it into view.
+  useEffect(() => document.getElementById("adjust-change")?.focus(), [level.variantId]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const delta = change.trim() === "" ? 0 : Number(change);
