@@ -77,10 +77,21 @@ export function LoyaltyPanel({ customerId, currency }: Props) {
       {may("loyalty:adjust") && (
         <form class="toolbar" onSubmit={submit}>
           <div>
-            <Field id="points-change" label={t("customers.pointsToAdd")} inputMode="numeric" value={points} onValue={setPoints} />
+            <Field
+              id="points-change"
+              label={t("customers.pointsToAdd")}
+              inputMode="numeric"
+              value={points}
+              onValue={setPoints}
+            />
           </div>
           <div>
-            <Field id="points-reason" label={t("customers.pointsReason")} value={reason} onValue={setReason} />
+            <Field
+              id="points-reason"
+              label={t("customers.pointsReason")}
+              value={reason}
+              onValue={setReason}
+            />
           </div>
           <button type="submit" disabled={busy}>
             {t("customers.adjustPoints")}
@@ -116,7 +127,11 @@ export function StoreCreditPanel({ customerId, currency }: Props) {
   return (
     <section class="card" aria-labelledby="credit-title">
       <h3 id="credit-title">{t("customers.storeCredit")}</h3>
-      {credit && <p data-testid="credit-balance">{t("customers.creditBalance", { amount: formatMoney(credit.balance, currency) })}</p>}
+      {credit && (
+        <p data-testid="credit-balance">
+          {t("customers.creditBalance", { amount: formatMoney(credit.balance, currency) })}
+        </p>
+      )}
       {credit && credit.items.length > 0 && (
         <table class="data">
           <thead>
@@ -142,10 +157,21 @@ export function StoreCreditPanel({ customerId, currency }: Props) {
       {may("store_credit:adjust") && (
         <form class="toolbar" onSubmit={(e) => (e.preventDefault(), void change(1))}>
           <div>
-            <Field id="credit-amount" label={t("customers.creditAmount")} inputMode="decimal" value={amount} onValue={setAmount} />
+            <Field
+              id="credit-amount"
+              label={t("customers.creditAmount")}
+              inputMode="decimal"
+              value={amount}
+              onValue={setAmount}
+            />
           </div>
           <div>
-            <Field id="credit-reason" label={t("customers.creditReason")} value={reason} onValue={setReason} />
+            <Field
+              id="credit-reason"
+              label={t("customers.creditReason")}
+              value={reason}
+              onValue={setReason}
+            />
           </div>
           <button type="submit" disabled={busy}>
             {t("customers.issueCredit")}

@@ -29,7 +29,9 @@ export function CustomerForm({ customerId }: { customerId?: string }) {
     e.preventDefault();
     let saved: Customer | null = null;
     const ok = await run(async () => {
-      saved = loaded ? await updateCustomer(loaded.customerId, fields, loaded.version) : await createCustomer(fields);
+      saved = loaded
+        ? await updateCustomer(loaded.customerId, fields, loaded.version)
+        : await createCustomer(fields);
     });
     if (ok && saved) go(["customers", (saved as Customer).customerId]);
   };
@@ -41,18 +43,44 @@ export function CustomerForm({ customerId }: { customerId?: string }) {
       <h2 id="customer-form-title">{customerId ? t("customers.edit") : t("customers.new")}</h2>
       <div class="toolbar">
         <div>
-          <Field id="customer-first" label={t("customers.firstName")} autocomplete="off" value={fields.firstName} onValue={set("firstName")} />
+          <Field
+            id="customer-first"
+            label={t("customers.firstName")}
+            autocomplete="off"
+            value={fields.firstName}
+            onValue={set("firstName")}
+          />
         </div>
         <div>
-          <Field id="customer-last" label={t("customers.lastName")} autocomplete="off" value={fields.lastName} onValue={set("lastName")} />
+          <Field
+            id="customer-last"
+            label={t("customers.lastName")}
+            autocomplete="off"
+            value={fields.lastName}
+            onValue={set("lastName")}
+          />
         </div>
       </div>
       <div class="toolbar">
         <div>
-          <Field id="customer-email" label={t("customers.email")} type="email" autocomplete="off" value={fields.email ?? ""} onValue={set("email")} />
+          <Field
+            id="customer-email"
+            label={t("customers.email")}
+            type="email"
+            autocomplete="off"
+            value={fields.email ?? ""}
+            onValue={set("email")}
+          />
         </div>
         <div>
-          <Field id="customer-phone" label={t("customers.phone")} type="tel" autocomplete="off" value={fields.phone ?? ""} onValue={set("phone")} />
+          <Field
+            id="customer-phone"
+            label={t("customers.phone")}
+            type="tel"
+            autocomplete="off"
+            value={fields.phone ?? ""}
+            onValue={set("phone")}
+          />
         </div>
       </div>
       <Field id="customer-notes" label={t("customers.notes")} value={fields.notes} onValue={set("notes")} />

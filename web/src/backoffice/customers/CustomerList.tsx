@@ -26,7 +26,13 @@ export function CustomerList() {
     <>
       <div class="toolbar">
         <div>
-          <Field id="customer-search" label={t("customers.search")} type="search" value={text} onValue={setText} />
+          <Field
+            id="customer-search"
+            label={t("customers.search")}
+            type="search"
+            value={text}
+            onValue={setText}
+          />
         </div>
         {may("customers:write") && (
           <a class="button" href={href(["customers", "new"])}>

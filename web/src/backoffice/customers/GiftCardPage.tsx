@@ -7,7 +7,15 @@ import { formatMoney } from "../../money";
 import { Field } from "../../ui/Field";
 import { href } from "../route";
 import { Alert, useAction } from "./action";
-import { cardEntries, deactivateCard, type GiftCard, giftCard, type MoneyEntry, may, reloadCard } from "./customersApi";
+import {
+  cardEntries,
+  deactivateCard,
+  type GiftCard,
+  giftCard,
+  type MoneyEntry,
+  may,
+  reloadCard,
+} from "./customersApi";
 
 export function GiftCardPage({ cardId, currency }: { cardId: string; currency: string }) {
   const [card, setCard] = useState<GiftCard | null>(null);
@@ -29,7 +37,9 @@ export function GiftCardPage({ cardId, currency }: { cardId: string; currency: s
       return setError(how === "reload" ? t("giftCards.reloadWrong") : t("giftCards.reasonNeeded"));
     }
     const ok = await run(() =>
-      how === "reload" ? reloadCard(cardId, value, reason.trim()) : deactivateCard(card as GiftCard, reason.trim()),
+      how === "reload"
+        ? reloadCard(cardId, value, reason.trim())
+        : deactivateCard(card as GiftCard, reason.trim()),
     );
     if (ok) {
       setAmount("");
@@ -54,11 +64,21 @@ export function GiftCardPage({ cardId, currency }: { cardId: string; currency: s
         <dd>{card.expiresAt ? new Date(card.expiresAt).toLocaleDateString() : t("giftCards.never")}</dd>
       </dl>
       {manage && (
-        <form class="card" onSubmit={(e) => (e.preventDefault(), void change("reload"))} aria-labelledby="reload-title">
+        <form
+          class="card"
+          onSubmit={(e) => (e.preventDefault(), void change("reload"))}
+          aria-labelledby="reload-title"
+        >
           <h3 id="reload-title">{t("giftCards.change")}</h3>
           <div class="toolbar">
             <div>
-              <Field id="reload-amount" label={t("giftCards.reloadAmount")} inputMode="decimal" value={amount} onValue={setAmount} />
+              <Field
+                id="reload-amount"
+                label={t("giftCards.reloadAmount")}
+                inputMode="decimal"
+                value={amount}
+                onValue={setAmount}
+              />
             </div>
             <div>
               <Field id="reload-reason" label={t("giftCards.reason")} value={reason} onValue={setReason} />

@@ -31,7 +31,13 @@ export function GiftCards({ currency }: { currency: string }) {
     <>
       <form class="toolbar" onSubmit={(e) => (e.preventDefault(), void open(code))}>
         <div>
-          <Field id="gift-code" label={t("giftCards.code")} autocomplete="off" value={code} onValue={setCode} />
+          <Field
+            id="gift-code"
+            label={t("giftCards.code")}
+            autocomplete="off"
+            value={code}
+            onValue={setCode}
+          />
         </div>
         <button type="submit" disabled={busy || code.trim() === ""}>
           {t("giftCards.lookUp")}
@@ -87,7 +93,13 @@ function NewCards({ onMade }: { onMade: () => void }) {
       </button>
       <div class="toolbar">
         <div>
-          <Field id="gift-count" label={t("giftCards.howMany")} inputMode="numeric" value={count} onValue={setCount} />
+          <Field
+            id="gift-count"
+            label={t("giftCards.howMany")}
+            inputMode="numeric"
+            value={count}
+            onValue={setCount}
+          />
         </div>
         <button type="button" disabled={busy} onClick={() => void generate()}>
           {t("giftCards.generate")}

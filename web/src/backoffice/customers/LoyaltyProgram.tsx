@@ -18,7 +18,14 @@ interface Form {
   expiryMonths: string;
 }
 
-const NEW: Form = { name: "Loyalty", active: true, pointsPerUnit: "1", pointValue: "0.01", minimumRedemption: "0", expiryMonths: "" };
+const NEW: Form = {
+  name: "Loyalty",
+  active: true,
+  pointsPerUnit: "1",
+  pointValue: "0.01",
+  minimumRedemption: "0",
+  expiryMonths: "",
+};
 
 export function LoyaltyProgram({ currency }: { currency: string }) {
   const [current, setCurrent] = useState<Program | null>(null);
@@ -70,7 +77,10 @@ export function LoyaltyProgram({ currency }: { currency: string }) {
       {current === null && <p>{t("program.none")}</p>}
       {current && (
         <p class="muted">
-          {t("program.summary", { points: current.pointsPerUnit, value: formatMoney(current.pointValue, currency) })}
+          {t("program.summary", {
+            points: current.pointsPerUnit,
+            value: formatMoney(current.pointValue, currency),
+          })}
         </p>
       )}
       <fieldset disabled={!editable}>
@@ -84,18 +94,42 @@ export function LoyaltyProgram({ currency }: { currency: string }) {
         </label>
         <div class="toolbar">
           <div>
-            <Field id="program-earn" label={t("program.pointsPerUnit")} inputMode="decimal" value={form.pointsPerUnit} onValue={set("pointsPerUnit")} />
+            <Field
+              id="program-earn"
+              label={t("program.pointsPerUnit")}
+              inputMode="decimal"
+              value={form.pointsPerUnit}
+              onValue={set("pointsPerUnit")}
+            />
           </div>
           <div>
-            <Field id="program-value" label={t("program.pointValue")} inputMode="decimal" value={form.pointValue} onValue={set("pointValue")} />
+            <Field
+              id="program-value"
+              label={t("program.pointValue")}
+              inputMode="decimal"
+              value={form.pointValue}
+              onValue={set("pointValue")}
+            />
           </div>
         </div>
         <div class="toolbar">
           <div>
-            <Field id="program-minimum" label={t("program.minimum")} inputMode="numeric" value={form.minimumRedemption} onValue={set("minimumRedemption")} />
+            <Field
+              id="program-minimum"
+              label={t("program.minimum")}
+              inputMode="numeric"
+              value={form.minimumRedemption}
+              onValue={set("minimumRedemption")}
+            />
           </div>
           <div>
-            <Field id="program-expiry" label={t("program.expiry")} inputMode="numeric" value={form.expiryMonths} onValue={set("expiryMonths")} />
+            <Field
+              id="program-expiry"
+              label={t("program.expiry")}
+              inputMode="numeric"
+              value={form.expiryMonths}
+              onValue={set("expiryMonths")}
+            />
           </div>
         </div>
         {editable && (

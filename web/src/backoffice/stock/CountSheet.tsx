@@ -36,7 +36,11 @@ export function CountSheet({ countId }: { countId: string }) {
     try {
       const sku = await skuOf(current.locationId, typed);
       await countLine(countId, sku, counted);
-      setMessage(counted === null ? t("stock.scannedOne", { code: sku }) : t("stock.countedAs", { code: sku, quantity: counted }));
+      setMessage(
+        counted === null
+          ? t("stock.scannedOne", { code: sku })
+          : t("stock.countedAs", { code: sku, quantity: counted }),
+      );
       await reload();
     } catch (failure) {
       setError(explain(failure));
@@ -91,7 +95,13 @@ export function CountSheet({ countId }: { countId: string }) {
             <Field id="count-code" label={t("stock.codeOrSku")} value={code} onValue={setCode} />
           </div>
           <div>
-            <Field id="count-quantity" label={t("stock.countedQuantity")} inputMode="decimal" value={quantity} onValue={setQuantity} />
+            <Field
+              id="count-quantity"
+              label={t("stock.countedQuantity")}
+              inputMode="decimal"
+              value={quantity}
+              onValue={setQuantity}
+            />
           </div>
           <button type="submit">{t("stock.record")}</button>
         </form>

@@ -50,7 +50,12 @@ export function Levels({ locationId }: { locationId: string }) {
         </p>
       )}
       {adjusting && (
-        <Adjustment level={adjusting} locationId={locationId} onDone={done} onCancel={() => setAdjusting(null)} />
+        <Adjustment
+          level={adjusting}
+          locationId={locationId}
+          onDone={done}
+          onCancel={() => setAdjusting(null)}
+        />
       )}
       {rows && rows.length === 0 && <p>{lowOnly ? t("stock.noneLow") : t("stock.none")}</p>}
       {rows && rows.length > 0 && (
@@ -95,7 +100,9 @@ export function Levels({ locationId }: { locationId: string }) {
           </tbody>
         </table>
       )}
-      {rows && total > rows.length && <p class="muted">{t("stock.showing", { shown: rows.length, total })}</p>}
+      {rows && total > rows.length && (
+        <p class="muted">{t("stock.showing", { shown: rows.length, total })}</p>
+      )}
     </>
   );
 }
@@ -133,7 +140,13 @@ function Adjustment(props: { level: Level; locationId: string; onDone: () => voi
   return (
     <form class="card" onSubmit={submit} aria-labelledby="adjust-title">
       <h2 id="adjust-title">{t("stock.adjustTitle", { name: level.name, onHand: level.onHand })}</h2>
-      <Field id="adjust-change" label={t("stock.change")} inputMode="decimal" value={change} onValue={setChange} />
+      <Field
+        id="adjust-change"
+        label={t("stock.change")}
+        inputMode="decimal"
+        value={change}
+        onValue={setChange}
+      />
       <label for="adjust-reason">{t("stock.reason")}</label>
       <select id="adjust-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
         {ADJUSTMENT_REASONS.map((r) => (
@@ -143,7 +156,13 @@ function Adjustment(props: { level: Level; locationId: string; onDone: () => voi
         ))}
       </select>
       <Field id="adjust-notes" label={t("stock.notes")} value={notes} onValue={setNotes} />
-      <Field id="adjust-reorder" label={t("stock.reorderPoint")} inputMode="decimal" value={reorder} onValue={setReorder} />
+      <Field
+        id="adjust-reorder"
+        label={t("stock.reorderPoint")}
+        inputMode="decimal"
+        value={reorder}
+        onValue={setReorder}
+      />
       {error && (
         <p class="error" role="alert">
           {error}

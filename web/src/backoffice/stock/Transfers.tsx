@@ -54,7 +54,10 @@ export function Transfers({ places }: { places: Location[] }) {
           {rows.map((tr) => (
             <li key={tr.transferId} data-testid="transfer">
               <span>
-                {t("stock.route", { from: nameOf(tr.sourceLocationId), to: nameOf(tr.destinationLocationId) })}
+                {t("stock.route", {
+                  from: nameOf(tr.sourceLocationId),
+                  to: nameOf(tr.destinationLocationId),
+                })}
               </span>
               <span>{tr.lines.map((l) => `${l.sku} × ${l.quantity}`).join(", ")}</span>
               <span class="badge" data-testid="transfer-status">
@@ -128,7 +131,13 @@ function NewTransfer({ places, onMade }: { places: Location[]; onMade: () => voi
           <Field id="transfer-sku" label={t("stock.sku")} value={sku} onValue={setSku} />
         </div>
         <div>
-          <Field id="transfer-quantity" label={t("stock.quantity")} inputMode="decimal" value={quantity} onValue={setQuantity} />
+          <Field
+            id="transfer-quantity"
+            label={t("stock.quantity")}
+            inputMode="decimal"
+            value={quantity}
+            onValue={setQuantity}
+          />
         </div>
       </div>
       {error && (

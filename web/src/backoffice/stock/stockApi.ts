@@ -83,7 +83,13 @@ export function levels(locationId: string, text: string, lowOnly: boolean): Prom
   return api("GET", `/v1/inventory/levels?${query}`);
 }
 
-export function adjust(locationId: string, sku: string, deltaQuantity: number, reason: string, notes: string) {
+export function adjust(
+  locationId: string,
+  sku: string,
+  deltaQuantity: number,
+  reason: string,
+  notes: string,
+) {
   return api("POST", "/v1/inventory/adjustments", {
     locationId,
     reason,
