@@ -7,7 +7,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
-from tests.browser.test_office_stock import wedge_scan
+from tests.browser.test_office_stock import add_user, wedge_scan
 from tests.browser.test_sign_in import serious_violations, sign_in
 
 GIFT_CODE = "GIFT-0001-TEST"
@@ -166,3 +166,24 @@ def test_a_gift_card_is_registered_sold_scanned_and_reloaded(shop: Shop, page: P
     page.get_by_label("Gift card code").fill(GIFT_CODE.lower())
     page.get_by_role("button", name="Look up").click()
     expect(page.get_by_test_id("gift-card-balance")).to_have_text("$35.00")
+
+
+def test_a_cashier_sees_balances_but_is_offered_no_change_to_them(shop: Shop, page: Page) -> None:
+    shop.post("/v1/customers", {"firstName": "Grace", "lastName": "Hopper"})
+    add_user(shop, "cashier", "cashier-customers@browser.example.com")
+    page.goto(shop.url())
+    sign_in(page, "cashier-customers@browser.example.com", OWNER_PASSWORD)
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Customers").click()
+    page.get_by_label("Search by name, email or phone").fill("grace")
+    page.get_by_role("link", name="Grace Hopper").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("Grace Hopper")
+    expect(page.get_by_test_id("credit-balance")).to_have_text("Balance: $0.00")
+    expect(page.get_by_role("button", name="Adjust points")).to_have_count(0)
+    expect(page.get_by_role("button", name="Issue credit")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit customer")).to_be_visible()
+    page.get_by_role("navigation", name="Customer pages").get_by_role(
+        "link", name="Gift cards"
+    ).click()
+    expect(page.get_by_label("Gift card code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Add gift cards")).to_have_count(0)
+    assert serious_violations(page) == []

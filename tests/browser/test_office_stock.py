@@ -156,3 +156,38 @@ def test_a_transfer_is_created_shipped_and_received(shop: Shop, page: Page) -> N
         "items"
     ]
     assert made["status"] == "received"
+
+
+def add_user(shop: Shop, role: str, email: str) -> None:
+    """A user of the shop with a built-in role, who signs in with the owner's password."""
+    roles = shop.api.get("/v1/roles", params={"pageSize": 100}).json()["items"]
+    role_id = next(r["roleId"] for r in roles if r["name"] == role)
+    shop.post(
+        "/v1/users",
+        {
+            "email": email,
+            "name": role.title(),
+            "password": OWNER_PASSWORD,
+            "roleId": role_id,
+            "locationIds": [],
+            "currentPassword": OWNER_PASSWORD,
+        },
+    )
+
+
+def test_a_cashier_sees_the_stock_but_is_offered_no_change(shop: Shop, page: Page) -> None:
+    product(shop, "Sea salt", "SEA-SALT")
+    stock(shop, shop.location_id, "SEA-SALT", 9)
+    add_user(shop, "cashier", "cashier-stock@browser.example.com")
+    page.goto(shop.url())
+    sign_in(page, "cashier-stock@browser.example.com", OWNER_PASSWORD)
+    page.get_by_role("link", name="Stock", exact=True).click()
+    salt = page.get_by_test_id("stock-level").filter(has_text="Sea salt")
+    expect(salt.get_by_role("cell").nth(1)).to_have_text("9")
+    expect(page.get_by_role("button", name="Adjust Sea salt")).to_have_count(0)
+    page.get_by_role("link", name="Counts", exact=True).click()
+    expect(page.get_by_role("link", name="Levels", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Start a count")).to_have_count(0)
+    page.get_by_role("link", name="Transfers", exact=True).click()
+    expect(page.get_by_role("button", name="Create transfer")).to_have_count(0)
+    assert serious_violations(page) == []

@@ -6,13 +6,13 @@ import { useEffect, useState } from "preact/hooks";
 import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { Field } from "../../ui/Field";
+import { may } from "../may";
 import { Alert, useAction } from "./action";
 import {
   adjustCredit,
   adjustPoints,
   type Loyalty,
   loyalty,
-  may,
   type StoreCredit,
   storeCredit,
 } from "./customersApi";

@@ -5,8 +5,9 @@ import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
 import { Field } from "../../ui/Field";
 import { href } from "../route";
+import { may } from "../may";
 import { Alert } from "./action";
-import { type Customer, customers, may } from "./customersApi";
+import { type Customer, customers } from "./customersApi";
 
 export function CustomerList() {
   const [text, setText] = useState("");

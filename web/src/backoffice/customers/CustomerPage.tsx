@@ -5,10 +5,11 @@ import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
 import { href } from "../route";
+import { may } from "../may";
 import { Alert } from "./action";
 import { LoyaltyPanel, StoreCreditPanel } from "./CustomerBalances";
 import { fullName } from "./CustomerList";
-import { type Customer, customer, may, type Order, orders } from "./customersApi";
+import { type Customer, customer, type Order, orders } from "./customersApi";
 
 export function CustomerPage({ customerId, currency }: { customerId: string; currency: string }) {
   const [who, setWho] = useState<Customer | null>(null);

@@ -1,12 +1,12 @@
 // Customers (list, search, a customer's page with orders, loyalty and store credit), gift
 // cards and the loyalty program, each at its own address under #/customers/.
 import { t } from "../../i18n";
+import { may } from "../may";
 import { href } from "../route";
 import type { SectionProps } from "../sections";
 import { CustomerForm } from "./CustomerForm";
 import { CustomerList } from "./CustomerList";
 import { CustomerPage } from "./CustomerPage";
-import { may } from "./customersApi";
 import { GiftCardPage } from "./GiftCardPage";
 import { GiftCards } from "./GiftCards";
 import { LoyaltyProgram } from "./LoyaltyProgram";

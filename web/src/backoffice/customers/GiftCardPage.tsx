@@ -6,6 +6,7 @@ import { type StringKey, t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { Field } from "../../ui/Field";
 import { href } from "../route";
+import { may } from "../may";
 import { Alert, useAction } from "./action";
 import {
   cardEntries,
@@ -13,7 +14,6 @@ import {
   type GiftCard,
   giftCard,
   type MoneyEntry,
-  may,
   reloadCard,
 } from "./customersApi";
 

@@ -8,8 +8,9 @@ import { formatMoney } from "../../money";
 import { listenForScans } from "../../scanner";
 import { Field } from "../../ui/Field";
 import { go, href } from "../route";
+import { may } from "../may";
 import { Alert, useAction } from "./action";
-import { addCards, type GiftCard, giftCards, lookUpCard, may } from "./customersApi";
+import { addCards, type GiftCard, giftCards, lookUpCard } from "./customersApi";
 
 export function GiftCards({ currency }: { currency: string }) {
   const [code, setCode] = useState("");

@@ -6,8 +6,9 @@ import { useEffect, useState } from "preact/hooks";
 import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { Field } from "../../ui/Field";
+import { may } from "../may";
 import { Alert, useAction } from "./action";
-import { may, type Program, program, saveProgram } from "./customersApi";
+import { type Program, program, saveProgram } from "./customersApi";
 
 interface Form {
   name: string;

@@ -1,7 +1,6 @@
 // The customer pages' calls to /v1/customers, /v1/loyalty and /v1/gift-cards. Balances,
 // points and money are the server's; the app shows them and sends what the person typed.
 import { api, nullOn } from "../../api";
-import { currentUser } from "../../session";
 
 export interface Page<T> {
   items: T[];
@@ -78,9 +77,6 @@ export interface GiftCard {
   version: number;
   createdAt: string;
 }
-
-export const may = (permission: string): boolean =>
-  currentUser.value?.permissions.includes(permission) ?? false;
 
 const q = encodeURIComponent;
 

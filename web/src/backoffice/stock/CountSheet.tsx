@@ -7,6 +7,7 @@ import { type StringKey, t } from "../../i18n";
 import { listenForScans } from "../../scanner";
 import { scanned } from "../../till";
 import { explain } from "../../ui/explain";
+import { may } from "../may";
 import { Field } from "../../ui/Field";
 import { href } from "../route";
 import { type Count, count, countLine, finishCount } from "./stockApi";
@@ -73,7 +74,7 @@ export function CountSheet({ countId }: { countId: string }) {
   };
 
   if (sheet === null) return error ? <p class="error" role="alert">{error}</p> : null;
-  const open = sheet.status === "open";
+  const open = sheet.status === "open" && may("inventory:write");
   return (
     <div class="count-sheet">
       <h2>{t("stock.countTitle", { status: t(`stock.countStatus.${sheet.status}` as StringKey) })}</h2>

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
 import { explain } from "../../ui/explain";
+import { may } from "../may";
 import { go, href } from "../route";
 import { type Count, counts, startCount } from "./stockApi";
 
@@ -25,9 +26,11 @@ export function Counts({ locationId }: { locationId: string }) {
   };
   return (
     <>
-      <button type="button" disabled={busy} onClick={() => void start()}>
-        {t("stock.startCount")}
-      </button>
+      {may("inventory:write") && (
+        <button type="button" disabled={busy} onClick={() => void start()}>
+          {t("stock.startCount")}
+        </button>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
 import { explain } from "../../ui/explain";
+import { may } from "../may";
 import { Field } from "../../ui/Field";
 import { ADJUSTMENT_REASONS, adjust, type Level, levels, setReorderPoint } from "./stockApi";
 
@@ -86,14 +87,16 @@ export function Levels({ locationId }: { locationId: string }) {
                   )}
                 </td>
                 <td>
-                  <button
-                    class="secondary"
-                    type="button"
-                    aria-label={t("stock.adjustItem", { name: row.name })}
-                    onClick={() => setAdjusting(row)}
-                  >
-                    {t("stock.adjust")}
-                  </button>
+                  {may("inventory:write") && (
+                    <button
+                      class="secondary"
+                      type="button"
+                      aria-label={t("stock.adjustItem", { name: row.name })}
+                      onClick={() => setAdjusting(row)}
+                    >
+                      {t("stock.adjust")}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

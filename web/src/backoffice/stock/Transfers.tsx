@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
 import { explain } from "../../ui/explain";
+import { may } from "../may";
 import { Field } from "../../ui/Field";
 import { createTransfer, type Location, moveTransfer, type Transfer, transfers } from "./stockApi";
 
@@ -38,7 +39,7 @@ export function Transfers({ places }: { places: Location[] }) {
   };
   return (
     <>
-      {places.length > 1 ? (
+      {!may("inventory:write") ? null : places.length > 1 ? (
         <NewTransfer places={places} onMade={() => setReloads((n) => n + 1)} />
       ) : (
         <p>{t("stock.oneLocation")}</p>
@@ -64,7 +65,7 @@ export function Transfers({ places }: { places: Location[] }) {
                 {t(`stock.transferStatus.${tr.status}` as StringKey)}
               </span>
               <span class="actions">
-                {NEXT_STEPS[tr.status].map((next) => (
+                {(may("inventory:write") ? NEXT_STEPS[tr.status] : []).map((next) => (
                   <button
                     key={next}
                     class={next === "cancel" ? "secondary" : undefined}
