@@ -167,6 +167,13 @@ def test_a_gift_card_is_registered_sold_scanned_and_reloaded(shop: Shop, page: P
     page.get_by_role("button", name="Look up").click()
     expect(page.get_by_test_id("gift-card-balance")).to_have_text("$35.00")
 
+    page.get_by_label("Reason", exact=True).fill("Reported stolen")
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_text("Deactivated", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Reload")).to_have_count(0)
+    stolen = shop.api.get("/v1/gift-cards/lookup", params={"code": GIFT_CODE}).json()
+    assert stolen["status"] == "deactivated"
+
 
 def test_a_cashier_sees_balances_but_is_offered_no_change_to_them(shop: Shop, page: Page) -> None:
     shop.post("/v1/customers", {"firstName": "Grace", "lastName": "Hopper"})
