@@ -278,3 +278,16 @@ async def test_location_limited_user_and_other_tenants(
         assert (await intruder.get(f"/v1/inventory/{path}"))["total"] == 0
     body = {"locationId": loc, "reason": "damage", "items": [{"sku": sku, "deltaQuantity": 1}]}
     await intruder.error("POST", "/v1/inventory/adjustments", body, 404, "NOT_FOUND")
+
+
+async def test_levels_search_the_sku_and_name_in_any_case(
+    owner: Inv, db: Database, tenant: TenantFixture, loc: str
+) -> None:
+    tea = await make_item(db, tenant.id, sku="TEA-GRN-1")
+    coffee = await make_item(db, tenant.id, sku="COF-DRK-1")
+    await owner.adjust(loc, {tea: 3, coffee: 4})
+    for text, expected in (("grn", ["TEA-GRN-1"]), ("item cof", ["COF-DRK-1"]), ("%", [])):
+        found = await owner.get("/v1/inventory/levels", locationId=loc, q=text)
+        assert [x["sku"] for x in found["items"]] == expected, text
+    too_long = await owner.call("GET", "/v1/inventory/levels", None, 400, q="x" * 201)
+    assert too_long["error"]["code"] == "VALIDATION_ERROR"

@@ -82,6 +82,20 @@ async def stock_items_by_id(
     return {item.variant_id: item for item in map(_item, rows)}
 
 
+def variant_ids_matching(text: str) -> Select[Any]:
+    """The ids of variants whose SKU, product name or variant name contains ``text`` (any
+    case): a subquery, so a list can filter by it in the same statement."""
+    return (
+        select(Variant.id)
+        .join(Product, Product.id == Variant.product_id)
+        .where(
+            Variant.sku.icontains(text, autoescape=True)
+            | Product.name.icontains(text, autoescape=True)
+            | Variant.name.icontains(text, autoescape=True)
+        )
+    )
+
+
 async def category_subtree(session: AsyncSession, category_id: str) -> set[str]:
     """The category and every category below it (the tree is small: walk it in memory)."""
     rows = await session.execute(select(Category.id, Category.parent_id))

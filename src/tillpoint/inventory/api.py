@@ -81,6 +81,10 @@ async def list_levels(
     location_id: LocationFilter = None,
     sku: SkuFilter = None,
     variant_id: Annotated[str | None, Query(alias="variantId", max_length=40)] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="In the SKU or the item's name, any case"),
+    ] = None,
     below_reorder_point: Annotated[
         bool | None,
         Query(alias="belowReorderPoint", description="onHand at or below the reorder point"),
@@ -99,6 +103,7 @@ async def list_levels(
         variant_id=variant_id,
         below_reorder_point=below_reorder_point,
         as_of=as_of,
+        text=q,
     )
     return paging.page_of(rows, total)
 

@@ -6,7 +6,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tillpoint.catalog.lookup import StockItem, stock_items_by_id, stock_items_by_sku
+from tillpoint.catalog.lookup import (
+    StockItem,
+    stock_items_by_id,
+    stock_items_by_sku,
+    variant_ids_matching,
+)
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import utcnow
 from tillpoint.core.errors import AppError, field_error
@@ -55,6 +60,7 @@ async def list_levels(
     variant_id: str | None,
     below_reorder_point: bool | None,
     as_of: datetime | None,
+    text: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Levels in (location, variant) order. With ``as_of``, onHand is the ledger's sum of the
     movements that occurred at or before that time; reserved and inTransit stay current."""
@@ -65,6 +71,8 @@ async def list_levels(
         stmt = stmt.where(StockLevel.variant_id == (found[sku].variant_id if found else ""))
     if variant_id is not None:
         stmt = stmt.where(StockLevel.variant_id == variant_id)
+    if text is not None:
+        stmt = stmt.where(StockLevel.variant_id.in_(variant_ids_matching(text)))
     if below_reorder_point is not None:
         on_hand: Any = StockLevel.on_hand_milli
         if as_of is not None:
