@@ -9,9 +9,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    TABLET,
+    Shop,
+    screenshot,
+)
 from tests.browser.test_sign_in import serious_violations, sign_in
 
 IMPORTED_ROWS = 400
@@ -249,3 +256,21 @@ def test_the_catalog_exports_as_csv(shop: Shop, page: Page) -> None:
     exported = {row["sku"]: row for row in csv.DictReader(io.StringIO(text))}
     assert exported["EXPORT-MUG"]["name"] == "Export mug"
     assert float(exported["EXPORT-MUG"]["price"]) == 9
+
+
+def test_amounts_are_typed_with_the_devices_decimal_separator(shop: Shop, browser: Browser) -> None:
+    context = browser.new_context(viewport=TABLET, locale="de-DE")
+    try:
+        page = context.new_page()
+        open_catalog(page, shop)
+        page.get_by_role("link", name="New product").click()
+        page.get_by_label("Name", exact=True).fill("Brezel")
+        page.get_by_label("SKU", exact=True).fill("BREZEL-GROSS")
+        page.get_by_label("Price (USD)", exact=True).fill("1.234,50")
+        page.get_by_role("button", name="Create product").click()
+        expect(page.get_by_role("heading", name="Brezel")).to_be_visible()
+        expect(page.get_by_label("Price (USD)", exact=True)).to_have_value("1234,50")
+        [brezel] = products(shop, q="BREZEL-GROSS")
+        assert brezel["price"] == 1234.5
+    finally:
+        context.close()

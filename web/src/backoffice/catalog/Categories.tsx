@@ -15,7 +15,8 @@ export function Categories() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
 
-  const load = () => listAll<Category>(categoriesPath, true).then(setCategories, (e) => setMessage(explain(e)));
+  const load = () =>
+    listAll<Category>(categoriesPath, true).then(setCategories, (e) => setMessage(explain(e)));
   useEffect(() => void load(), []);
 
   function edit(category: Category | null) {
@@ -83,14 +84,21 @@ export function Categories() {
                   {c.archived && <span class="tag">{t("catalog.archived")}</span>}
                 </td>
                 <td class="row-actions">
-                  <button type="button" class="secondary" onClick={() => edit(c)} aria-label={t("catalog.editNamed", { name: c.path })}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => edit(c)}
+                    aria-label={t("catalog.editNamed", { name: c.path })}
+                  >
                     {t("catalog.edit")}
                   </button>
                   <button
                     type="button"
                     class="secondary"
                     onClick={() => void archive(c)}
-                    aria-label={t(c.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", { name: c.path })}
+                    aria-label={t(c.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                      name: c.path,
+                    })}
                   >
                     {c.archived ? t("catalog.restore") : t("catalog.archive")}
                   </button>
@@ -101,12 +109,25 @@ export function Categories() {
         </table>
       )}
       <form onSubmit={save} aria-labelledby="category-form-title">
-        <h2 id="category-form-title">{editing ? t("catalog.editCategory", { name: editing.path }) : t("catalog.newCategory")}</h2>
+        <h2 id="category-form-title">
+          {editing ? t("catalog.editCategory", { name: editing.path }) : t("catalog.newCategory")}
+        </h2>
         <div class="catalog-grid">
-          <TextInput id="category-name" label={t("catalog.categoryName")} value={name} onValue={setName} error={errors.name} required />
+          <TextInput
+            id="category-name"
+            label={t("catalog.categoryName")}
+            value={name}
+            onValue={setName}
+            error={errors.name}
+            required
+          />
           <div class="catalog-field">
             <label for="category-parent">{t("catalog.parent")}</label>
-            <select id="category-parent" value={parentId} onChange={(e) => setParentId((e.currentTarget as HTMLSelectElement).value)}>
+            <select
+              id="category-parent"
+              value={parentId}
+              onChange={(e) => setParentId((e.currentTarget as HTMLSelectElement).value)}
+            >
               <option value="">{t("catalog.topLevel")}</option>
               {parents.map((c) => (
                 <option key={c.categoryId} value={c.categoryId}>

@@ -65,7 +65,11 @@ export function ImportExport() {
           onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
         />
         <label class="check">
-          <input type="checkbox" checked={checkOnly} onChange={(e) => setCheckOnly((e.currentTarget as HTMLInputElement).checked)} />
+          <input
+            type="checkbox"
+            checked={checkOnly}
+            onChange={(e) => setCheckOnly((e.currentTarget as HTMLInputElement).checked)}
+          />
           {t("catalog.checkOnly")}
         </label>
         <button type="submit" disabled={file === null || busy}>
@@ -93,7 +97,8 @@ function ImportProgress({ run }: { run: CatalogImport }) {
       <progress id="import-progress" max={total} value={run.processedRows} />
       <p role="status" data-testid="import-status">
         {run.status === "queued" && t("catalog.importQueued", { total: run.totalRows })}
-        {run.status === "running" && t("catalog.importRunning", { done: run.processedRows, total: run.totalRows })}
+        {run.status === "running" &&
+          t("catalog.importRunning", { done: run.processedRows, total: run.totalRows })}
         {run.status === "succeeded" &&
           t(run.dryRun ? "catalog.importChecked" : "catalog.importDone", {
             total: run.totalRows,

@@ -22,12 +22,16 @@ interface Draft {
 
 const EMPTY: Draft = { name: "", min: "0", max: "1", options: [{ name: "", priceDelta: "" }] };
 
-function draftOf(group: ModifierGroup): Draft {
+function draftOf(group: ModifierGroup, currency: string): Draft {
   return {
     name: group.name,
     min: String(group.minSelections),
     max: String(group.maxSelections),
-    options: group.options.map((o) => ({ optionId: o.optionId, name: o.name, priceDelta: amountText(o.priceDelta) })),
+    options: group.options.map((o) => ({
+      optionId: o.optionId,
+      name: o.name,
+      priceDelta: amountText(o.priceDelta, currency),
+    })),
   };
 }
 
@@ -39,12 +43,13 @@ export function ModifierGroups({ currency }: { currency: string }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
 
-  const load = () => listAll<ModifierGroup>(modifierGroupsPath, true).then(setGroups, (e) => setMessage(explain(e)));
+  const load = () =>
+    listAll<ModifierGroup>(modifierGroupsPath, true).then(setGroups, (e) => setMessage(explain(e)));
   useEffect(() => void load(), []);
 
   function edit(group: ModifierGroup | null) {
     setEditing(group);
-    setDraft(group ? draftOf(group) : EMPTY);
+    setDraft(group ? draftOf(group, currency) : EMPTY);
     setErrors({});
     setMessage(null);
   }
@@ -118,14 +123,21 @@ export function ModifierGroups({ currency }: { currency: string }) {
                 <td>{t("catalog.minMax", { min: g.minSelections, max: g.maxSelections })}</td>
                 <td>{g.options.map((o) => `${o.name} ${formatMoney(o.priceDelta, currency)}`).join(", ")}</td>
                 <td class="row-actions">
-                  <button type="button" class="secondary" onClick={() => edit(g)} aria-label={t("catalog.editNamed", { name: g.name })}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => edit(g)}
+                    aria-label={t("catalog.editNamed", { name: g.name })}
+                  >
                     {t("catalog.edit")}
                   </button>
                   <button
                     type="button"
                     class="secondary"
                     onClick={() => void archive(g)}
-                    aria-label={t(g.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", { name: g.name })}
+                    aria-label={t(g.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                      name: g.name,
+                    })}
                   >
                     {g.archived ? t("catalog.restore") : t("catalog.archive")}
                   </button>
@@ -136,18 +148,55 @@ export function ModifierGroups({ currency }: { currency: string }) {
         </table>
       )}
       <form onSubmit={save} aria-labelledby="group-form-title">
-        <h2 id="group-form-title">{editing ? t("catalog.editGroup", { name: editing.name }) : t("catalog.newGroup")}</h2>
+        <h2 id="group-form-title">
+          {editing ? t("catalog.editGroup", { name: editing.name }) : t("catalog.newGroup")}
+        </h2>
         <div class="catalog-grid">
-          <TextInput id="group-name" label={t("catalog.groupName")} value={draft.name} onValue={(name) => setDraft({ ...draft, name })} error={errors.name} required />
-          <TextInput id="group-min" label={t("catalog.minSelections")} value={draft.min} onValue={(min) => setDraft({ ...draft, min })} error={errors.minSelections} inputMode="numeric" />
-          <TextInput id="group-max" label={t("catalog.maxSelections")} value={draft.max} onValue={(max) => setDraft({ ...draft, max })} error={errors.maxSelections} inputMode="numeric" />
+          <TextInput
+            id="group-name"
+            label={t("catalog.groupName")}
+            value={draft.name}
+            onValue={(name) => setDraft({ ...draft, name })}
+            error={errors.name}
+            required
+          />
+          <TextInput
+            id="group-min"
+            label={t("catalog.minSelections")}
+            value={draft.min}
+            onValue={(min) => setDraft({ ...draft, min })}
+            error={errors.minSelections}
+            inputMode="numeric"
+          />
+          <TextInput
+            id="group-max"
+            label={t("catalog.maxSelections")}
+            value={draft.max}
+            onValue={(max) => setDraft({ ...draft, max })}
+            error={errors.maxSelections}
+            inputMode="numeric"
+          />
         </div>
         <fieldset>
           <legend>{t("catalog.modifierOptions")}</legend>
           {draft.options.map((o, index) => (
             <div class="catalog-option" key={index}>
-              <TextInput id={`option-name-${index}`} label={t("catalog.optionName", { n: index + 1 })} value={o.name} onValue={(name) => setOption(index, { name })} error={errors[`options[${index}].name`]} required />
-              <TextInput id={`option-price-${index}`} label={t("catalog.optionPrice", { n: index + 1, currency })} value={o.priceDelta} onValue={(priceDelta) => setOption(index, { priceDelta })} error={errors[`options[${index}].priceDelta`]} inputMode="decimal" />
+              <TextInput
+                id={`option-name-${index}`}
+                label={t("catalog.optionName", { n: index + 1 })}
+                value={o.name}
+                onValue={(name) => setOption(index, { name })}
+                error={errors[`options[${index}].name`]}
+                required
+              />
+              <TextInput
+                id={`option-price-${index}`}
+                label={t("catalog.optionPrice", { n: index + 1, currency })}
+                value={o.priceDelta}
+                onValue={(priceDelta) => setOption(index, { priceDelta })}
+                error={errors[`options[${index}].priceDelta`]}
+                inputMode="decimal"
+              />
               <button
                 type="button"
                 class="secondary"
@@ -159,7 +208,11 @@ export function ModifierGroups({ currency }: { currency: string }) {
               </button>
             </div>
           ))}
-          <button type="button" class="secondary" onClick={() => setDraft({ ...draft, options: [...draft.options, { name: "", priceDelta: "" }] })}>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => setDraft({ ...draft, options: [...draft.options, { name: "", priceDelta: "" }] })}
+          >
             {t("catalog.addOption")}
           </button>
         </fieldset>

@@ -35,19 +35,21 @@ interface Draft {
   locationPrices: Record<string, string>;
 }
 
-function draftOf(p: Product | null): Draft {
+function draftOf(p: Product | null, currency: string): Draft {
   return {
     name: p?.name ?? "",
     sku: p?.sku ?? "",
     barcode: p?.barcode ?? "",
     barcodeInternal: p?.barcodeInternal ?? false,
-    price: amountText(p?.price),
+    price: amountText(p?.price, currency),
     taxClass: p?.taxClass ?? "standard",
     categoryId: p?.categoryId ?? "",
     soldBy: p?.soldBy ?? "unit",
     giftCard: p?.giftCard ?? false,
     modifierGroupIds: p?.modifierGroupIds ?? [],
-    locationPrices: Object.fromEntries((p?.locationPrices ?? []).map((lp) => [lp.locationId, amountText(lp.price)])),
+    locationPrices: Object.fromEntries(
+      (p?.locationPrices ?? []).map((lp) => [lp.locationId, amountText(lp.price, currency)]),
+    ),
   };
 }
 
@@ -75,7 +77,7 @@ async function loadChoices(): Promise<Choices> {
  * archiving (and restoring) it. */
 export function ProductEditor({ productId, currency }: { productId: string | null; currency: string }) {
   const [product, setProduct] = useState<Product | null>(null);
-  const [draft, setDraft] = useState<Draft>(draftOf(null));
+  const [draft, setDraft] = useState<Draft>(draftOf(null, currency));
   const [choices, setChoices] = useState<Choices | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -86,7 +88,7 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
     loadChoices().then(setChoices, (e) => setMessage(explain(e)));
     if (productId !== null) {
       getProduct(productId).then(
-        (p) => (setProduct(p), setDraft(draftOf(p))),
+        (p) => (setProduct(p), setDraft(draftOf(p, currency))),
         (e) => setMessage(explain(e)),
       );
     }
@@ -133,7 +135,7 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
     try {
       const stored = await saveProduct(product?.productId ?? null, sent);
       setProduct(stored);
-      setDraft(draftOf(stored));
+      setDraft(draftOf(stored, currency));
       setSaved(true);
       if (product === null) go(["catalog", "products", stored.productId]);
     } catch (failure) {
@@ -168,13 +170,45 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
       {product?.archived && <p class="tag">{t("catalog.archived")}</p>}
       <form onSubmit={save} aria-label={t("catalog.productForm")}>
         <div class="catalog-grid">
-          <TextInput id="product-name" label={t("catalog.name")} value={draft.name} onValue={(name) => set({ name })} error={err("name")} required />
-          <TextInput id="product-sku" label={t("catalog.sku")} value={draft.sku} onValue={(sku) => set({ sku })} error={err("sku")} required />
-          <TextInput id="product-price" label={t("catalog.priceIn", { currency })} value={draft.price} onValue={(price) => set({ price })} error={err("price")} inputMode="decimal" required />
-          <TextInput id="product-barcode" label={t("catalog.barcode")} value={draft.barcode} onValue={(barcode) => set({ barcode })} error={err("barcode")} />
+          <TextInput
+            id="product-name"
+            label={t("catalog.name")}
+            value={draft.name}
+            onValue={(name) => set({ name })}
+            error={err("name")}
+            required
+          />
+          <TextInput
+            id="product-sku"
+            label={t("catalog.sku")}
+            value={draft.sku}
+            onValue={(sku) => set({ sku })}
+            error={err("sku")}
+            required
+          />
+          <TextInput
+            id="product-price"
+            label={t("catalog.priceIn", { currency })}
+            value={draft.price}
+            onValue={(price) => set({ price })}
+            error={err("price")}
+            inputMode="decimal"
+            required
+          />
+          <TextInput
+            id="product-barcode"
+            label={t("catalog.barcode")}
+            value={draft.barcode}
+            onValue={(barcode) => set({ barcode })}
+            error={err("barcode")}
+          />
           <div class="catalog-field">
             <label for="product-category-choice">{t("catalog.category")}</label>
-            <select id="product-category-choice" value={draft.categoryId} onChange={(e) => set({ categoryId: (e.currentTarget as HTMLSelectElement).value })}>
+            <select
+              id="product-category-choice"
+              value={draft.categoryId}
+              onChange={(e) => set({ categoryId: (e.currentTarget as HTMLSelectElement).value })}
+            >
               <option value="">{t("catalog.noCategory")}</option>
               {choices?.categories.map((c) => (
                 <option key={c.categoryId} value={c.categoryId}>
@@ -186,7 +220,11 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
           {choices?.taxClasses ? (
             <div class="catalog-field">
               <label for="product-tax">{t("catalog.taxClass")}</label>
-              <select id="product-tax" value={draft.taxClass} onChange={(e) => set({ taxClass: (e.currentTarget as HTMLSelectElement).value })}>
+              <select
+                id="product-tax"
+                value={draft.taxClass}
+                onChange={(e) => set({ taxClass: (e.currentTarget as HTMLSelectElement).value })}
+              >
                 {choices.taxClasses.map((c) => (
                   <option key={c.code} value={c.code}>
                     {c.name}
@@ -196,22 +234,42 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
               {err("taxClass") && <p class="field-error">{err("taxClass")}</p>}
             </div>
           ) : (
-            <TextInput id="product-tax" label={t("catalog.taxClass")} value={draft.taxClass} onValue={(taxClass) => set({ taxClass })} error={err("taxClass")} />
+            <TextInput
+              id="product-tax"
+              label={t("catalog.taxClass")}
+              value={draft.taxClass}
+              onValue={(taxClass) => set({ taxClass })}
+              error={err("taxClass")}
+            />
           )}
           <div class="catalog-field">
             <label for="product-sold-by">{t("catalog.soldBy")}</label>
-            <select id="product-sold-by" value={draft.soldBy} onChange={(e) => set({ soldBy: (e.currentTarget as HTMLSelectElement).value as Draft["soldBy"] })}>
+            <select
+              id="product-sold-by"
+              value={draft.soldBy}
+              onChange={(e) =>
+                set({ soldBy: (e.currentTarget as HTMLSelectElement).value as Draft["soldBy"] })
+              }
+            >
               <option value="unit">{t("catalog.byUnit")}</option>
               <option value="weight">{t("catalog.byWeight")}</option>
             </select>
           </div>
         </div>
         <label class="check">
-          <input type="checkbox" checked={draft.barcodeInternal} onChange={(e) => set({ barcodeInternal: (e.currentTarget as HTMLInputElement).checked })} />
+          <input
+            type="checkbox"
+            checked={draft.barcodeInternal}
+            onChange={(e) => set({ barcodeInternal: (e.currentTarget as HTMLInputElement).checked })}
+          />
           {t("catalog.barcodeInternal")}
         </label>
         <label class="check">
-          <input type="checkbox" checked={draft.giftCard} onChange={(e) => set({ giftCard: (e.currentTarget as HTMLInputElement).checked })} />
+          <input
+            type="checkbox"
+            checked={draft.giftCard}
+            onChange={(e) => set({ giftCard: (e.currentTarget as HTMLInputElement).checked })}
+          />
           {t("catalog.giftCard")}
         </label>
         {choices && choices.places.length > 0 && (

@@ -18,7 +18,12 @@ import { FormError } from "./forms";
 
 /** Products: one search box (name, SKU, barcode), a category, archived ones or not, by page. */
 export function ProductList({ currency }: { currency: string }) {
-  const [filter, setFilter] = useState<ProductFilter>({ q: "", category: "", includeArchived: false, page: 1 });
+  const [filter, setFilter] = useState<ProductFilter>({
+    q: "",
+    category: "",
+    includeArchived: false,
+    page: 1,
+  });
   const [typed, setTyped] = useState("");
   const [found, setFound] = useState<Page<Product> | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);

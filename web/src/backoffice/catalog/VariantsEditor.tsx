@@ -46,7 +46,11 @@ function onOptions(fields: FieldErrors): FieldErrors {
 
 /** A product's option variants: each with its options, SKU, barcode and own price (empty: the
  * product's); add, edit, archive and restore. */
-export function VariantsEditor(props: { product: Product; currency: string; onChanged: (p: Product) => void }) {
+export function VariantsEditor(props: {
+  product: Product;
+  currency: string;
+  onChanged: (p: Product) => void;
+}) {
   const { product, currency } = props;
   const [editing, setEditing] = useState<Variant | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
@@ -61,7 +65,12 @@ export function VariantsEditor(props: { product: Product; currency: string; onCh
     setMessage(null);
     setDraft(
       variant
-        ? { options: optionsText(variant), sku: variant.sku, barcode: variant.barcode ?? "", price: amountText(variant.price) }
+        ? {
+            options: optionsText(variant),
+            sku: variant.sku,
+            barcode: variant.barcode ?? "",
+            price: amountText(variant.price, currency),
+          }
         : EMPTY,
     );
   }
@@ -81,7 +90,10 @@ export function VariantsEditor(props: { product: Product; currency: string; onCh
     };
     try {
       if (editing) {
-        await api("PATCH", variantPath(product.productId, editing.variantId), { ...body, version: editing.version });
+        await api("PATCH", variantPath(product.productId, editing.variantId), {
+          ...body,
+          version: editing.version,
+        });
       } else {
         await api("POST", variantPath(product.productId), body);
       }
@@ -138,14 +150,21 @@ export function VariantsEditor(props: { product: Product; currency: string; onCh
                 <td>{v.barcode ?? ""}</td>
                 <td class="number">{formatMoney(v.price ?? product.price, currency)}</td>
                 <td class="row-actions">
-                  <button type="button" class="secondary" onClick={() => edit(v)} aria-label={t("catalog.editNamed", { name: v.name })}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => edit(v)}
+                    aria-label={t("catalog.editNamed", { name: v.name })}
+                  >
                     {t("catalog.edit")}
                   </button>
                   <button
                     type="button"
                     class="secondary"
                     onClick={() => void archive(v)}
-                    aria-label={t(v.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", { name: v.name })}
+                    aria-label={t(v.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                      name: v.name,
+                    })}
                   >
                     {v.archived ? t("catalog.restore") : t("catalog.archive")}
                   </button>
@@ -156,12 +175,41 @@ export function VariantsEditor(props: { product: Product; currency: string; onCh
         </table>
       )}
       <form onSubmit={save} aria-labelledby="variant-form-title">
-        <h3 id="variant-form-title">{editing ? t("catalog.editVariant", { name: editing.name }) : t("catalog.addVariant")}</h3>
+        <h3 id="variant-form-title">
+          {editing ? t("catalog.editVariant", { name: editing.name }) : t("catalog.addVariant")}
+        </h3>
         <div class="catalog-grid">
-          <TextInput id="variant-options" label={t("catalog.options")} value={draft.options} onValue={(options) => setDraft({ ...draft, options })} error={errors.options} required />
-          <TextInput id="variant-sku" label={t("catalog.variantSku")} value={draft.sku} onValue={(sku) => setDraft({ ...draft, sku })} error={errors.sku} required />
-          <TextInput id="variant-barcode" label={t("catalog.variantBarcode")} value={draft.barcode} onValue={(barcode) => setDraft({ ...draft, barcode })} error={errors.barcode} />
-          <TextInput id="variant-price" label={t("catalog.variantPrice", { currency })} value={draft.price} onValue={(price) => setDraft({ ...draft, price })} error={errors.price} inputMode="decimal" />
+          <TextInput
+            id="variant-options"
+            label={t("catalog.options")}
+            value={draft.options}
+            onValue={(options) => setDraft({ ...draft, options })}
+            error={errors.options}
+            required
+          />
+          <TextInput
+            id="variant-sku"
+            label={t("catalog.variantSku")}
+            value={draft.sku}
+            onValue={(sku) => setDraft({ ...draft, sku })}
+            error={errors.sku}
+            required
+          />
+          <TextInput
+            id="variant-barcode"
+            label={t("catalog.variantBarcode")}
+            value={draft.barcode}
+            onValue={(barcode) => setDraft({ ...draft, barcode })}
+            error={errors.barcode}
+          />
+          <TextInput
+            id="variant-price"
+            label={t("catalog.variantPrice", { currency })}
+            value={draft.price}
+            onValue={(price) => setDraft({ ...draft, price })}
+            error={errors.price}
+            inputMode="decimal"
+          />
         </div>
         <p class="muted">{t("catalog.optionsHint")}</p>
         <FormError message={message} />

@@ -21,10 +21,18 @@ export function parseAmount(text: string): number | null {
   return Number(cleaned);
 }
 
-/** An amount as the device writes it in a text box ("12,5" → "12,50" is left to the person). */
-export function amountText(amount: number | null | undefined): string {
+/** An amount as the device writes it in a text box, with the currency's decimals: "12,50". */
+export function amountText(amount: number | null | undefined, currency: string): string {
   if (amount === null || amount === undefined) return "";
-  return new Intl.NumberFormat(navigator.language, { useGrouping: false, maximumFractionDigits: 4 }).format(amount);
+  const decimals = new Intl.NumberFormat(navigator.language, {
+    style: "currency",
+    currency,
+  }).resolvedOptions().minimumFractionDigits;
+  return new Intl.NumberFormat(navigator.language, {
+    useGrouping: false,
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: Math.max(decimals ?? 0, 4),
+  }).format(amount);
 }
 
 export type FieldErrors = Record<string, string>;
@@ -35,7 +43,8 @@ export function failureOf(failure: unknown): { fields: FieldErrors; message: str
   if (!(failure instanceof ApiFailure)) return { fields: {}, message: explain(failure) };
   const fields: FieldErrors = {};
   for (const detail of failure.error.details ?? []) {
-    if (detail.field && detail.field !== "body" && !(detail.field in fields)) fields[detail.field] = detail.message;
+    if (detail.field && detail.field !== "body" && !(detail.field in fields))
+      fields[detail.field] = detail.message;
   }
   return { fields, message: Object.keys(fields).length ? null : explain(failure) };
 }
