@@ -34,7 +34,7 @@ export function CatalogSection({ path, currency }: SectionProps) {
       )}
       {page === "categories" && <Categories />}
       {page === "modifier-groups" && <ModifierGroups currency={currency} />}
-      {page === "import" && <ImportExport />}
+      {page === "import" && <ImportExport importId={id} />}
     </section>
   );
 }

@@ -1,7 +1,10 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+
+import { ApiFailure } from "../../api";
 
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
+import { go } from "../route";
 import { type CatalogImport, exportPath, getImport, startImport } from "./catalogApi";
 import { FormError } from "./forms";
 
@@ -11,46 +14,58 @@ const POLL_MS = 400;
 const finished = (run: CatalogImport) => run.status === "succeeded" || run.status === "failed";
 
 /** CSV in: pick a file, watch its rows go through, then see what it made or each bad line.
- * CSV out: the whole catalog in the same format. */
-export function ImportExport() {
+ * CSV out: the whole catalog in the same format. The import being watched is in the address
+ * (#/catalog/import/<id>), so a reload or a return to the page finds it again. */
+export function ImportExport({ importId }: { importId?: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [checkOnly, setCheckOnly] = useState(false);
-  const [run, setRun] = useState<CatalogImport | null>(null);
+  const [started, setStarted] = useState<CatalogImport | null>(null);
+  const [latest, setLatest] = useState<CatalogImport | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
 
-  useEffect(() => () => window.clearTimeout(timer.current), []);
-
-  function follow(importId: string) {
-    timer.current = window.setTimeout(async () => {
+  useEffect(() => {
+    if (importId === undefined) return;
+    let stopped = false;
+    let timer: number | undefined;
+    const ask = async () => {
       try {
-        const latest = await getImport(importId);
-        setRun(latest);
+        const now = await getImport(importId);
+        if (stopped) return;
+        setLatest(now);
         setError(null);
-        if (finished(latest)) return;
+        if (finished(now)) return;
       } catch (failure) {
-        // The import goes on on the server: keep asking once the connection is back.
+        if (stopped) return;
         setError(explain(failure));
+        // The server said no (not found, not allowed): asking again changes nothing. Otherwise
+        // the import goes on on the server: keep asking until the connection is back.
+        if (failure instanceof ApiFailure && failure.error.status < 500) return;
       }
-      follow(importId);
-    }, POLL_MS);
-  }
+      timer = window.setTimeout(() => void ask(), POLL_MS);
+    };
+    void ask();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [importId]);
 
   async function submit(event: Event) {
     event.preventDefault();
     if (file === null) return;
-    window.clearTimeout(timer.current);
     setError(null);
-    setRun(null);
     try {
-      const started = await startImport(file, checkOnly);
-      setRun(started);
-      if (!finished(started)) follow(started.importId);
+      const made = await startImport(file, checkOnly);
+      setStarted(made);
+      go(["catalog", "import", made.importId]);
     } catch (failure) {
       setError(explain(failure));
     }
   }
 
+  // What the server said last about the import in the address: its answer to the upload until
+  // the first poll comes back.
+  const run = [latest, started].find((r) => r !== null && r.importId === importId) ?? null;
   const busy = run !== null && !finished(run);
   return (
     <div class="catalog-import">
