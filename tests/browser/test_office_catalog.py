@@ -27,6 +27,21 @@ from tests.browser.test_sign_in import serious_violations, sign_in
 from tests.support.postgres import POSTGRES_URL, fresh_postgres_database
 
 IMPORTED_ROWS = 400
+MIN_TARGET_PX = 44
+
+
+def small_targets(page: Page) -> list[str]:
+    """The visible controls smaller than a fingertip (44 px either way), by their text."""
+    found: list[str] = page.evaluate(
+        """(min) => [...document.querySelectorAll('button, input, a, select')]
+            .filter((el) => {
+                const box = el.getBoundingClientRect();
+                return box.width > 0 && (box.height < min || box.width < min);
+            })
+            .map((el) => el.outerHTML.slice(0, 80))""",
+        MIN_TARGET_PX,
+    )
+    return found
 
 
 def open_catalog(page: Page, shop: Shop, tab: str = "Products") -> None:
@@ -77,6 +92,7 @@ def test_a_manager_creates_a_product_with_a_variant_then_reprices_and_archives_i
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved. The price is $19.75.")).to_be_visible()
     assert serious_violations(page) == []
+    assert small_targets(page) == []
     screenshot(page, "office-catalog-product-editor")
 
     [apron] = products(shop, q="APRON-LINEN")
@@ -135,6 +151,7 @@ def test_the_product_list_searches_filters_by_category_and_pages(shop: Shop, pag
     expect(page.get_by_text("Page 1 of 2")).to_be_visible()
     expect(page.get_by_role("link", name="Teapot")).to_have_count(0)
     assert serious_violations(page) == []
+    assert small_targets(page) == []
     page.set_viewport_size(DESKTOP)
     screenshot(page, "office-catalog-products")
     page.get_by_role("button", name="Next page").click()
@@ -291,6 +308,7 @@ def test_a_csv_with_errors_is_refused_with_its_errors_by_line(
     expect(rows.nth(1)).to_contain_text("3WRONG-Bprice")
     expect(rows.nth(2)).to_contain_text("5WRONG-Dname")
     assert serious_violations(page) == []
+    assert small_targets(page) == []
     screenshot(page, "office-catalog-import-errors")
     # The import is in the address: a reload shows its outcome again.
     assert re.search(r"#/catalog/import/\w+$", page.url), page.url

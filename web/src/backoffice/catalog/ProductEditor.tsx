@@ -164,7 +164,9 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
   return (
     <div class="catalog-editor">
       <p>
-        <a href={href(["catalog", "products"])}>{t("catalog.backToProducts")}</a>
+        <a class="back" href={href(["catalog", "products"])}>
+          {t("catalog.backToProducts")}
+        </a>
       </p>
       <h2>{product ? product.name : t("catalog.newProduct")}</h2>
       {product?.archived && <p class="tag">{t("catalog.archived")}</p>}
