@@ -89,6 +89,12 @@ def test_a_manager_creates_a_product_with_a_variant_then_reprices_and_archives_i
     expect(variant_row).to_contain_text("$21.00")
 
     page.get_by_label("Price (USD)", exact=True).fill("19.75")
+    page.get_by_label("Cost (USD)").fill("7.10")
+    # A cent's fraction is the server's 400, shown under the location's own price field.
+    page.get_by_label("Price at Corner Shop").fill("20.505")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_label("Price at Corner Shop")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Price at Corner Shop").fill("20.50")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved. The price is $19.75.")).to_be_visible()
     assert serious_violations(page) == []
@@ -97,6 +103,8 @@ def test_a_manager_creates_a_product_with_a_variant_then_reprices_and_archives_i
 
     [apron] = products(shop, q="APRON-LINEN")
     assert (apron["name"], apron["price"], apron["archived"]) == ("Linen apron", 19.75, False)
+    assert apron["cost"] == 7.1
+    assert apron["locationPrices"] == [{"locationId": shop.location_id, "price": 20.5}]
     [variant] = apron["variants"]
     assert (variant["sku"], variant["price"]) == ("APRON-LINEN-LARGE", 21.0)
     assert variant["optionValues"] == [

@@ -7,6 +7,7 @@ import { explain } from "../../ui/explain";
 import { go, href } from "../route";
 import {
   type Category,
+  type LocationPrice,
   type ModifierGroup,
   type Place,
   type Product,
@@ -22,10 +23,12 @@ import { VariantsEditor } from "./VariantsEditor";
 
 interface Draft {
   name: string;
+  description: string;
   sku: string;
   barcode: string;
   barcodeInternal: boolean;
   price: string;
+  cost: string;
   taxClass: string;
   categoryId: string;
   soldBy: "unit" | "weight";
@@ -38,10 +41,12 @@ interface Draft {
 function draftOf(p: Product | null, currency: string): Draft {
   return {
     name: p?.name ?? "",
+    description: p?.description ?? "",
     sku: p?.sku ?? "",
     barcode: p?.barcode ?? "",
     barcodeInternal: p?.barcodeInternal ?? false,
     price: amountText(p?.price, currency),
+    cost: amountText(p?.cost, currency),
     taxClass: p?.taxClass ?? "standard",
     categoryId: p?.categoryId ?? "",
     soldBy: p?.soldBy ?? "unit",
@@ -51,6 +56,18 @@ function draftOf(p: Product | null, currency: string): Draft {
       (p?.locationPrices ?? []).map((lp) => [lp.locationId, amountText(lp.price, currency)]),
     ),
   };
+}
+
+/** The server names a location's price by its place in the list sent
+ * ("locationPrices[1].price"); the form shows it under that location's field. */
+function onLocations(fields: FieldErrors, sent: LocationPrice[]): FieldErrors {
+  const mapped: FieldErrors = {};
+  for (const [field, message] of Object.entries(fields)) {
+    const index = /^locationPrices\[(\d+)\]/.exec(field)?.[1];
+    const place = index === undefined ? undefined : sent[Number(index)];
+    mapped[place ? `locationPrices.${place.locationId}` : field] = message;
+  }
+  return mapped;
 }
 
 /** The choices a product's fields offer; a list the user may not read (tax classes are
@@ -100,22 +117,26 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
     const problems: FieldErrors = {};
     const price = parseAmount(draft.price);
     if (price === null) problems.price = t("catalog.badAmount");
+    const cost = draft.cost.trim() === "" ? undefined : parseAmount(draft.cost);
+    if (cost === null) problems.cost = t("catalog.badAmount");
     const locationPrices = [];
-    for (const [index, place] of (choices?.places ?? []).entries()) {
+    for (const place of choices?.places ?? []) {
       const typed = draft.locationPrices[place.locationId] ?? "";
       if (typed.trim() === "") continue;
       const amount = parseAmount(typed);
-      if (amount === null) problems[`locationPrice.${index}`] = t("catalog.badAmount");
+      if (amount === null) problems[`locationPrices.${place.locationId}`] = t("catalog.badAmount");
       else locationPrices.push({ locationId: place.locationId, price: amount });
     }
     setErrors(problems);
     if (Object.keys(problems).length) return null;
     return {
       name: draft.name,
+      description: draft.description,
       sku: draft.sku,
       barcode: draft.barcode.trim() || undefined,
       barcodeInternal: draft.barcodeInternal,
       price,
+      cost,
       taxClass: draft.taxClass,
       categoryId: draft.categoryId || undefined,
       soldBy: draft.soldBy,
@@ -140,7 +161,7 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
       if (product === null) go(["catalog", "products", stored.productId]);
     } catch (failure) {
       const { fields, message: whole } = failureOf(failure);
-      setErrors(fields);
+      setErrors(onLocations(fields, sent.locationPrices as LocationPrice[]));
       setMessage(whole);
     } finally {
       setWorking(false);
@@ -204,6 +225,14 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
             onValue={(barcode) => set({ barcode })}
             error={err("barcode")}
           />
+          <TextInput
+            id="product-cost"
+            label={t("catalog.costIn", { currency })}
+            value={draft.cost}
+            onValue={(cost) => set({ cost })}
+            error={err("cost")}
+            inputMode="decimal"
+          />
           <div class="catalog-field">
             <label for="product-category-choice">{t("catalog.category")}</label>
             <select
@@ -258,6 +287,16 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
             </select>
           </div>
         </div>
+        <div class="catalog-field">
+          <label for="product-description">{t("catalog.description")}</label>
+          <textarea
+            id="product-description"
+            rows={3}
+            value={draft.description}
+            onInput={(e) => set({ description: (e.currentTarget as HTMLTextAreaElement).value })}
+          />
+          {err("description") && <p class="field-error">{err("description")}</p>}
+        </div>
         <label class="check">
           <input
             type="checkbox"
@@ -285,7 +324,7 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
                   label={t("catalog.priceAt", { location: place.name })}
                   value={draft.locationPrices[place.locationId] ?? ""}
                   onValue={(v) => set({ locationPrices: { ...draft.locationPrices, [place.locationId]: v } })}
-                  error={err(`locationPrice.${index}`)}
+                  error={err(`locationPrices.${place.locationId}`)}
                   inputMode="decimal"
                 />
               ))}

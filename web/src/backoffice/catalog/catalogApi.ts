@@ -34,12 +34,14 @@ export interface Variant {
 export interface Product {
   productId: string;
   name: string;
+  description: string;
   sku: string;
   barcode: string | null;
   barcodeInternal: boolean;
   category: string | null;
   categoryId: string | null;
   price: number;
+  cost: number | null;
   taxClass: string;
   giftCard: boolean;
   soldBy: "unit" | "weight";
