@@ -357,3 +357,40 @@ def test_amounts_are_typed_with_the_devices_decimal_separator(shop: Shop, browse
         assert brezel["price"] == 1234.5
     finally:
         context.close()
+
+
+def test_someone_who_may_only_read_the_catalog_sees_it_without_ways_to_change_it(
+    shop: Shop, page: Page
+) -> None:
+    shop.post("/v1/catalog/products", {"name": "Read-only jug", "sku": "JUG-READ", "price": 15})
+    roles = shop.api.get("/v1/roles", params={"pageSize": 100}).json()["items"]
+    cashier = next(r["roleId"] for r in roles if r["name"] == "cashier")
+    email = "reader@browser.example.com"
+    shop.post(
+        "/v1/users",
+        {
+            "email": email,
+            "name": "Reader",
+            "password": OWNER_PASSWORD,
+            "roleId": cashier,
+            "locationIds": [shop.location_id],
+            "currentPassword": OWNER_PASSWORD,
+        },
+    )
+    page.goto(shop.url())
+    sign_in(page, email, OWNER_PASSWORD)
+    page.get_by_role("link", name="Catalog").click()
+    page.get_by_label("Search by name, SKU or barcode").fill("jug-read")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Read-only jug").click()
+    expect(page.get_by_label("Name", exact=True)).to_be_disabled()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Add variant")).to_have_count(0)
+    expect(page.get_by_role("link", name="New product")).to_have_count(0)
+    assert serious_violations(page) == []
+
+    page.get_by_role("navigation", name="Catalog pages").get_by_role(
+        "link", name="Import and export"
+    ).click()
+    expect(page.get_by_role("link", name="Download catalog.csv")).to_be_visible()
+    expect(page.get_by_label("CSV file")).to_have_count(0)

@@ -3,11 +3,12 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
-import { type Category, categoriesPath, listAll } from "./catalogApi";
+import { type Category, categoriesPath, listAll, canChangeCatalog } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, failureOf } from "./forms";
 
 /** Categories as a tree's paths ("Apparel > Tees"): create, rename, move, archive, restore. */
 export function Categories() {
+  const canChange = canChangeCatalog();
   const [categories, setCategories] = useState<Category[] | null>(null);
   const [editing, setEditing] = useState<Category | null>(null);
   const [name, setName] = useState("");
@@ -84,70 +85,76 @@ export function Categories() {
                   {c.archived && <span class="tag">{t("catalog.archived")}</span>}
                 </td>
                 <td class="row-actions">
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => edit(c)}
-                    aria-label={t("catalog.editNamed", { name: c.path })}
-                  >
-                    {t("catalog.edit")}
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => void archive(c)}
-                    aria-label={t(c.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                      name: c.path,
-                    })}
-                  >
-                    {c.archived ? t("catalog.restore") : t("catalog.archive")}
-                  </button>
+                  {canChange && (
+                    <>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => edit(c)}
+                        aria-label={t("catalog.editNamed", { name: c.path })}
+                      >
+                        {t("catalog.edit")}
+                      </button>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => void archive(c)}
+                        aria-label={t(c.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                          name: c.path,
+                        })}
+                      >
+                        {c.archived ? t("catalog.restore") : t("catalog.archive")}
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form onSubmit={save} aria-labelledby="category-form-title">
-        <h2 id="category-form-title">
-          {editing ? t("catalog.editCategory", { name: editing.path }) : t("catalog.newCategory")}
-        </h2>
-        <div class="catalog-grid">
-          <TextInput
-            id="category-name"
-            label={t("catalog.categoryName")}
-            value={name}
-            onValue={setName}
-            error={errors.name}
-            required
-          />
-          <div class="catalog-field">
-            <label for="category-parent">{t("catalog.parent")}</label>
-            <select
-              id="category-parent"
-              value={parentId}
-              onChange={(e) => setParentId((e.currentTarget as HTMLSelectElement).value)}
-            >
-              <option value="">{t("catalog.topLevel")}</option>
-              {parents.map((c) => (
-                <option key={c.categoryId} value={c.categoryId}>
-                  {c.path}
-                </option>
-              ))}
-            </select>
-            {errors.parentId && <p class="field-error">{errors.parentId}</p>}
+      {canChange && (
+        <form onSubmit={save} aria-labelledby="category-form-title">
+          <h2 id="category-form-title">
+            {editing ? t("catalog.editCategory", { name: editing.path }) : t("catalog.newCategory")}
+          </h2>
+          <div class="catalog-grid">
+            <TextInput
+              id="category-name"
+              label={t("catalog.categoryName")}
+              value={name}
+              onValue={setName}
+              error={errors.name}
+              required
+            />
+            <div class="catalog-field">
+              <label for="category-parent">{t("catalog.parent")}</label>
+              <select
+                id="category-parent"
+                value={parentId}
+                onChange={(e) => setParentId((e.currentTarget as HTMLSelectElement).value)}
+              >
+                <option value="">{t("catalog.topLevel")}</option>
+                {parents.map((c) => (
+                  <option key={c.categoryId} value={c.categoryId}>
+                    {c.path}
+                  </option>
+                ))}
+              </select>
+              {errors.parentId && <p class="field-error">{errors.parentId}</p>}
+            </div>
           </div>
-        </div>
-        <FormError message={message} />
-        <div class="catalog-actions">
-          <button type="submit">{editing ? t("catalog.save") : t("catalog.createCategory")}</button>
-          {editing && (
-            <button type="button" class="secondary" onClick={() => edit(null)}>
-              {t("common.cancel")}
-            </button>
-          )}
-        </div>
-      </form>
+          <FormError message={message} />
+          <div class="catalog-actions">
+            <button type="submit">{editing ? t("catalog.save") : t("catalog.createCategory")}</button>
+            {editing && (
+              <button type="button" class="secondary" onClick={() => edit(null)}>
+                {t("common.cancel")}
+              </button>
+            )}
+          </div>
+        </form>
+      )}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { ApiFailure } from "../../api";
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
 import { go } from "../route";
-import { type CatalogImport, exportPath, getImport, startImport } from "./catalogApi";
+import { type CatalogImport, exportPath, getImport, startImport, canChangeCatalog } from "./catalogApi";
 import { FormError } from "./forms";
 
 /** How often a running import is asked for its progress. */
@@ -17,6 +17,7 @@ const finished = (run: CatalogImport) => run.status === "succeeded" || run.statu
  * CSV out: the whole catalog in the same format. The import being watched is in the address
  * (#/catalog/import/<id>), so a reload or a return to the page finds it again. */
 export function ImportExport({ importId }: { importId?: string }) {
+  const canChange = canChangeCatalog();
   const [file, setFile] = useState<File | null>(null);
   const [checkOnly, setCheckOnly] = useState(false);
   const [started, setStarted] = useState<CatalogImport | null>(null);
@@ -69,28 +70,30 @@ export function ImportExport({ importId }: { importId?: string }) {
   const busy = run !== null && !finished(run);
   return (
     <div class="catalog-import">
-      <form onSubmit={submit} aria-labelledby="import-title">
-        <h2 id="import-title">{t("catalog.importTitle")}</h2>
-        <p class="muted">{t("catalog.importExplain")}</p>
-        <label for="import-file">{t("catalog.importFile")}</label>
-        <input
-          id="import-file"
-          type="file"
-          accept=".csv,text/csv"
-          onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
-        />
-        <label class="check">
+      {canChange && (
+        <form onSubmit={submit} aria-labelledby="import-title">
+          <h2 id="import-title">{t("catalog.importTitle")}</h2>
+          <p class="muted">{t("catalog.importExplain")}</p>
+          <label for="import-file">{t("catalog.importFile")}</label>
           <input
-            type="checkbox"
-            checked={checkOnly}
-            onChange={(e) => setCheckOnly((e.currentTarget as HTMLInputElement).checked)}
+            id="import-file"
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
           />
-          {t("catalog.checkOnly")}
-        </label>
-        <button type="submit" disabled={file === null || busy}>
-          {t("catalog.importButton")}
-        </button>
-      </form>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={checkOnly}
+              onChange={(e) => setCheckOnly((e.currentTarget as HTMLInputElement).checked)}
+            />
+            {t("catalog.checkOnly")}
+          </label>
+          <button type="submit" disabled={file === null || busy}>
+            {t("catalog.importButton")}
+          </button>
+        </form>
+      )}
       <FormError message={error} />
       {run && <ImportProgress run={run} />}
       <h2>{t("catalog.exportTitle")}</h2>

@@ -4,7 +4,7 @@ import { api } from "../../api";
 import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
-import { type ModifierGroup, listAll, modifierGroupsPath } from "./catalogApi";
+import { type ModifierGroup, listAll, modifierGroupsPath, canChangeCatalog } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
 
 interface OptionDraft {
@@ -37,6 +37,7 @@ function draftOf(group: ModifierGroup, currency: string): Draft {
 
 /** Modifier groups ("Milk": oat +0.50, soy +0.40; choose 0 to 1): list, create, edit, archive. */
 export function ModifierGroups({ currency }: { currency: string }) {
+  const canChange = canChangeCatalog();
   const [groups, setGroups] = useState<ModifierGroup[] | null>(null);
   const [editing, setEditing] = useState<ModifierGroup | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
@@ -123,109 +124,117 @@ export function ModifierGroups({ currency }: { currency: string }) {
                 <td>{t("catalog.minMax", { min: g.minSelections, max: g.maxSelections })}</td>
                 <td>{g.options.map((o) => `${o.name} ${formatMoney(o.priceDelta, currency)}`).join(", ")}</td>
                 <td class="row-actions">
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => edit(g)}
-                    aria-label={t("catalog.editNamed", { name: g.name })}
-                  >
-                    {t("catalog.edit")}
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => void archive(g)}
-                    aria-label={t(g.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                      name: g.name,
-                    })}
-                  >
-                    {g.archived ? t("catalog.restore") : t("catalog.archive")}
-                  </button>
+                  {canChange && (
+                    <>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => edit(g)}
+                        aria-label={t("catalog.editNamed", { name: g.name })}
+                      >
+                        {t("catalog.edit")}
+                      </button>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => void archive(g)}
+                        aria-label={t(g.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                          name: g.name,
+                        })}
+                      >
+                        {g.archived ? t("catalog.restore") : t("catalog.archive")}
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form onSubmit={save} aria-labelledby="group-form-title">
-        <h2 id="group-form-title">
-          {editing ? t("catalog.editGroup", { name: editing.name }) : t("catalog.newGroup")}
-        </h2>
-        <div class="catalog-grid">
-          <TextInput
-            id="group-name"
-            label={t("catalog.groupName")}
-            value={draft.name}
-            onValue={(name) => setDraft({ ...draft, name })}
-            error={errors.name}
-            required
-          />
-          <TextInput
-            id="group-min"
-            label={t("catalog.minSelections")}
-            value={draft.min}
-            onValue={(min) => setDraft({ ...draft, min })}
-            error={errors.minSelections}
-            inputMode="numeric"
-          />
-          <TextInput
-            id="group-max"
-            label={t("catalog.maxSelections")}
-            value={draft.max}
-            onValue={(max) => setDraft({ ...draft, max })}
-            error={errors.maxSelections}
-            inputMode="numeric"
-          />
-        </div>
-        <fieldset>
-          <legend>{t("catalog.modifierOptions")}</legend>
-          {draft.options.map((o, index) => (
-            <div class="catalog-option" key={index}>
-              <TextInput
-                id={`option-name-${index}`}
-                label={t("catalog.optionName", { n: index + 1 })}
-                value={o.name}
-                onValue={(name) => setOption(index, { name })}
-                error={errors[`options[${index}].name`]}
-                required
-              />
-              <TextInput
-                id={`option-price-${index}`}
-                label={t("catalog.optionPrice", { n: index + 1, currency })}
-                value={o.priceDelta}
-                onValue={(priceDelta) => setOption(index, { priceDelta })}
-                error={errors[`options[${index}].priceDelta`]}
-                inputMode="decimal"
-              />
-              <button
-                type="button"
-                class="secondary"
-                disabled={draft.options.length === 1}
-                onClick={() => setDraft({ ...draft, options: draft.options.filter((_, i) => i !== index) })}
-                aria-label={t("catalog.removeOption", { n: index + 1 })}
-              >
-                {t("catalog.remove")}
-              </button>
-            </div>
-          ))}
-          <button
-            type="button"
-            class="secondary"
-            onClick={() => setDraft({ ...draft, options: [...draft.options, { name: "", priceDelta: "" }] })}
-          >
-            {t("catalog.addOption")}
-          </button>
-        </fieldset>
-        <FormError message={message} />
-        <div class="catalog-actions">
-          <button type="submit">{editing ? t("catalog.save") : t("catalog.createGroup")}</button>
-          {editing && (
-            <button type="button" class="secondary" onClick={() => edit(null)}>
-              {t("common.cancel")}
+      {canChange && (
+        <form onSubmit={save} aria-labelledby="group-form-title">
+          <h2 id="group-form-title">
+            {editing ? t("catalog.editGroup", { name: editing.name }) : t("catalog.newGroup")}
+          </h2>
+          <div class="catalog-grid">
+            <TextInput
+              id="group-name"
+              label={t("catalog.groupName")}
+              value={draft.name}
+              onValue={(name) => setDraft({ ...draft, name })}
+              error={errors.name}
+              required
+            />
+            <TextInput
+              id="group-min"
+              label={t("catalog.minSelections")}
+              value={draft.min}
+              onValue={(min) => setDraft({ ...draft, min })}
+              error={errors.minSelections}
+              inputMode="numeric"
+            />
+            <TextInput
+              id="group-max"
+              label={t("catalog.maxSelections")}
+              value={draft.max}
+              onValue={(max) => setDraft({ ...draft, max })}
+              error={errors.maxSelections}
+              inputMode="numeric"
+            />
+          </div>
+          <fieldset>
+            <legend>{t("catalog.modifierOptions")}</legend>
+            {draft.options.map((o, index) => (
+              <div class="catalog-option" key={index}>
+                <TextInput
+                  id={`option-name-${index}`}
+                  label={t("catalog.optionName", { n: index + 1 })}
+                  value={o.name}
+                  onValue={(name) => setOption(index, { name })}
+                  error={errors[`options[${index}].name`]}
+                  required
+                />
+                <TextInput
+                  id={`option-price-${index}`}
+                  label={t("catalog.optionPrice", { n: index + 1, currency })}
+                  value={o.priceDelta}
+                  onValue={(priceDelta) => setOption(index, { priceDelta })}
+                  error={errors[`options[${index}].priceDelta`]}
+                  inputMode="decimal"
+                />
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={draft.options.length === 1}
+                  onClick={() => setDraft({ ...draft, options: draft.options.filter((_, i) => i !== index) })}
+                  aria-label={t("catalog.removeOption", { n: index + 1 })}
+                >
+                  {t("catalog.remove")}
+                </button>
+              </div>
+            ))}
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                setDraft({ ...draft, options: [...draft.options, { name: "", priceDelta: "" }] })
+              }
+            >
+              {t("catalog.addOption")}
             </button>
-          )}
-        </div>
-      </form>
+          </fieldset>
+          <FormError message={message} />
+          <div class="catalog-actions">
+            <button type="submit">{editing ? t("catalog.save") : t("catalog.createGroup")}</button>
+            {editing && (
+              <button type="button" class="secondary" onClick={() => edit(null)}>
+                {t("common.cancel")}
+              </button>
+            )}
+          </div>
+        </form>
+      )}
     </div>
   );
 }

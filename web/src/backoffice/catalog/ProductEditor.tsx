@@ -5,20 +5,9 @@ import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
 import { go, href } from "../route";
-import {
-  type Category,
-  type LocationPrice,
-  type ModifierGroup,
-  type Place,
-  type Product,
-  type TaxClass,
-  categoriesPath,
-  getProduct,
-  listAll,
-  modifierGroupsPath,
-  saveProduct,
-} from "./catalogApi";
+import { type LocationPrice, type Product, canChangeCatalog, getProduct, saveProduct } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
+import { type Choices, loadChoices } from "./productChoices";
 import { VariantsEditor } from "./VariantsEditor";
 
 interface Draft {
@@ -70,29 +59,10 @@ function onLocations(fields: FieldErrors, sent: LocationPrice[]): FieldErrors {
   return mapped;
 }
 
-/** The choices a product's fields offer; a list the user may not read (tax classes are
- * settings) is left out and its field becomes plain text. */
-interface Choices {
-  categories: Category[];
-  groups: ModifierGroup[];
-  taxClasses: TaxClass[] | null;
-  places: Place[];
-}
-
-async function loadChoices(): Promise<Choices> {
-  const orNull = <T,>(call: Promise<T[]>) => call.catch(() => null);
-  const [categories, groups, taxClasses, places] = await Promise.all([
-    listAll<Category>(categoriesPath),
-    listAll<ModifierGroup>(modifierGroupsPath),
-    orNull(listAll<TaxClass>("/v1/tax-classes")),
-    orNull(listAll<Place>("/v1/locations")),
-  ]);
-  return { categories, groups, taxClasses, places: places ?? [] };
-}
-
 /** Create a product, or edit one: its fields, its prices per location, its variants, and
  * archiving (and restoring) it. */
 export function ProductEditor({ productId, currency }: { productId: string | null; currency: string }) {
+  const canChange = canChangeCatalog();
   const [product, setProduct] = useState<Product | null>(null);
   const [draft, setDraft] = useState<Draft>(draftOf(null, currency));
   const [choices, setChoices] = useState<Choices | null>(null);
@@ -192,180 +162,186 @@ export function ProductEditor({ productId, currency }: { productId: string | nul
       <h2>{product ? product.name : t("catalog.newProduct")}</h2>
       {product?.archived && <p class="tag">{t("catalog.archived")}</p>}
       <form onSubmit={save} aria-label={t("catalog.productForm")}>
-        <div class="catalog-grid">
-          <TextInput
-            id="product-name"
-            label={t("catalog.name")}
-            value={draft.name}
-            onValue={(name) => set({ name })}
-            error={err("name")}
-            required
-          />
-          <TextInput
-            id="product-sku"
-            label={t("catalog.sku")}
-            value={draft.sku}
-            onValue={(sku) => set({ sku })}
-            error={err("sku")}
-            required
-          />
-          <TextInput
-            id="product-price"
-            label={t("catalog.priceIn", { currency })}
-            value={draft.price}
-            onValue={(price) => set({ price })}
-            error={err("price")}
-            inputMode="decimal"
-            required
-          />
-          <TextInput
-            id="product-barcode"
-            label={t("catalog.barcode")}
-            value={draft.barcode}
-            onValue={(barcode) => set({ barcode })}
-            error={err("barcode")}
-          />
-          <TextInput
-            id="product-cost"
-            label={t("catalog.costIn", { currency })}
-            value={draft.cost}
-            onValue={(cost) => set({ cost })}
-            error={err("cost")}
-            inputMode="decimal"
-          />
-          <div class="catalog-field">
-            <label for="product-category-choice">{t("catalog.category")}</label>
-            <select
-              id="product-category-choice"
-              value={draft.categoryId}
-              onChange={(e) => set({ categoryId: (e.currentTarget as HTMLSelectElement).value })}
-            >
-              <option value="">{t("catalog.noCategory")}</option>
-              {choices?.categories.map((c) => (
-                <option key={c.categoryId} value={c.categoryId}>
-                  {c.path}
-                </option>
-              ))}
-            </select>
-          </div>
-          {choices?.taxClasses ? (
+        <fieldset class="plain" disabled={!canChange}>
+          <div class="catalog-grid">
+            <TextInput
+              id="product-name"
+              label={t("catalog.name")}
+              value={draft.name}
+              onValue={(name) => set({ name })}
+              error={err("name")}
+              required
+            />
+            <TextInput
+              id="product-sku"
+              label={t("catalog.sku")}
+              value={draft.sku}
+              onValue={(sku) => set({ sku })}
+              error={err("sku")}
+              required
+            />
+            <TextInput
+              id="product-price"
+              label={t("catalog.priceIn", { currency })}
+              value={draft.price}
+              onValue={(price) => set({ price })}
+              error={err("price")}
+              inputMode="decimal"
+              required
+            />
+            <TextInput
+              id="product-barcode"
+              label={t("catalog.barcode")}
+              value={draft.barcode}
+              onValue={(barcode) => set({ barcode })}
+              error={err("barcode")}
+            />
+            <TextInput
+              id="product-cost"
+              label={t("catalog.costIn", { currency })}
+              value={draft.cost}
+              onValue={(cost) => set({ cost })}
+              error={err("cost")}
+              inputMode="decimal"
+            />
             <div class="catalog-field">
-              <label for="product-tax">{t("catalog.taxClass")}</label>
+              <label for="product-category-choice">{t("catalog.category")}</label>
               <select
-                id="product-tax"
-                value={draft.taxClass}
-                onChange={(e) => set({ taxClass: (e.currentTarget as HTMLSelectElement).value })}
+                id="product-category-choice"
+                value={draft.categoryId}
+                onChange={(e) => set({ categoryId: (e.currentTarget as HTMLSelectElement).value })}
               >
-                {choices.taxClasses.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
+                <option value="">{t("catalog.noCategory")}</option>
+                {choices?.categories.map((c) => (
+                  <option key={c.categoryId} value={c.categoryId}>
+                    {c.path}
                   </option>
                 ))}
               </select>
-              {err("taxClass") && <p class="field-error">{err("taxClass")}</p>}
             </div>
-          ) : (
-            <TextInput
-              id="product-tax"
-              label={t("catalog.taxClass")}
-              value={draft.taxClass}
-              onValue={(taxClass) => set({ taxClass })}
-              error={err("taxClass")}
-            />
-          )}
-          <div class="catalog-field">
-            <label for="product-sold-by">{t("catalog.soldBy")}</label>
-            <select
-              id="product-sold-by"
-              value={draft.soldBy}
-              onChange={(e) =>
-                set({ soldBy: (e.currentTarget as HTMLSelectElement).value as Draft["soldBy"] })
-              }
-            >
-              <option value="unit">{t("catalog.byUnit")}</option>
-              <option value="weight">{t("catalog.byWeight")}</option>
-            </select>
+            {choices?.taxClasses ? (
+              <div class="catalog-field">
+                <label for="product-tax">{t("catalog.taxClass")}</label>
+                <select
+                  id="product-tax"
+                  value={draft.taxClass}
+                  onChange={(e) => set({ taxClass: (e.currentTarget as HTMLSelectElement).value })}
+                >
+                  {choices.taxClasses.map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+                {err("taxClass") && <p class="field-error">{err("taxClass")}</p>}
+              </div>
+            ) : (
+              <TextInput
+                id="product-tax"
+                label={t("catalog.taxClass")}
+                value={draft.taxClass}
+                onValue={(taxClass) => set({ taxClass })}
+                error={err("taxClass")}
+              />
+            )}
+            <div class="catalog-field">
+              <label for="product-sold-by">{t("catalog.soldBy")}</label>
+              <select
+                id="product-sold-by"
+                value={draft.soldBy}
+                onChange={(e) =>
+                  set({ soldBy: (e.currentTarget as HTMLSelectElement).value as Draft["soldBy"] })
+                }
+              >
+                <option value="unit">{t("catalog.byUnit")}</option>
+                <option value="weight">{t("catalog.byWeight")}</option>
+              </select>
+            </div>
           </div>
-        </div>
-        <div class="catalog-field">
-          <label for="product-description">{t("catalog.description")}</label>
-          <textarea
-            id="product-description"
-            rows={3}
-            value={draft.description}
-            onInput={(e) => set({ description: (e.currentTarget as HTMLTextAreaElement).value })}
-          />
-          {err("description") && <p class="field-error">{err("description")}</p>}
-        </div>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={draft.barcodeInternal}
-            onChange={(e) => set({ barcodeInternal: (e.currentTarget as HTMLInputElement).checked })}
-          />
-          {t("catalog.barcodeInternal")}
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={draft.giftCard}
-            onChange={(e) => set({ giftCard: (e.currentTarget as HTMLInputElement).checked })}
-          />
-          {t("catalog.giftCard")}
-        </label>
-        {choices && choices.places.length > 0 && (
-          <fieldset>
-            <legend>{t("catalog.locationPrices")}</legend>
-            <div class="catalog-grid">
-              {choices.places.map((place, index) => (
-                <TextInput
-                  key={place.locationId}
-                  id={`location-price-${index}`}
-                  label={t("catalog.priceAt", { location: place.name })}
-                  value={draft.locationPrices[place.locationId] ?? ""}
-                  onValue={(v) => set({ locationPrices: { ...draft.locationPrices, [place.locationId]: v } })}
-                  error={err(`locationPrices.${place.locationId}`)}
-                  inputMode="decimal"
-                />
-              ))}
-            </div>
-          </fieldset>
-        )}
-        {choices && choices.groups.length > 0 && (
-          <fieldset>
-            <legend>{t("catalog.modifierGroups")}</legend>
-            {choices.groups.map((g) => (
-              <label class="check" key={g.modifierGroupId}>
-                <input
-                  type="checkbox"
-                  checked={draft.modifierGroupIds.includes(g.modifierGroupId)}
-                  onChange={(e) => {
-                    const on = (e.currentTarget as HTMLInputElement).checked;
-                    const others = draft.modifierGroupIds.filter((id) => id !== g.modifierGroupId);
-                    set({ modifierGroupIds: on ? [...others, g.modifierGroupId] : others });
-                  }}
-                />
-                {g.name}
-              </label>
-            ))}
-          </fieldset>
-        )}
-        <FormError message={message} />
-        {saved && (
-          <p class="saved" role="status">
-            {t("catalog.saved", { price: product ? formatMoney(product.price, currency) : "" })}
-          </p>
-        )}
-        <div class="catalog-actions">
-          <button type="submit" disabled={working}>
-            {product ? t("catalog.save") : t("catalog.create")}
-          </button>
-          {product && (
-            <button type="button" class="secondary" onClick={() => void archive(!product.archived)}>
-              {product.archived ? t("catalog.restore") : t("catalog.archive")}
-            </button>
+          <div class="catalog-field">
+            <label for="product-description">{t("catalog.description")}</label>
+            <textarea
+              id="product-description"
+              rows={3}
+              value={draft.description}
+              onInput={(e) => set({ description: (e.currentTarget as HTMLTextAreaElement).value })}
+            />
+            {err("description") && <p class="field-error">{err("description")}</p>}
+          </div>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={draft.barcodeInternal}
+              onChange={(e) => set({ barcodeInternal: (e.currentTarget as HTMLInputElement).checked })}
+            />
+            {t("catalog.barcodeInternal")}
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={draft.giftCard}
+              onChange={(e) => set({ giftCard: (e.currentTarget as HTMLInputElement).checked })}
+            />
+            {t("catalog.giftCard")}
+          </label>
+          {choices && choices.places.length > 0 && (
+            <fieldset>
+              <legend>{t("catalog.locationPrices")}</legend>
+              <div class="catalog-grid">
+                {choices.places.map((place, index) => (
+                  <TextInput
+                    key={place.locationId}
+                    id={`location-price-${index}`}
+                    label={t("catalog.priceAt", { location: place.name })}
+                    value={draft.locationPrices[place.locationId] ?? ""}
+                    onValue={(v) =>
+                      set({ locationPrices: { ...draft.locationPrices, [place.locationId]: v } })
+                    }
+                    error={err(`locationPrices.${place.locationId}`)}
+                    inputMode="decimal"
+                  />
+                ))}
+              </div>
+            </fieldset>
           )}
-        </div>
+          {choices && choices.groups.length > 0 && (
+            <fieldset>
+              <legend>{t("catalog.modifierGroups")}</legend>
+              {choices.groups.map((g) => (
+                <label class="check" key={g.modifierGroupId}>
+                  <input
+                    type="checkbox"
+                    checked={draft.modifierGroupIds.includes(g.modifierGroupId)}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      const others = draft.modifierGroupIds.filter((id) => id !== g.modifierGroupId);
+                      set({ modifierGroupIds: on ? [...others, g.modifierGroupId] : others });
+                    }}
+                  />
+                  {g.name}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <FormError message={message} />
+          {saved && (
+            <p class="saved" role="status">
+              {t("catalog.saved", { price: product ? formatMoney(product.price, currency) : "" })}
+            </p>
+          )}
+        </fieldset>
+        {canChange && (
+          <div class="catalog-actions">
+            <button type="submit" disabled={working}>
+              {product ? t("catalog.save") : t("catalog.create")}
+            </button>
+            {product && (
+              <button type="button" class="secondary" onClick={() => void archive(!product.archived)}>
+                {product.archived ? t("catalog.restore") : t("catalog.archive")}
+              </button>
+            )}
+          </div>
+        )}
       </form>
       {product && <VariantsEditor product={product} currency={currency} onChanged={setProduct} />}
     </div>

@@ -13,11 +13,13 @@ import {
   categoriesPath,
   listAll,
   listProducts,
+  canChangeCatalog,
 } from "./catalogApi";
 import { FormError } from "./forms";
 
 /** Products: one search box (name, SKU, barcode), a category, archived ones or not, by page. */
 export function ProductList({ currency }: { currency: string }) {
+  const canChange = canChangeCatalog();
   const [filter, setFilter] = useState<ProductFilter>({
     q: "",
     category: "",
@@ -90,9 +92,11 @@ export function ProductList({ currency }: { currency: string }) {
           />
           {t("catalog.showArchived")}
         </label>
-        <a class="button" href={href(["catalog", "products", "new"])}>
-          {t("catalog.newProduct")}
-        </a>
+        {canChange && (
+          <a class="button" href={href(["catalog", "products", "new"])}>
+            {t("catalog.newProduct")}
+          </a>
+        )}
       </form>
       <FormError message={error} />
       {found && found.total === 0 && <p class="muted">{t("catalog.noProducts")}</p>}

@@ -4,7 +4,14 @@ import { api } from "../../api";
 import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
-import { type OptionValue, type Product, type Variant, getProduct, variantPath } from "./catalogApi";
+import {
+  type OptionValue,
+  type Product,
+  type Variant,
+  getProduct,
+  variantPath,
+  canChangeCatalog,
+} from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
 
 interface Draft {
@@ -52,6 +59,7 @@ export function VariantsEditor(props: {
   onChanged: (p: Product) => void;
 }) {
   const { product, currency } = props;
+  const canChange = canChangeCatalog();
   const [editing, setEditing] = useState<Variant | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -150,78 +158,84 @@ export function VariantsEditor(props: {
                 <td>{v.barcode ?? ""}</td>
                 <td class="number">{formatMoney(v.price ?? product.price, currency)}</td>
                 <td class="row-actions">
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => edit(v)}
-                    aria-label={t("catalog.editNamed", { name: v.name })}
-                  >
-                    {t("catalog.edit")}
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => void archive(v)}
-                    aria-label={t(v.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                      name: v.name,
-                    })}
-                  >
-                    {v.archived ? t("catalog.restore") : t("catalog.archive")}
-                  </button>
+                  {canChange && (
+                    <>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => edit(v)}
+                        aria-label={t("catalog.editNamed", { name: v.name })}
+                      >
+                        {t("catalog.edit")}
+                      </button>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => void archive(v)}
+                        aria-label={t(v.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
+                          name: v.name,
+                        })}
+                      >
+                        {v.archived ? t("catalog.restore") : t("catalog.archive")}
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form onSubmit={save} aria-labelledby="variant-form-title">
-        <h3 id="variant-form-title">
-          {editing ? t("catalog.editVariant", { name: editing.name }) : t("catalog.addVariant")}
-        </h3>
-        <div class="catalog-grid">
-          <TextInput
-            id="variant-options"
-            label={t("catalog.options")}
-            value={draft.options}
-            onValue={(options) => setDraft({ ...draft, options })}
-            error={errors.options}
-            required
-          />
-          <TextInput
-            id="variant-sku"
-            label={t("catalog.variantSku")}
-            value={draft.sku}
-            onValue={(sku) => setDraft({ ...draft, sku })}
-            error={errors.sku}
-            required
-          />
-          <TextInput
-            id="variant-barcode"
-            label={t("catalog.variantBarcode")}
-            value={draft.barcode}
-            onValue={(barcode) => setDraft({ ...draft, barcode })}
-            error={errors.barcode}
-          />
-          <TextInput
-            id="variant-price"
-            label={t("catalog.variantPrice", { currency })}
-            value={draft.price}
-            onValue={(price) => setDraft({ ...draft, price })}
-            error={errors.price}
-            inputMode="decimal"
-          />
-        </div>
-        <p class="muted">{t("catalog.optionsHint")}</p>
-        <FormError message={message} />
-        <div class="catalog-actions">
-          <button type="submit">{editing ? t("catalog.saveVariant") : t("catalog.addVariant")}</button>
-          {editing && (
-            <button type="button" class="secondary" onClick={() => edit(null)}>
-              {t("common.cancel")}
-            </button>
-          )}
-        </div>
-      </form>
+      {canChange && (
+        <form onSubmit={save} aria-labelledby="variant-form-title">
+          <h3 id="variant-form-title">
+            {editing ? t("catalog.editVariant", { name: editing.name }) : t("catalog.addVariant")}
+          </h3>
+          <div class="catalog-grid">
+            <TextInput
+              id="variant-options"
+              label={t("catalog.options")}
+              value={draft.options}
+              onValue={(options) => setDraft({ ...draft, options })}
+              error={errors.options}
+              required
+            />
+            <TextInput
+              id="variant-sku"
+              label={t("catalog.variantSku")}
+              value={draft.sku}
+              onValue={(sku) => setDraft({ ...draft, sku })}
+              error={errors.sku}
+              required
+            />
+            <TextInput
+              id="variant-barcode"
+              label={t("catalog.variantBarcode")}
+              value={draft.barcode}
+              onValue={(barcode) => setDraft({ ...draft, barcode })}
+              error={errors.barcode}
+            />
+            <TextInput
+              id="variant-price"
+              label={t("catalog.variantPrice", { currency })}
+              value={draft.price}
+              onValue={(price) => setDraft({ ...draft, price })}
+              error={errors.price}
+              inputMode="decimal"
+            />
+          </div>
+          <p class="muted">{t("catalog.optionsHint")}</p>
+          <FormError message={message} />
+          <div class="catalog-actions">
+            <button type="submit">{editing ? t("catalog.saveVariant") : t("catalog.addVariant")}</button>
+            {editing && (
+              <button type="button" class="secondary" onClick={() => edit(null)}>
+                {t("common.cancel")}
+              </button>
+            )}
+          </div>
+        </form>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // The catalog as the back office reads and writes it: the public /v1/catalog API's shapes
 // (only the fields these screens use) and the calls they make.
 import { api } from "../../api";
+import { currentUser } from "../../session";
 
 export interface Page<T> {
   items: T[];
@@ -179,3 +180,8 @@ export function getImport(importId: string): Promise<CatalogImport> {
 }
 
 export const exportPath = `${CATALOG}/export`;
+
+/** Whether the signed-in person may change the catalog; without it the pages only show it. */
+export function canChangeCatalog(): boolean {
+  return currentUser.value?.permissions.includes("catalog:write") ?? false;
+}
