@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
-import { type Category, categoriesPath, listAll, canChangeCatalog } from "./catalogApi";
+import { type Category, canChangeCatalog, categoriesPath, listAll } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, failureOf } from "./forms";
 
 /** Categories as a tree's paths ("Apparel > Tees"): create, rename, move, archive, restore. */

@@ -1,11 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { ApiFailure } from "../../api";
-
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
 import { go } from "../route";
-import { type CatalogImport, exportPath, getImport, startImport, canChangeCatalog } from "./catalogApi";
+import { type CatalogImport, canChangeCatalog, exportPath, getImport, startImport } from "./catalogApi";
 import { FormError } from "./forms";
 
 /** How often a running import is asked for its progress. */
@@ -39,8 +38,9 @@ export function ImportExport({ importId }: { importId?: string }) {
         if (stopped) return;
         setError(explain(failure));
         // The server said no (not found, not allowed): asking again changes nothing. Otherwise
-        // the import goes on on the server: keep asking until the connection is back.
-        if (failure instanceof ApiFailure && failure.error.status < 500) return;
+        // (too many requests, the connection lost) the import goes on on the server: ask again.
+        const refused = failure instanceof ApiFailure && failure.error.status < 500;
+        if (refused && failure.error.status !== 429) return;
       }
       timer = window.setTimeout(() => void ask(), POLL_MS);
     };

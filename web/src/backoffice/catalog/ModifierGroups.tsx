@@ -4,7 +4,7 @@ import { api } from "../../api";
 import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
-import { type ModifierGroup, listAll, modifierGroupsPath, canChangeCatalog } from "./catalogApi";
+import { type ModifierGroup, canChangeCatalog, listAll, modifierGroupsPath } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
 
 interface OptionDraft {

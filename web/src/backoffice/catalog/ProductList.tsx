@@ -7,13 +7,13 @@ import { href } from "../route";
 import {
   type Category,
   type Page,
-  PRODUCTS_PER_PAGE,
   type Product,
   type ProductFilter,
+  PRODUCTS_PER_PAGE,
+  canChangeCatalog,
   categoriesPath,
   listAll,
   listProducts,
-  canChangeCatalog,
 } from "./catalogApi";
 import { FormError } from "./forms";
 

@@ -8,9 +8,9 @@ import {
   type OptionValue,
   type Product,
   type Variant,
+  canChangeCatalog,
   getProduct,
   variantPath,
-  canChangeCatalog,
 } from "./catalogApi";
 import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
 
