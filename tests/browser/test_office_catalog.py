@@ -192,6 +192,8 @@ def test_a_manager_creates_a_category_and_a_modifier_group(shop: Shop, page: Pag
     page.get_by_role("button", name="Create modifier group").click()
     expect(page.get_by_role("row", name="Milk")).to_contain_text("Oat $0.50, Whole $0.00")
     assert serious_violations(page) == []
+    assert small_targets(page) == []
+    screenshot(page, "office-catalog-modifier-groups")
     groups = shop.api.get("/v1/catalog/modifier-groups").json()["items"]
     [milk] = [g for g in groups if g["name"] == "Milk"]
     assert [(o["name"], o["priceDelta"]) for o in milk["options"]] == [("Oat", 0.5), ("Whole", 0)]
