@@ -8,6 +8,7 @@ Screenshots go to ``test-artifacts/screens/`` (``docs/app.md`` shows them).
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,10 @@ class Shop:
         return register, employee
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    data = tmp_path_factory.mktemp("browser")
-    env = cli_env(f"sqlite+aiosqlite:///{data / 'tillpoint.db'}", data)
+@contextmanager
+def open_shop(database_url: str, data: Path) -> Iterator[Shop]:
+    """A migrated database at ``database_url``, a tenant and its location, and a server on it."""
+    env = cli_env(database_url, data)
     migrated = run_cli(env, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     tenant = cli_tenant(env, OWNER_EMAIL, OWNER_PASSWORD)
@@ -105,6 +106,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         location = api.post("/v1/locations", json={"name": "Corner Shop"})
         assert location.status_code == 201, location.text
         yield Shop(server, tenant["tenantId"], api, location.json()["locationId"], "Corner Shop")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    data = tmp_path_factory.mktemp("browser")
+    with open_shop(f"sqlite+aiosqlite:///{data / 'tillpoint.db'}", data) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,10 @@ async def list_products(
     ] = None,
     include_archived: IncludeArchived = False,
     active: bool | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, description="In the name")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="In the name or a SKU; or a whole barcode"),
+    ] = None,
 ) -> Response:
     items, total = await service.list_products(
         session,

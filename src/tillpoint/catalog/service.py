@@ -4,7 +4,7 @@ archive. Variants alone are in ``variants.py``; the scanner's lookup in ``scan.p
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.categories import find_category, live_category_id, resolve_category
@@ -71,7 +71,12 @@ async def list_products(
     if active is not None:
         stmt = stmt.where(Product.active.is_(active))
     if q:
-        stmt = stmt.where(Product.name.icontains(q, autoescape=True))
+        # One search box for a person: the name or any of the product's SKUs (in part), or
+        # one of its barcodes (whole, as a scanner types it).
+        by_code = select(Variant.product_id).where(
+            or_(Variant.sku.icontains(q, autoescape=True), Variant.barcode == q)
+        )
+        stmt = stmt.where(or_(Product.name.icontains(q, autoescape=True), Product.id.in_(by_code)))
     if sku is not None:
         stmt = stmt.where(Product.id.in_(select(Variant.product_id).where(Variant.sku == sku)))
     if barcode is not None:
