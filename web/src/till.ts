@@ -1,7 +1,11 @@
 // The register's selling calls: its shift, what it sells, pricing a cart and taking payment.
 // Prices and totals are always the server's (POST /v1/orders/calculate): the app only shows
 // them.
-import { api, nullOn } from "./api";
+import { Unreachable, api, nullOn } from "./api";
+import { online } from "./connection";
+import { cached } from "./offline/kept";
+import { keepSale, mustWait } from "./offline/outbox";
+import { CURRENCY, pricedOrOffline, refreshPricingFacts } from "./offline/pricing";
 
 export interface Item {
   name: string;
@@ -42,13 +46,13 @@ interface ProductRow {
 }
 
 export async function tenantCurrency(): Promise<string> {
-  return (await api<{ currency: string }>("GET", "/v1/tenant")).currency;
+  return cached(CURRENCY, async () => (await api<{ currency: string }>("GET", "/v1/tenant")).currency);
 }
 
 /** The register's open shift, or null. */
 export async function currentShift(registerId: string): Promise<{ shiftId: string } | null> {
   const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`;
-  return nullOn(404, api<{ shiftId: string }>("GET", path));
+  return cached(`shift:${registerId}`, () => nullOn(404, api<{ shiftId: string }>("GET", path)));
 }
 
 export async function openShift(registerId: string, openingFloat: number): Promise<void> {
@@ -58,6 +62,12 @@ export async function openShift(registerId: string, openingFloat: number): Promi
 /** What the grid offers at this location: active products sold by the unit, each variant a
  * button, at the location's price. */
 export async function sellableItems(locationId: string): Promise<Item[]> {
+  // Offline selling: the grid's last answer is kept, and the prices and taxes behind it.
+  refreshPricingFacts(locationId);
+  return cached(`items:${locationId}`, () => sellableItemsOnline(locationId));
+}
+
+async function sellableItemsOnline(locationId: string): Promise<Item[]> {
   const items: Item[] = [];
   for (let page = 1; ; page++) {
     const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
@@ -103,7 +113,8 @@ function orderBody(locationId: string, registerId: string, cart: CartLine[]) {
 }
 
 export async function price(locationId: string, registerId: string, cart: CartLine[]): Promise<Priced> {
-  return api<Priced>("POST", "/v1/orders/calculate", orderBody(locationId, registerId, cart));
+  const body = orderBody(locationId, registerId, cart);
+  return pricedOrOffline(locationId, body.lineItems, () => api<Priced>("POST", "/v1/orders/calculate", body));
 }
 
 export interface Tender {
@@ -129,10 +140,27 @@ export async function ringUp(
   tender: Tender,
   clientOrderId: string,
 ): Promise<Paid> {
-  const order = await api<Sold>("POST", "/v1/orders", {
-    ...orderBody(locationId, registerId, cart),
+  // Offline selling (web/src/offline/outbox.ts): with the server unreachable, or sales already
+  // waiting, the paid sale waits on the device and is sent when the server answers again.
+  const sale = {
     clientOrderId,
-  });
+    order: orderBody(locationId, registerId, cart),
+    payment: { ...tender, registerId },
+    expectedTotal: tender.amount,
+    summary: cart.map((line) => `${line.quantity} × ${line.item.name}`).join(", "),
+  };
+  if (mustWait()) return keepSale(sale, false);
+  let order: Sold;
+  try {
+    order = await api<Sold>("POST", "/v1/orders", {
+      ...orderBody(locationId, registerId, cart),
+      clientOrderId,
+    });
+  } catch (failure) {
+    if (!(failure instanceof Unreachable)) throw failure;
+    online.value = false;
+    return keepSale(sale, true);
+  }
   return api<Paid>("POST", `/v1/orders/${encodeURIComponent(order.orderId)}/payments`, {
     ...tender,
     registerId,
