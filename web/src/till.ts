@@ -3,7 +3,8 @@
 // them.
 import { Unreachable, api, nullOn } from "./api";
 import { online } from "./connection";
-import { cached } from "./offline/kept";
+import { cached, shiftKey } from "./offline/kept";
+import { keep } from "./offline/store";
 import { keepSale, mustWait } from "./offline/outbox";
 import { CURRENCY, pricedOrOffline, refreshPricingFacts } from "./offline/pricing";
 
@@ -52,11 +53,13 @@ export async function tenantCurrency(): Promise<string> {
 /** The register's open shift, or null. */
 export async function currentShift(registerId: string): Promise<{ shiftId: string } | null> {
   const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`;
-  return cached(`shift:${registerId}`, () => nullOn(404, api<{ shiftId: string }>("GET", path)));
+  return cached(shiftKey(registerId), () => nullOn(404, api<{ shiftId: string }>("GET", path)));
 }
 
 export async function openShift(registerId: string, openingFloat: number): Promise<void> {
-  await api("POST", `/v1/registers/${encodeURIComponent(registerId)}/shifts`, { openingFloat });
+  const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts`;
+  const opened = await api<{ shiftId: string }>("POST", path, { openingFloat });
+  await keep(shiftKey(registerId), { shiftId: opened.shiftId }); // offline selling knows it is open
 }
 
 /** What the grid offers at this location: active products sold by the unit, each variant a

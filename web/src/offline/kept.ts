@@ -25,6 +25,11 @@ export async function cached<T>(key: string, call: () => Promise<T>): Promise<T>
   }
 }
 
+/** Where the register's open shift is kept. */
+export function shiftKey(registerId: string): string {
+  return `shift:${registerId}`;
+}
+
 const SIGNED_IN = "signed-in";
 const PAIRED = "paired-register";
 

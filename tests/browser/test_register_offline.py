@@ -1,0 +1,157 @@
+"""Selling with the server out of reach, in Chromium: the register's shell comes from its
+service worker, the sales wait on the device (the status bar counts them) and reach the server
+when it answers again — each once, in order, with the time it was rung up, even when the
+answer to a submission is lost on the way back. A sale the server prices differently is shown
+to the cashier until they acknowledge it, and is not recorded."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.conftest import Shop, screenshot
+from tests.browser.test_register_sale import item, pin_in_at_a_new_register
+from tests.browser.test_sign_in import serious_violations
+
+# After a failed submission the outbox tries again every 5 s; a little room on a busy machine.
+DRAINED = 30_000
+
+
+def _open_shift(page: Page) -> None:
+    page.get_by_label("Cash in the drawer").fill("100")
+    page.get_by_role("button", name="Open the shift").click()
+
+
+def _sell_for_cash(page: Page, name: str, total: str, handed: str) -> None:
+    item(page, name).click()
+    expect(page.get_by_test_id("grand-total")).to_have_text(total)
+    page.get_by_role("button", name=f"Charge {total}").click()
+    page.get_by_label("Cash handed over").fill(handed)
+    page.get_by_role("button", name="Take cash").click()
+    expect(page.get_by_role("heading", name="Paid")).to_be_visible()
+
+
+def _register_orders(shop: Shop, register: str) -> list[dict[str, Any]]:
+    registers = shop.api.get(f"/v1/locations/{shop.location_id}/registers").json()["items"]
+    register_id = next(r["registerId"] for r in registers if r["name"] == register)
+    orders = shop.api.get("/v1/orders", params={"pageSize": 100}).json()["items"]
+    mine = [o for o in orders if o["registerId"] == register_id]
+    return sorted(mine, key=lambda o: o["receiptNumber"])
+
+
+def _at(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
+def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
+    shop: Shop, page: Page
+) -> None:
+    shop.post("/v1/catalog/products", {"name": "Oat latte", "sku": "OL-1", "price": 4.20})
+    shop.post("/v1/catalog/products", {"name": "Brownie", "sku": "BR-1", "price": 3.10})
+    register = pin_in_at_a_new_register(page, shop, "Window till", "1357")
+    _open_shift(page)
+    # The service worker holds the shell once it controls the page.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    _sell_for_cash(page, "Oat latte", "$4.20", "5")
+    expect(page.get_by_test_id("connection")).to_have_text("Online")
+
+    page.context.set_offline(True)
+    rung_up: list[tuple[datetime, datetime]] = []
+    for count, (name, total) in enumerate(
+        [("Brownie", "$3.10"), ("Oat latte", "$4.20"), ("Brownie", "$3.10")], start=1
+    ):
+        page.get_by_role("button", name="New sale").click()
+        before = datetime.now(UTC)
+        _sell_for_cash(page, name, total, "10")
+        rung_up.append((before, datetime.now(UTC)))
+        expect(page.get_by_test_id("connection")).to_have_text("Offline")
+        expect(page.get_by_test_id("sales-waiting")).to_have_text(f"{count} sales waiting")
+    expect(page.get_by_test_id("change-due")).to_have_text("Change due: $6.90")
+    assert serious_violations(page) == []
+    screenshot(page, "register-offline-sales-waiting")
+
+    # A reload with no server: the shell from the service worker, the sale screen from what
+    # the device kept, the three sales still waiting.
+    page.reload()
+    expect(item(page, "Brownie")).to_be_visible()
+    expect(page.get_by_test_id("sales-waiting")).to_have_text("3 sales waiting")
+    expect(page.get_by_test_id("connection")).to_have_text("Offline")
+    assert _register_orders(shop, register)[1:] == []
+
+    # Back online; the server's answer to the first submission is lost on the way back.
+    lost: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server does the work
+            lost.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/v1/orders", lose_first_answer)
+    back_online = datetime.now(UTC)
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("sales-waiting")).to_have_count(0, timeout=DRAINED)
+    expect(page.get_by_test_id("connection")).to_have_text("Online")
+
+    assert len(lost) == 1
+    orders = _register_orders(shop, register)
+    assert len(orders) == 4  # the online one and the three offline: no duplicate
+    offline = orders[1:]
+    assert [o["status"] for o in orders] == ["completed"] * 4
+    assert len({o["clientOrderId"] for o in orders}) == 4
+    assert [[(line["sku"], line["quantity"]) for line in o["lineItems"]] for o in offline] == [
+        [("BR-1", 1)],
+        [("OL-1", 1)],
+        [("BR-1", 1)],
+    ]
+    assert [Decimal(str(o["totals"]["grandTotal"])) for o in offline] == [
+        Decimal("3.10"),
+        Decimal("4.20"),
+        Decimal("3.10"),
+    ]
+    # Sent in the order they were rung up, each with the time it was rung up (not when it
+    # reached the server).
+    for order, (before, after) in zip(offline, rung_up, strict=True):
+        occurred = _at(order["occurredAt"])
+        assert before.replace(microsecond=0) <= occurred <= after, (occurred, before, after)
+        assert occurred < back_online
+        assert order["payments"][0]["tenderType"] == "cash"
+        assert Decimal(str(order["payments"][0]["amountTendered"])) == Decimal("10")
+
+
+def test_a_sale_whose_price_changed_offline_is_shown_to_the_cashier(
+    shop: Shop, page: Page
+) -> None:
+    scone = shop.post("/v1/catalog/products", {"name": "Cheese scone", "sku": "CS-1", "price": 2.5})
+    register = pin_in_at_a_new_register(page, shop, "Side till", "8642")
+    _open_shift(page)
+    expect(item(page, "Cheese scone")).to_be_visible()
+
+    page.context.set_offline(True)
+    _sell_for_cash(page, "Cheese scone", "$2.50", "5")
+    expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sales waiting")
+    changed = shop.api.patch(f"/v1/catalog/products/{scone['productId']}", json={"price": 2.8})
+    assert changed.status_code == 200, changed.text
+
+    page.context.set_offline(False)
+    refused = page.get_by_test_id("refused-sale")
+    expect(refused).to_contain_text(
+        "The server's total is $2.80, the register charged $2.50", timeout=DRAINED
+    )
+    expect(refused).to_contain_text("1 × Cheese scone")
+    expect(page.get_by_test_id("sales-waiting")).to_have_count(0)
+    assert serious_violations(page) == []
+    screenshot(page, "register-offline-refused")
+
+    # Kept across a reload until the cashier has seen it; never recorded, never sent again.
+    page.reload()
+    expect(refused).to_have_count(1)
+    page.get_by_role("button", name="Got it").click()
+    expect(refused).to_have_count(0)
+    page.reload()
+    expect(item(page, "Cheese scone")).to_be_visible()
+    expect(refused).to_have_count(0)
+    assert _register_orders(shop, register) == []
