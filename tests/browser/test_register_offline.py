@@ -4,16 +4,20 @@ when it answers again — each once, in order, with the time it was rung up, eve
 answer to a submission is lost on the way back. A sale the server prices differently is shown
 to the cashier until they acknowledge it, and is not recorded."""
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Shop, screenshot
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
 from tests.browser.test_sign_in import serious_violations
 
+BROWNIE_BARCODE = "5901234123457"
 # After a failed submission the outbox tries again every 5 s; a little room on a busy machine.
 DRAINED = 30_000
 
@@ -23,8 +27,13 @@ def _open_shift(page: Page) -> None:
     page.get_by_role("button", name="Open the shift").click()
 
 
-def _sell_for_cash(page: Page, name: str, total: str, handed: str) -> None:
-    item(page, name).click()
+def _sell_for_cash(page: Page, name: str, total: str, handed: str, scan: str = "") -> None:
+    expect(item(page, name)).to_be_visible()
+    if scan:  # a keyboard-wedge scanner's burst
+        page.keyboard.type(scan, delay=5)
+        page.keyboard.press("Enter")
+    else:
+        item(page, name).click()
     expect(page.get_by_test_id("grand-total")).to_have_text(total)
     page.get_by_role("button", name=f"Charge {total}").click()
     page.get_by_label("Cash handed over").fill(handed)
@@ -40,6 +49,13 @@ def _register_orders(shop: Shop, register: str) -> list[dict[str, Any]]:
     return sorted(mine, key=lambda o: o["receiptNumber"])
 
 
+def _wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.2)
+
+
 def _at(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
 
@@ -48,7 +64,10 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
     shop: Shop, page: Page
 ) -> None:
     shop.post("/v1/catalog/products", {"name": "Oat latte", "sku": "OL-1", "price": 4.20})
-    shop.post("/v1/catalog/products", {"name": "Brownie", "sku": "BR-1", "price": 3.10})
+    shop.post(
+        "/v1/catalog/products",
+        {"name": "Brownie", "sku": "BR-1", "price": 3.10, "barcode": BROWNIE_BARCODE},
+    )
     register = pin_in_at_a_new_register(page, shop, "Window till", "1357")
     _open_shift(page)
     # The service worker holds the shell once it controls the page.
@@ -58,26 +77,38 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
 
     page.context.set_offline(True)
     rung_up: list[tuple[datetime, datetime]] = []
-    for count, (name, total) in enumerate(
-        [("Brownie", "$3.10"), ("Oat latte", "$4.20"), ("Brownie", "$3.10")], start=1
+    for count, (name, total, scan) in enumerate(
+        [
+            ("Brownie", "$3.10", ""),
+            ("Oat latte", "$4.20", ""),
+            ("Brownie", "$3.10", BROWNIE_BARCODE),
+        ],
+        start=1,
     ):
         page.get_by_role("button", name="New sale").click()
         before = datetime.now(UTC)
-        _sell_for_cash(page, name, total, "10")
+        _sell_for_cash(page, name, total, "10", scan)
         rung_up.append((before, datetime.now(UTC)))
         expect(page.get_by_test_id("connection")).to_have_text("Offline")
         expect(page.get_by_test_id("sales-waiting")).to_have_text(f"{count} sales waiting")
     expect(page.get_by_test_id("change-due")).to_have_text("Change due: $6.90")
-    assert serious_violations(page) == []
-    screenshot(page, "register-offline-sales-waiting")
 
     # A reload with no server: the shell from the service worker, the sale screen from what
     # the device kept, the three sales still waiting.
     page.reload()
-    expect(item(page, "Brownie")).to_be_visible()
     expect(page.get_by_test_id("sales-waiting")).to_have_text("3 sales waiting")
     expect(page.get_by_test_id("connection")).to_have_text("Offline")
+    item(page, "Oat latte").click()
+    expect(page.get_by_test_id("grand-total")).to_have_text("$4.20")
+    assert serious_violations(page) == []
+    screenshot(page, "register-offline-sales-waiting")
     assert _register_orders(shop, register)[1:] == []
+
+    # The cashier signs out offline: the register waits for the next PIN; the session is
+    # revoked on the server once the sales rung up with it are sent.
+    session = {c["name"]: c["value"] for c in page.context.cookies() if "session" in c["name"]}
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Who is at Window till?")).to_be_visible()
 
     # Back online; the server's answer to the first submission is lost on the way back.
     lost: list[str] = []
@@ -95,6 +126,11 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
     page.context.set_offline(False)
     expect(page.get_by_test_id("sales-waiting")).to_have_count(0, timeout=DRAINED)
     expect(page.get_by_test_id("connection")).to_have_text("Online")
+    _wait_for(
+        lambda: (
+            httpx.get(shop.url("/v1/browser-sessions/current"), cookies=session).status_code == 401
+        )
+    )
 
     assert len(lost) == 1
     orders = _register_orders(shop, register)
@@ -122,9 +158,7 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
         assert Decimal(str(order["payments"][0]["amountTendered"])) == Decimal("10")
 
 
-def test_a_sale_whose_price_changed_offline_is_shown_to_the_cashier(
-    shop: Shop, page: Page
-) -> None:
+def test_a_sale_whose_price_changed_offline_is_shown_to_the_cashier(shop: Shop, page: Page) -> None:
     scone = shop.post("/v1/catalog/products", {"name": "Cheese scone", "sku": "CS-1", "price": 2.5})
     register = pin_in_at_a_new_register(page, shop, "Side till", "8642")
     _open_shift(page)

@@ -3,10 +3,10 @@
 // them.
 import { Unreachable, api, nullOn } from "./api";
 import { online } from "./connection";
-import { cached, shiftKey } from "./offline/kept";
+import { cached, itemsKey, shiftKey } from "./offline/kept";
 import { keep } from "./offline/store";
 import { keepSale, mustWait } from "./offline/outbox";
-import { CURRENCY, pricedOrOffline, refreshPricingFacts } from "./offline/pricing";
+import { CURRENCY, pricedOrOffline, keepPricingFacts, scannedOrOffline } from "./offline/pricing";
 
 export interface Item {
   name: string;
@@ -66,8 +66,11 @@ export async function openShift(registerId: string, openingFloat: number): Promi
  * button, at the location's price. */
 export async function sellableItems(locationId: string): Promise<Item[]> {
   // Offline selling: the grid's last answer is kept, and the prices and taxes behind it.
-  refreshPricingFacts(locationId);
-  return cached(`items:${locationId}`, () => sellableItemsOnline(locationId));
+  const [items] = await Promise.all([
+    cached(itemsKey(locationId), () => sellableItemsOnline(locationId)),
+    keepPricingFacts(locationId),
+  ]);
+  return items;
 }
 
 async function sellableItemsOnline(locationId: string): Promise<Item[]> {
@@ -94,6 +97,10 @@ async function sellableItemsOnline(locationId: string): Promise<Item[]> {
 
 /** The item a scanned code names at this location (404 when nothing has it). */
 export async function scanned(locationId: string, code: string): Promise<Item | null> {
+  return scannedOrOffline(locationId, code, () => scannedOnline(locationId, code));
+}
+
+async function scannedOnline(locationId: string, code: string): Promise<Item | null> {
   const query = `barcode=${encodeURIComponent(code)}&locationId=${encodeURIComponent(locationId)}`;
   const found = await nullOn(
     404,

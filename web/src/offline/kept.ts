@@ -2,19 +2,19 @@
 // answer: the answer of a call while it answers, the kept one when the server is unreachable.
 // Only what the register screen needs is kept (its shift, the currency, the items it sells,
 // their tax classes and the location's rates, who is signed in at this register).
-import { effect } from "@preact/signals";
+import { effect, signal } from "@preact/signals";
 
-import { Unreachable } from "../api";
+import { Unreachable, api, nullOn, useCsrfToken } from "../api";
 import { online } from "../connection";
 import { type PairedRegister, loadPairedRegister, pairedRegister } from "../register";
-import { type SignedIn, currentUser, resume } from "../session";
-import { keep, kept } from "./store";
+import { type SignedIn, currentUser, resume, signOut } from "../session";
+import { forget, keep, kept } from "./store";
 
 /** ``call``'s answer (kept under ``key``), or the kept answer when the server is unreachable. */
 export async function cached<T>(key: string, call: () => Promise<T>): Promise<T> {
   try {
     const answer = await call();
-    void keep(key, answer);
+    await keep(key, answer);
     return answer;
   } catch (failure) {
     if (!(failure instanceof Unreachable)) throw failure;
@@ -23,6 +23,11 @@ export async function cached<T>(key: string, call: () => Promise<T>): Promise<T>
     if (remembered === undefined) throw failure;
     return remembered;
   }
+}
+
+/** Where the items of a location's grid are kept. */
+export function itemsKey(locationId: string): string {
+  return `items:${locationId}`;
 }
 
 /** Where the register's open shift is kept. */
@@ -35,11 +40,20 @@ const PAIRED = "paired-register";
 
 /** Whether the session shown was restored from the device (its CSRF token is not known yet:
  * ask the server again before writing). */
-export let restoredOffline = false;
+let restoredOffline = false;
+/** An employee signed out while the server could not be reached: their session is revoked
+ * once it answers (after the sales they rang up are sent with it). */
+export const signOutPending = signal(false);
+const SIGN_OUT_PENDING = "sign-out-pending";
 
 /** Who is signed in and which register this is: the server's answer, or — when it cannot be
  * reached — what the device kept, so the employee signed in goes on selling after a reload. */
 export async function resumeOrRestore(): Promise<void> {
+  signOutPending.value = (await kept<boolean>(SIGN_OUT_PENDING)) ?? false;
+  if (signOutPending.value) {
+    currentUser.value = null; // signed out here; the server hears of it when it answers
+    return;
+  }
   try {
     await resume();
     restoredOffline = false;
@@ -60,14 +74,43 @@ export async function loadPairedRegisterOrRestore(): Promise<void> {
   }
 }
 
-/** Ask the server for the session again once it answers (a restored session has no CSRF
- * token). False: nobody is signed in any more. */
-export async function ensureSession(): Promise<boolean> {
-  if (restoredOffline) {
-    await resume();
-    restoredOffline = false;
+/** Sign out; with the server out of reach, on the device now and on the server later. */
+export async function signOutHere(): Promise<void> {
+  try {
+    await signOut();
+  } catch (failure) {
+    if (!(failure instanceof Unreachable)) throw failure;
+    online.value = false;
+    signOutPending.value = true;
+    await keep(SIGN_OUT_PENDING, true);
   }
-  return currentUser.value !== null && currentUser.value !== undefined;
+}
+
+/** Before the outbox writes: the session's CSRF token, asked again when the session on screen
+ * was restored from the device or signed out offline. False: no session to send with. */
+export async function ensureSession(): Promise<boolean> {
+  if (!restoredOffline && !signOutPending.value) return currentUser.value != null;
+  const current = await nullOn(401, api<{ csrfToken: string }>("GET", "/v1/browser-sessions/current"));
+  useCsrfToken(current?.csrfToken ?? null);
+  if (restoredOffline) {
+    restoredOffline = false;
+    if (current === null) currentUser.value = null;
+  }
+  if (current === null && signOutPending.value) await signedOutOnServer();
+  return current !== null;
+}
+
+async function signedOutOnServer(): Promise<void> {
+  signOutPending.value = false;
+  useCsrfToken(null);
+  await forget(SIGN_OUT_PENDING);
+}
+
+/** Once the outbox is sent: revoke the session of an offline sign-out. */
+export async function finishSignOut(): Promise<void> {
+  if (!signOutPending.value || !(await ensureSession())) return;
+  await api<void>("DELETE", "/v1/browser-sessions/current");
+  await signedOutOnServer();
 }
 
 /** Keep the employee signed in at this register and the register itself while the server
@@ -78,12 +121,16 @@ export function keepWhoIsSignedIn(): void {
     const user = currentUser.value;
     const register = pairedRegister.value;
     if (user === undefined || register === undefined) return;
+    if (user && signOutPending.peek()) {
+      // Someone signed in (the server answered) before the offline sign-out reached it: the
+      // new session replaced the old one, which expires on its own.
+      void signedOutOnServer();
+    }
     if (user && user.kind === "employee" && register) {
       void keep(SIGNED_IN, user);
-      // The register's employee list is for PIN sign-in, which needs the server anyway.
-      void keep(PAIRED, { ...register, employees: [] });
+      void keep(PAIRED, register);
     } else if (user === null) {
-      void keep(SIGNED_IN, undefined);
+      void forget(SIGNED_IN);
     }
   });
 }

@@ -7,11 +7,12 @@ import { effect, signal } from "@preact/signals";
 
 import { ApiFailure, Unreachable, api } from "../api";
 import { online } from "../connection";
+import { currentUser } from "../session";
 import { t } from "../i18n";
 import { formatMoney } from "../money";
 import type { Paid, Priced, Sold } from "../till";
 import { explain } from "../ui/explain";
-import { ensureSession } from "./kept";
+import { ensureSession, finishSignOut, signOutPending } from "./kept";
 import { CURRENCY } from "./pricing";
 import { type WaitingSale, addToOutbox, kept, outbox, removeFromOutbox, updateInOutbox } from "./store";
 
@@ -26,6 +27,9 @@ async function recount(): Promise<void> {
   salesRefused.value = all.filter((sale) => sale.refusal !== null);
 }
 
+/** What a sale can be paid with while the server cannot be reached. */
+const OFFLINE_TENDERS = ["cash", "credit_card"];
+
 /** Whether a new sale goes to the outbox: the server is known to be unreachable, or sales
  * wait (a new sale must not overtake them). */
 export function mustWait(): boolean {
@@ -37,6 +41,10 @@ export type SaleToKeep = Pick<WaitingSale, "clientOrderId" | "order" | "payment"
 /** Keep a paid sale for later; the screen shows it done (its receipt number comes with the
  * server). ``attempted``: the order may already have reached the server. */
 export async function keepSale(sale: SaleToKeep, attempted: boolean): Promise<Paid> {
+  // Gift cards and store credit are balances only the server knows.
+  if (!OFFLINE_TENDERS.includes(String(sale.payment.tenderType))) {
+    throw new Unreachable("this tender needs the server");
+  }
   const currency = (await kept<string>(CURRENCY)) ?? "";
   const occurredAt = new Date().toISOString();
   await addToOutbox({ ...sale, currency, occurredAt, attempted, refusal: null });
@@ -112,6 +120,7 @@ export function drainOutbox(): Promise<void> {
           await recount();
         }
       }
+      await finishSignOut().catch(() => undefined); // tried again with the next drain
     } finally {
       draining = null;
     }
@@ -132,9 +141,10 @@ const RETRY_EVERY_MS = 5_000;
 export function watchOutbox(): void {
   void recount();
   effect(() => {
-    if (online.value) void drainOutbox();
+    // Online again, or someone signed in to send with.
+    if (online.value && (currentUser.value || signOutPending.value)) void drainOutbox();
   });
   window.setInterval(() => {
-    if (salesWaiting.value > 0) void drainOutbox();
+    if (salesWaiting.value > 0 || signOutPending.value) void drainOutbox();
   }, RETRY_EVERY_MS);
 }

@@ -4,8 +4,8 @@
 // is shown to the cashier, never charged silently.
 import { Unreachable, api } from "../api";
 import { online } from "../connection";
-import type { Priced } from "../till";
-import { cached } from "./kept";
+import type { Item, Priced } from "../till";
+import { cached, itemsKey } from "./kept";
 import { kept } from "./store";
 
 /** Where the tenant's currency is kept (till.ts tenantCurrency). */
@@ -17,14 +17,17 @@ interface PricingFacts {
   rates: Record<string, number[]>;
   /** Price and tax class per SKU (variants included). */
   items: Record<string, { price: number; taxClass: string }>;
+  /** The SKU each barcode names (a scan offline). */
+  barcodes: Record<string, string>;
 }
 
 interface ProductRow {
   sku: string;
+  barcode: string | null;
   price: number;
   taxClass: string;
   locationPrices: { locationId: string; price: number }[];
-  variants: { sku: string; price: number | null }[];
+  variants: { sku: string; barcode: string | null; price: number | null }[];
 }
 
 async function readFacts(locationId: string): Promise<PricingFacts> {
@@ -37,17 +40,22 @@ async function readFacts(locationId: string): Promise<PricingFacts> {
   const rates: Record<string, number[]> = {};
   for (const rate of taxRates.items) (rates[rate.taxClass] ??= []).push(Number(rate.rate));
   const items: PricingFacts["items"] = {};
+  const barcodes: PricingFacts["barcodes"] = {};
   for (let page = 1; ; page++) {
     const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
     const rows = await api<{ items: ProductRow[]; total: number }>("GET", `/v1/catalog/products?${query}`);
     for (const product of rows.items) {
       const price = product.locationPrices.find((p) => p.locationId === locationId)?.price ?? product.price;
       items[product.sku] = { price, taxClass: product.taxClass };
-      for (const v of product.variants) items[v.sku] = { price: v.price ?? price, taxClass: product.taxClass };
+      if (product.barcode && product.variants.length === 0) barcodes[product.barcode] = product.sku;
+      for (const v of product.variants) {
+        items[v.sku] = { price: v.price ?? price, taxClass: product.taxClass };
+        if (v.barcode) barcodes[v.barcode] = v.sku;
+      }
     }
     if (page * 200 >= rows.total || rows.items.length === 0) break;
   }
-  return { taxInclusive: place.taxInclusive, rates, items };
+  return { taxInclusive: place.taxInclusive, rates, items, barcodes };
 }
 
 /** The pricing facts of the location, read again while the server answers. */
@@ -55,9 +63,10 @@ export function pricingFacts(locationId: string): Promise<PricingFacts> {
   return cached(`pricing:${locationId}`, () => readFacts(locationId));
 }
 
-/** Kept up to date in the background while online, so the register has them when it drops. */
-export function refreshPricingFacts(locationId: string): void {
-  void pricingFacts(locationId).catch(() => undefined);
+/** Read again whenever the grid is, so the register has them when the connection drops (a
+ * failure here leaves the last ones kept). */
+export async function keepPricingFacts(locationId: string): Promise<void> {
+  await pricingFacts(locationId).catch(() => undefined);
 }
 
 function minorUnits(currency: string): number {
@@ -104,5 +113,23 @@ export async function pricedOrOffline(
     const offline = await offlinePrice(locationId, lineItems);
     if (offline === null) throw failure;
     return offline;
+  }
+}
+
+/** The item a scanned code names, from the server, or from what the device kept when the
+ * server cannot be reached (null: nothing on the grid has the code). */
+export async function scannedOrOffline(
+  locationId: string,
+  code: string,
+  call: () => Promise<Item | null>,
+): Promise<Item | null> {
+  try {
+    return await call();
+  } catch (failure) {
+    if (!(failure instanceof Unreachable)) throw failure;
+    online.value = false;
+    const sku = (await pricingFacts(locationId)).barcodes[code];
+    const items = (await kept<Item[]>(itemsKey(locationId))) ?? [];
+    return items.find((item) => item.sku === sku) ?? null;
   }
 }
