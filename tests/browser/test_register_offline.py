@@ -189,3 +189,35 @@ def test_a_sale_whose_price_changed_offline_is_shown_to_the_cashier(shop: Shop, 
     expect(item(page, "Cheese scone")).to_be_visible()
     expect(refused).to_have_count(0)
     assert _register_orders(shop, register) == []
+
+
+def test_a_sale_of_stock_that_ran_out_offline_is_shown_to_the_cashier(
+    shop: Shop, page: Page
+) -> None:
+    shop.post("/v1/catalog/products", {"name": "Sourdough loaf", "sku": "SL-1", "price": 6})
+    stock = {"locationId": shop.location_id, "items": [{"sku": "SL-1", "deltaQuantity": 1}]}
+    shop.post("/v1/inventory/adjustments", {**stock, "reason": "received"})
+    strict = shop.api.patch(f"/v1/locations/{shop.location_id}", json={"allowNegativeStock": False})
+    assert strict.status_code == 200, strict.text
+    try:
+        register = pin_in_at_a_new_register(page, shop, "Bakery till", "9753")
+        _open_shift(page)
+        expect(item(page, "Sourdough loaf")).to_be_visible()
+
+        page.context.set_offline(True)
+        _sell_for_cash(page, "Sourdough loaf", "$6.00", "10")
+        expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sales waiting")
+        # Meanwhile the last loaf leaves the shop another way.
+        gone = {**stock, "items": [{"sku": "SL-1", "deltaQuantity": -1}]}
+        shop.post("/v1/inventory/adjustments", {**gone, "reason": "damage"})
+
+        page.context.set_offline(False)
+        refused = page.get_by_test_id("refused-sale")
+        expect(refused).to_contain_text("1 × Sourdough loaf", timeout=DRAINED)
+        expect(refused.get_by_role("alert")).to_have_text("Not enough stock for every line.")
+        expect(page.get_by_test_id("sales-waiting")).to_have_count(0)
+        assert _register_orders(shop, register) == []
+        page.get_by_role("button", name="Got it").click()
+        expect(refused).to_have_count(0)
+    finally:
+        shop.api.patch(f"/v1/locations/{shop.location_id}", json={"allowNegativeStock": True})
