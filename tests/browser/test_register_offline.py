@@ -30,7 +30,7 @@ def _open_shift(page: Page) -> None:
 def _sell_for_cash(page: Page, name: str, total: str, handed: str, scan: str = "") -> None:
     expect(item(page, name)).to_be_visible()
     if scan:  # a keyboard-wedge scanner's burst
-        page.keyboard.type(scan, delay=5)
+        page.keyboard.type(scan)  # no delay: a scanner is faster than any typist
         page.keyboard.press("Enter")
     else:
         item(page, name).click()
@@ -72,6 +72,12 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
     _open_shift(page)
     # The service worker holds the shell once it controls the page.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # Chromium finds the manifest whole and the app installable (a test context is a private
+    # window, where Chromium installs nothing: the one error it may give).
+    devtools = page.context.new_cdp_session(page)
+    assert devtools.send("Page.getAppManifest")["errors"] == []
+    refusals = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert {r["errorId"] for r in refusals} <= {"in-incognito"}, refusals
     _sell_for_cash(page, "Oat latte", "$4.20", "5")
     expect(page.get_by_test_id("connection")).to_have_text("Online")
 
@@ -221,3 +227,22 @@ def test_a_sale_of_stock_that_ran_out_offline_is_shown_to_the_cashier(
         expect(refused).to_have_count(0)
     finally:
         shop.api.patch(f"/v1/locations/{shop.location_id}", json={"allowNegativeStock": True})
+
+
+def test_the_manifest_icons_and_service_worker_are_served_under_the_app_csp(shop: Shop) -> None:
+    manifest = httpx.get(shop.url("/app/manifest.webmanifest"))
+    assert manifest.status_code == 200
+    app = manifest.json()
+    assert (app["start_url"], app["scope"], app["display"]) == ("/app/", "/app/", "standalone")
+    assert {icon["purpose"] for icon in app["icons"]} == {"any", "maskable"}
+    for icon in app["icons"]:
+        served = httpx.get(shop.url(icon["src"]))
+        assert (served.status_code, served.headers["content-type"]) == (200, "image/svg+xml")
+        assert served.text.startswith("<svg")
+    worker = httpx.get(shop.url("/app/sw.js"))
+    assert worker.status_code == 200
+    assert "javascript" in worker.headers["content-type"]
+    assert worker.headers["cache-control"] == "no-cache"  # a new worker reaches the register
+    csp = worker.headers["content-security-policy"]
+    assert "worker-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
