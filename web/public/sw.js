@@ -7,14 +7,27 @@ const SHELL = "tillpoint-shell-v1";
 const INDEX = "/app/";
 const FIXED = ["/app/", "/app/manifest.webmanifest", "/app/icon.svg", "/app/icon-maskable.svg"];
 
+/** The /app/ files an index.html names (its hashed scripts and styles). */
+function namedBy(html) {
+  return [...html.matchAll(/(?:src|href)="(\/app\/[^"]+)"/g)].map((m) => m[1]);
+}
+
 /** The shell's files: the fixed ones and every /app/ file index.html names. */
 async function cacheShell() {
   const cache = await caches.open(SHELL);
   const index = await fetch(INDEX, { cache: "no-store" });
-  const html = await index.clone().text();
-  const named = [...html.matchAll(/(?:src|href)="(\/app\/[^"]+)"/g)].map((m) => m[1]);
+  const named = namedBy(await index.clone().text());
   await cache.put(INDEX, index);
   await cache.addAll([...new Set([...FIXED.slice(1), ...named])]);
+}
+
+/** A new index.html: the hashed files of older builds leave the cache. */
+async function pruneAssets(cache, index) {
+  const named = new Set(namedBy(await index.text()));
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/app/assets/") && !named.has(path)) await cache.delete(request);
+  }
 }
 
 self.addEventListener("install", (event) => {
@@ -35,7 +48,10 @@ async function page(request) {
   const cache = await caches.open(SHELL);
   try {
     const fresh = await fetch(request);
-    if (fresh.ok) await cache.put(INDEX, fresh.clone());
+    if (fresh.ok) {
+      await cache.put(INDEX, fresh.clone());
+      await pruneAssets(cache, fresh.clone());
+    }
     return fresh;
   } catch (failure) {
     const cached = await cache.match(INDEX);
@@ -68,6 +84,6 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (!url.pathname.startsWith("/app/")) return; // the API and the rest: straight to the network
-  if (request.mode === "navigate") event.respondWith(page(request));
+  if (url.pathname === INDEX || url.pathname === "/app/index.html") event.respondWith(page(request));
   else event.respondWith(file(request, url.pathname.startsWith("/app/assets/")));
 });

@@ -70,6 +70,10 @@ function refusedBecause(sale: WaitingSale, serverTotal: number, orderLeftOpen: b
   return t(orderLeftOpen ? "offline.totalDiffersOpen" : "offline.totalDiffers", totals);
 }
 
+function sameMoney(a: number, b: number): boolean {
+  return Math.abs(a - b) < 1e-9;
+}
+
 /** Send one waiting sale. Unreachable propagates (try again later); the server's refusal is
  * returned. */
 async function send(sale: WaitingSale): Promise<string | null> {
@@ -77,14 +81,14 @@ async function send(sale: WaitingSale): Promise<string | null> {
   if (!sale.attempted) {
     // Priced again before anything is created: a changed price refuses the sale whole.
     const priced = await api<Priced>("POST", "/v1/orders/calculate", sale.order);
-    if (priced.totals.grandTotal !== sale.expectedTotal) {
+    if (!sameMoney(priced.totals.grandTotal, sale.expectedTotal)) {
       return refusedBecause(sale, priced.totals.grandTotal, false);
     }
     await updateInOutbox({ ...sale, attempted: true });
   }
   const order = await api<Sold>("POST", "/v1/orders", body);
   if (order.status !== "open" || order.totals.balanceDue === 0) return null; // paid already
-  if (order.totals.grandTotal !== sale.expectedTotal) {
+  if (!sameMoney(order.totals.grandTotal, sale.expectedTotal)) {
     return refusedBecause(sale, order.totals.grandTotal, true);
   }
   await api("POST", `/v1/orders/${encodeURIComponent(order.orderId)}/payments`, {
@@ -96,36 +100,41 @@ async function send(sale: WaitingSale): Promise<string | null> {
 
 let draining: Promise<void> | null = null;
 
-/** Send what waits, oldest first; stop at the first sale the server cannot be reached for. */
+/** Send what waits, oldest first; stop at the first sale the server cannot be reached for.
+ * One sender at a time on the device, across its tabs (a Web Lock): two would pay twice. */
 export function drainOutbox(): Promise<void> {
-  draining ??= (async () => {
-    try {
-      for (const sale of await outbox()) {
-        if (sale.refusal !== null) continue;
-        try {
-          if (!(await ensureSession())) return;
-          const refusal = await send(sale);
-          online.value = true;
-          if (refusal === null) await removeFromOutbox(sale.seq!);
-          else await updateInOutbox({ ...sale, attempted: true, refusal });
-        } catch (failure) {
-          if (failure instanceof Unreachable) {
-            online.value = false;
-            return;
-          }
-          // A server error may pass: the sale waits for the next attempt.
-          if (!(failure instanceof ApiFailure) || failure.error.status >= 500) return;
-          await updateInOutbox({ ...sale, attempted: true, refusal: explain(failure) });
-        } finally {
-          await recount();
-        }
-      }
-      await finishSignOut().catch(() => undefined); // tried again with the next drain
-    } finally {
-      draining = null;
-    }
-  })();
+  if (draining !== null) return draining;
+  // Web Locks need a secure context, as the service worker does (HTTPS, or this machine).
+  const sending =
+    "locks" in navigator ? navigator.locks.request("tillpoint-outbox", sendWaiting) : sendWaiting();
+  draining = sending.finally(() => {
+    draining = null;
+  });
   return draining;
+}
+
+async function sendWaiting(): Promise<void> {
+  for (const sale of await outbox()) {
+    if (sale.refusal !== null) continue;
+    try {
+      if (!(await ensureSession())) return;
+      const refusal = await send(sale);
+      online.value = true;
+      if (refusal === null) await removeFromOutbox(sale.seq!);
+      else await updateInOutbox({ ...sale, attempted: true, refusal });
+    } catch (failure) {
+      if (failure instanceof Unreachable) {
+        online.value = false;
+        return;
+      }
+      // A server error may pass: the sale waits for the next attempt.
+      if (!(failure instanceof ApiFailure) || failure.error.status >= 500) return;
+      await updateInOutbox({ ...sale, attempted: true, refusal: explain(failure) });
+    } finally {
+      await recount();
+    }
+  }
+  await finishSignOut().catch(() => undefined); // tried again with the next drain
 }
 
 /** The cashier has seen the refusal: it leaves the device. */
