@@ -235,10 +235,11 @@ def test_the_manifest_icons_and_service_worker_are_served_under_the_app_csp(shop
     app = manifest.json()
     assert (app["start_url"], app["scope"], app["display"]) == ("/app/", "/app/", "standalone")
     assert {icon["purpose"] for icon in app["icons"]} == {"any", "maskable"}
-    for icon in app["icons"]:
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in app["icons"]}
+    for icon in [*app["icons"], {"src": "/app/apple-touch-icon.png", "type": "image/png"}]:
         served = httpx.get(shop.url(icon["src"]))
-        assert (served.status_code, served.headers["content-type"]) == (200, "image/svg+xml")
-        assert served.text.startswith("<svg")
+        assert (served.status_code, served.headers["content-type"]) == (200, icon["type"])
+        assert served.content.startswith(b"<svg" if icon["type"] == "image/svg+xml" else b"\x89PNG")
     worker = httpx.get(shop.url("/app/sw.js"))
     assert worker.status_code == 200
     assert "javascript" in worker.headers["content-type"]

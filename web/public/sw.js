@@ -5,7 +5,14 @@
 // data never lands in this cache.
 const SHELL = "tillpoint-shell-v1";
 const INDEX = "/app/";
-const FIXED = ["/app/", "/app/manifest.webmanifest", "/app/icon.svg", "/app/icon-maskable.svg"];
+const FIXED = [
+  "/app/",
+  "/app/manifest.webmanifest",
+  "/app/icon.svg",
+  "/app/icon-maskable.svg",
+  "/app/icon-192.png",
+  "/app/icon-512.png",
+];
 
 /** The /app/ files an index.html names (its hashed scripts and styles). */
 function namedBy(html) {
