@@ -96,7 +96,8 @@ def test_sales_rung_up_offline_reach_the_server_once_with_their_times(
         _sell_for_cash(page, name, total, "10", scan)
         rung_up.append((before, datetime.now(UTC)))
         expect(page.get_by_test_id("connection")).to_have_text("Offline")
-        expect(page.get_by_test_id("sales-waiting")).to_have_text(f"{count} sales waiting")
+        waiting = "1 sale waiting" if count == 1 else f"{count} sales waiting"
+        expect(page.get_by_test_id("sales-waiting")).to_have_text(waiting)
     expect(page.get_by_test_id("change-due")).to_have_text("Change due: $6.90")
 
     # A reload with no server: the shell from the service worker, the sale screen from what
@@ -172,7 +173,7 @@ def test_a_sale_whose_price_changed_offline_is_shown_to_the_cashier(shop: Shop, 
 
     page.context.set_offline(True)
     _sell_for_cash(page, "Cheese scone", "$2.50", "5")
-    expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sales waiting")
+    expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sale waiting")
     changed = shop.api.patch(f"/v1/catalog/products/{scone['productId']}", json={"price": 2.8})
     assert changed.status_code == 200, changed.text
 
@@ -212,7 +213,7 @@ def test_a_sale_of_stock_that_ran_out_offline_is_shown_to_the_cashier(
 
         page.context.set_offline(True)
         _sell_for_cash(page, "Sourdough loaf", "$6.00", "10")
-        expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sales waiting")
+        expect(page.get_by_test_id("sales-waiting")).to_have_text("1 sale waiting")
         # Meanwhile the last loaf leaves the shop another way.
         gone = {**stock, "items": [{"sku": "SL-1", "deltaQuantity": -1}]}
         shop.post("/v1/inventory/adjustments", {**gone, "reason": "damage"})

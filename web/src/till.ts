@@ -4,9 +4,9 @@
 import { Unreachable, api, nullOn } from "./api";
 import { online } from "./connection";
 import { cached, itemsKey, shiftKey } from "./offline/kept";
-import { keep } from "./offline/store";
 import { keepSale, mustWait } from "./offline/outbox";
-import { CURRENCY, pricedOrOffline, keepPricingFacts, scannedOrOffline } from "./offline/pricing";
+import { CURRENCY, keepPricingFacts, pricedOrOffline, scannedOrOffline } from "./offline/pricing";
+import { keep } from "./offline/store";
 
 export interface Item {
   name: string;
@@ -47,7 +47,8 @@ interface ProductRow {
 }
 
 export async function tenantCurrency(): Promise<string> {
-  return cached(CURRENCY, async () => (await api<{ currency: string }>("GET", "/v1/tenant")).currency);
+  const read = async () => (await api<{ currency: string }>("GET", "/v1/tenant")).currency;
+  return cached(CURRENCY, read);
 }
 
 /** The register's open shift, or null. */
@@ -124,7 +125,8 @@ function orderBody(locationId: string, registerId: string, cart: CartLine[]) {
 
 export async function price(locationId: string, registerId: string, cart: CartLine[]): Promise<Priced> {
   const body = orderBody(locationId, registerId, cart);
-  return pricedOrOffline(locationId, body.lineItems, () => api<Priced>("POST", "/v1/orders/calculate", body));
+  const priceOnline = () => api<Priced>("POST", "/v1/orders/calculate", body);
+  return pricedOrOffline(locationId, body.lineItems, priceOnline);
 }
 
 export interface Tender {
@@ -162,10 +164,7 @@ export async function ringUp(
   if (mustWait()) return keepSale(sale, false);
   let order: Sold;
   try {
-    order = await api<Sold>("POST", "/v1/orders", {
-      ...orderBody(locationId, registerId, cart),
-      clientOrderId,
-    });
+    order = await api<Sold>("POST", "/v1/orders", { ...sale.order, clientOrderId });
   } catch (failure) {
     if (!(failure instanceof Unreachable)) throw failure;
     online.value = false;

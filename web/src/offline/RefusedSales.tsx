@@ -15,7 +15,12 @@ export function RefusedSales() {
         {refused.map((sale) => (
           <li key={sale.seq} data-testid="refused-sale">
             <p>
-              <strong>{t("offline.refusedSale", { time: TIME.format(new Date(sale.occurredAt)), items: sale.summary })}</strong>
+              <strong>
+                {t("offline.refusedSale", {
+                  time: TIME.format(new Date(sale.occurredAt)),
+                  items: sale.summary,
+                })}
+              </strong>
             </p>
             <p role="alert">{sale.refusal}</p>
             <button class="secondary" type="button" onClick={() => void acknowledge(sale)}>

@@ -90,7 +90,8 @@ export async function signOutHere(): Promise<void> {
  * was restored from the device or signed out offline. False: no session to send with. */
 export async function ensureSession(): Promise<boolean> {
   if (!restoredOffline && !signOutPending.value) return currentUser.value != null;
-  const current = await nullOn(401, api<{ csrfToken: string }>("GET", "/v1/browser-sessions/current"));
+  const asked = api<{ csrfToken: string }>("GET", "/v1/browser-sessions/current");
+  const current = await nullOn(401, asked);
   useCsrfToken(current?.csrfToken ?? null);
   if (restoredOffline) {
     restoredOffline = false;

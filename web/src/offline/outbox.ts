@@ -36,7 +36,10 @@ export function mustWait(): boolean {
   return !online.value || salesWaiting.value > 0;
 }
 
-export type SaleToKeep = Pick<WaitingSale, "clientOrderId" | "order" | "payment" | "expectedTotal" | "summary">;
+export type SaleToKeep = Pick<
+  WaitingSale,
+  "clientOrderId" | "order" | "payment" | "expectedTotal" | "summary"
+>;
 
 /** Keep a paid sale for later; the screen shows it done (its receipt number comes with the
  * server). ``attempted``: the order may already have reached the server. */

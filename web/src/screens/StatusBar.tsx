@@ -15,7 +15,7 @@ export function StatusBar() {
         <span class="status-right">
           {waiting > 0 && (
             <span class="waiting" data-testid="sales-waiting">
-              {t("connection.waiting", { count: waiting })}
+              {waiting === 1 ? t("offline.oneWaiting") : t("connection.waiting", { count: waiting })}
             </span>
           )}
           <span
