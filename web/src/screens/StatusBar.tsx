@@ -14,7 +14,7 @@ export function StatusBar() {
         <span class="brand">{t("app.name")}</span>
         <span class="status-right">
           {waiting > 0 && (
-            <span class="waiting" data-testid="sales-waiting">
+            <span class="waiting" role="status" data-testid="sales-waiting">
               {waiting === 1 ? t("offline.oneWaiting") : t("connection.waiting", { count: waiting })}
             </span>
           )}
