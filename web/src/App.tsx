@@ -1,20 +1,21 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { BackOffice } from "./backoffice/BackOffice";
-import { loadPairedRegister, pairedRegister } from "./register";
+import { loadPairedRegisterOrRestore, resumeOrRestore } from "./offline/kept";
+import { pairedRegister } from "./register";
 import { PinSignIn } from "./screens/PinSignIn";
 import { Register } from "./screens/Register";
 import { SignIn } from "./screens/SignIn";
 import { StatusBar } from "./screens/StatusBar";
-import { currentUser, resume } from "./session";
+import { currentUser } from "./session";
 
 export function App() {
   const [managerSignIn, setManagerSignIn] = useState(false);
   useEffect(() => {
-    void resume().catch(() => {
+    void resumeOrRestore().catch(() => {
       currentUser.value = null;
     });
-    void loadPairedRegister().catch(() => {
+    void loadPairedRegisterOrRestore().catch(() => {
       pairedRegister.value = null;
     });
   }, []);

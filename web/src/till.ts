@@ -1,7 +1,12 @@
 // The register's selling calls: its shift, what it sells, pricing a cart and taking payment.
 // Prices and totals are always the server's (POST /v1/orders/calculate): the app only shows
 // them.
-import { api, nullOn } from "./api";
+import { Unreachable, api, nullOn } from "./api";
+import { online } from "./connection";
+import { cached, itemsKey, shiftKey } from "./offline/kept";
+import { keepSale, mustWait } from "./offline/outbox";
+import { CURRENCY, keepPricingFacts, pricedOrOffline, scannedOrOffline } from "./offline/pricing";
+import { keep } from "./offline/store";
 
 export interface Item {
   name: string;
@@ -42,22 +47,34 @@ interface ProductRow {
 }
 
 export async function tenantCurrency(): Promise<string> {
-  return (await api<{ currency: string }>("GET", "/v1/tenant")).currency;
+  const read = async () => (await api<{ currency: string }>("GET", "/v1/tenant")).currency;
+  return cached(CURRENCY, read);
 }
 
 /** The register's open shift, or null. */
 export async function currentShift(registerId: string): Promise<{ shiftId: string } | null> {
   const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts/current`;
-  return nullOn(404, api<{ shiftId: string }>("GET", path));
+  return cached(shiftKey(registerId), () => nullOn(404, api<{ shiftId: string }>("GET", path)));
 }
 
 export async function openShift(registerId: string, openingFloat: number): Promise<void> {
-  await api("POST", `/v1/registers/${encodeURIComponent(registerId)}/shifts`, { openingFloat });
+  const path = `/v1/registers/${encodeURIComponent(registerId)}/shifts`;
+  const opened = await api<{ shiftId: string }>("POST", path, { openingFloat });
+  await keep(shiftKey(registerId), { shiftId: opened.shiftId }); // offline selling knows it is open
 }
 
 /** What the grid offers at this location: active products sold by the unit, each variant a
  * button, at the location's price. */
 export async function sellableItems(locationId: string): Promise<Item[]> {
+  // Offline selling: the grid's last answer is kept, and the prices and taxes behind it.
+  const [items] = await Promise.all([
+    cached(itemsKey(locationId), () => sellableItemsOnline(locationId)),
+    keepPricingFacts(locationId),
+  ]);
+  return items;
+}
+
+async function sellableItemsOnline(locationId: string): Promise<Item[]> {
   const items: Item[] = [];
   for (let page = 1; ; page++) {
     const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
@@ -81,6 +98,10 @@ export async function sellableItems(locationId: string): Promise<Item[]> {
 
 /** The item a scanned code names at this location (404 when nothing has it). */
 export async function scanned(locationId: string, code: string): Promise<Item | null> {
+  return scannedOrOffline(locationId, code, () => scannedOnline(locationId, code));
+}
+
+async function scannedOnline(locationId: string, code: string): Promise<Item | null> {
   const query = `barcode=${encodeURIComponent(code)}&locationId=${encodeURIComponent(locationId)}`;
   const found = await nullOn(
     404,
@@ -103,7 +124,9 @@ function orderBody(locationId: string, registerId: string, cart: CartLine[]) {
 }
 
 export async function price(locationId: string, registerId: string, cart: CartLine[]): Promise<Priced> {
-  return api<Priced>("POST", "/v1/orders/calculate", orderBody(locationId, registerId, cart));
+  const body = orderBody(locationId, registerId, cart);
+  const priceOnline = () => api<Priced>("POST", "/v1/orders/calculate", body);
+  return pricedOrOffline(locationId, body.lineItems, priceOnline);
 }
 
 export interface Tender {
@@ -129,10 +152,24 @@ export async function ringUp(
   tender: Tender,
   clientOrderId: string,
 ): Promise<Paid> {
-  const order = await api<Sold>("POST", "/v1/orders", {
-    ...orderBody(locationId, registerId, cart),
+  // Offline selling (web/src/offline/outbox.ts): with the server unreachable, or sales already
+  // waiting, the paid sale waits on the device and is sent when the server answers again.
+  const sale = {
     clientOrderId,
-  });
+    order: orderBody(locationId, registerId, cart),
+    payment: { ...tender, registerId },
+    expectedTotal: tender.amount,
+    summary: cart.map((line) => `${line.quantity} × ${line.item.name}`).join(", "),
+  };
+  if (mustWait()) return keepSale(sale, false);
+  let order: Sold;
+  try {
+    order = await api<Sold>("POST", "/v1/orders", { ...sale.order, clientOrderId });
+  } catch (failure) {
+    if (!(failure instanceof Unreachable)) throw failure;
+    online.value = false;
+    return keepSale(sale, true);
+  }
   return api<Paid>("POST", `/v1/orders/${encodeURIComponent(order.orderId)}/payments`, {
     ...tender,
     registerId,

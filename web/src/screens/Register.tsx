@@ -2,7 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 
 import { t } from "../i18n";
 import type { PairedRegister } from "../register";
-import { type SignedIn, signOut } from "../session";
+import { signOutHere } from "../offline/kept";
+import type { SignedIn } from "../session";
 import { currentShift, tenantCurrency } from "../till";
 import { explain } from "../ui/explain";
 import { OpenShift } from "./OpenShift";
@@ -24,7 +25,7 @@ export function Register({ user, register }: { user: SignedIn; register: PairedR
       <div class="register-bar">
         <span data-testid="register-name">{t("home.atRegister", { register: register.name })}</span>
         <span>{user.name}</span>
-        <button class="secondary" type="button" onClick={() => void signOut()}>
+        <button class="secondary" type="button" onClick={() => void signOutHere()}>
           {t("home.signOut")}
         </button>
       </div>
