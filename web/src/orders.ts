@@ -1,0 +1,71 @@
+// Orders already rung up: found by receipt number or in today's list, then refunded, voided
+// or exchanged. Amounts refunded are the server's (pro rata, to the original tenders).
+import { api } from "./api";
+
+export interface OrderLine {
+  lineItemId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  refundedQuantity: number;
+  total: number;
+}
+
+export interface Order {
+  orderId: string;
+  receiptNumber: string | null;
+  status: string;
+  occurredAt: string;
+  lineItems: OrderLine[];
+  totals: { grandTotal: number };
+  payments: { tenderType: string; amount: number; status: string }[];
+  refunds: { refundId: string; amount: number; reason: string }[];
+}
+
+export interface Refund {
+  refundId: string;
+  amount: number;
+  tenders: { tenderType: string; amount: number }[];
+}
+
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** The order of a receipt at this location, or null when none has that number. */
+export async function orderByReceipt(locationId: string, receiptNumber: string): Promise<Order | null> {
+  const query = `locationId=${encodeURIComponent(locationId)}&receiptNumber=${encodeURIComponent(receiptNumber)}`;
+  const page = await api<Page<Order>>("GET", `/v1/orders?${query}`);
+  return page.items[0] ?? null;
+}
+
+/** Today's orders at this location (since the device's midnight), the newest first. */
+export async function todaysOrders(locationId: string): Promise<Order[]> {
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  const query = `locationId=${encodeURIComponent(locationId)}&dateFrom=${encodeURIComponent(midnight.toISOString())}&pageSize=200`;
+  const page = await api<Page<Order>>("GET", `/v1/orders?${query}`);
+  return page.items.reverse();
+}
+
+export async function order(orderId: string): Promise<Order> {
+  return api<Order>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
+}
+
+export async function refund(
+  orderId: string,
+  registerId: string,
+  lines: { lineItemId: string; quantity: number }[],
+  reason: string,
+): Promise<Refund> {
+  return api<Refund>("POST", `/v1/orders/${encodeURIComponent(orderId)}/refunds`, {
+    lineItems: lines.map((line) => ({ ...line, restock: true })),
+    reason,
+    registerId,
+  });
+}
+
+export async function voidOrder(orderId: string, reason: string): Promise<void> {
+  await api("POST", `/v1/orders/${encodeURIComponent(orderId)}/void`, { reason });
+}
