@@ -8,6 +8,7 @@ Screenshots go to ``test-artifacts/screens/`` (``docs/app.md`` shows them).
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,14 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    data = tmp_path_factory.mktemp("browser")
-    env = cli_env(f"sqlite+aiosqlite:///{data / 'tillpoint.db'}", data)
+    with open_shop(tmp_path_factory.mktemp("browser")) as opened:
+        yield opened
+
+
+@contextmanager
+def open_shop(data: Path, **settings: str) -> Iterator[Shop]:
+    """A shop on a server of its own in ``data``, with extra ``TILLPOINT_…`` settings."""
+    env = cli_env(f"sqlite+aiosqlite:///{data / 'tillpoint.db'}", data, **settings)
     migrated = run_cli(env, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     tenant = cli_tenant(env, OWNER_EMAIL, OWNER_PASSWORD)

@@ -2,8 +2,11 @@
 sender closes it (a network receipt printer takes raw ESC/POS on a port the same way)."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import queue
+import socketserver
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 
@@ -35,3 +38,36 @@ async def printer_listener() -> AsyncIterator[PrinterListener]:
     state.port = server.sockets[0].getsockname()[1]
     async with server:
         yield state
+
+
+@dataclass
+class ThreadedPrinterListener:
+    """The same stand-in for synchronous tests (the browser's): it listens on a thread."""
+
+    port: int
+    jobs: queue.Queue[bytes] = field(default_factory=queue.Queue)
+
+    def next_job(self) -> bytes:
+        """The next job received, waiting for it up to 10 s."""
+        return self.jobs.get(timeout=10)
+
+
+@contextmanager
+def threaded_printer_listener() -> Iterator[ThreadedPrinterListener]:
+    state = ThreadedPrinterListener(0)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            received = b""
+            while chunk := self.request.recv(65536):  # until the sender closes
+                received += chunk
+            state.jobs.put(received)
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler) as server:
+        state.port = server.server_address[1]
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield state
+        finally:
+            server.shutdown()

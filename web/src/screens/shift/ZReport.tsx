@@ -27,6 +27,8 @@ export function ZReport({
   const [printed, setPrinted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const money = (amount: number) => formatMoney(amount, report.currency);
+  // What leaves the drawer shows with a minus, but nothing is $0.00, never -$0.00.
+  const minus = (amount: number) => money(amount === 0 ? 0 : -amount);
   const overShort = report.overShort ?? 0;
   const verdict = overShort > 0 ? "z.over" : overShort < 0 ? "z.short" : "z.even";
 
@@ -53,11 +55,11 @@ export function ZReport({
         <dt>{t("z.cashSales")}</dt>
         <dd>{money(report.cashSales)}</dd>
         <dt>{t("z.cashRefunds")}</dt>
-        <dd>{money(-report.cashRefunds)}</dd>
+        <dd>{minus(report.cashRefunds)}</dd>
         <dt>{t("z.paidIn", { count: report.paidInCount })}</dt>
         <dd>{money(report.paidIn)}</dd>
         <dt>{t("z.paidOut", { count: report.paidOutCount })}</dt>
-        <dd>{money(-report.paidOut)}</dd>
+        <dd>{minus(report.paidOut)}</dd>
         <dt>{t("z.expected")}</dt>
         <dd data-testid="z-expected">{money(report.expectedCash)}</dd>
         <dt>{t("z.counted")}</dt>
@@ -80,7 +82,7 @@ export function ZReport({
             <tr key={tender.tenderType}>
               <th scope="row">{TENDERS[tender.tenderType] ? t(TENDERS[tender.tenderType]) : tender.tenderType}</th>
               <td>{`${money(tender.payments)} (${tender.paymentCount})`}</td>
-              <td>{`${money(-tender.refunds)} (${tender.refundCount})`}</td>
+              <td>{`${minus(tender.refunds)} (${tender.refundCount})`}</td>
               <td>{money(tender.net)}</td>
             </tr>
           ))}
