@@ -3,6 +3,7 @@
 refunds one line of it, then scans another receipt's barcode and voids that order. The
 refund and the void are checked on the server."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +72,7 @@ def test_a_manager_refunds_a_line_and_voids_an_order_a_cashier_cannot(
     register_id = next(r["registerId"] for r in registers if r["name"] == register)
     first = card_sale(shop, register_id, ("TOTE-R", 1), ("NOTE-R", 2))
     second = card_sale(shop, register_id, ("NOTE-R", 1))
+    third = card_sale(shop, register_id, ("TOTE-R", 1))
     page.get_by_label("Cash in the drawer").fill("50")
     page.get_by_role("button", name="Open the shift").click()
 
@@ -127,3 +129,30 @@ def test_a_manager_refunds_a_line_and_voids_an_order_a_cashier_cannot(
     voided = shop.api.get(f"/v1/orders/{second['orderId']}").json()
     assert (voided["status"], voided["voidReason"]) == ("voided", "Rung up twice")
     assert shop.api.get(f"/v1/orders/{first['orderId']}").json()["status"] == "partially_refunded"
+
+    # The third order's tote bag exchanged for three notebooks: the $12 it is worth pays for
+    # them first; the $6 left is taken in cash on the new order.
+    page.get_by_role("button", name="Back to the orders").click()
+    page.get_by_label("Receipt number").fill(third["receiptNumber"])
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Exchange").click()
+    page.get_by_role("button", name="One more Tote bag back").click()
+    page.get_by_label("Find the new item").fill("note")
+    for _ in range(3):
+        page.get_by_role("button", name=re.compile(r"^Notebook \$")).click()
+    page.get_by_label("Reason for the exchange").fill("Wrong size")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Exchange", exact=True).click()
+    expect(page.get_by_role("heading", name="Charge $6.00")).to_be_visible()
+    page.get_by_label("Cash handed over").fill("10")
+    page.get_by_role("button", name="Take cash").click()
+    expect(notice(page)).to_contain_text("Exchanged; the new order R-")
+    exchanged = shop.api.get(f"/v1/orders/{third['orderId']}").json()
+    assert exchanged["status"] == "refunded"
+    new = shop.api.get(f"/v1/orders/{exchanged['exchangeOrderId']}").json()
+    assert new["status"] == "completed"
+    assert [(line["sku"], line["quantity"]) for line in new["lineItems"]] == [("NOTE-R", 3)]
+    assert sorted((p["tenderType"], Decimal(str(p["amount"]))) for p in new["payments"]) == [
+        ("cash", Decimal("6")),
+        ("exchange_credit", Decimal("12")),
+    ]

@@ -1,6 +1,7 @@
 // Orders already rung up: found by receipt number or in today's list, then refunded, voided
 // or exchanged. Amounts refunded are the server's (pro rata, to the original tenders).
 import { api } from "./api";
+import type { Tender } from "./till";
 
 export interface OrderLine {
   lineItemId: string;
@@ -13,11 +14,12 @@ export interface OrderLine {
 
 export interface Order {
   orderId: string;
+  locationId: string;
   receiptNumber: string | null;
   status: string;
   occurredAt: string;
   lineItems: OrderLine[];
-  totals: { grandTotal: number };
+  totals: { grandTotal: number; balanceDue: number };
   payments: { tenderType: string; amount: number; status: string }[];
   refunds: { refundId: string; amount: number; reason: string }[];
 }
@@ -68,4 +70,30 @@ export async function refund(
 
 export async function voidOrder(orderId: string, reason: string): Promise<void> {
   await api("POST", `/v1/orders/${encodeURIComponent(orderId)}/void`, { reason });
+}
+
+/** Goods back and new goods out in one go: the return's value pays the new order first; what
+ * it does not cover is left due on the new order (paid next), and what is over goes back to
+ * the original tenders. */
+export async function exchange(
+  orderId: string,
+  registerId: string,
+  returned: { lineItemId: string; quantity: number }[],
+  newLines: { sku: string; quantity: number }[],
+  reason: string,
+): Promise<{ refund: Refund; order: Order }> {
+  return api("POST", `/v1/orders/${encodeURIComponent(orderId)}/exchanges`, {
+    returned: returned.map((line) => ({ ...line, restock: true })),
+    newLineItems: newLines,
+    reason,
+    registerId,
+  });
+}
+
+export async function payBalance(orderId: string, registerId: string, tender: Tender): Promise<Order> {
+  const paid = await api<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/payments`, {
+    ...tender,
+    registerId,
+  });
+  return paid.order;
 }

@@ -6,10 +6,11 @@ import { type Order, order as reload } from "../../orders";
 import type { SignedIn } from "../../session";
 import { ReceiptActions } from "../ReceiptActions";
 import { statusText } from "./OrderLookup";
+import { ExchangeForm } from "./ExchangeForm";
 import { RefundForm } from "./RefundForm";
 import { VoidForm } from "./VoidForm";
 
-type Action = "refund" | "void" | null;
+type Action = "refund" | "exchange" | "void" | null;
 
 /** One order: its lines and payments, its receipt again, and refund or void for those who
  * hold the permission (the server checks it too). */
@@ -84,6 +85,15 @@ export function OrderDetail({
           onCancel={() => setAction(null)}
         />
       )}
+      {action === "exchange" && (
+        <ExchangeForm
+          order={order}
+          registerId={registerId}
+          currency={currency}
+          onDone={(message) => void finished(message)}
+          onCancel={() => setAction(null)}
+        />
+      )}
       {action === "void" && (
         <VoidForm order={order} onDone={(message) => void finished(message)} onCancel={() => setAction(null)} />
       )}
@@ -92,6 +102,11 @@ export function OrderDetail({
           {may("orders:refund") && refundable && (
             <button type="button" onClick={() => setAction("refund")}>
               {t("orders.refund")}
+            </button>
+          )}
+          {may("orders:refund") && may("orders:write") && refundable && (
+            <button type="button" class="secondary" onClick={() => setAction("exchange")}>
+              {t("orders.exchange")}
             </button>
           )}
           {may("orders:void") && voidable && (
