@@ -116,8 +116,24 @@ def test_a_manager_refunds_a_line_and_voids_an_order_a_cashier_cannot(
     assert refunded["tenders"][0]["tenderType"] == "credit_card"
     assert shop.api.get(f"/v1/orders/{first['orderId']}").json()["status"] == "partially_refunded"
 
+    # Another till refunds the last notebook meanwhile: this screen still offers it, and the
+    # server's refusal is what the manager reads.
+    last = next(line for line in first["lineItems"] if line["sku"] == "NOTE-R")
+    shop.post(
+        f"/v1/orders/{first['orderId']}/refunds",
+        {"lineItems": [{"lineItemId": last["lineItemId"], "quantity": 1}], "reason": "Other till"},
+    )
+    page.get_by_role("button", name="Refund").click()
+    page.get_by_role("button", name="One more Notebook back").click()
+    page.get_by_label("Reason for the refund").fill("Second one torn too")
+    page.get_by_role("button", name="Refund to the original payment").click()
+    expect(page.get_by_role("alert")).to_contain_text("The refund was refused: ")
+    page.get_by_role("button", name="Cancel").click()
+    assert len(shop.api.get(f"/v1/orders/{first['orderId']}/refunds").json()) == 2
+
     # The second order's receipt barcode, scanned (a keyboard wedge's burst), then voided.
     page.get_by_role("button", name="Back to the orders").click()
+    expect(page.get_by_role("heading", name="Orders")).to_be_visible()
     page.keyboard.type(second["receiptNumber"], delay=5)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Order {second['receiptNumber']}")).to_be_visible()

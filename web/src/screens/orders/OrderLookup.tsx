@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
 import { formatMoney } from "../../money";
@@ -45,9 +45,11 @@ export function OrderLookup({
     }
   }
 
-  // A receipt's barcode scanned from anywhere on this screen looks its order up.
+  // A receipt's barcode scanned from anywhere on this screen looks its order up. A layout
+  // effect: listening from the moment the list is drawn, so a scan made as it appears keeps
+  // its first characters.
   const looking = chosen === null;
-  useEffect(() => (looking ? listenForScans((code) => void find(code)) : undefined), [looking]);
+  useLayoutEffect(() => (looking ? listenForScans((code) => void find(code)) : undefined), [looking]);
 
   if (chosen) {
     return (
