@@ -47,8 +47,14 @@ export async function todaysOrders(locationId: string): Promise<Order[]> {
   const midnight = new Date();
   midnight.setHours(0, 0, 0, 0);
   const query = `locationId=${encodeURIComponent(locationId)}&dateFrom=${encodeURIComponent(midnight.toISOString())}&pageSize=200`;
-  const page = await api<Page<Order>>("GET", `/v1/orders?${query}`);
-  return page.items.reverse();
+  const first = await api<Page<Order>>("GET", `/v1/orders?${query}`);
+  // Listed oldest first: on a day of more than one page, the newest 200 are on the last two.
+  const last = Math.ceil(first.total / 200);
+  if (last <= 1) return first.items.reverse();
+  const pages = await Promise.all(
+    [last - 1, last].map((n) => api<Page<Order>>("GET", `/v1/orders?${query}&page=${n}`)),
+  );
+  return pages.flatMap((p) => p.items).reverse().slice(0, 200);
 }
 
 export async function order(orderId: string): Promise<Order> {
