@@ -2,8 +2,9 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +72,16 @@ class Settings(BaseSettings):
     # development only (a printer emulator on the same machine). Link-local, multicast and
     # cloud metadata addresses stay refused (stores/printer_addresses.py).
     printer_allow_loopback: bool = False
+    # Outgoing e-mail (receipts) through an SMTP server. No host: nothing is e-mailed (409
+    # EMAIL_NOT_CONFIGURED). tls: "starttls" upgrades a plain connection (port 587),
+    # "implicit" speaks TLS from the start (465), "none" only for a relay on a trusted network.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "implicit", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, repr=False)
+    smtp_from: str = "receipts@tillpoint.invalid"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     # Connections kept per process; more concurrent requests than this open short-lived extra
     # connections (which must re-prepare every statement), so size it to the expected load.
     db_pool_size: int = Field(default=20, ge=1)

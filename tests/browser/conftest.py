@@ -90,9 +90,11 @@ class Shop:
 
 
 @contextmanager
-def open_shop(database_url: str, data: Path) -> Iterator[Shop]:
-    """A migrated database at ``database_url``, a tenant and its location, and a server on it."""
-    env = cli_env(database_url, data)
+def open_shop(data: Path, database_url: str | None = None, **settings: str) -> Iterator[Shop]:
+    """A migrated database (SQLite in ``data`` unless ``database_url``), a tenant and its
+    location, and a server of its own on it, with extra ``TILLPOINT_…`` settings."""
+    url = database_url or f"sqlite+aiosqlite:///{data / 'tillpoint.db'}"
+    env = cli_env(url, data, **settings)
     migrated = run_cli(env, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     tenant = cli_tenant(env, OWNER_EMAIL, OWNER_PASSWORD)
@@ -110,8 +112,7 @@ def open_shop(database_url: str, data: Path) -> Iterator[Shop]:
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    data = tmp_path_factory.mktemp("browser")
-    with open_shop(f"sqlite+aiosqlite:///{data / 'tillpoint.db'}", data) as opened:
+    with open_shop(tmp_path_factory.mktemp("browser")) as opened:
         yield opened
 
 

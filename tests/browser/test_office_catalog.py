@@ -275,7 +275,7 @@ def shop_on_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]
     with ThreadPoolExecutor(1) as pool:
         url = pool.submit(database.__enter__).result()
         try:
-            with open_shop(url, data) as opened:
+            with open_shop(data, url) as opened:
                 yield opened
         finally:
             pool.submit(database.__exit__, None, None, None).result()

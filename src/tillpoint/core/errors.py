@@ -166,6 +166,14 @@ CATALOG: dict[str, ErrorCode] = {
             "PRINTER_UNREACHABLE", 502, "The printer could not be reached; nothing was printed."
         ),
         ErrorCode(
+            "EMAIL_NOT_CONFIGURED",
+            409,
+            "This server has no SMTP server configured; nothing can be e-mailed.",
+        ),
+        ErrorCode(
+            "EMAIL_NOT_SENT", 502, "The SMTP server did not accept the message; nothing was sent."
+        ),
+        ErrorCode(
             "CUSTOMER_ALREADY_EXISTS", 409, "Another customer has this email or phone number."
         ),
         ErrorCode("CUSTOMER_NOT_FOUND", 400, "The order names no customer of this tenant."),

@@ -114,10 +114,19 @@ async def list_orders_route(
     register_id: Annotated[str | None, Query(alias="registerId", max_length=40)] = None,
     date_from: Annotated[AwareDatetime | None, Query(alias="dateFrom")] = None,
     date_to: Annotated[AwareDatetime | None, Query(alias="dateTo")] = None,
+    receipt_number: Annotated[str | None, Query(alias="receiptNumber", max_length=40)] = None,
 ) -> dict[str, object]:
-    """Orders with the reference's filters; `dateFrom`/`dateTo` bound when the sale happened."""
+    """Orders with the reference's filters; `dateFrom`/`dateTo` bound when the sale happened;
+    `receiptNumber` finds the order of a receipt (typed, or scanned from its barcode)."""
     filters = OrderFilters(
-        location_id, status, tender_type, customer_id, register_id, date_from, date_to
+        location_id,
+        status,
+        tender_type,
+        customer_id,
+        register_id,
+        date_from,
+        date_to,
+        receipt_number,
     )
     items, total = await list_orders(session, principal, params, filters)
     return params.page_of(items, total)

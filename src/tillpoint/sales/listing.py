@@ -24,6 +24,7 @@ class OrderFilters:
     register_id: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    receipt_number: str | None = None
 
 
 async def list_orders(
@@ -50,6 +51,8 @@ async def list_orders(
         stmt = stmt.where(Order.customer_id == (customer_id or filters.customer_id))
     if filters.register_id is not None:
         stmt = stmt.where(Order.register_id == filters.register_id)
+    if filters.receipt_number is not None:
+        stmt = stmt.where(Order.receipt_number == filters.receipt_number)
     if filters.date_from is not None:
         stmt = stmt.where(Order.occurred_at >= filters.date_from)
     if filters.date_to is not None:

@@ -15,6 +15,7 @@ import {
 } from "../till";
 import { listenForScans } from "../scanner";
 import { explain } from "../ui/explain";
+import { ReceiptActions } from "./ReceiptActions";
 import { Tender } from "./Tender";
 
 /** Selling: tap items (or search them) into the cart, the server prices it, charge it. */
@@ -113,6 +114,7 @@ export function Sale({
             {t("sale.change", { amount: money(done.payment.changeDue) })}
           </p>
         )}
+        <ReceiptActions orderId={done.order.orderId} />
         <button
           class="primary"
           type="button"

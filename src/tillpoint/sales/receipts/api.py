@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 from tillpoint.core.deps import AppSettings, DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.sales.deps import OrderReader, OrderToChange, OrderWriter
+from tillpoint.sales.receipts.email import ReceiptEmailIn, ReceiptEmailOut, email_receipt
 from tillpoint.sales.receipts.printing import (
     ReceiptPrintIn,
     ReceiptPrintOut,
@@ -81,3 +82,21 @@ async def print_order_receipt(
         body.printer_id,
         allow_loopback=settings.printer_allow_loopback,
     )
+
+
+@router.post(
+    "/orders/{order_id}/receipt/email",
+    response_model=ReceiptEmailOut,
+    responses=error_responses("EMAIL_NOT_CONFIGURED", "EMAIL_NOT_SENT"),
+)
+async def email_order_receipt(
+    order: OrderToChange,
+    body: ReceiptEmailIn,
+    session: DbSession,
+    principal: OrderWriter,
+    settings: AppSettings,
+) -> ReceiptEmailOut:
+    """E-mail the receipt (text and HTML) to the address given, over the server's SMTP
+    server. Without one configured: 409 EMAIL_NOT_CONFIGURED; refused or unreachable: 502
+    EMAIL_NOT_SENT. Sending never changes the order."""
+    return await email_receipt(session, principal, order.id, str(body.to), settings)

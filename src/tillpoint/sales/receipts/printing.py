@@ -122,9 +122,11 @@ async def send_to_printer(
                 await writer.wait_closed()
 
 
-async def _choose_printer(
+async def choose_printer(
     session: AsyncSession, principal: Principal, location_id: str, printer_id: str | None
 ) -> Printer:
+    """The printer named (of this location, active), else the location's first active receipt
+    printer; 409 CONFLICT when there is none."""
     if printer_id is not None:
         printer = await get_printer(session, principal, location_id, printer_id)
         if not printer.active:
@@ -134,7 +136,7 @@ async def _choose_printer(
     if found is None:
         raise AppError(
             "CONFLICT",
-            "The order's location has no active receipt printer: add one under "
+            "The location has no active receipt printer: add one under "
             f"/v1/locations/{location_id}/printers or name a printerId.",
         )
     return found
@@ -146,18 +148,21 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-async def print_receipt(
+async def print_at_location(
     session: AsyncSession,
     principal: Principal,
-    order_id: str,
+    location_id: str,
     printer_id: str | None,
+    data: bytes,
     *,
+    unchanged: str,
     allow_loopback: bool = False,
 ) -> ReceiptPrintOut:
-    receipt = await load_receipt(session, principal, order_id)
-    chosen = await _choose_printer(session, principal, receipt.location_id, printer_id)
+    """Send ``data`` to a receipt printer of the location (``choose_printer``); a printer
+    that cannot be reached is 502 PRINTER_UNREACHABLE, whose message says ``unchanged`` (what
+    stays as it was: "the order", "the shift")."""
+    chosen = await choose_printer(session, principal, location_id, printer_id)
     chosen_id, name, host, port = chosen.id, chosen.name, chosen.host, chosen.port
-    data = render_escpos(receipt)
     # Everything is read: end the transaction before waiting on the printer (up to 13 s).
     # Held open, it would keep a pooled connection — and on SQLite the database's write lock,
     # stopping every till's sales. (Nothing was written; the request's audit entry gets a
@@ -171,7 +176,7 @@ async def print_receipt(
         raise AppError(
             "PRINTER_UNREACHABLE",
             f"Printer {name!r} at {address} could not be reached ({reason}); "
-            "nothing was printed and the order is unchanged.",
+            f"nothing was printed and {unchanged} is unchanged.",
             details=[
                 {
                     "message": reason,
@@ -183,3 +188,40 @@ async def print_receipt(
             ],
         ) from None
     return ReceiptPrintOut(printed=True, printer_id=chosen_id, bytes=len(data))
+
+
+async def print_receipt(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    printer_id: str | None,
+    *,
+    allow_loopback: bool = False,
+) -> ReceiptPrintOut:
+    receipt = await load_receipt(session, principal, order_id)
+    data = render_escpos(receipt)
+    return await print_at_location(
+        session,
+        principal,
+        receipt.location_id,
+        printer_id,
+        data,
+        unchanged="the order",
+        allow_loopback=allow_loopback,
+    )
+
+
+def text_to_escpos(text: str) -> bytes:
+    """Plain text (already laid out for WIDTH columns) as ESC/POS: initialise, the lines,
+    feed and cut. Control characters in it are printed as spaces, never sent as commands."""
+    from escpos.printer import Dummy  # see render_escpos: a costly import, made when needed
+
+    printer = Dummy()
+    printer.hw("INIT")
+    printer.set(align="left", bold=False, normal_textsize=True)
+    # Each line cleaned, its indentation kept (clean() would strip it).
+    lines = ("".join(c if c.isprintable() else " " for c in line) for line in text.splitlines())
+    printer.text("".join(line.rstrip() + "\n" for line in lines))
+    printer.cut()
+    output: bytes = printer.output
+    return output

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from tillpoint.core.deps import DbSession
+from tillpoint.core.deps import AppSettings, DbSession
 from tillpoint.core.errors import not_found
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
@@ -17,7 +17,9 @@ from tillpoint.sales.deps import (
     ShiftToChange,
     ShiftToRead,
 )
+from tillpoint.sales.receipts.printing import ReceiptPrintIn, ReceiptPrintOut
 from tillpoint.sales.shifts import service as shifts
+from tillpoint.sales.shifts.printing import print_shift_report
 from tillpoint.sales.shifts.schemas import (
     CashMovementIn,
     CashMovementOut,
@@ -131,3 +133,29 @@ async def shift_report(
         text = await shifts.shift_report_text(session, principal, register, shift)
         return PlainTextResponse(text)
     return await shifts.shift_report(session, principal, shift)
+
+
+@router.post(
+    "/registers/{register_id}/shifts/{shift_id}/report/print",
+    response_model=ReceiptPrintOut,
+    responses=error_responses("CONFLICT", "PRINTER_UNREACHABLE"),
+)
+async def print_report(
+    register: RegisterToRead,
+    shift: ShiftToRead,
+    body: ReceiptPrintIn,
+    session: DbSession,
+    principal: OrderWriter,
+    settings: AppSettings,
+) -> ReceiptPrintOut:
+    """Print the shift's report (``format=text``: the Z report once closed, an X report while
+    open) on a printer of the register's location: the one named, else its first active
+    receipt printer (none: 409 CONFLICT). Unreachable: 502 PRINTER_UNREACHABLE."""
+    return await print_shift_report(
+        session,
+        principal,
+        register,
+        shift,
+        body.printer_id,
+        allow_loopback=settings.printer_allow_loopback,
+    )
