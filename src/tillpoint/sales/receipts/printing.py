@@ -140,7 +140,7 @@ async def _choose_printer(
     return found
 
 
-def _reason(exc: BaseException) -> str:
+def unreachable_reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"no answer within {CONNECT_TIMEOUT:g} s to connect or {WRITE_TIMEOUT:g} s to send"
     return str(exc) or type(exc).__name__
@@ -167,7 +167,7 @@ async def print_receipt(
         await send_to_printer(host, port, data, allow_loopback=allow_loopback)
     except (OSError, TimeoutError, UnicodeError, printer_addresses.PrinterAddressRefused) as exc:
         address = printer_address(host, port)
-        reason = _reason(exc)
+        reason = unreachable_reason(exc)
         raise AppError(
             "PRINTER_UNREACHABLE",
             f"Printer {name!r} at {address} could not be reached ({reason}); "
