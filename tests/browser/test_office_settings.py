@@ -309,3 +309,37 @@ def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(
     page.get_by_role("button", name="Revoke Accounting export").click()
     expect(said(page)).to_have_text("Accounting export revoked.")
     assert httpx.get(shop.url("/v1/orders"), headers=authorized).status_code == 401
+
+
+def test_an_owner_adds_a_role_and_a_user_with_it(shop: Shop, page: Page) -> None:
+    open_settings(page, shop, OWNER_EMAIL, OWNER_PASSWORD, "Users")
+    new_role = page.get_by_role("form", name="New role")
+    new_role.get_by_label("Name", exact=True).fill("Shift lead")
+    for permission in ("(orders:read)", "(orders:refund)"):
+        new_role.get_by_role("checkbox", name=permission).check()
+    new_role.get_by_role("button", name="Add role").click()
+    expect(said(page)).to_have_text("Shift lead saved.")
+
+    new_user = page.get_by_role("form", name="New user")
+    new_user.get_by_label("Name", exact=True).fill("Jamie")
+    new_user.get_by_label("Email").fill("jamie@browser.example.com")
+    new_user.get_by_label("Their password").fill("jamie-first-pw")
+    new_user.get_by_label("Role").select_option(label="Shift lead")
+    new_user.get_by_label("Your own password, to confirm").fill(OWNER_PASSWORD)
+    new_user.get_by_role("button", name="Add user").click()
+    expect(said(page)).to_have_text("Jamie added.")
+    assert serious_violations(page) == []
+    screenshot(page, "settings-users")
+
+    roles = shop.api.get("/v1/roles", params={"pageSize": 100}).json()["items"]
+    [lead] = [r for r in roles if r["name"] == "Shift lead"]
+    assert sorted(lead["permissions"]) == ["orders:read", "orders:refund"]
+    users = shop.api.get("/v1/users", params={"pageSize": 100}).json()["items"]
+    [jamie] = [u for u in users if u["email"] == "jamie@browser.example.com"]
+    assert (jamie["name"], jamie["roleId"], jamie["active"]) == ("Jamie", lead["roleId"], True)
+    # Jamie signs in with the password given, with the role's permissions.
+    login = httpx.post(
+        shop.url("/v1/sessions"),
+        json={"username": "jamie@browser.example.com", "password": "jamie-first-pw"},
+    )
+    assert login.status_code == 201, login.text

@@ -26,6 +26,8 @@ export function EmployeesPage(_props: SettingsPageProps) {
   const [roles, setRoles] = useState<RoleRow[]>([]);
   const [places, setPlaces] = useState<LocationRow[]>([]);
   const [editing, setEditing] = useState<EmployeeRow | null>(null);
+  // A new form (empty fields) after each save.
+  const [saves, setSaves] = useState(0);
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
   const [notice, setNotice] = useState<string | null>(null);
   const mayWrite = may("staff:write");
@@ -106,12 +108,13 @@ export function EmployeesPage(_props: SettingsPageProps) {
       </table>
       {mayWrite && roles.length > 0 && (
         <EmployeeForm
-          key={editing?.employeeId ?? "new"}
+          key={`${editing?.employeeId ?? "new"}-${saves}`}
           employee={editing}
           roles={roles}
           places={places}
           onDone={(said) => {
             setEditing(null);
+            setSaves((n) => n + 1);
             setNotice(said);
             void reload();
           }}

@@ -25,6 +25,8 @@ export function UsersPage(_props: SettingsPageProps) {
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
   const [notice, setNotice] = useState<string | null>(null);
   const [editingRole, setEditingRole] = useState<RoleRow | null>(null);
+  // New forms (empty fields) after each save.
+  const [saves, setSaves] = useState(0);
   const mayWrite = may("staff:write");
 
   async function reload() {
@@ -57,6 +59,7 @@ export function UsersPage(_props: SettingsPageProps) {
   const done = (said: string) => {
     setNotice(said);
     setEditingRole(null);
+    setSaves((n) => n + 1);
     void reload();
   };
   const roleName = (id: string) => roles.find((r) => r.roleId === id)?.name ?? id;
@@ -86,7 +89,7 @@ export function UsersPage(_props: SettingsPageProps) {
           </li>
         ))}
       </ul>
-      {mayWrite && roles.length > 0 && <UserForm roles={roles.filter((r) => r.active)} places={places} onDone={done} />}
+      {mayWrite && roles.length > 0 && <UserForm key={saves} roles={roles.filter((r) => r.active)} places={places} onDone={done} />}
 
       <h2>{t("settings.roles")}</h2>
       <ul class="rows roles">
@@ -114,7 +117,7 @@ export function UsersPage(_props: SettingsPageProps) {
         ))}
       </ul>
       {mayWrite && permissions.length > 0 && (
-        <RoleForm key={editingRole?.roleId ?? "new"} role={editingRole} permissions={permissions} onDone={done} />
+        <RoleForm key={`${editingRole?.roleId ?? "new"}-${saves}`} role={editingRole} permissions={permissions} onDone={done} />
       )}
     </div>
   );
