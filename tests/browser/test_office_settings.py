@@ -297,6 +297,10 @@ def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_role("textbox", name="The new API key").input_value()
     assert key.startswith("tp_")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(said(page).filter(has_text="Copied.")).to_be_visible()
+    assert page.evaluate("() => navigator.clipboard.readText()") == key
     assert serious_violations(page) == []
     screenshot(page, "settings-api-keys")
     authorized = {"Authorization": f"Bearer {key}"}

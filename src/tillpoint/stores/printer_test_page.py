@@ -1,5 +1,5 @@
 """A printer's test page: a few lines of ESC/POS sent the way receipts are
-(``sales/receipts/printing.py``), so a manager setting a printer up sees at once whether the
+(``stores/printer_transport.py``), so a manager setting a printer up sees at once whether the
 address is right. Like a receipt, it writes nothing to the database."""
 
 from datetime import UTC, datetime
@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.errors import AppError
-from tillpoint.sales.receipts.printing import ReceiptPrintOut, send_to_printer, unreachable_reason
 from tillpoint.stores import printer_addresses
+from tillpoint.stores.printer_transport import send_to_printer, unreachable_reason
 from tillpoint.stores.printers import get_printer
-from tillpoint.stores.schemas import printer_address
+from tillpoint.stores.schemas import PrinterTestPageOut, printer_address
 from tillpoint.stores.service import get_location
 
 TEST_PAGE_TITLE = "Tillpoint test print"
@@ -43,7 +43,7 @@ async def print_test_page(
     printer_id: str,
     *,
     allow_loopback: bool = False,
-) -> ReceiptPrintOut:
+) -> PrinterTestPageOut:
     """Send the test page to the printer: 409 CONFLICT when it is archived, 502
     PRINTER_UNREACHABLE (nothing printed) when it does not answer."""
     location = await get_location(session, principal, location_id)
@@ -72,4 +72,4 @@ async def print_test_page(
                 },
             ],
         ) from None
-    return ReceiptPrintOut(printed=True, printer_id=printer_id, bytes=len(data))
+    return PrinterTestPageOut(printed=True, printer_id=printer_id, bytes=len(data))
