@@ -104,6 +104,19 @@ def test_a_manager_adds_a_register_pairs_it_an_employee_and_a_tax_rate(
     assert tabs.get_by_role("link", name="Webhooks").count() == 0
     assert tabs.get_by_role("link", name="API keys").count() == 0
 
+    # What holds for every location: here, cash tenders rounded to 0.05.
+    shop_form = page.get_by_role("form", name="The shop (every location)")
+    expect(shop_form).to_contain_text("Currency: USD")
+    cash_rounding = shop_form.get_by_label("Cash rounding, in the smallest unit (5 rounds to 0.05)")
+    cash_rounding.fill("500")  # more than a currency unit: the server refuses it on the field
+    shop_form.get_by_role("button", name="Save").click()
+    expect(page.locator("#shop-cash-rounding-error")).to_be_visible()
+    cash_rounding.fill("5")
+    shop_form.get_by_role("button", name="Save").click()
+    expect(shop_form.get_by_role("status")).to_have_text("Saved.")
+    assert shop.api.get("/v1/tenant").json()["cashRoundingIncrement"] == 5
+    screenshot(page, "settings-locations")
+
     page.get_by_role("link", name="Corner Shop").click()
     page.get_by_role("button", name="Add register").click()  # no name: the server says why
     name_field = page.get_by_label("Register name")

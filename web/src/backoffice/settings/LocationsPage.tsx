@@ -8,6 +8,7 @@ import { CheckField, Form, NO_PROBLEMS, type Problems, Said, TextField, problems
 import { RegistersPanel } from "./RegistersPanel";
 import { type LocationRow, allLocations, at, may } from "./requests";
 import type { SettingsPageProps } from "./SettingsSection";
+import { ShopForm } from "./ShopForm";
 
 const FIELDS = ["name", "timezone", "address", "taxInclusive", "allowNegativeStock"];
 
@@ -37,6 +38,7 @@ export function LocationsPage({ path }: SettingsPageProps) {
         ))}
       </ul>
       {may("settings:write") && <LocationForm onSaved={reload} />}
+      <ShopForm />
     </div>
   );
 }
