@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
 from tests.browser.test_sign_in import serious_violations, sign_in
 from tests.support.server import cli_env, cli_tenant, run_cli, running_server
 from tests.support.webhook_receivers import Receiver
@@ -315,7 +315,11 @@ def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(
     expect(said(page).filter(has_text="Copied.")).to_be_visible()
     assert page.evaluate("() => navigator.clipboard.readText()") == key
     assert serious_violations(page) == []
+    assert untouchable(page) == []
     screenshot(page, "settings-api-keys")
+    page.set_viewport_size(DESKTOP)
+    assert untouchable(page) == []
+    screenshot(page, "settings-api-keys-desktop")
     authorized = {"Authorization": f"Bearer {key}"}
     assert httpx.get(shop.url("/v1/orders"), headers=authorized).status_code == 200
     assert httpx.get(shop.url("/v1/employees"), headers=authorized).status_code == 403
