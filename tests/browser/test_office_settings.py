@@ -169,6 +169,11 @@ def test_a_manager_adds_a_register_pairs_it_an_employee_and_a_tax_rate(
     )
     assert serious_violations(page) == []
     screenshot(page, "settings-employees")
+    # Robin forgot it: a new PIN, set by editing.
+    page.get_by_role("button", name="Edit Robin").click()
+    page.get_by_label("New PIN (empty keeps the current one)").fill("8765")
+    page.get_by_role("button", name="Save").click()
+    expect(said(page)).to_have_text("Robin saved.")
 
     page.get_by_role("link", name="Taxes").click()
     new_rate = page.get_by_role("form", name="New tax rate")
@@ -186,12 +191,12 @@ def test_a_manager_adds_a_register_pairs_it_an_employee_and_a_tax_rate(
     assert serious_violations(page) == []
     screenshot(page, "settings-taxes")
 
-    # Robin can now PIN in at the register this device was paired with.
+    # Robin can now PIN in, with the new PIN, at the register this device was paired with.
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Who is at Till 2?")).to_be_visible()
     page.get_by_role("button", name="Robin").click()
     expect(page.get_by_role("heading", name="Robin, enter your PIN")).to_be_visible()
-    page.keyboard.type("5678")
+    page.keyboard.type("8765")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Open the shift")).to_be_visible()
     expect(page.get_by_test_id("register-name")).to_have_text("On register Till 2")
@@ -289,6 +294,11 @@ def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(
         assert serious_violations(page) == []
         screenshot(page, "settings-webhook")
 
+        page.get_by_role("button", name="Rotate the secret").click()
+        rotated = page.get_by_role("textbox", name="Signing secret").input_value()
+        assert rotated
+        assert rotated != secret
+
         deliveries.first.get_by_role("button", name="Redeliver").click()
         # The log says so (the page above still says the test went out).
         expect(said(page).filter(has_text="sent again")).to_have_text("webhook.test sent again.")
@@ -299,6 +309,8 @@ def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(
             page.wait_for_timeout(200)
         first, again = receiver.requests("/hook")
         assert again.event_id == first.event_id
+        # Signed with the new secret (the old one signs beside it for a day).
+        assert verify(rotated, again.headers, again.body)["type"] == "webhook.test"
         [webhook] = shop.api.get("/v1/webhooks").json()["items"]
         logged = shop.api.get(f"/v1/webhooks/{webhook['webhookId']}/deliveries").json()["items"]
         assert sorted(d["kind"] for d in logged) == ["redelivery", "test"]
