@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # Cookies are Secure (and named __Host-…) when the request came over https; true forces
     # it (TLS ended by a proxy in front), false never sets it (plain-http development only).
     cookie_secure: bool | None = None
+    # A paired register's credential stops working after this many days without an employee
+    # signing in with it; each sign-in starts the count again. A till in use never needs a
+    # manager to pair it again, while a lost or retired tablet's cookie dies on its own.
+    register_credential_idle_days: int = Field(default=30, gt=0)
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
     login_max_concurrent_attempts: int = 5

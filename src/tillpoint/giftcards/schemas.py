@@ -6,6 +6,7 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from tillpoint.core.schemas import (
+    INTEGRAL,
     NOT_BLANK,
     ApiModel,
     AwareDatetime,
@@ -31,7 +32,7 @@ class GiftCardCodesIn(ApiModel):
     model_config = ConfigDict(json_schema_extra=exactly_one_of("codes", "count"))
 
     codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_BATCH)] | None = None
-    count: Annotated[int, Field(ge=1, le=MAX_BATCH)] | None = None
+    count: Annotated[int, Field(ge=1, le=MAX_BATCH), INTEGRAL] | None = None
     expires_at: AwareDatetime | None = None
 
     @model_validator(mode="after")

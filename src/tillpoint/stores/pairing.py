@@ -1,12 +1,14 @@
 """Register pairing: a manager, signed in on the register's device, pairs it once; the device
 then holds a register credential (an httpOnly cookie) with which employees sign in by PIN
 (``stores/register_sessions.py``). One live credential per register: pairing again or unpairing
-revokes the credential and ends the employee sessions opened with it; while the register is
-archived neither works (both are checked against the register on every use)."""
+revokes the credential and ends the employee sessions opened with it, and so does archiving
+the register (restoring it does not bring the old device back). A credential no employee has
+signed in with for ``register_credential_idle_days`` has expired: the window slides with use."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
@@ -16,9 +18,8 @@ from tillpoint.core.events import record_event
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.security import new_token, token_digest
-from tillpoint.identity.models import AuthSession
 from tillpoint.stores.models import Register, RegisterCredential
-from tillpoint.stores.service import get_register
+from tillpoint.stores.service import end_pairing, get_register
 
 DEVICE_PREFIX = "tpd_"
 ALL_TENANTS = {"all_tenants": True}
@@ -48,7 +49,7 @@ async def pair_register(
     register = await get_register(session, principal, location_id, register_id)
     if not register.active:
         raise AppError("CONFLICT", "The register is archived; restore it before pairing it.")
-    await _end_pairing(session, register.id, "re-paired")
+    await end_pairing(session, register.id, "re-paired")
     secret = new_token(DEVICE_PREFIX)
     credential = RegisterCredential(
         tenant_id=principal.tenant_id,
@@ -81,7 +82,7 @@ async def unpair_register(
     """Revoke the register's credential: the device can no longer sign employees in, and the
     employees signed in there are signed out."""
     register = await get_register(session, principal, location_id, register_id)
-    if await _end_pairing(session, register.id, "unpaired"):
+    if await end_pairing(session, register.id, "unpaired"):
         record_event(
             session,
             "register.unpaired",
@@ -89,26 +90,6 @@ async def unpair_register(
             subject_id=register.id,
             location_id=register.location_id,
         )
-
-
-async def _end_pairing(session: AsyncSession, register_id: str, reason: str) -> bool:
-    """Revoke the register's live credential and end its employee sessions; whether there was
-    one."""
-    now = utcnow()
-    revoked = await session.execute(
-        update(RegisterCredential)
-        .where(
-            RegisterCredential.register_id == register_id,
-            RegisterCredential.revoked_at.is_(None),
-        )
-        .values(revoked_at=now, revoked_reason=reason)
-    )
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.register_id == register_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=f"register {reason}")
-    )
-    return bool(revoked.rowcount)  # type: ignore[attr-defined]
 
 
 async def list_credentials(
@@ -144,16 +125,24 @@ _DEVICE_BY_SECRET = (
         RegisterCredential.secret_hash == bindparam("digest"),
         RegisterCredential.revoked_at.is_(None),
         Register.active.is_(True),
+        func.coalesce(RegisterCredential.last_used_at, RegisterCredential.created_at)
+        >= bindparam("used_since"),
     )
     .execution_options(**ALL_TENANTS)
 )
 
 
-async def paired_device(session: AsyncSession, secret: str | None) -> PairedDevice:
-    """The register a device's credential names, or 401 REGISTER_NOT_PAIRED."""
+async def paired_device(session: AsyncSession, secret: str | None, idle_days: int) -> PairedDevice:
+    """The register a device's live credential names (not revoked, its register active, used
+    or made within ``idle_days``), or 401 REGISTER_NOT_PAIRED."""
     if not secret or not secret.startswith(DEVICE_PREFIX):
         raise AppError("REGISTER_NOT_PAIRED")
-    row = (await session.execute(_DEVICE_BY_SECRET, {"digest": token_digest(secret)})).one_or_none()
+    row = (
+        await session.execute(
+            _DEVICE_BY_SECRET,
+            {"digest": token_digest(secret), "used_since": utcnow() - timedelta(days=idle_days)},
+        )
+    ).one_or_none()
     if row is None:
         raise AppError("REGISTER_NOT_PAIRED")
     return PairedDevice(*row)

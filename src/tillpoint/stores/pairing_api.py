@@ -99,9 +99,11 @@ async def list_register_credentials(
     tags=["browser sessions"],
     responses=error_responses("REGISTER_NOT_PAIRED"),
 )
-async def get_paired_register(db: Db, credential: DeviceCredential) -> PairedRegisterOut:
+async def get_paired_register(
+    db: Db, settings: AppSettings, credential: DeviceCredential
+) -> PairedRegisterOut:
     """The register this device is paired with (its cookie), and who may sign in on it."""
-    device, employees = await register_sessions.employees_of_device(db, credential)
+    device, employees = await register_sessions.employees_of_device(db, settings, credential)
     return PairedRegisterOut.model_validate(
         {
             "register_id": device.register_id,

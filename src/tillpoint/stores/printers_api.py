@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query
 from tillpoint.core.deps import AppSettings, DbSession
 from tillpoint.core.openapi import error_responses
 from tillpoint.core.pagination import Page, Pagination
-from tillpoint.stores import printers
+from tillpoint.stores import printer_test_page, printers
 from tillpoint.stores.deps import LocationToChange, PrinterToChange, SettingsReader, SettingsWriter
 from tillpoint.stores.models import Printer
-from tillpoint.stores.schemas import PrinterIn, PrinterOut, PrinterUpdate
+from tillpoint.stores.schemas import PrinterIn, PrinterOut, PrinterTestPageOut, PrinterUpdate
 
 router = APIRouter(tags=["printers"])
 
@@ -96,3 +96,23 @@ async def archive_printer(
 ) -> Printer:
     """Archive a printer: kept, but no longer listed or printed to by default."""
     return await printers.archive_printer(session, principal, location_id, printer_id)
+
+
+@router.post(
+    "/locations/{location_id}/printers/{printer_id}/test-print",
+    response_model=PrinterTestPageOut,
+    responses=error_responses("CONFLICT", "PRINTER_UNREACHABLE"),
+)
+async def print_test_page(
+    printer: PrinterToChange, session: DbSession, principal: SettingsWriter, settings: AppSettings
+) -> PrinterTestPageOut:
+    """Print a test page (ESC/POS over TCP, as receipts are): the printer's name, location and
+    address, so whoever set it up sees it works. An archived printer is 409 CONFLICT; one that
+    does not answer is 502 PRINTER_UNREACHABLE. Nothing is written."""
+    return await printer_test_page.print_test_page(
+        session,
+        principal,
+        printer.location_id,
+        printer.id,
+        allow_loopback=settings.printer_allow_loopback,
+    )

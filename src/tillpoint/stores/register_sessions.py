@@ -40,12 +40,12 @@ class EmployeeSignIn:
 
 
 async def employees_of_device(
-    db: Database, secret: str | None
+    db: Database, settings: Settings, secret: str | None
 ) -> tuple[PairedDevice, list[Employee]]:
     """The paired register and the employees who may sign in there (active, working at its
     location, with a PIN), by name."""
     async with db.session(read_only=True) as read:
-        device = await paired_device(read, secret)
+        device = await paired_device(read, secret, settings.register_credential_idle_days)
         read.info["tenant_id"] = device.tenant_id
         rows = (
             await read.execute(
@@ -71,7 +71,7 @@ async def sign_in_employee(
     (the same for an unknown employee, one who may not sign in here, and a wrong PIN)."""
     # Looked up on a read session: no lock is held while the (deliberately slow) hash runs.
     async with db.session(read_only=True) as read:
-        device = await paired_device(read, device_secret)
+        device = await paired_device(read, device_secret, settings.register_credential_idle_days)
         read.info["tenant_id"] = device.tenant_id
         employee = await get_by_id(read, Employee, "employee", employee_id)
     may_sign_in = (

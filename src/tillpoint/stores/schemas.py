@@ -289,3 +289,9 @@ class EmployeeSessionOut(ApiModel):
     employee: SignedInEmployee
     register_id: str
     location_id: str
+
+
+class PrinterTestPageOut(ApiModel):
+    printed: bool
+    printer_id: str
+    bytes: int = Field(description="How many bytes of ESC/POS the printer took")

@@ -2,18 +2,19 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged
+from tillpoint.core.db import apply_updates, check_version, get_by_id, unchanged, utcnow
 from tillpoint.core.errors import AppError, field_error, not_found
 from tillpoint.core.events import record_change
 from tillpoint.core.ids import new_id
 from tillpoint.core.pagination import PageParams, paginate
 from tillpoint.core.timezones import valid_timezone
+from tillpoint.identity.models import AuthSession
 from tillpoint.identity.service import get_tenant
-from tillpoint.stores.models import Location, Register
+from tillpoint.stores.models import Location, Register, RegisterCredential
 from tillpoint.stores.schemas import (
     LocationIn,
     LocationOut,
@@ -160,9 +161,12 @@ async def update_register(
 ) -> Register:
     register = await get_register(session, principal, location_id, register_id)
     check_version(register, data.version)
+    was_active = register.active
     apply_updates(register, data, "name", "active")
     if unchanged(session, register):
         return register
+    if was_active and not register.active:
+        await end_pairing(session, register.id, "archived")
     await session.flush()
     record_change(
         session, "register.updated", RegisterOut, register, location_id=register.location_id
@@ -176,8 +180,30 @@ async def archive_register(
     register = await get_register(session, principal, location_id, register_id)
     if register.active:
         register.active = False
+        await end_pairing(session, register.id, "archived")
         await session.flush()
         record_change(
             session, "register.archived", RegisterOut, register, location_id=register.location_id
         )
     return register
+
+
+async def end_pairing(session: AsyncSession, register_id: str, reason: str) -> bool:
+    """Revoke the register's live credential and end the employee sessions opened on it;
+    whether there was one. (Archiving a register calls it too: a restored register must be
+    paired again, never woken up by a device that was retired with it.)"""
+    now = utcnow()
+    revoked = await session.execute(
+        update(RegisterCredential)
+        .where(
+            RegisterCredential.register_id == register_id,
+            RegisterCredential.revoked_at.is_(None),
+        )
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.register_id == register_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=f"register {reason}")
+    )
+    return bool(revoked.rowcount)  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ exactly as it was. A printer that cannot be reached is a 502 ``PRINTER_UNREACHAB
 the printer and the reason, so the till can say what to fix and print again.
 """
 
-import asyncio
 import contextlib
 import io
 from typing import Any
@@ -21,12 +20,10 @@ from tillpoint.sales.receipts.rendering import WIDTH, entry_lines, receipt_layou
 from tillpoint.sales.receipts.service import BARCODE_TYPE, ReceiptOut, load_receipt
 from tillpoint.stores import printer_addresses
 from tillpoint.stores.models import Printer
+from tillpoint.stores.printer_transport import send_to_printer, unreachable_reason
 from tillpoint.stores.printers import default_printer, get_printer
 from tillpoint.stores.schemas import printer_address
 
-# Seconds to wait for the printer to accept the connection, then to take the bytes.
-CONNECT_TIMEOUT = 3.0
-WRITE_TIMEOUT = 5.0
 CENTERED = ("shop", "center", "heading")
 
 
@@ -93,35 +90,6 @@ def _barcode(printer: Any, data: str) -> None:
         printer.text(data[:WIDTH] + "\n")
 
 
-async def send_to_printer(
-    host: str, port: int, data: bytes, *, allow_loopback: bool = False
-) -> None:
-    """Deliver ``data`` over TCP to an address of ``host`` that printers may use (checked
-    after resolution, before connecting: stores/printer_addresses.py); raises
-    ``PrinterAddressRefused`` without connecting, or OSError or TimeoutError when the printer
-    does not answer."""
-    addresses = await printer_addresses.destinations(host, allow_loopback=allow_loopback)
-    writer = None
-    async with asyncio.timeout(CONNECT_TIMEOUT):
-        for index, address in enumerate(addresses):
-            try:
-                _reader, writer = await asyncio.open_connection(str(address), port)
-                break
-            except OSError:
-                if index == len(addresses) - 1:
-                    raise
-    assert writer is not None
-    try:
-        async with asyncio.timeout(WRITE_TIMEOUT):
-            writer.write(data)
-            await writer.drain()
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError, TimeoutError):
-            async with asyncio.timeout(WRITE_TIMEOUT):
-                await writer.wait_closed()
-
-
 async def choose_printer(
     session: AsyncSession, principal: Principal, location_id: str, printer_id: str | None
 ) -> Printer:
@@ -140,12 +108,6 @@ async def choose_printer(
             f"/v1/locations/{location_id}/printers or name a printerId.",
         )
     return found
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {CONNECT_TIMEOUT:g} s to connect or {WRITE_TIMEOUT:g} s to send"
-    return str(exc) or type(exc).__name__
 
 
 async def print_at_location(
@@ -172,7 +134,7 @@ async def print_at_location(
         await send_to_printer(host, port, data, allow_loopback=allow_loopback)
     except (OSError, TimeoutError, UnicodeError, printer_addresses.PrinterAddressRefused) as exc:
         address = printer_address(host, port)
-        reason = _reason(exc)
+        reason = unreachable_reason(exc)
         raise AppError(
             "PRINTER_UNREACHABLE",
             f"Printer {name!r} at {address} could not be reached ({reason}); "
