@@ -4,8 +4,6 @@ tax rate; a printer that prints a test page to a real TCP listener; a webhook to
 receiver, its test in the delivery log, redelivered; an API key shown once that works. Each is
 checked on the server through the API; the server's field errors show on their fields."""
 
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,9 +11,16 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    Shop,
+    open_shop,
+    screenshot,
+)
 from tests.browser.test_sign_in import serious_violations, sign_in
-from tests.support.server import cli_env, cli_tenant, run_cli, running_server
+from tests.support.printer_listener import threaded_printer_listener
 from tests.support.webhook_receivers import Receiver
 from tillpoint.webhooks import verify
 
@@ -27,26 +32,12 @@ ESC_INIT, GS_CUT = b"\x1b@", b"\x1dV"
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """conftest's shop, run as a developer would with printers and webhook receivers allowed
     on this machine (the tests' stand-ins listen on 127.0.0.1); and a manager."""
-    data = tmp_path_factory.mktemp("settings")
-    env = cli_env(
-        f"sqlite+aiosqlite:///{data / 'tillpoint.db'}",
-        data,
+    with open_shop(
+        tmp_path_factory.mktemp("settings"),
         TILLPOINT_PRINTER_ALLOW_LOOPBACK="true",
         TILLPOINT_WEBHOOK_ALLOW_PRIVATE="true",
-    )
-    migrated = run_cli(env, "migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    tenant = cli_tenant(env, OWNER_EMAIL, OWNER_PASSWORD)
-    with (
-        running_server(env, data / "server.log") as server,
-        httpx.Client(base_url=server.base_url, timeout=30) as api,
-    ):
-        login = api.post("/v1/sessions", json={"username": OWNER_EMAIL, "password": OWNER_PASSWORD})
-        assert login.status_code == 201, login.text
-        api.headers["Authorization"] = f"Bearer {login.json()['authToken']}"
-        location = api.post("/v1/locations", json={"name": "Corner Shop"})
-        assert location.status_code == 201, location.text
-        made = Shop(server, tenant["tenantId"], api, location.json()["locationId"], "Corner Shop")
+    ) as made:
+        api = made.api
         roles = api.get("/v1/roles", params={"pageSize": 100}).json()["items"]
         manager = next(r["roleId"] for r in roles if r["name"] == "manager")
         made.post(
@@ -202,36 +193,8 @@ def test_a_manager_adds_a_register_pairs_it_an_employee_and_a_tax_rate(
     expect(page.get_by_test_id("register-name")).to_have_text("On register Till 2")
 
 
-class PrinterListener:
-    """A real TCP printer stand-in on 127.0.0.1: what each connection sent, once closed."""
-
-    def __init__(self) -> None:
-        self.jobs: list[bytes] = []
-        self.printed = threading.Event()
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._socket.accept()
-            except OSError:
-                return  # closed
-            with connection:
-                job = b""
-                while chunk := connection.recv(65536):
-                    job += chunk
-            self.jobs.append(job)
-            self.printed.set()
-
-    def close(self) -> None:
-        self._socket.close()
-
-
 def test_a_manager_adds_a_printer_and_prints_a_test_page(shop: Shop, page: Page) -> None:
-    listener = PrinterListener()
-    try:
+    with threaded_printer_listener() as listener:
         open_settings(page, shop, MANAGER_EMAIL, MANAGER_PASSWORD, "Printers")
         page.get_by_label("Name", exact=True).fill("Front counter")
         page.get_by_label("Host (IP address or name)").fill("999.1.1.1")
@@ -246,8 +209,7 @@ def test_a_manager_adds_a_printer_and_prints_a_test_page(shop: Shop, page: Page)
         screenshot(page, "settings-printers")
 
         page.get_by_role("button", name="Test print on Front counter").click()
-        assert listener.printed.wait(10)
-        [job] = listener.jobs
+        job = listener.next_job()
         expect(said(page)).to_have_text(f"Test page sent to Front counter ({len(job)} bytes).")
         assert job.startswith(ESC_INIT)
         assert b"Tillpoint test print" in job
@@ -258,8 +220,6 @@ def test_a_manager_adds_a_printer_and_prints_a_test_page(shop: Shop, page: Page)
         assert [(p["name"], p["type"], p["port"]) for p in printers] == [
             ("Front counter", "receipt", listener.port)
         ]
-    finally:
-        listener.close()
 
 
 def test_an_owner_adds_a_webhook_tests_and_redelivers_it_and_makes_an_api_key(

@@ -3,7 +3,6 @@
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from babel.numbers import format_currency
 
+from tests.support.printer_listener import PrinterListener, printer_listener
 from tests.support.sales import Till, make_shop
 from tests.support.tenants import TenantFactory, TenantFixture, add_api_key, add_user, bearer
 from tillpoint.sales.receipts.rendering import WIDTH, render_html, render_text
@@ -300,29 +300,10 @@ async def test_receipts_follow_tenant_location_and_permissions(
 # ---- printing --------------------------------------------------------------------------------
 
 
-@dataclass
-class Listener:
-    """A real TCP printer stand-in: collects what each connection sends until it closes."""
-
-    port: int
-    accepted: int = 0
-    jobs: list[bytes] = field(default_factory=list)
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-
-
 @pytest.fixture
-async def listener() -> AsyncIterator[Listener]:
-    state = Listener(0)
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        state.accepted += 1
-        state.jobs.append(await reader.read())  # until the sender closes
-        writer.close()
-        state.done.set()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    state.port = server.sockets[0].getsockname()[1]
-    async with server:
+async def listener() -> AsyncIterator[PrinterListener]:
+    """A real TCP printer stand-in (``tests/support/printer_listener.py``)."""
+    async with printer_listener() as state:
         yield state
 
 
@@ -339,7 +320,9 @@ async def add_printer(till: Till, address: str, **extra: Any) -> Json:
     return await till.post(f"/v1/locations/{till.location_id}/printers", body)
 
 
-async def test_printing_delivers_escpos_to_the_printer(till: Till, listener: Listener) -> None:
+async def test_printing_delivers_escpos_to_the_printer(
+    till: Till, listener: PrinterListener
+) -> None:
     order = await three_line_sale(till)
     await add_printer(till, "127.0.0.1:9", type="kitchen")  # never chosen for receipts
     printer = await add_printer(till, f"127.0.0.1:{listener.port}")
@@ -597,7 +580,7 @@ def test_render_a_voided_order() -> None:
 
 
 async def test_a_printer_name_resolving_to_loopback_is_refused_at_print_time(
-    till: Till, listener: Listener, strict_client: httpx.AsyncClient
+    till: Till, listener: PrinterListener, strict_client: httpx.AsyncClient
 ) -> None:
     """The address is checked after resolution and before connecting: ``localhost`` (saved
     while loopback was allowed, or a name whose DNS answer changed since) is refused by a
@@ -623,7 +606,7 @@ async def test_a_printer_name_resolving_to_loopback_is_refused_at_print_time(
 
 
 async def test_a_literal_refused_address_is_refused_at_print_time(
-    till: Till, listener: Listener, strict_client: httpx.AsyncClient
+    till: Till, listener: PrinterListener, strict_client: httpx.AsyncClient
 ) -> None:
     order = await three_line_sale(till)
     await add_printer(till, f"[::ffff:127.0.0.1]:{listener.port}")

@@ -5,8 +5,9 @@ import asyncio
 
 import httpx
 
-from tests.sales.test_receipts import ESC_INIT, GS_CUT, Listener, listener, unused_port
+from tests.sales.test_receipts import ESC_INIT, GS_CUT, listener, unused_port
 from tests.support.api import Api
+from tests.support.printer_listener import PrinterListener
 from tests.support.tenants import (
     TenantFactory,
     TenantFixture,
@@ -25,7 +26,7 @@ async def add_printer(lan: Api, location_id: str, address: str) -> str:
 
 
 async def test_the_test_page_reaches_the_printer(
-    loopback_printer_client: httpx.AsyncClient, tenant: TenantFixture, listener: Listener
+    loopback_printer_client: httpx.AsyncClient, tenant: TenantFixture, listener: PrinterListener
 ) -> None:
     lan = Api(loopback_printer_client, tenant.headers)
     location = await add_location(loopback_printer_client, tenant, "Corner")

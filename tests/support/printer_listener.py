@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 @dataclass
 class PrinterListener:
     port: int
+    accepted: int = 0
     jobs: list[bytes] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -30,6 +31,7 @@ async def printer_listener() -> AsyncIterator[PrinterListener]:
     state = PrinterListener(0)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        state.accepted += 1
         state.jobs.append(await reader.read())  # until the sender closes
         writer.close()
         state.done.set()
