@@ -231,3 +231,35 @@ async def test_owner_overrides_and_discounts_without_approval(till: Till) -> Non
         (12.0, True, 6.9, 0.46)
     ]
     assert totals(order) == (12.0, 6.9, 0.46, 0, 0, 5.56)
+
+
+async def test_calculate_says_what_needs_approval_and_checks_the_pin_given(
+    till: Till, cashier: Till
+) -> None:
+    sku = await till.product("Lamp", 10)
+    manager = await add_employee(till, "manager", "2468")
+    clerk = await add_employee(till, "cashier", "1357")
+    above = [{"type": "percentage", "value": 25, "reason": "scratched"}]
+    body = {"locationId": till.location_id, "lineItems": [till.line(sku, discounts=above)]}
+    body |= {"discounts": [{"type": "fixed", "value": 5}]}
+
+    priced = await cashier.call("POST", "/v1/orders/calculate", body)
+    assert priced["approvalNeeded"] == [
+        f"discount on {sku} above 20 %",
+        "order discount above 20 %",
+    ]
+    for refused in ({"employeeId": manager, "pin": "9999"}, {"employeeId": clerk, "pin": "1357"}):
+        await cashier.error(
+            "POST",
+            "/v1/orders/calculate",
+            body | {"approval": refused},
+            403,
+            "DISCOUNT_APPROVAL_REQUIRED",
+        )
+    approved = body | {"approval": {"employeeId": manager, "pin": "2468"}}
+    assert (await cashier.call("POST", "/v1/orders/calculate", approved))["approvalNeeded"] == []
+    # The owner may approve by acting; a small discount needs no one.
+    assert (await till.call("POST", "/v1/orders/calculate", body))["approvalNeeded"] == []
+    small = {"locationId": till.location_id, "lineItems": [till.line(sku)]}
+    assert (await cashier.call("POST", "/v1/orders/calculate", small))["approvalNeeded"] == []
+    assert (await till.get("/v1/orders", locationId=till.location_id))["total"] == 0

@@ -391,6 +391,7 @@ class OrderCalculationOut(ApiModel):
     """An order body priced exactly as creating it would, with nothing saved."""
 
     location_id: str
+    approval_needed: list[str] = Field(description="What still needs a manager's `approval`")
     line_items: list[LineItemOut]
     discounts: list[AppliedDiscountOut]
     coupon_codes: list[str] = []
