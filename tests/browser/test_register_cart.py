@@ -2,16 +2,17 @@
 items scanned, a discount above the threshold approved on the spot by a manager's PIN, paid
 part in cash and part by card; then an item with a modifier choice and one sold by weight, a
 note on a line and on the order, a customer added on the spot and another found and attached,
-paid part with their store credit and the rest in cash. Each time the order on the server is
-exactly what the screen showed."""
+paid part with their store credit and the rest in cash; and a sale parked on one register,
+resumed on another, changed there and paid. Each time the order on the server is exactly what
+the screen showed."""
 
 import re
 from decimal import Decimal
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import Shop, screenshot
+from tests.browser.conftest import TABLET, Shop, screenshot
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
 from tests.browser.test_sign_in import serious_violations
 
@@ -229,4 +230,60 @@ def test_choices_weight_notes_a_customer_and_store_credit_plus_cash(shop: Shop, 
     sam = shop.api.get("/v1/customers", params={"q": "Sam"}).json()["items"]
     assert [(c["firstName"], c["lastName"], c["phone"]) for c in sam] == [
         ("Sam", "Okafor", "+61491570156")
+    ]
+
+
+def test_a_sale_parked_on_one_register_is_resumed_changed_and_paid_on_another(
+    shop: Shop, page: Page, browser: Browser
+) -> None:
+    for name, sku, price in (("Notebook", "NOTEBOOK", 6), ("Pen", "PEN", 2)):
+        shop.post("/v1/catalog/products", {"name": name, "sku": sku, "price": price})
+    first = pin_in_at_a_new_register(page, shop, "Till one", "4826")
+    page.get_by_label("Cash in the drawer").fill("50")
+    page.get_by_role("button", name="Open the shift").click()
+    item(page, "Notebook").click()
+    item(page, "Pen").click()
+    item(page, "Pen").click()
+    page.get_by_role("button", name="Order discount and note").click()
+    dialog(page, "Order discount and note").get_by_label("Note on the order").fill("For Ana")
+    dialog(page, "Order discount and note").get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("grand-total")).to_have_text("$10.00")
+    page.get_by_role("button", name="Park the sale").click()
+    expect(page.get_by_role("status").filter(has_text="The sale is parked")).to_be_visible()
+    expect(page.get_by_test_id("cart-line")).to_have_count(0)
+    parked = only_order_of(shop, first)
+    assert (parked["status"], parked["notes"]) == ("open", "For Ana")
+
+    context = browser.new_context(viewport=TABLET)
+    other = context.new_page()
+    try:
+        second = pin_in_at_a_new_register(other, shop, "Till two", "7391")
+        other.get_by_label("Cash in the drawer").fill("50")
+        other.get_by_role("button", name="Open the shift").click()
+        other.get_by_role("button", name="Parked sales").click()
+        listed = dialog(other, "Parked sales")
+        expect(listed.get_by_role("button", name=re.compile("Notebook, Pen"))).to_be_visible()
+        assert serious_violations(other) == []
+        screenshot(other, "cart-parked")
+        listed.get_by_role("button", name=re.compile("Notebook, Pen")).click()
+        expect(other.get_by_test_id("cart-line")).to_have_count(2)
+        expect(other.get_by_test_id("grand-total")).to_have_text("$10.00")
+        item(other, "Pen").click()
+        other.get_by_role("button", name="Charge $12.00").click()
+        other.get_by_label("Cash handed over").fill("20")
+        other.get_by_role("button", name="Take cash").click()
+        expect(other.get_by_test_id("change-due")).to_have_text("Change due: $8.00")
+    finally:
+        context.close()
+
+    paid = only_order_of(shop, second)
+    assert paid["orderId"] == parked["orderId"]
+    assert (paid["status"], paid["notes"], money(paid["totals"]["grandTotal"])) == (
+        "completed",
+        "For Ana",
+        12,
+    )
+    assert sorted((line["sku"], line["quantity"]) for line in paid["lineItems"]) == [
+        ("NOTEBOOK", 1),
+        ("PEN", 3),
     ]

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, Unreachable } from "../api";
 import { t } from "../i18n";
 import { formatMoney } from "../money";
+import { bringUpToDate, type ParkedOrder, park, type Resumed, resume } from "../parked";
 import { pairedRegister } from "../register";
 import {
   type Approval,
@@ -26,6 +27,7 @@ import { CustomerPicker } from "./cart/CustomerPicker";
 import { DiscountAndNote } from "./cart/DiscountAndNote";
 import { ItemOptions } from "./cart/ItemOptions";
 import { ManagerApproval } from "./cart/ManagerApproval";
+import { ParkedSales } from "./cart/ParkedSales";
 import { Tender, type TenderDraft } from "./Tender";
 
 type Editing =
@@ -33,6 +35,7 @@ type Editing =
   | { kind: "order" }
   | { kind: "customer" }
   | { kind: "options"; item: Item }
+  | { kind: "parked" }
   | null;
 
 /** Selling: tap, search or scan items into the cart, give discounts and notes, attach the
@@ -66,6 +69,9 @@ export function Sale({
   // The next tender's Idempotency-Key: kept while its answer is unknown (a retry after a lost
   // connection), renewed once the server has answered.
   const [attemptKey, setAttemptKey] = useState(() => crypto.randomUUID());
+  // The parked order this cart was resumed from: paying or parking it again uses that order.
+  const [resumed, setResumed] = useState<Resumed | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [tenderScan, setTenderScan] = useState<{ code: string } | null>(null);
   const [working, setWorking] = useState(false);
   const [done, setDone] = useState<Paid | null>(null);
@@ -112,6 +118,7 @@ export function Sale({
 
   function add(item: Item) {
     setError(null);
+    setNotice(null);
     if (item.soldBy === "weight" || item.modifierGroupIds.length > 0) {
       setEditing({ kind: "options", item });
       return;
@@ -178,7 +185,8 @@ export function Sale({
     setError(null);
     const tender = { ...draft, key: attemptKey };
     try {
-      const paid = await ringUp(cart, [...taken, tender], saleId);
+      if (resumed) await bringUpToDate(resumed, cart);
+      const paid = await ringUp(cart, [...taken, tender], resumed?.clientOrderId ?? saleId);
       setTaken([...taken, tender]);
       setSold(paid.order);
       setAttemptKey(crypto.randomUUID());
@@ -199,7 +207,36 @@ export function Sale({
     setDone(null);
     setTaken([]);
     setSold(null);
+    setResumed(null);
     setCart(emptyCart(locationId, registerId));
+  }
+
+  async function parkSale() {
+    setError(null);
+    setWorking(true);
+    try {
+      if (resumed) await bringUpToDate(resumed, cart);
+      else await park(cart, saleId);
+      nextSale();
+      setNotice(t("park.parked"));
+    } catch (failure) {
+      setError(explain(failure));
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  async function resumeSale(order: ParkedOrder) {
+    setEditing(null);
+    setError(null);
+    try {
+      const back = await resume(order, registerId, items ?? []);
+      setCart(back.cart);
+      setResumed(back.resumed);
+      setNotice(null);
+    } catch (failure) {
+      setError(explain(failure));
+    }
   }
 
   if (done) {
@@ -275,8 +312,22 @@ export function Sale({
         onEditOrder={() => setEditing({ kind: "order" })}
         onCustomer={() => setEditing({ kind: "customer" })}
         onCharge={() => setCharging(true)}
-        onPark={null}
+        onPark={() => void parkSale()}
+        onParked={() => setEditing({ kind: "parked" })}
       />
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {editing?.kind === "parked" && (
+        <ParkedSales
+          locationId={locationId}
+          currency={currency}
+          onResume={(order) => void resumeSale(order)}
+          onClose={() => setEditing(null)}
+        />
+      )}
       {editedLine && (
         <DiscountAndNote
           id="line-edit"

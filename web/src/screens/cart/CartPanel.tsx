@@ -20,6 +20,7 @@ export function CartPanel({
   onCustomer,
   onCharge,
   onPark,
+  onParked,
 }: {
   cart: Cart;
   priced: Priced | null;
@@ -30,7 +31,8 @@ export function CartPanel({
   onEditOrder: () => void;
   onCustomer: () => void;
   onCharge: () => void;
-  onPark: (() => void) | null;
+  onPark: () => void;
+  onParked: () => void;
 }) {
   const money = (amount: number) => formatMoney(amount, currency);
   const empty = cart.lines.length === 0;
@@ -103,11 +105,12 @@ export function CartPanel({
         <button type="button" class="secondary" disabled={empty} onClick={onEditOrder}>
           {t("cart.orderDiscountAndNote")}
         </button>
-        {onPark && (
-          <button type="button" class="secondary" disabled={empty} onClick={onPark}>
-            {t("park.park")}
-          </button>
-        )}
+        <button type="button" class="secondary" disabled={empty} onClick={onPark}>
+          {t("park.park")}
+        </button>
+        <button type="button" class="secondary" disabled={!empty} onClick={onParked}>
+          {t("park.resume")}
+        </button>
       </div>
       <button class="primary" type="button" disabled={!priced || empty} onClick={onCharge}>
         {priced ? t("sale.charge", { amount: money(priced.totals.balanceDue) }) : t("sale.chargeEmpty")}
