@@ -287,3 +287,26 @@ def test_a_sale_parked_on_one_register_is_resumed_changed_and_paid_on_another(
         ("NOTEBOOK", 1),
         ("PEN", 3),
     ]
+
+
+def test_cash_is_rounded_as_the_tenant_rounds_it(shop: Shop, page: Page) -> None:
+    shop.post("/v1/catalog/products", {"name": "Odd jam", "sku": "JAM", "price": 3.97})
+    rounded = shop.api.patch("/v1/tenant", json={"cashRoundingIncrement": 5})
+    assert rounded.status_code == 200, rounded.text
+    try:
+        register = pin_in_at_a_new_register(page, shop, "Jam till", "5173")
+        page.get_by_label("Cash in the drawer").fill("20")
+        page.get_by_role("button", name="Open the shift").click()
+        item(page, "Odd jam").click()
+        page.get_by_role("button", name="Charge $3.97").click()
+        expect(page.get_by_test_id("cash-due")).to_have_text("In cash (rounded): $3.95")
+        page.get_by_role("button", name="$3.95").click()
+        expect(page.get_by_role("heading", name="Paid", exact=True)).to_be_visible()
+    finally:
+        shop.api.patch("/v1/tenant", json={"cashRoundingIncrement": 1})
+    totals = only_order_of(shop, register)["totals"]
+    assert (money(totals["grandTotal"]), money(totals["cashRounding"])) == (
+        Decimal("3.97"),
+        Decimal("-0.02"),
+    )
+    assert money(totals["paid"]) == Decimal("3.95")

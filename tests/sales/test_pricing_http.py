@@ -160,7 +160,11 @@ async def test_cash_settles_at_the_rounding_increment(
 ) -> None:
     till = await make_shop(client, tenant, rate=None)
     await till.call("PATCH", "/v1/tenant", {"cashRoundingIncrement": 5})
-    order = await till.order(till.line(await till.product("Odd", 16.37)))
+    odd = till.line(await till.product("Odd", 16.37))
+    body = {"locationId": till.location_id, "lineItems": [odd]}
+    priced = await till.call("POST", "/v1/orders/calculate", body)
+    assert (priced["totals"]["grandTotal"], priced["cashDue"]) == (16.37, 16.35)
+    order = await till.order(odd)
     assert order["totals"]["balanceDue"] == 16.37
     paid = await till.pay(order, 16.35, tender="cash", amountTendered=20)
     assert (paid["payment"]["amount"], paid["payment"]["changeDue"]) == (16.35, 3.65)

@@ -68,6 +68,8 @@ export interface Priced {
   totals: Totals;
   /** What a manager must still approve (empty: nothing, or the approval given is valid). */
   approvalNeeded: string[];
+  /** The grand total paid in cash: rounded to the tenant's cash increment. */
+  cashDue: number;
 }
 
 export interface PaymentOut {

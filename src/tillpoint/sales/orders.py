@@ -47,6 +47,7 @@ from tillpoint.sales.presenters import (
     load_bundles,
     order_out,
 )
+from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import (
     LOCATIONS,
@@ -59,11 +60,7 @@ from tillpoint.sales.sale_context import (
     payment_place,
     payment_place_of,
 )
-from tillpoint.sales.schemas import (
-    OrderCalculationOut,
-    OrderIn,
-    OrderOut,
-)
+from tillpoint.sales.schemas import OrderCalculationOut, OrderIn, OrderOut
 from tillpoint.sales.stored_value import attach_gift_cards
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
@@ -339,7 +336,9 @@ async def calculate_order(
     reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
     needed = await approval_still_needed(session, principal, reasons, data.approval)
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    return calculation_out(order, lines, exponent, needed)
+    settings = place.settings
+    cash = cash_due(order.grand_total_minor, settings.cash_increment, settings.rounding)
+    return calculation_out(order, lines, exponent, needed, cash)
 
 
 async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Order | None:

@@ -392,6 +392,7 @@ class OrderCalculationOut(ApiModel):
 
     location_id: str
     approval_needed: list[str] = Field(description="What still needs a manager's `approval`")
+    cash_due: DecimalNumber = Field(description="grandTotal paid in cash: cash rounding applied")
     line_items: list[LineItemOut]
     discounts: list[AppliedDiscountOut]
     coupon_codes: list[str] = []

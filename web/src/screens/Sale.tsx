@@ -262,6 +262,7 @@ export function Sale({
       <>
         <Tender
           due={sold ? sold.totals.balanceDue : priced.totals.balanceDue}
+          cashDue={sold ? null : priced.cashDue}
           taken={payments}
           customer={cart.customer}
           currency={currency}

@@ -25,6 +25,7 @@ function amountOf(text: string): number {
  * server then reports is what the next part pays. */
 export function Tender({
   due,
+  cashDue,
   taken,
   customer,
   currency,
@@ -34,6 +35,8 @@ export function Tender({
   onBack,
 }: {
   due: number;
+  /** What is due when paid in cash (the server's cash rounding), before any part is paid. */
+  cashDue: number | null;
   /** A code the scanner read while this screen is up: a gift card's. */
   scannedCode: { code: string } | null;
   taken: PaymentOut[];
@@ -52,7 +55,8 @@ export function Tender({
   const [balance, setBalance] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const money = (value: number) => formatMoney(value, currency);
-  const quick = [due, ...[5, 10, 20, 50, 100].filter((note) => note > due)].slice(0, 4);
+  const inCash = cashDue ?? due;
+  const quick = [inCash, ...[5, 10, 20, 50, 100].filter((note) => note > inCash)].slice(0, 4);
 
   // Each part taken leaves a new balance: the next part starts from it.
   useEffect(() => {
@@ -155,6 +159,11 @@ export function Tender({
       </div>
       {kind === "cash" ? (
         <>
+          {inCash !== due && (
+            <p class="remaining" data-testid="cash-due">
+              {t("tender.cashDue", { amount: money(inCash) })}
+            </p>
+          )}
           <div class="choices">
             {quick.map((value) => (
               <button key={value} type="button" class="choice" disabled={working} onClick={() => payCash(value)}>
