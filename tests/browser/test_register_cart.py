@@ -310,3 +310,48 @@ def test_cash_is_rounded_as_the_tenant_rounds_it(shop: Shop, page: Page) -> None
         Decimal("-0.02"),
     )
     assert money(totals["paid"]) == Decimal("3.95")
+
+
+def test_a_gift_card_scanned_at_the_tender_pays_part_and_a_card_the_rest(
+    shop: Shop, page: Page
+) -> None:
+    code = "GIFTCARD7788"
+    shop.post("/v1/gift-cards/codes", {"codes": [code]})
+    shop.post(
+        "/v1/catalog/products", {"name": "Gift card", "sku": "GIFT", "price": 25, "giftCard": True}
+    )
+    shop.post("/v1/catalog/products", {"name": "Candle", "sku": "CANDLE", "price": 30})
+    sold = shop.post(
+        "/v1/orders",
+        {
+            "locationId": shop.location_id,
+            "lineItems": [{"sku": "GIFT", "unitPrice": 25, "giftCardCode": code}],
+        },
+    )
+    shop.post(
+        f"/v1/orders/{sold['orderId']}/payments",
+        {"tenderType": "credit_card", "amount": 25, "cardLast4": "1111"},
+    )
+    register = pin_in_at_a_new_register(page, shop, "Gift till", "6284")
+    page.get_by_label("Cash in the drawer").fill("20")
+    page.get_by_role("button", name="Open the shift").click()
+    item(page, "Candle").click()
+    page.get_by_role("button", name="Charge $30.00").click()
+    page.get_by_role("button", name="Gift card").click()
+    scan(page, code)
+    expect(page.get_by_label("Gift card code (type or scan it)")).to_have_value(code)
+    page.get_by_role("button", name="Check the balance").click()
+    expect(page.get_by_test_id("tender-balance")).to_have_text("Balance: $25.00")
+    page.get_by_label("Amount to pay this way").fill("25")
+    page.get_by_role("button", name="Take this payment").click()
+    expect(page.get_by_test_id("balance-due")).to_have_text("Remaining: $5.00")
+    page.get_by_role("button", name="Card", exact=True).click()
+    page.get_by_label("Card's last 4 digits").fill("4242")
+    page.get_by_role("button", name="Record card payment").click()
+    expect(page.get_by_role("heading", name="Paid", exact=True)).to_be_visible()
+
+    order = only_order_of(shop, register)
+    payments = [(p["tenderType"], money(p["amount"])) for p in order["payments"]]
+    assert payments == [("gift_card", 25), ("credit_card", 5)]
+    card = shop.api.get("/v1/gift-cards/lookup", params={"code": code}).json()
+    assert money(card["balance"]) == 0
