@@ -25,6 +25,7 @@ import { explain } from "../ui/explain";
 import { CartPanel } from "./cart/CartPanel";
 import { CustomerPicker } from "./cart/CustomerPicker";
 import { DiscountAndNote } from "./cart/DiscountAndNote";
+import { ItemGrid } from "./cart/ItemGrid";
 import { ItemOptions } from "./cart/ItemOptions";
 import { ManagerApproval } from "./cart/ManagerApproval";
 import { ParkedSales } from "./cart/ParkedSales";
@@ -50,7 +51,6 @@ export function Sale({
   currency: string;
 }) {
   const [items, setItems] = useState<Item[] | null>(null);
-  const [search, setSearch] = useState("");
   const [cart, setCartState] = useState<Cart>(() => emptyCart(locationId, registerId));
   // This cart's order id on the server side (its clientOrderId): a new one whenever the cart
   // changes, the same one for every attempt to pay it.
@@ -281,28 +281,12 @@ export function Sale({
     );
   }
 
-  const needle = search.trim().toLowerCase();
-  const shown = (items ?? []).filter(
-    (item) => !needle || item.name.toLowerCase().includes(needle) || item.sku.toLowerCase() === needle,
-  );
   const editedLine = editing?.kind === "line" ? cart.lines.find((l) => l.key === editing.key) : undefined;
   const me = currentUser.value?.principalId;
   const approvers = (pairedRegister.value?.employees ?? []).filter((e) => e.employeeId !== me);
   return (
     <div class="sale">
-      <section class="catalog" aria-label={t("sale.items")}>
-        <label for="search">{t("sale.search")}</label>
-        <input id="search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
-        <div class="grid">
-          {shown.slice(0, 60).map((item) => (
-            <button key={item.sku} type="button" class="item" onClick={() => add(item)}>
-              <span class="item-name">{item.name}</span>
-              <span class="item-price">{money(item.price)}</span>
-            </button>
-          ))}
-        </div>
-        {items !== null && shown.length === 0 && <p class="muted">{t("sale.nothingFound")}</p>}
-      </section>
+      <ItemGrid items={items} currency={currency} onAdd={add} />
       <CartPanel
         cart={cart}
         priced={priced}
