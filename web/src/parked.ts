@@ -37,8 +37,12 @@ export interface Resumed {
   asResumed: string;
 }
 
-export async function park(cart: Cart, clientOrderId: string): Promise<void> {
-  await api("POST", "/v1/orders", { ...orderBody(cart), clientOrderId });
+/** The cart kept on the server as an open order (the one its clientOrderId already names, if
+ * an attempt to pay it created one): what resuming it later needs. */
+export async function park(cart: Cart, clientOrderId: string): Promise<Resumed> {
+  const body = orderBody(cart);
+  const order = await api<Sold>("POST", "/v1/orders", { ...body, clientOrderId });
+  return { orderId: order.orderId, clientOrderId, asResumed: JSON.stringify(body) };
 }
 
 /** The location's open orders that a register parked, oldest first. */

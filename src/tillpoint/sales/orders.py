@@ -329,9 +329,7 @@ async def _build(
 async def calculate_order(
     session: AsyncSession, principal: Principal, data: OrderIn
 ) -> OrderCalculationOut:
-    """Price a body exactly as creating it would, saving nothing; with what in it still needs
-    a manager's approval (an approval it carries is checked: a register asks for the PIN when
-    the discount is given, not when the sale is paid)."""
+    """Price a body as creating it would, saving nothing; with approvalNeeded and cashDue."""
     order, lines, place = await _build(session, principal, data)
     reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
     needed = await approval_still_needed(session, principal, reasons, data.approval)

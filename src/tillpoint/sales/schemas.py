@@ -365,9 +365,7 @@ class OrderOut(ApiModel):
     notes: str
     shift_id: str | None
     exchange_refund_id: str | None = Field(description="This order is the new sale of an exchange")
-    exchange_order_id: str | None = Field(
-        description="This order's goods were exchanged for that order"
-    )
+    exchange_order_id: str | None = Field(description="The exchange's new sale for these goods")
     occurred_at: Timestamp
     completed_at: Timestamp | None
     voided_at: Timestamp | None

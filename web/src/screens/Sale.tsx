@@ -198,6 +198,11 @@ export function Sale({
       // No answer: the same tender retried keeps its key. An answer: the next one is new.
       if (!(failure instanceof Unreachable)) setAttemptKey(crypto.randomUUID());
       setError(explain(failure));
+      // The order may exist now with nothing paid: a cart changed after this changes that
+      // order, as a resumed one does, rather than leaving it open for nobody.
+      if (failure instanceof ApiFailure && !resumed && taken.length === 0) {
+        park(cart, saleId).then(setResumed, () => undefined);
+      }
     } finally {
       setWorking(false);
     }

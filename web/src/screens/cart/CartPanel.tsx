@@ -105,12 +105,16 @@ export function CartPanel({
         <button type="button" class="secondary" disabled={empty} onClick={onEditOrder}>
           {t("cart.orderDiscountAndNote")}
         </button>
-        <button type="button" class="secondary" disabled={empty} onClick={onPark}>
-          {t("park.park")}
-        </button>
-        <button type="button" class="secondary" disabled={!empty} onClick={onParked}>
-          {t("park.resume")}
-        </button>
+        {/* Park what is in the cart; with nothing in it, resume what was parked. */}
+        {empty ? (
+          <button type="button" class="secondary" onClick={onParked}>
+            {t("park.resume")}
+          </button>
+        ) : (
+          <button type="button" class="secondary" onClick={onPark}>
+            {t("park.park")}
+          </button>
+        )}
       </div>
       <button class="primary" type="button" disabled={!priced || empty} onClick={onCharge}>
         {priced ? t("sale.charge", { amount: money(priced.totals.balanceDue) }) : t("sale.chargeEmpty")}
