@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { giftCardBalance, storeCreditBalance } from "../customers";
 import { t } from "../i18n";
@@ -58,8 +58,12 @@ export function Tender({
   const inCash = cashDue ?? due;
   const quick = [inCash, ...[5, 10, 20, 50, 100].filter((note) => note > inCash)].slice(0, 4);
 
-  // Each part taken leaves a new balance: the next part starts from it.
+  // Each part taken leaves a new balance: the next part starts from it (not on the first
+  // render: what the cashier types as the screen appears stays).
+  const dueBefore = useRef(due);
   useEffect(() => {
+    if (dueBefore.current === due) return;
+    dueBefore.current = due;
     setAmount(String(due));
     setHanded("");
     setError(null);
