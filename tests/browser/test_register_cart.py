@@ -2,9 +2,11 @@
 items scanned, a discount above the threshold approved on the spot by a manager's PIN, paid
 part in cash and part by card; then an item with a modifier choice and one sold by weight, a
 note on a line and on the order, a customer added on the spot and another found and attached,
-paid part with their store credit and the rest in cash; and a sale parked on one register,
-resumed on another, changed there and paid. Each time the order on the server is exactly what
-the screen showed."""
+paid part with their store credit and the rest in cash; a sale parked on one register,
+resumed on another, changed there and paid; cash rounded as the tenant rounds it; a gift card
+scanned at the tender, refused for more than its balance, then part of a changed sale's
+payment (still one order). Each time the order on the server is exactly what the screen
+showed."""
 
 import re
 from decimal import Decimal
@@ -349,16 +351,27 @@ def test_a_gift_card_scanned_at_the_tender_pays_part_and_a_card_the_rest(
     expect(page.get_by_label("Gift card code (type or scan it)")).to_have_value(code)
     page.get_by_role("button", name="Check the balance").click()
     expect(page.get_by_test_id("tender-balance")).to_have_text("Balance: $25.00")
+    page.get_by_label("Amount to pay this way").fill("30")
+    page.get_by_role("button", name="Take this payment").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    # Refused; the customer takes a second candle: the order the refused attempt created is
+    # changed, not left open beside a new one.
+    page.get_by_role("button", name="Back to the sale").click()
+    page.get_by_role("button", name="One more Candle").click()
+    page.get_by_role("button", name="Charge $60.00").click()
+    page.get_by_role("button", name="Gift card").click()
+    scan(page, code)
     page.get_by_label("Amount to pay this way").fill("25")
     page.get_by_role("button", name="Take this payment").click()
-    expect(page.get_by_test_id("balance-due")).to_have_text("Remaining: $5.00")
+    expect(page.get_by_test_id("balance-due")).to_have_text("Remaining: $35.00")
     page.get_by_role("button", name="Card", exact=True).click()
     page.get_by_label("Card's last 4 digits").fill("4242")
     page.get_by_role("button", name="Record card payment").click()
     expect(page.get_by_role("heading", name="Paid", exact=True)).to_be_visible()
 
     order = only_order_of(shop, register)
+    assert [(line["sku"], line["quantity"]) for line in order["lineItems"]] == [("CANDLE", 2)]
     payments = [(p["tenderType"], money(p["amount"])) for p in order["payments"]]
-    assert payments == [("gift_card", Decimal(25)), ("credit_card", Decimal(5))]
+    assert payments == [("gift_card", Decimal(25)), ("credit_card", Decimal(35))]
     card = shop.api.get("/v1/gift-cards/lookup", params={"code": code}).json()
     assert money(card["balance"]) == 0
