@@ -160,7 +160,11 @@ async def test_cash_settles_at_the_rounding_increment(
 ) -> None:
     till = await make_shop(client, tenant, rate=None)
     await till.call("PATCH", "/v1/tenant", {"cashRoundingIncrement": 5})
-    order = await till.order(till.line(await till.product("Odd", 16.37)))
+    odd = till.line(await till.product("Odd", 16.37))
+    body = {"locationId": till.location_id, "lineItems": [odd]}
+    priced = await till.call("POST", "/v1/orders/calculate", body)
+    assert (priced["totals"]["grandTotal"], priced["cashDue"]) == (16.37, 16.35)
+    order = await till.order(odd)
     assert order["totals"]["balanceDue"] == 16.37
     paid = await till.pay(order, 16.35, tender="cash", amountTendered=20)
     assert (paid["payment"]["amount"], paid["payment"]["changeDue"]) == (16.35, 3.65)
@@ -231,3 +235,35 @@ async def test_owner_overrides_and_discounts_without_approval(till: Till) -> Non
         (12.0, True, 6.9, 0.46)
     ]
     assert totals(order) == (12.0, 6.9, 0.46, 0, 0, 5.56)
+
+
+async def test_calculate_says_what_needs_approval_and_checks_the_pin_given(
+    till: Till, cashier: Till
+) -> None:
+    sku = await till.product("Lamp", 10)
+    manager = await add_employee(till, "manager", "2468")
+    clerk = await add_employee(till, "cashier", "1357")
+    above = [{"type": "percentage", "value": 25, "reason": "scratched"}]
+    body = {"locationId": till.location_id, "lineItems": [till.line(sku, discounts=above)]}
+    body |= {"discounts": [{"type": "fixed", "value": 5}]}
+
+    priced = await cashier.call("POST", "/v1/orders/calculate", body)
+    assert priced["approvalNeeded"] == [
+        f"discount on {sku} above 20 %",
+        "order discount above 20 %",
+    ]
+    for refused in ({"employeeId": manager, "pin": "9999"}, {"employeeId": clerk, "pin": "1357"}):
+        await cashier.error(
+            "POST",
+            "/v1/orders/calculate",
+            body | {"approval": refused},
+            403,
+            "DISCOUNT_APPROVAL_REQUIRED",
+        )
+    approved = body | {"approval": {"employeeId": manager, "pin": "2468"}}
+    assert (await cashier.call("POST", "/v1/orders/calculate", approved))["approvalNeeded"] == []
+    # The owner may approve by acting; a small discount needs no one.
+    assert (await till.call("POST", "/v1/orders/calculate", body))["approvalNeeded"] == []
+    small = {"locationId": till.location_id, "lineItems": [till.line(sku)]}
+    assert (await cashier.call("POST", "/v1/orders/calculate", small))["approvalNeeded"] == []
+    assert (await till.get("/v1/orders", locationId=till.location_id))["total"] == 0

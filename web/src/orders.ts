@@ -1,7 +1,7 @@
 // Orders already rung up: found by receipt number or in today's list, then refunded, voided
 // or exchanged. Amounts refunded are the server's (pro rata, to the original tenders).
 import { api } from "./api";
-import type { Tender } from "./till";
+import type { Tender } from "./sale";
 
 export interface OrderLine {
   lineItemId: string;
@@ -96,7 +96,11 @@ export async function exchange(
   });
 }
 
-export async function payBalance(orderId: string, registerId: string, tender: Tender): Promise<Order> {
+export async function payBalance(
+  orderId: string,
+  registerId: string,
+  tender: Omit<Tender, "key">,
+): Promise<Order> {
   const paid = await api<{ order: Order }>("POST", `/v1/orders/${encodeURIComponent(orderId)}/payments`, {
     ...tender,
     registerId,

@@ -93,12 +93,13 @@ async def create_order(
     "/orders/calculate",
     response_model=OrderCalculationOut,
     status_code=200,
-    responses=error_responses(*COUPON_ERRORS),
+    responses=error_responses("DISCOUNT_APPROVAL_REQUIRED", *COUPON_ERRORS),
 )
 async def calculate_order(
     body: OrderIn, session: DbSession, principal: OrderWriter
 ) -> OrderCalculationOut:
-    """Price an order body exactly as creating it would, saving nothing."""
+    """Price an order body exactly as creating it would, saving nothing. `approvalNeeded` says
+    what a manager must approve; an `approval` in the body is checked (403 if not valid)."""
     return await orders.calculate_order(session, principal, body)
 
 

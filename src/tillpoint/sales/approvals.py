@@ -19,7 +19,7 @@ from tillpoint.identity.models import Role
 from tillpoint.sales.models import OrderLine
 from tillpoint.sales.order_promotions import promotion_discount_minor
 from tillpoint.sales.pricing import discount_needs_approval
-from tillpoint.sales.schemas import ApprovalIn
+from tillpoint.sales.schemas import ApprovalIn, OrderIn
 from tillpoint.stores.models import Employee
 
 PERMISSION = "orders:price_override"
@@ -54,6 +54,32 @@ def approval_reasons(
         if discount_needs_approval(given, base, threshold):
             reasons.append(f"order discount above {threshold_percent} %")
     return reasons
+
+
+def new_order_approval_reasons(
+    lines: Sequence[OrderLine], data: OrderIn, threshold_percent: int
+) -> list[str]:
+    """What in a new order's body needs a manager: all its lines and discounts are new."""
+    return approval_reasons(
+        lines,
+        touched_line_ids={line.id for line in lines},
+        order_discounts_changed=bool(data.discounts),
+        threshold_percent=threshold_percent,
+    )
+
+
+async def approval_still_needed(
+    session: AsyncSession,
+    principal: Principal,
+    reasons: list[str],
+    approval: ApprovalIn | None,
+) -> list[str]:
+    """For a body priced but not saved: the reasons a manager must still approve (none when
+    the principal may approve), after checking an approval it carries (403 if not valid)."""
+    if approval is not None:
+        await require_approval(session, principal, reasons, approval)
+        return []
+    return [] if principal.has(PERMISSION) else reasons
 
 
 async def require_approval(

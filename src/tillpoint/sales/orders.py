@@ -25,7 +25,11 @@ from tillpoint.customers.service import resolve_customer_id
 from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import Reservation, change_reservations
-from tillpoint.sales.approvals import approval_reasons, require_approval
+from tillpoint.sales.approvals import (
+    approval_still_needed,
+    new_order_approval_reasons,
+    require_approval,
+)
 from tillpoint.sales.lines import (
     PricingContext,
     discounts_json,
@@ -43,6 +47,7 @@ from tillpoint.sales.presenters import (
     load_bundles,
     order_out,
 )
+from tillpoint.sales.pricing import cash_due
 from tillpoint.sales.rows import insert_new
 from tillpoint.sales.sale_context import (
     LOCATIONS,
@@ -55,11 +60,7 @@ from tillpoint.sales.sale_context import (
     payment_place,
     payment_place_of,
 )
-from tillpoint.sales.schemas import (
-    OrderCalculationOut,
-    OrderIn,
-    OrderOut,
-)
+from tillpoint.sales.schemas import OrderCalculationOut, OrderIn, OrderOut
 from tillpoint.sales.stored_value import attach_gift_cards
 from tillpoint.stores.service import get_register
 from tillpoint.stores.staff import get_employee
@@ -328,10 +329,14 @@ async def _build(
 async def calculate_order(
     session: AsyncSession, principal: Principal, data: OrderIn
 ) -> OrderCalculationOut:
-    """Price a body exactly as creating it would, saving nothing."""
-    order, lines, _ = await _build(session, principal, data)
+    """Price a body as creating it would, saving nothing; with approvalNeeded and cashDue."""
+    order, lines, place = await _build(session, principal, data)
+    reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
+    needed = await approval_still_needed(session, principal, reasons, data.approval)
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    return calculation_out(order, lines, exponent)
+    settings = place.settings
+    cash = cash_due(order.grand_total_minor, settings.cash_increment, settings.rounding)
+    return calculation_out(order, lines, exponent, needed, cash)
 
 
 async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Order | None:
@@ -368,12 +373,7 @@ async def create_order(
         if first is not None:
             return first, False
     order, lines, place = await _build(session, principal, data)
-    reasons = approval_reasons(
-        lines,
-        touched_line_ids={line.id for line in lines},
-        order_discounts_changed=bool(data.discounts),
-        threshold_percent=place.settings.approval_percent,
-    )
+    reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
     await require_approval(session, principal, reasons, data.approval)
     if data.client_order_id is None:
         await insert_new(session, order)

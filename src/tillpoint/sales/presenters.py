@@ -260,9 +260,17 @@ def _service_charges(order: Order, exponent: int) -> list[ServiceChargeOut]:
     ]
 
 
-def calculation_out(order: Order, lines: Sequence[OrderLine], exponent: int) -> OrderCalculationOut:
+def calculation_out(
+    order: Order,
+    lines: Sequence[OrderLine],
+    exponent: int,
+    approval_needed: list[str],
+    cash_due_minor: int,
+) -> OrderCalculationOut:
     return OrderCalculationOut(
         location_id=order.location_id,
+        approval_needed=approval_needed,
+        cash_due=_money(cash_due_minor, exponent),
         line_items=[line_out(line, exponent) for line in lines],
         discounts=_discounts(order.discounts, exponent),
         coupon_codes=order.coupon_codes,

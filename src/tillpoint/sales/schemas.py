@@ -365,9 +365,7 @@ class OrderOut(ApiModel):
     notes: str
     shift_id: str | None
     exchange_refund_id: str | None = Field(description="This order is the new sale of an exchange")
-    exchange_order_id: str | None = Field(
-        description="This order's goods were exchanged for that order"
-    )
+    exchange_order_id: str | None = Field(description="The exchange's new sale for these goods")
     occurred_at: Timestamp
     completed_at: Timestamp | None
     voided_at: Timestamp | None
@@ -391,6 +389,8 @@ class OrderCalculationOut(ApiModel):
     """An order body priced exactly as creating it would, with nothing saved."""
 
     location_id: str
+    approval_needed: list[str] = Field(description="What still needs a manager's `approval`")
+    cash_due: DecimalNumber = Field(description="grandTotal paid in cash: cash rounding applied")
     line_items: list[LineItemOut]
     discounts: list[AppliedDiscountOut]
     coupon_codes: list[str] = []

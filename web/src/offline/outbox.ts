@@ -10,7 +10,7 @@ import { online } from "../connection";
 import { currentUser } from "../session";
 import { t } from "../i18n";
 import { formatMoney } from "../money";
-import type { Paid, Priced, Sold } from "../till";
+import type { Paid, Priced, Sold } from "../sale";
 import { explain } from "../ui/explain";
 import { ensureSession, finishSignOut, signOutPending } from "./kept";
 import { CURRENCY } from "./pricing";
@@ -54,14 +54,25 @@ export async function keepSale(sale: SaleToKeep, attempted: boolean): Promise<Pa
   await recount();
   void drainOutbox(); // it may be that only this request failed
   const tendered = Number(sale.payment.amountTendered ?? sale.expectedTotal);
+  const total = sale.expectedTotal;
+  const payment = {
+    paymentId: "",
+    tenderType: String(sale.payment.tenderType),
+    amount: total,
+    changeDue: Math.max(0, Math.round((tendered - total) * 1e6) / 1e6),
+    cardLast4: (sale.payment.cardLast4 as string | undefined) ?? null,
+  };
+  const totals = { subtotal: total, discountTotal: 0, taxTotal: 0, grandTotal: total, cashRounding: 0 };
   return {
     order: {
       orderId: sale.clientOrderId,
       receiptNumber: t("offline.receiptLater"),
       status: "waiting",
-      totals: { taxTotal: 0, grandTotal: sale.expectedTotal, balanceDue: 0 },
+      lineItems: [],
+      totals: { ...totals, paid: total, balanceDue: 0 },
+      payments: [payment],
     },
-    payment: { changeDue: Math.max(0, Math.round((tendered - sale.expectedTotal) * 1e6) / 1e6) },
+    payment,
   };
 }
 

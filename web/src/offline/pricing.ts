@@ -4,7 +4,8 @@
 // is shown to the cashier, never charged silently.
 import { Unreachable, api } from "../api";
 import { online } from "../connection";
-import type { Item, Priced } from "../till";
+import type { Priced } from "../sale";
+import type { Item } from "../till";
 import { cached, itemsKey } from "./kept";
 import { kept } from "./store";
 
@@ -86,6 +87,7 @@ export async function offlinePrice(
   const unit = minorUnits(currency);
   let net = 0;
   let tax = 0;
+  const lines: Priced["lineItems"] = [];
   for (const line of lineItems) {
     const item = facts.items[line.sku];
     if (item === undefined) return null;
@@ -94,9 +96,16 @@ export async function offlinePrice(
     const divisor = facts.taxInclusive ? 100 + percents.reduce((a, b) => a + b, 0) : 100;
     net += amount;
     for (const p of percents) tax += Math.round((amount * p) / divisor);
+    lines.push({ sku: line.sku, subtotal: amount / unit, discount: 0, total: amount / unit });
   }
   const grand = (facts.taxInclusive ? net : net + tax) / unit;
-  return { totals: { taxTotal: tax / unit, grandTotal: grand, balanceDue: grand } };
+  const totals = { subtotal: net / unit, discountTotal: 0, taxTotal: tax / unit, grandTotal: grand };
+  return {
+    lineItems: lines,
+    totals: { ...totals, cashRounding: 0, paid: 0, balanceDue: grand },
+    approvalNeeded: [],
+    cashDue: grand,
+  };
 }
 
 /** The server's price for a cart, or the offline one when the server cannot be reached. */

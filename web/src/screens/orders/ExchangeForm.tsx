@@ -83,6 +83,10 @@ export function ExchangeForm({
       <>
         <Tender
           due={due.totals.balanceDue}
+          cashDue={null}
+          taken={[]}
+          customer={null}
+          scannedCode={null}
           currency={currency}
           working={working}
           onPay={(tender) => {
