@@ -152,3 +152,20 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wedge_scan(page: Page, code: str) -> None:
+    """A keyboard-wedge scanner's burst: the code's keys, then Enter, microseconds apart, at
+    whatever has the focus. Sent from inside the page in one go, as the device delivers it:
+    Playwright's one round trip per key can leave gaps longer than the app's 50 ms between
+    keys on a busy machine, which the app rightly takes for a person typing."""
+    page.evaluate(
+        """(code) => {
+            const target = document.activeElement ?? document.body;
+            for (const key of [...code, "Enter"]) {
+                const init = { key, bubbles: true, cancelable: true };
+                target.dispatchEvent(new KeyboardEvent("keydown", init));
+            }
+        }""",
+        code,
+    )

@@ -6,8 +6,15 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
-from tests.browser.test_office_stock import add_user, wedge_scan
+from tests.browser.conftest import (
+    DESKTOP,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    Shop,
+    screenshot,
+    wedge_scan,
+)
+from tests.browser.test_office_stock import add_user
 from tests.browser.test_sign_in import serious_violations, sign_in
 
 GIFT_CODE = "GIFT-0001-TEST"

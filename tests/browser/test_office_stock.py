@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot, wedge_scan
 from tests.browser.test_sign_in import serious_violations, sign_in
 
 PENCILS_BARCODE = "4006381333931"
@@ -38,23 +38,6 @@ def level(shop: Shop, location_id: str, sku: str) -> dict[str, Any]:
     found = shop.api.get("/v1/inventory/levels", params={"locationId": location_id, "sku": sku})
     [row] = found.json()["items"]
     return dict(row)
-
-
-def wedge_scan(page: Page, code: str) -> None:
-    """A keyboard-wedge scanner's burst: the code's keys, then Enter, microseconds apart, at
-    whatever has the focus. Sent from inside the page in one go, as the device delivers it:
-    Playwright's one round trip per key can leave gaps longer than the app's 50 ms between
-    keys on a busy machine, which the app rightly takes for a person typing."""
-    page.evaluate(
-        """(code) => {
-            const target = document.activeElement ?? document.body;
-            for (const key of [...code, "Enter"]) {
-                const init = { key, bubbles: true, cancelable: true };
-                target.dispatchEvent(new KeyboardEvent("keydown", init));
-            }
-        }""",
-        code,
-    )
 
 
 def open_stock(page: Page, shop: Shop, tab: str = "Levels") -> None:

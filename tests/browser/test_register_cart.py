@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import TABLET, Shop, screenshot
+from tests.browser.conftest import TABLET, Shop, screenshot, wedge_scan
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
 from tests.browser.test_sign_in import serious_violations
 
@@ -27,13 +27,6 @@ def add_employee(shop: Shop, name: str, role: str, pin: str) -> str:
     body = {"name": name, "roleId": role_id, "locationIds": [shop.location_id], "pin": pin}
     employee_id: str = shop.post("/v1/employees", body)["employeeId"]
     return employee_id
-
-
-def scan(page: Page, code: str) -> None:
-    """A keyboard-wedge scanner's burst: the code typed faster than a person, then Enter (no
-    pause between keys: on a loaded machine a pause can stretch past what reads as a scan)."""
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
 
 
 def dialog(page: Page, name: str) -> Locator:
@@ -69,9 +62,9 @@ def test_scanned_items_a_discount_a_manager_approves_and_cash_plus_card(
     page.get_by_role("button", name="Open the shift").click()
 
     expect(item(page, "Wool scarf")).to_be_visible()
-    scan(page, SCARF_BARCODE)
+    wedge_scan(page, SCARF_BARCODE)
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
-    scan(page, GLOVES_BARCODE)
+    wedge_scan(page, GLOVES_BARCODE)
     expect(page.get_by_test_id("cart-line")).to_have_count(2)
     expect(page.get_by_test_id("grand-total")).to_have_text("$60.00")
 
@@ -347,7 +340,7 @@ def test_a_gift_card_scanned_at_the_tender_pays_part_and_a_card_the_rest(
     item(page, "Candle").click()
     page.get_by_role("button", name="Charge $30.00").click()
     page.get_by_role("button", name="Gift card").click()
-    scan(page, code)
+    wedge_scan(page, code)
     expect(page.get_by_label("Gift card code (type or scan it)")).to_have_value(code)
     page.get_by_role("button", name="Check the balance").click()
     expect(page.get_by_test_id("tender-balance")).to_have_text("Balance: $25.00")
@@ -360,7 +353,7 @@ def test_a_gift_card_scanned_at_the_tender_pays_part_and_a_card_the_rest(
     page.get_by_role("button", name="One more Candle").click()
     page.get_by_role("button", name="Charge $60.00").click()
     page.get_by_role("button", name="Gift card").click()
-    scan(page, code)
+    wedge_scan(page, code)
     page.get_by_label("Amount to pay this way").fill("25")
     page.get_by_role("button", name="Take this payment").click()
     expect(page.get_by_test_id("balance-due")).to_have_text("Remaining: $35.00")

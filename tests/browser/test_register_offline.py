@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Shop, screenshot
+from tests.browser.conftest import Shop, screenshot, wedge_scan
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
 from tests.browser.test_sign_in import serious_violations
 
@@ -29,9 +29,8 @@ def _open_shift(page: Page) -> None:
 
 def _sell_for_cash(page: Page, name: str, total: str, handed: str, scan: str = "") -> None:
     expect(item(page, name)).to_be_visible()
-    if scan:  # a keyboard-wedge scanner's burst
-        page.keyboard.type(scan)  # no delay: a scanner is faster than any typist
-        page.keyboard.press("Enter")
+    if scan:
+        wedge_scan(page, scan)
     else:
         item(page, name).click()
     expect(page.get_by_test_id("grand-total")).to_have_text(total)

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.accessibility import serious_violations
-from tests.browser.conftest import Shop, screenshot
+from tests.browser.conftest import Shop, screenshot, wedge_scan
 from tests.browser.test_register_sale import pin_in_at_a_new_register
 
 Json = dict[str, Any]
@@ -134,8 +134,7 @@ def test_a_manager_refunds_a_line_and_voids_an_order_a_cashier_cannot(
     # The second order's receipt barcode, scanned (a keyboard wedge's burst), then voided.
     page.get_by_role("button", name="Back to the orders").click()
     expect(page.get_by_role("heading", name="Orders")).to_be_visible()
-    page.keyboard.type(second["receiptNumber"], delay=5)
-    page.keyboard.press("Enter")
+    wedge_scan(page, second["receiptNumber"])
     expect(page.get_by_role("heading", name=f"Order {second['receiptNumber']}")).to_be_visible()
     page.get_by_role("button", name="Void").click()
     page.get_by_label("Reason for the void").fill("Rung up twice")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
+from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot, wedge_scan
 from tests.browser.test_sign_in import pair_this_device, sign_in
 
 
@@ -94,8 +94,7 @@ def test_a_cashier_opens_the_shift_and_sells_for_cash_and_card(shop: Shop, page:
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("cart-line")).to_have_text(re.compile("^Almond croissant"))
     expect(page.get_by_label("Search items")).to_have_value("fl")
-    page.keyboard.type("0000000000000", delay=5)
-    page.keyboard.press("Enter")
+    wedge_scan(page, "0000000000000")
     expect(page.get_by_role("alert")).to_have_text("No item has the code 0000000000000.")
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
 
