@@ -108,3 +108,30 @@ def test_home_leads_a_new_owner_from_sign_in_to_the_register(shop: Shop, page: P
     page.get_by_role("button", name="Open the register (sign out for PIN sign-in)").click()
     expect(page.get_by_role("heading", name=f"Who is at {register_name}?")).to_be_visible()
     expect(page.get_by_role("button", name=employee)).to_be_visible()
+
+
+def test_the_pin_screen_lists_an_employee_added_while_the_register_was_in_use(
+    shop: Shop, page: Page
+) -> None:
+    register_name, first = shop.register_with_employee("Side till", "Alex", pin="1470")
+    page.goto(shop.url())
+    sign_in(page, OWNER_EMAIL, OWNER_PASSWORD)
+    pair_this_device(page, shop, register_name)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name=first)).to_be_visible()
+    # The owner hires someone on another device meanwhile.
+    roles = shop.api.get("/v1/roles", params={"pageSize": 100}).json()["items"]
+    cashier = next(r["roleId"] for r in roles if r["name"] == "cashier")
+    shop.post(
+        "/v1/employees",
+        {"name": "Sam", "roleId": cashier, "locationIds": [shop.location_id], "pin": "2581"},
+    )
+    page.get_by_role("button", name=first).click()
+    page.keyboard.type("1470")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Open the shift")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sam").click()
+    page.keyboard.type("2581")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Open the shift")).to_be_visible()

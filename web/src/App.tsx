@@ -21,6 +21,12 @@ export function App() {
   }, []);
   const user = currentUser.value;
   const register = pairedRegister.value;
+  const nobodySignedIn = user === null;
+  useEffect(() => {
+    // The PIN screen lists who works here: read it again each time it comes up, so someone
+    // added since the device was paired can sign in without a reload.
+    if (nobodySignedIn) void loadPairedRegisterOrRestore().catch(() => undefined);
+  }, [nobodySignedIn]);
   let screen = null;
   if (user && user.kind === "employee" && register) {
     screen = <Register user={user} register={register} />;
