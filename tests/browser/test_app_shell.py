@@ -3,9 +3,9 @@ sized, accessible (axe-core finds no serious violation), and always showing whet
 server answers."""
 
 import httpx
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import DESKTOP, Shop, screenshot
 
 MIN_TARGET_PX = 44
@@ -43,11 +43,7 @@ def test_the_shell_is_touch_sized_accessible_and_shows_the_connection(
         MIN_TARGET_PX,
     )
     assert small == 0
-    results = Axe().run(page)
-    serious = [
-        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], results.generate_report()
+    assert serious_violations(page) == []
     screenshot(page, "sign-in-tablet")
     page.set_viewport_size(DESKTOP)
     screenshot(page, "sign-in-desktop")

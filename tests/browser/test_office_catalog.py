@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import (
     DESKTOP,
     OWNER_EMAIL,
@@ -23,7 +24,7 @@ from tests.browser.conftest import (
     open_shop,
     screenshot,
 )
-from tests.browser.test_sign_in import serious_violations, sign_in
+from tests.browser.test_sign_in import sign_in
 from tests.support.postgres import POSTGRES_URL, fresh_postgres_database
 
 IMPORTED_ROWS = 400

@@ -6,6 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import (
     DESKTOP,
     OWNER_EMAIL,
@@ -15,7 +16,7 @@ from tests.browser.conftest import (
     wedge_scan,
 )
 from tests.browser.test_office_stock import add_user
-from tests.browser.test_sign_in import serious_violations, sign_in
+from tests.browser.test_sign_in import sign_in
 
 GIFT_CODE = "GIFT-0001-TEST"
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import (
     DESKTOP,
     OWNER_EMAIL,
@@ -19,7 +20,7 @@ from tests.browser.conftest import (
     open_shop,
     screenshot,
 )
-from tests.browser.test_sign_in import serious_violations, sign_in
+from tests.browser.test_sign_in import sign_in
 from tests.support.printer_listener import threaded_printer_listener
 from tests.support.webhook_receivers import Receiver
 from tillpoint.webhooks import verify

@@ -7,8 +7,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot, wedge_scan
-from tests.browser.test_sign_in import serious_violations, sign_in
+from tests.browser.test_sign_in import sign_in
 
 PENCILS_BARCODE = "4006381333931"
 

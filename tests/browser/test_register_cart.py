@@ -14,9 +14,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import TABLET, Shop, screenshot, wedge_scan
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
-from tests.browser.test_sign_in import serious_violations
 
 SCARF_BARCODE, GLOVES_BARCODE = "5012345678900", "5012345678917"
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import Shop, screenshot, wedge_scan
 from tests.browser.test_register_sale import item, pin_in_at_a_new_register
-from tests.browser.test_sign_in import serious_violations
 
 BROWNIE_BARCODE = "5901234123457"
 # After a failed submission the outbox tries again every 5 s; a little room on a busy machine.

@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Route, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot, wedge_scan
 from tests.browser.test_sign_in import pair_this_device, sign_in
 
@@ -45,11 +45,7 @@ def test_a_cashier_opens_the_shift_and_sells_for_cash_and_card(shop: Shop, page:
     item(page, "Almond croissant").click()
     expect(page.get_by_test_id("cart-line")).to_have_count(2)
     expect(page.get_by_test_id("grand-total")).to_have_text("$12.75")
-    results = Axe().run(page)
-    serious = [
-        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], results.generate_report()
+    assert serious_violations(page) == []
     screenshot(page, "sale")
 
     page.get_by_role("button", name="Charge $12.75").click()

@@ -5,19 +5,12 @@ device as a register, and an employee signs in there by PIN."""
 import re
 
 import httpx
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, screenshot
 
 SIGNED_IN = re.compile(r"^Signed in as ")
-
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
