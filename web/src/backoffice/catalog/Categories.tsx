@@ -4,7 +4,7 @@ import { api } from "../../api";
 import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
 import { type Category, canChangeCatalog, categoriesPath, listAll } from "./catalogApi";
-import { type FieldErrors, FormError, TextInput, failureOf } from "./forms";
+import { failureOf, FormError, RowActions, TextInput, type FieldErrors } from "./forms";
 
 /** Categories as a tree's paths ("Apparel > Tees"): create, rename, move, archive, restore. */
 export function Categories() {
@@ -84,30 +84,13 @@ export function Categories() {
                   {c.path}
                   {c.archived && <span class="tag">{t("catalog.archived")}</span>}
                 </td>
-                <td class="row-actions">
-                  {canChange && (
-                    <>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => edit(c)}
-                        aria-label={t("catalog.editNamed", { name: c.path })}
-                      >
-                        {t("catalog.edit")}
-                      </button>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => void archive(c)}
-                        aria-label={t(c.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                          name: c.path,
-                        })}
-                      >
-                        {c.archived ? t("catalog.restore") : t("catalog.archive")}
-                      </button>
-                    </>
-                  )}
-                </td>
+                <RowActions
+                  name={c.path}
+                  archived={c.archived}
+                  canChange={canChange}
+                  onEdit={() => edit(c)}
+                  onArchive={() => void archive(c)}
+                />
               </tr>
             ))}
           </tbody>

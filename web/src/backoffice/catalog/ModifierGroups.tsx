@@ -5,7 +5,7 @@ import { t } from "../../i18n";
 import { formatMoney } from "../../money";
 import { explain } from "../../ui/explain";
 import { type ModifierGroup, canChangeCatalog, listAll, modifierGroupsPath } from "./catalogApi";
-import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
+import { amountText, failureOf, FormError, parseAmount, RowActions, TextInput, type FieldErrors } from "./forms";
 
 interface OptionDraft {
   optionId?: string;
@@ -123,30 +123,13 @@ export function ModifierGroups({ currency }: { currency: string }) {
                 </td>
                 <td>{t("catalog.minMax", { min: g.minSelections, max: g.maxSelections })}</td>
                 <td>{g.options.map((o) => `${o.name} ${formatMoney(o.priceDelta, currency)}`).join(", ")}</td>
-                <td class="row-actions">
-                  {canChange && (
-                    <>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => edit(g)}
-                        aria-label={t("catalog.editNamed", { name: g.name })}
-                      >
-                        {t("catalog.edit")}
-                      </button>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => void archive(g)}
-                        aria-label={t(g.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                          name: g.name,
-                        })}
-                      >
-                        {g.archived ? t("catalog.restore") : t("catalog.archive")}
-                      </button>
-                    </>
-                  )}
-                </td>
+                <RowActions
+                  name={g.name}
+                  archived={g.archived}
+                  canChange={canChange}
+                  onEdit={() => edit(g)}
+                  onArchive={() => void archive(g)}
+                />
               </tr>
             ))}
           </tbody>

@@ -12,7 +12,7 @@ import {
   getProduct,
   variantPath,
 } from "./catalogApi";
-import { type FieldErrors, FormError, TextInput, amountText, failureOf, parseAmount } from "./forms";
+import { amountText, failureOf, FormError, parseAmount, RowActions, TextInput, type FieldErrors } from "./forms";
 
 interface Draft {
   options: string;
@@ -157,30 +157,13 @@ export function VariantsEditor(props: {
                 <td>{v.sku}</td>
                 <td>{v.barcode ?? ""}</td>
                 <td class="number">{formatMoney(v.price ?? product.price, currency)}</td>
-                <td class="row-actions">
-                  {canChange && (
-                    <>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => edit(v)}
-                        aria-label={t("catalog.editNamed", { name: v.name })}
-                      >
-                        {t("catalog.edit")}
-                      </button>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => void archive(v)}
-                        aria-label={t(v.archived ? "catalog.restoreNamed" : "catalog.archiveNamed", {
-                          name: v.name,
-                        })}
-                      >
-                        {v.archived ? t("catalog.restore") : t("catalog.archive")}
-                      </button>
-                    </>
-                  )}
-                </td>
+                <RowActions
+                  name={v.name}
+                  archived={v.archived}
+                  canChange={canChange}
+                  onEdit={() => edit(v)}
+                  onArchive={() => void archive(v)}
+                />
               </tr>
             ))}
           </tbody>

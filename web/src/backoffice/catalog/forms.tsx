@@ -1,6 +1,7 @@
 // What the catalog's forms share: amounts typed the device's way, and the server's field
-// errors shown on the fields they name.
+// errors shown on the fields they name, and a list row's edit and archive buttons.
 import { ApiFailure } from "../../api";
+import { t } from "../../i18n";
 import { explain } from "../../ui/explain";
 
 /** The device's decimal separator ("," in much of Europe), from its number format. */
@@ -88,5 +89,40 @@ export function FormError({ message }: { message: string | null }) {
     <p class="error" role="alert">
       {message}
     </p>
+  );
+}
+
+/** A list row's actions for who may change the catalog: edit it, and archive or restore it. */
+export function RowActions(props: {
+  name: string;
+  archived: boolean;
+  canChange: boolean;
+  onEdit: () => void;
+  onArchive: () => void;
+}) {
+  const { name, archived } = props;
+  return (
+    <td class="row-actions">
+      {props.canChange && (
+        <>
+          <button
+            type="button"
+            class="secondary"
+            onClick={props.onEdit}
+            aria-label={t("catalog.editNamed", { name })}
+          >
+            {t("catalog.edit")}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            onClick={props.onArchive}
+            aria-label={t(archived ? "catalog.restoreNamed" : "catalog.archiveNamed", { name })}
+          >
+            {archived ? t("catalog.restore") : t("catalog.archive")}
+          </button>
+        </>
+      )}
+    </td>
   );
 }
