@@ -4,6 +4,7 @@ import { api, nullOn } from "./api";
 import { cached, itemsKey, shiftKey } from "./offline/kept";
 import { CURRENCY, keepPricingFacts, scannedOrOffline } from "./offline/pricing";
 import { keep } from "./offline/store";
+import { activeProducts, priceAt } from "./products";
 
 export interface Item {
   name: string;
@@ -20,23 +21,6 @@ export interface ModifierGroup {
   minSelections: number;
   maxSelections: number;
   options: { optionId: string; name: string; priceDelta: number; active: boolean }[];
-}
-
-interface Page<T> {
-  items: T[];
-  total: number;
-}
-
-interface ProductRow {
-  name: string;
-  sku: string;
-  price: number;
-  archived: boolean;
-  giftCard: boolean;
-  soldBy: "unit" | "weight";
-  modifierGroupIds: string[];
-  locationPrices: { locationId: string; price: number }[];
-  variants: { name: string; sku: string; price: number | null }[];
 }
 
 export async function tenantCurrency(): Promise<string> {
@@ -69,24 +53,19 @@ export async function sellableItems(locationId: string): Promise<Item[]> {
 
 async function sellableItemsOnline(locationId: string): Promise<Item[]> {
   const items: Item[] = [];
-  for (let page = 1; ; page++) {
-    const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
-    const rows = await api<Page<ProductRow>>("GET", `/v1/catalog/products?${query}`);
-    for (const product of rows.items) {
-      if (product.archived || product.giftCard) continue;
-      const here = product.locationPrices.find((p) => p.locationId === locationId);
-      const price = here?.price ?? product.price;
-      const { soldBy, modifierGroupIds } = product;
-      if (product.variants.length === 0) {
-        items.push({ name: product.name, sku: product.sku, price, soldBy, modifierGroupIds });
-      }
-      for (const v of product.variants) {
-        const name = `${product.name} — ${v.name}`;
-        items.push({ name, sku: v.sku, price: v.price ?? price, soldBy, modifierGroupIds });
-      }
+  for (const product of await activeProducts(locationId)) {
+    if (product.archived || product.giftCard) continue;
+    const price = priceAt(product, locationId);
+    const { soldBy, modifierGroupIds } = product;
+    if (product.variants.length === 0) {
+      items.push({ name: product.name, sku: product.sku, price, soldBy, modifierGroupIds });
     }
-    if (page * 200 >= rows.total || rows.items.length === 0) return items;
+    for (const v of product.variants) {
+      const name = `${product.name} — ${v.name}`;
+      items.push({ name, sku: v.sku, price: v.price ?? price, soldBy, modifierGroupIds });
+    }
   }
+  return items;
 }
 
 /** The item a scanned code names at this location (404 when nothing has it). */

@@ -5,6 +5,7 @@
 import { Unreachable, api } from "../api";
 import { online } from "../connection";
 import type { Priced } from "../sale";
+import { activeProducts, priceAt } from "../products";
 import type { Item } from "../till";
 import { cached, itemsKey } from "./kept";
 import { kept } from "./store";
@@ -22,39 +23,26 @@ interface PricingFacts {
   barcodes: Record<string, string>;
 }
 
-interface ProductRow {
-  sku: string;
-  barcode: string | null;
-  price: number;
-  taxClass: string;
-  locationPrices: { locationId: string; price: number }[];
-  variants: { sku: string; barcode: string | null; price: number | null }[];
-}
-
 async function readFacts(locationId: string): Promise<PricingFacts> {
   const at = `/v1/locations/${encodeURIComponent(locationId)}`;
-  const place = await api<{ taxInclusive: boolean }>("GET", at);
-  const taxRates = await api<{ items: { taxClass: string; rate: number; active: boolean }[] }>(
-    "GET",
-    `${at}/tax-rates?active=true&pageSize=200`,
-  );
+  // At once, so the products are the read the grid has under way (products.ts).
+  const [place, taxRates, products] = await Promise.all([
+    api<{ taxInclusive: boolean }>("GET", at),
+    api<{ items: { taxClass: string; rate: number }[] }>("GET", `${at}/tax-rates?active=true&pageSize=200`),
+    activeProducts(locationId),
+  ]);
   const rates: Record<string, number[]> = {};
   for (const rate of taxRates.items) (rates[rate.taxClass] ??= []).push(Number(rate.rate));
   const items: PricingFacts["items"] = {};
   const barcodes: PricingFacts["barcodes"] = {};
-  for (let page = 1; ; page++) {
-    const query = `locationId=${encodeURIComponent(locationId)}&active=true&pageSize=200&page=${page}`;
-    const rows = await api<{ items: ProductRow[]; total: number }>("GET", `/v1/catalog/products?${query}`);
-    for (const product of rows.items) {
-      const price = product.locationPrices.find((p) => p.locationId === locationId)?.price ?? product.price;
-      items[product.sku] = { price, taxClass: product.taxClass };
-      if (product.barcode && product.variants.length === 0) barcodes[product.barcode] = product.sku;
-      for (const v of product.variants) {
-        items[v.sku] = { price: v.price ?? price, taxClass: product.taxClass };
-        if (v.barcode) barcodes[v.barcode] = v.sku;
-      }
+  for (const product of products) {
+    const price = priceAt(product, locationId);
+    items[product.sku] = { price, taxClass: product.taxClass };
+    if (product.barcode && product.variants.length === 0) barcodes[product.barcode] = product.sku;
+    for (const v of product.variants) {
+      items[v.sku] = { price: v.price ?? price, taxClass: product.taxClass };
+      if (v.barcode) barcodes[v.barcode] = v.sku;
     }
-    if (page * 200 >= rows.total || rows.items.length === 0) break;
   }
   return { taxInclusive: place.taxInclusive, rates, items, barcodes };
 }
