@@ -15,12 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.support.server import Server, cli_env, cli_tenant, run_cli, running_server
 from tillpoint.webapp.serve import DIST
 
 REQUIRE_BROWSER = os.environ.get("TILLPOINT_REQUIRE_BROWSER") == "1"
+# How long an expectation waits for the screen to show it: a round trip to the server and a
+# render, which on a 2-core CI machine running the rest of the suite beside can pass 5 s.
+expect.set_options(timeout=15_000)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 OWNER_EMAIL, OWNER_PASSWORD = "owner@browser.example.com", "browser-test-pw"
 TABLET = ViewportSize(width=1024, height=768)
