@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.sales import Till, make_shop
+from tests.support.sales import Till, add_employee, make_shop
 from tests.support.tenants import TenantFixture, add_user, bearer
 
 Json = dict[str, Any]
@@ -172,13 +172,6 @@ async def test_cash_settles_at_the_rounding_increment(
     assert done["status"] == "completed"
     assert (done["totals"]["cashRounding"], done["totals"]["balanceDue"]) == (-0.02, 0)
     assert (done["totals"]["grandTotal"], done["totals"]["paid"]) == (16.37, 16.35)
-
-
-async def add_employee(till: Till, role: str, pin: str) -> str:
-    roles = (await till.get("/v1/roles"))["items"]
-    role_id = next(r["roleId"] for r in roles if r["name"] == role)
-    body = {"name": f"{role.title()} on duty", "roleId": role_id, "pin": pin}
-    return (await till.post("/v1/employees", body))["employeeId"]
 
 
 @pytest.fixture

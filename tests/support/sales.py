@@ -116,6 +116,15 @@ class Till:
         )
 
 
+async def add_employee(till: Till, role: str, pin: str) -> str:
+    """An employee of the named role (owner, manager, cashier) with this PIN."""
+    roles = (await till.get("/v1/roles"))["items"]
+    role_id = next(r["roleId"] for r in roles if r["name"] == role)
+    body = {"name": f"{role.title()} on duty", "roleId": role_id, "pin": pin}
+    employee_id: str = (await till.post("/v1/employees", body))["employeeId"]
+    return employee_id
+
+
 async def make_shop(
     client: httpx.AsyncClient,
     tenant: TenantFixture,

@@ -14,6 +14,7 @@ from tillpoint.core.schemas import AwareDatetime
 from tillpoint.customers.loyalty_schemas import LoyaltyRedemptionIn
 from tillpoint.sales import customer_orders, edits, loyalty_redemption, orders, payments
 from tillpoint.sales.deps import (
+    CarriedApproval,
     CustomerOrdersReader,
     GiftCardCodes,
     OrderReader,
@@ -47,8 +48,10 @@ def json_reply(view: JsonView[Any], status_code: int = 200) -> Response:
     return prepared_json(orjson.dumps(view.json), status_code)
 
 
+# A manager's approval PIN is throttled: too many wrong ones lock the employee (423).
+APPROVAL_ERRORS = ("DISCOUNT_APPROVAL_REQUIRED", "ACCOUNT_LOCKED")
 CHANGE_ERRORS = error_responses(
-    "ORDER_NOT_OPEN", "VERSION_CONFLICT", "DISCOUNT_APPROVAL_REQUIRED", "INSUFFICIENT_STOCK"
+    "ORDER_NOT_OPEN", "VERSION_CONFLICT", "INSUFFICIENT_STOCK", *APPROVAL_ERRORS
 )
 # What an entered coupon can be refused with (promotions/rules.py, promotions/checkout.py).
 COUPON_ERRORS = (
@@ -71,7 +74,7 @@ COUPON_ERRORS = (
     responses={
         200: {"model": OrderOut, "description": "The order first created with this clientOrderId"},
         **error_responses(
-            "DISCOUNT_APPROVAL_REQUIRED",
+            *APPROVAL_ERRORS,
             "INSUFFICIENT_STOCK",
             "GIFT_CARD_INACTIVE",
             "GIFT_CARD_EXPIRED",
@@ -81,11 +84,18 @@ COUPON_ERRORS = (
     },
 )
 async def create_order(
-    body: OrderIn, session: DbSession, principal: OrderWriter, guard: GiftCardCodes
+    approval: CarriedApproval,
+    body: OrderIn,
+    session: DbSession,
+    principal: OrderWriter,
+    guard: GiftCardCodes,
 ) -> Response:
     """Open an order priced on the server. A `clientOrderId` already used returns the first
-    order with 200."""
-    out, created = await orders.create_order(session, principal, body, guard=guard)
+    order with 200. A manager's `approval` PIN is throttled like a sign-in: after too many
+    wrong ones the employee is locked (423 `ACCOUNT_LOCKED`, `Retry-After`)."""
+    out, created = await orders.create_order(
+        session, principal, body, guard=guard, approval=approval
+    )
     return json_reply(out, 201 if created else 200)
 
 
@@ -93,14 +103,14 @@ async def create_order(
     "/orders/calculate",
     response_model=OrderCalculationOut,
     status_code=200,
-    responses=error_responses("DISCOUNT_APPROVAL_REQUIRED", *COUPON_ERRORS),
+    responses=error_responses(*APPROVAL_ERRORS, *COUPON_ERRORS),
 )
 async def calculate_order(
-    body: OrderIn, session: DbSession, principal: OrderWriter
+    approval: CarriedApproval, body: OrderIn, session: DbSession, principal: OrderWriter
 ) -> OrderCalculationOut:
     """Price an order body exactly as creating it would, saving nothing. `approvalNeeded` says
     what a manager must approve; an `approval` in the body is checked (403 if not valid)."""
-    return await orders.calculate_order(session, principal, body)
+    return await orders.calculate_order(session, principal, body, approval)
 
 
 @router.get("/orders", response_model=Page[OrderOut])
@@ -144,11 +154,15 @@ async def get_order(order_id: str, session: DbSession, principal: OrderReader) -
     responses={**CHANGE_ERRORS, **error_responses(*COUPON_ERRORS)},
 )
 async def update_order(
-    order: OrderToChange, body: OrderUpdate, session: DbSession, principal: OrderWriter
+    approval: CarriedApproval,
+    order: OrderToChange,
+    body: OrderUpdate,
+    session: DbSession,
+    principal: OrderWriter,
 ) -> Response:
     """Change an open order's discounts, coupon codes, service charges, tip, notes or
     customer, or resume a parked order on another register."""
-    return json_reply(await edits.update_order(session, principal, order.id, body))
+    return json_reply(await edits.update_order(session, principal, order.id, body, approval))
 
 
 @router.post(
@@ -161,26 +175,30 @@ async def update_order(
     },
 )
 async def add_line_item(
+    approval: CarriedApproval,
     order: OrderToChange,
     body: LineItemAdd,
     session: DbSession,
     principal: OrderWriter,
     guard: GiftCardCodes,
 ) -> Response:
-    return json_reply(await edits.add_line(session, principal, order.id, body, guard), 201)
+    added = await edits.add_line(session, principal, order.id, body, guard, approval)
+    return json_reply(added, 201)
 
 
 @router.patch(
     "/orders/{order_id}/line-items/{line_item_id}", response_model=OrderOut, responses=CHANGE_ERRORS
 )
 async def update_line_item(
+    approval: CarriedApproval,
     order: OrderToChange,
     line_item_id: str,
     body: LineItemUpdate,
     session: DbSession,
     principal: OrderWriter,
 ) -> Response:
-    return json_reply(await edits.update_line(session, principal, order.id, line_item_id, body))
+    changed = await edits.update_line(session, principal, order.id, line_item_id, body, approval)
+    return json_reply(changed)
 
 
 @router.delete(

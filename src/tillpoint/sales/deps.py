@@ -7,17 +7,20 @@ permission never holds an order's lock, and is refused (403) before learning whe
 order exists. Each is also a dependency so that an unknown row is 404 before the body is read.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import ValidationError
 
 from tillpoint.config import Settings
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import DbSession, requires
+from tillpoint.core.deps import AppSettings, Db, DbSession, requires
 from tillpoint.giftcards.codes import CodeGuard, code_guard
 from tillpoint.sales import orders
+from tillpoint.sales.approvals import CheckedApproval, check_carried_approval
 from tillpoint.sales.models import Order, Shift
 from tillpoint.sales.sale_context import PaymentPlace
+from tillpoint.sales.schemas import ApprovalIn
 from tillpoint.sales.shifts import service as shifts
 from tillpoint.stores.models import Register
 
@@ -101,3 +104,22 @@ async def gift_card_codes(request: Request) -> CodeGuard:
 
 
 GiftCardCodes = Annotated[CodeGuard, Depends(gift_card_codes)]
+
+
+async def carried_approval(
+    request: Request, db: Db, settings: AppSettings, principal: OrderWriter
+) -> CheckedApproval | None:
+    """The manager's ``approval`` in the request's body, its PIN checked through the PIN
+    throttle. A route names it before any dependency that reads a row: the check commits on
+    its own connection, before the request's session holds a lock (on SQLite, the write
+    lock). A malformed approval is left to the route's own body validation (400)."""
+    try:
+        body: Any = await request.json()  # parsed already for the route's body: cached
+        raw = body.get("approval") if isinstance(body, dict) else None
+        approval = None if raw is None else ApprovalIn.model_validate(raw)
+    except (ValueError, ValidationError):  # not JSON, or not an approval: the route says 400
+        return None
+    return await check_carried_approval(db, settings, principal, approval)
+
+
+CarriedApproval = Annotated[CheckedApproval | None, Depends(carried_approval)]

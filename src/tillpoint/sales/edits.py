@@ -17,7 +17,7 @@ from tillpoint.customers.loyalty_redemption import REDEMPTION_KEY
 from tillpoint.customers.service import resolve_customer_id
 from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
-from tillpoint.sales.approvals import approval_reasons, require_approval
+from tillpoint.sales.approvals import CheckedApproval, approval_reasons, require_approval
 from tillpoint.sales.lines import (
     discounts_json,
     new_line,
@@ -36,7 +36,6 @@ from tillpoint.sales.orders import (
 from tillpoint.sales.presenters import JsonView, OrderBundle
 from tillpoint.sales.sale_context import payment_place, tenant_settings
 from tillpoint.sales.schemas import (
-    ApprovalIn,
     LineItemAdd,
     LineItemIn,
     LineItemUpdate,
@@ -66,7 +65,7 @@ async def finish_change(
     *,
     touched: set[str],
     discounts_changed: bool,
-    approval: ApprovalIn | None,
+    approval: CheckedApproval | None,
     coupons_changed: bool = False,
 ) -> JsonView[OrderOut]:
     settings = await tenant_settings(session, order.tenant_id)
@@ -79,14 +78,18 @@ async def finish_change(
         order_discounts_changed=discounts_changed,
         threshold_percent=settings.approval_percent,
     )
-    await require_approval(session, principal, reasons, approval)
+    require_approval(principal, reasons, approval)
     order.updated_at = utcnow()  # a line edit is a new version of the order
     await session.flush()
     return await emit(session, "order.updated", OrderBundle(order, lines))
 
 
 async def update_order(
-    session: AsyncSession, principal: Principal, order_id: str, data: OrderUpdate
+    session: AsyncSession,
+    principal: Principal,
+    order_id: str,
+    data: OrderUpdate,
+    approval: CheckedApproval | None = None,
 ) -> JsonView[OrderOut]:
     """Change an open order's discounts, coupon codes, charges, tip, notes, customer — or
     resume it on another register of its location."""
@@ -128,7 +131,7 @@ async def update_order(
         lines,
         touched=set(),
         discounts_changed=data.discounts is not None,
-        approval=data.approval,
+        approval=approval,
         coupons_changed=data.coupon_codes is not None,
     )
 
@@ -139,6 +142,7 @@ async def add_line(
     order_id: str,
     data: LineItemAdd,
     guard: CodeGuard | None = None,
+    approval: CheckedApproval | None = None,
 ) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     place = await payment_place(session, order.tenant_id, order.location_id)
@@ -163,7 +167,7 @@ async def add_line(
         lines,
         touched={line.id},
         discounts_changed=False,
-        approval=data.approval,
+        approval=approval,
     )
 
 
@@ -180,6 +184,7 @@ async def update_line(
     order_id: str,
     line_item_id: str,
     data: LineItemUpdate,
+    approval: CheckedApproval | None = None,
 ) -> JsonView[OrderOut]:
     order, lines = await open_order_for_change(session, principal, order_id, data.version)
     line = _line(lines, line_item_id)
@@ -224,7 +229,7 @@ async def update_line(
         lines,
         touched={line.id},
         discounts_changed=False,
-        approval=data.approval,
+        approval=approval,
     )
 
 

@@ -26,6 +26,7 @@ from tillpoint.giftcards.codes import CodeGuard
 from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.inventory.reservations import Reservation, change_reservations
 from tillpoint.sales.approvals import (
+    CheckedApproval,
     approval_still_needed,
     new_order_approval_reasons,
     require_approval,
@@ -327,27 +328,25 @@ async def _build(
 
 
 async def calculate_order(
-    session: AsyncSession, principal: Principal, data: OrderIn
+    session: AsyncSession,
+    principal: Principal,
+    data: OrderIn,
+    approval: CheckedApproval | None = None,
 ) -> OrderCalculationOut:
     """Price a body as creating it would, saving nothing; with approvalNeeded and cashDue."""
     order, lines, place = await _build(session, principal, data)
     reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
-    needed = await approval_still_needed(session, principal, reasons, data.approval)
+    needed = approval_still_needed(principal, reasons, approval)
     exponent = await tenant_currency_exponent(session, principal.tenant_id)
-    settings = place.settings
-    cash = cash_due(order.grand_total_minor, settings.cash_increment, settings.rounding)
+    cash = cash_due(order.grand_total_minor, place.settings.cash_increment, place.settings.rounding)
     return calculation_out(order, lines, exponent, needed, cash)
-
-
-async def _by_client_order_id(session: AsyncSession, client_order_id: str) -> Order | None:
-    stmt = select(Order).where(Order.client_order_id == client_order_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def _existing(
     session: AsyncSession, principal: Principal, client_order_id: str
 ) -> JsonView[OrderOut] | None:
-    order = await _by_client_order_id(session, client_order_id)
+    stmt = select(Order).where(Order.client_order_id == client_order_id)
+    order = (await session.execute(stmt)).scalar_one_or_none()
     if order is None:
         return None
     if not principal.can_access_location(order.location_id):
@@ -363,18 +362,19 @@ async def create_order(
     *,
     reserve_stock: bool = True,
     guard: CodeGuard | None = None,
+    approval: CheckedApproval | None = None,
 ) -> tuple[JsonView[OrderOut], bool]:
     """A new open order, or — for a clientOrderId already used — the first order and False.
-    Without ``reserve_stock`` the caller reserves the lines itself (``reserve_order``: an
-    exchange, once the returned goods are back in stock). ``guard`` resolves the codes of
-    gift card lines."""
+    Without ``reserve_stock`` the caller reserves the lines (``reserve_order``: an exchange,
+    once the returned goods are back). ``guard`` resolves gift card lines' codes; ``approval``
+    is the body's approval, its PIN checked (``approvals.check_carried_approval``)."""
     if data.client_order_id is not None:
         first = await _existing(session, principal, data.client_order_id)
         if first is not None:
             return first, False
     order, lines, place = await _build(session, principal, data)
     reasons = new_order_approval_reasons(lines, data, place.settings.approval_percent)
-    await require_approval(session, principal, reasons, data.approval)
+    require_approval(principal, reasons, approval)
     if data.client_order_id is None:
         await insert_new(session, order)
     else:
