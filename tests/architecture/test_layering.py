@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     # Stored value: balances that sales draws on and refunds to.
     {"giftcards", "storecredit"},
     {"sales", "webhooks"},
+    {"reports"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
 DOMAINS = set(RANK) - {CORE}

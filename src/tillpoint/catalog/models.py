@@ -10,7 +10,7 @@ Money is in minor units (``*_minor``); the currency is the tenant's.
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tillpoint.core.db import Base, JsonType, TenantScoped, Timestamped, Versioned
@@ -107,6 +107,18 @@ class Variant(TenantScoped, Timestamped, Versioned, Base):
         UniqueConstraint("tenant_id", "barcode", name="uq_variants_barcode"),
         Index("ix_variants_product", "tenant_id", "product_id"),
     )
+
+
+class VariantCost(TenantScoped, Base):
+    """A variant's unit cost from ``effective_at`` on — its own, or its product's when it has
+    none — kept whenever either changes: inventory valuation as of a past date multiplies
+    by the cost of that date. ``cost_minor`` None: no cost known from then on."""
+
+    __tablename__ = "variant_costs"
+
+    variant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    effective_at: Mapped[datetime] = mapped_column(primary_key=True)
+    cost_minor: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ModifierGroup(TenantScoped, Timestamped, Versioned, Base):

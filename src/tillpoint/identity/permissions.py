@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, str] = {
     "gift_cards:manage": "Register or generate gift card codes, reload by hand and deactivate",
     "promotions:write": "Create and change promotions and coupon codes",
     "reports:read": "See reports",
+    "accounting:export": "Export the books (journals for QuickBooks and Xero) and close days",
     "settings:read": "See locations, registers, tax classes and rates",
     "settings:write": "Change locations, registers, tax classes, rates and tenant settings",
     "registers:pair": "Pair a register's device so employees can sign in there by PIN; unpair it",
@@ -38,7 +39,8 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL,
     # Keys and webhooks send the store's data elsewhere, and erasing a person cannot be
     # undone: the owner's call.
-    "manager": ALL - {"api_keys:manage", "webhooks:manage", "customers:erase"},
+    # Closing a day for the books is the owner's (or their bookkeeper's) call too.
+    "manager": ALL - {"api_keys:manage", "webhooks:manage", "customers:erase", "accounting:export"},
     "cashier": frozenset(
         {
             "catalog:read",
@@ -67,6 +69,7 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
             "customers:write",
             "gift_cards:read",
             "reports:read",
+            "accounting:export",
             "settings:read",
             "events:read",
             "webhooks:manage",
@@ -86,6 +89,7 @@ MODULES: dict[str, str] = {
     "gift_cards": "customers",
     "promotions": "catalog",
     "reports": "reports",
+    "accounting": "reports",
     "settings": "settings",
     "registers": "settings",
     "staff": "staff",

@@ -133,6 +133,8 @@ class OrderLine(TenantScoped, Base):
     # What the line does to its card: "activation" (it was inactive when the line took it:
     # the sale must be the one that activates it) or "reload" (an active card).
     gift_card_load: Mapped[str | None] = mapped_column(String(10))
+    # The variant's unit cost when the line was made (None: unknown): cost of goods sold.
+    unit_cost_minor: Mapped[int | None] = mapped_column(BigInteger)
     # Refunded so far (quantity and the amounts given back), for further partial refunds.
     refunded_quantity_milli: Mapped[int] = mapped_column(BigInteger, default=0)
     refunded_net_minor: Mapped[int] = mapped_column(BigInteger, default=0)

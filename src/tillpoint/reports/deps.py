@@ -1,0 +1,51 @@
+"""What the report routers share (a routing module: it sees HTTP): who may read reports or
+export the books, and the choice between JSON and CSV (``format=csv`` or ``Accept: text/csv``;
+the CSV streams)."""
+
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from tillpoint.core.auth import Principal
+from tillpoint.core.deps import requires
+from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
+
+ReportReader = Annotated[Principal, Depends(requires("reports:read"))]
+AccountingExporter = Annotated[Principal, Depends(requires("accounting:export"))]
+
+ReportFormat = Literal["json", "csv"]
+FormatQuery = Annotated[
+    ReportFormat | None,
+    Query(description="`csv` for CSV with the same columns; also chosen by `Accept: text/csv`"),
+]
+# For a route's ``responses``: its 200 may be CSV as well as JSON.
+CSV_CONTENT: dict[str, Any] = {"text/csv": {"schema": {"type": "string"}}}
+
+
+def wants_csv(request: Request, format: ReportFormat | None) -> bool:
+    """CSV when asked by ``format``, or by ``Accept`` when no format is given."""
+    if format is not None:
+        return format == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+def csv_response(
+    filename: str,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    totals: Mapping[str, Any] | None = None,
+) -> StreamingResponse:
+    """The report as a streamed CSV download."""
+
+    async def body() -> AsyncIterator[str]:
+        for chunk in csv_lines(columns, rows, totals):
+            yield chunk
+
+    return StreamingResponse(
+        body(),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
