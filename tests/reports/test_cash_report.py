@@ -250,6 +250,7 @@ async def test_location_limited_reader_sees_only_theirs(
         ({"from": "2026-02-02", "to": "2026-02-01"}, "from"),
         ({"from": "2020-01-01", "to": "2026-01-01"}, "to"),
         ({"from": "yesterday"}, "from"),
+        ({"to": "0"}, "to"),
         ({"groupBy": "week"}, "groupBy"),
         ({"format": "xml"}, "format"),
     ],

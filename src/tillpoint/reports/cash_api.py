@@ -1,6 +1,5 @@
 """The cash report's route: JSON, or CSV with the same columns (``rows`` and a total line)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,14 +9,9 @@ from tillpoint.core.openapi import COMMON_ERRORS
 from tillpoint.reports import cash
 from tillpoint.reports.cash_schemas import CashFiguresOut, CashGroupBy, CashReportOut
 from tillpoint.reports.deps import CSV_CONTENT, FormatQuery, ReportReader, csv_response, wants_csv
+from tillpoint.reports.query_params import FromQuery, LocationQuery, ToQuery
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
-
-LocationQuery = Annotated[
-    str | None, Query(alias="locationId", max_length=40, description="One location (default all)")
-]
-FromQuery = Annotated[date | None, Query(alias="from", description="First business day")]
-ToQuery = Annotated[date | None, Query(alias="to", description="Last business day (default today)")]
 
 
 def row_columns(model: type[CashFiguresOut]) -> list[str]:
