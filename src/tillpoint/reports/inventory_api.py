@@ -1,0 +1,58 @@
+"""The inventory reports' routes: valuation as of a moment, stock movement over business days,
+dead stock and low stock — JSON, or CSV with the same columns (``rows`` and a total line)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from tillpoint.core.deps import DbSession
+from tillpoint.core.openapi import COMMON_ERRORS
+from tillpoint.core.schemas import AwareDatetime
+from tillpoint.reports import valuation
+from tillpoint.reports.deps import CSV_CONTENT, FormatQuery, ReportReader, csv_response, wants_csv
+from tillpoint.reports.inventory_schemas import (
+    ValuationFiguresOut,
+    ValuationGroupBy,
+    ValuationReportOut,
+)
+from tillpoint.reports.query_params import LocationQuery
+
+router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
+
+
+def model_columns(model: type[BaseModel], last: type[BaseModel]) -> list[str]:
+    """The row's own columns (its keys) first, then the figures it shares with ``last``."""
+    shared = list(last.model_fields)
+    own = [name for name in model.model_fields if name not in shared]
+    return [model.model_fields[name].alias or name for name in (*own, *shared)]
+
+
+@router.get(
+    "/reports/inventory-valuation",
+    response_model=ValuationReportOut,
+    responses={200: {"content": CSV_CONTENT}},
+)
+async def inventory_valuation(
+    request: Request,
+    session: DbSession,
+    principal: ReportReader,
+    location_id: LocationQuery = None,
+    as_of: Annotated[
+        AwareDatetime | None, Query(alias="asOf", description="The moment (default now)")
+    ] = None,
+    group_by: Annotated[ValuationGroupBy, Query(alias="groupBy")] = "category",
+    format: FormatQuery = None,
+) -> Any:
+    """Stock on hand and its value at cost as of ``asOf``, per location, per location and
+    category, or per location and variant (docs/api.md)."""
+    report = await valuation.inventory_valuation(
+        session, principal, location_id=location_id, as_of=as_of
+    )
+    view = valuation.valuation_out(report, group_by)
+    if not wants_csv(request, format):
+        return view
+    data = view.model_dump(mode="json", by_alias=True)
+    columns = model_columns(valuation.ROW_MODELS[group_by], ValuationFiguresOut)
+    stamp = data["asOf"][:10]
+    return csv_response(f"inventory-valuation-{stamp}.csv", columns, data["rows"], data["totals"])
