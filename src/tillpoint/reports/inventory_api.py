@@ -9,14 +9,17 @@ from pydantic import BaseModel
 from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS
 from tillpoint.core.schemas import AwareDatetime
-from tillpoint.reports import valuation
+from tillpoint.reports import stock_movement, valuation
 from tillpoint.reports.deps import CSV_CONTENT, FormatQuery, ReportReader, csv_response, wants_csv
 from tillpoint.reports.inventory_schemas import (
+    MovementFiguresOut,
+    MovementRowOut,
+    StockMovementReportOut,
     ValuationFiguresOut,
     ValuationGroupBy,
     ValuationReportOut,
 )
-from tillpoint.reports.query_params import LocationQuery
+from tillpoint.reports.query_params import FromQuery, LocationQuery, ToQuery
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
 
@@ -56,3 +59,31 @@ async def inventory_valuation(
     columns = model_columns(valuation.ROW_MODELS[group_by], ValuationFiguresOut)
     stamp = data["asOf"][:10]
     return csv_response(f"inventory-valuation-{stamp}.csv", columns, data["rows"], data["totals"])
+
+
+@router.get(
+    "/reports/stock-movement",
+    response_model=StockMovementReportOut,
+    responses={200: {"content": CSV_CONTENT}},
+)
+async def stock_movement_report(
+    request: Request,
+    session: DbSession,
+    principal: ReportReader,
+    location_id: LocationQuery = None,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    format: FormatQuery = None,
+) -> Any:
+    """Per variant per location over the business days: opening, received, sold, returned,
+    adjusted, counted, transferred in and out, closing (docs/api.md)."""
+    report = await stock_movement.stock_movement(
+        session, principal, location_id=location_id, first=first, last=last
+    )
+    view = stock_movement.stock_movement_out(report)
+    if not wants_csv(request, format):
+        return view
+    data = view.model_dump(mode="json", by_alias=True)
+    columns = model_columns(MovementRowOut, MovementFiguresOut)
+    name = f"stock-movement-{view.from_}-{view.to}.csv"
+    return csv_response(name, columns, data["rows"], data["totals"])
