@@ -78,3 +78,47 @@ class StockMovementReportOut(ApiModel):
     to: date
     rows: list[MovementRowOut]
     totals: MovementFiguresOut
+
+
+class DeadStockRowOut(ApiModel):
+    location_id: str
+    variant_id: str
+    product_id: str
+    sku: str
+    name: str
+    on_hand: DecimalNumber
+    last_sold_at: Timestamp | None = Field(description="The last sale ever; null: never sold")
+    unit_cost: DecimalNumber | None = Field(description="Today's cost; null when unknown")
+    value: DecimalNumber | None = Field(description="onHand × unitCost")
+
+
+class DeadStockTotalsOut(ApiModel):
+    on_hand: DecimalNumber
+    value: DecimalNumber = Field(description="Of the rows whose cost is known")
+
+
+class DeadStockReportOut(ApiModel):
+    days: int
+    since: Timestamp = Field(description="No sale at or after this moment")
+    currency: str
+    rows: list[DeadStockRowOut]
+    totals: DeadStockTotalsOut
+
+
+class LowStockRowOut(ApiModel):
+    location_id: str
+    variant_id: str
+    product_id: str
+    sku: str
+    name: str
+    on_hand: DecimalNumber
+    reserved: DecimalNumber
+    available: DecimalNumber
+    in_transit: DecimalNumber
+    reorder_point: DecimalNumber
+    reorder_quantity: DecimalNumber | None
+    short_by: DecimalNumber = Field(description="reorderPoint − available (0 when at it)")
+
+
+class LowStockReportOut(ApiModel):
+    rows: list[LowStockRowOut]
