@@ -8,8 +8,16 @@ from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS
 from tillpoint.reports import cash
 from tillpoint.reports.cash_schemas import CashFiguresOut, CashGroupBy, CashReportOut
-from tillpoint.reports.deps import CSV_CONTENT, FormatQuery, ReportReader, csv_response, wants_csv
-from tillpoint.reports.query_params import FromQuery, LocationQuery, ToQuery
+from tillpoint.reports.deps import (
+    CSV_CONTENT,
+    FormatQuery,
+    FromQuery,
+    LocationQuery,
+    ReportReader,
+    ToQuery,
+    csv_response,
+    wants_csv,
+)
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
 

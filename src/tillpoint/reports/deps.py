@@ -10,10 +10,22 @@ from fastapi.responses import StreamingResponse
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import requires
+
+# The strict YYYY-MM-DD date promotions read already: a number is no date (pydantic alone
+# would read ``to=0`` as 1970-01-01).
+from tillpoint.promotions.schemas import LocalDate
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
 
 ReportReader = Annotated[Principal, Depends(requires("reports:read"))]
 AccountingExporter = Annotated[Principal, Depends(requires("accounting:export"))]
+
+LocationQuery = Annotated[
+    str | None, Query(alias="locationId", max_length=40, description="One location (default all)")
+]
+FromQuery = Annotated[LocalDate | None, Query(alias="from", description="First business day")]
+ToQuery = Annotated[
+    LocalDate | None, Query(alias="to", description="Last business day (default today)")
+]
 
 ReportFormat = Literal["json", "csv"]
 FormatQuery = Annotated[

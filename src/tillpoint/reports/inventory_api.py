@@ -10,7 +10,16 @@ from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS
 from tillpoint.core.schemas import AwareDatetime
 from tillpoint.reports import stock_alerts, stock_movement, valuation
-from tillpoint.reports.deps import CSV_CONTENT, FormatQuery, ReportReader, csv_response, wants_csv
+from tillpoint.reports.deps import (
+    CSV_CONTENT,
+    FormatQuery,
+    FromQuery,
+    LocationQuery,
+    ReportReader,
+    ToQuery,
+    csv_response,
+    wants_csv,
+)
 from tillpoint.reports.inventory_schemas import (
     DeadStockReportOut,
     DeadStockRowOut,
@@ -23,7 +32,6 @@ from tillpoint.reports.inventory_schemas import (
     ValuationGroupBy,
     ValuationReportOut,
 )
-from tillpoint.reports.query_params import FromQuery, LocationQuery, ToQuery
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
 
