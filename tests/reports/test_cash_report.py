@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
 from tests.support.sales import Till, make_shop
 from tests.support.shifts import Shifts
 from tests.support.tenants import TenantFixture, add_user, bearer
 from tillpoint.core.db import Database
+from tillpoint.reports.cash import CashFigures
 
 Json = dict[str, Any]
 FIGURES = ("openingFloat", "cashSales", "cashRefunds", "paidIn", "paidOut", "expectedCash")
@@ -281,3 +284,46 @@ async def test_days_at_the_ends_of_the_calendar_are_empty(
     body = await cash_report(client, tenant.headers, **{"from": first, "to": last})
     assert body["rows"] == []
     assert body["totals"]["shiftCount"] == 0
+
+
+money_minor = st.integers(0, 10**9)
+drawers = st.lists(
+    st.tuples(
+        money_minor, money_minor, money_minor, money_minor, money_minor, st.none() | money_minor
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=50, deadline=None, database=None)
+@given(shifts=drawers)
+def test_a_sum_of_drawers_is_each_figure_summed(
+    shifts: list[tuple[int, int, int, int, int, int | None]],
+) -> None:
+    total = CashFigures()
+    for opening, sales, refunds, paid_in, paid_out, counted in shifts:
+        expected = opening + sales - refunds + paid_in - paid_out
+        total.add(
+            CashFigures(
+                shift_count=1,
+                open_shift_count=1 if counted is None else 0,
+                opening_float=opening,
+                cash_sales=sales,
+                cash_refunds=refunds,
+                paid_in=paid_in,
+                paid_out=paid_out,
+                counted=counted,
+                over_short=None if counted is None else counted - expected,
+            )
+        )
+    closed = [s for s in shifts if s[5] is not None]
+    assert total.expected == sum(o + s - r + i - p for o, s, r, i, p, _ in shifts)
+    assert total.shift_count == len(shifts)
+    assert total.open_shift_count == len(shifts) - len(closed)
+    if closed:
+        assert total.counted == sum(c for *_, c in closed if c is not None)
+        assert total.over_short == sum(
+            c - (o + s - r + i - p) for o, s, r, i, p, c in closed if c is not None
+        )
+    else:
+        assert (total.counted, total.over_short) == (None, None)
