@@ -1,6 +1,5 @@
 """The sales report endpoints (JSON, or CSV with the same columns)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,24 +11,16 @@ from tillpoint.reports.deps import (
     CSV_CONTENT,
     CaughtUpSession,
     FormatQuery,
+    FromQuery,
+    LocationQuery,
     ReportReader,
+    ToQuery,
     csv_response,
     wants_csv,
 )
 from tillpoint.reports.schemas import DailySalesOut, SalesGrouping
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=COMMON_ERRORS)
-
-LocationQuery = Annotated[
-    str | None,
-    Query(alias="locationId", max_length=40, description="One location (default: every one)"),
-]
-FromQuery = Annotated[
-    date | None, Query(alias="from", description="First business day (default: `to`)")
-]
-ToQuery = Annotated[
-    date | None, Query(alias="to", description="Last business day (default: today)")
-]
 
 
 @router.get(

@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import RequestCtx, requires
+
+# The strict YYYY-MM-DD date promotions read already: a number is no date (pydantic alone
+# would read ``to=0`` as 1970-01-01).
+from tillpoint.promotions.schemas import LocalDate
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
 from tillpoint.reports.rollup import catch_up
 
@@ -29,6 +33,14 @@ async def caught_up_session(ctx: RequestCtx, principal: ReportReader) -> AsyncSe
 
 
 CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session)]
+
+LocationQuery = Annotated[
+    str | None, Query(alias="locationId", max_length=40, description="One location (default all)")
+]
+FromQuery = Annotated[LocalDate | None, Query(alias="from", description="First business day")]
+ToQuery = Annotated[
+    LocalDate | None, Query(alias="to", description="Last business day (default today)")
+]
 
 ReportFormat = Literal["json", "csv"]
 FormatQuery = Annotated[
