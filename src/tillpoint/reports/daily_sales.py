@@ -38,6 +38,7 @@ GROUP_COLUMNS = {
     "register": "register_id",
     "employee": "employee_id",
     "channel": "channel",
+    "shift": "shift_id",
 }
 
 
@@ -72,8 +73,9 @@ async def daily_sales(
     if by_category:
         groups = await _category_sums(session, principal.tenant_id, location_ids, days)
     else:
-        column = GROUP_COLUMNS[group_by]
-        groups = await _sales_sums(session, principal.tenant_id, location_ids, days, column)
+        columns = (GROUP_COLUMNS[group_by],)
+        found = await sales_sums(session, principal.tenant_id, location_ids, days, columns)
+        groups = {key[0]: sums for key, sums in found.items()}
     labels = await _labels(session, group_by, set(groups))
     rows = [
         figures(key, labels.get(key, key), sums, exponent, by_category=by_category)
@@ -108,49 +110,60 @@ def _scope(model: Any, tenant_id: str, location_ids: list[str], days: Period) ->
     ]
 
 
-async def _sales_sums(
-    session: AsyncSession, tenant_id: str, location_ids: list[str], days: Period, column: str
-) -> dict[str, Sums]:
-    groups: dict[str, Sums] = defaultdict(Sums)
+async def sales_sums(
+    session: AsyncSession,
+    tenant_id: str,
+    location_ids: list[str],
+    days: Period,
+    columns: tuple[str, ...],
+) -> dict[tuple[str, ...], Sums]:
+    """The summaries' integer sums per value of ``columns`` (each value as text)."""
+    groups: dict[tuple[str, ...], Sums] = defaultdict(Sums)
     if not location_ids:
         return groups
-    group = getattr(SalesSummary, column)
-    stmt = (
-        select(group, *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS))
-        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
-        .group_by(group)
-    )
-    for key, *sums in await session.execute(stmt):
-        groups[_key(key)].sales.update(zip(SALES_COLUMNS, map(int, sums), strict=True))
-    tender_group = getattr(TenderSummary, column)
     stmt = (
         select(
-            tender_group,
+            *(getattr(SalesSummary, c) for c in columns),
+            *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS),
+        )
+        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
+        .group_by(*(getattr(SalesSummary, c) for c in columns))
+    )
+    width = len(columns)
+    for row in await session.execute(stmt):
+        key = tuple(_key(v) for v in row[:width])
+        groups[key].sales.update(zip(SALES_COLUMNS, map(int, row[width:]), strict=True))
+    tender_by = [getattr(TenderSummary, c) for c in columns]
+    stmt = (
+        select(
+            *tender_by,
             TenderSummary.tender_type,
             TenderSummary.card_brand,
             func.sum(TenderSummary.amount_minor - TenderSummary.refund_minor),
         )
         .where(*_scope(TenderSummary, tenant_id, location_ids, days))
-        .group_by(tender_group, TenderSummary.tender_type, TenderSummary.card_brand)
+        .group_by(*tender_by, TenderSummary.tender_type, TenderSummary.card_brand)
     )
-    for key, tender, brand, net in await session.execute(stmt):
+    for row in await session.execute(stmt):
+        tender, brand, net = row[width:]
         name = f"{tender}:{brand}" if brand != NONE else tender
-        groups[_key(key)].tenders[name] += int(net)
-    tax_group = getattr(TaxSummary, column)
+        groups[tuple(_key(v) for v in row[:width])].tenders[name] += int(net)
+    tax_by = [getattr(TaxSummary, c) for c in columns]
     stmt = (
         select(
-            tax_group,
+            *tax_by,
             TaxSummary.tax_rate_id,
             func.max(TaxSummary.name),
             func.max(TaxSummary.rate),
             func.sum(TaxSummary.tax_minor - TaxSummary.refund_tax_minor),
         )
         .where(*_scope(TaxSummary, tenant_id, location_ids, days))
-        .group_by(tax_group, TaxSummary.tax_rate_id)
+        .group_by(*tax_by, TaxSummary.tax_rate_id)
     )
-    for key, rate_id, name, rate, net in await session.execute(stmt):
+    for row in await session.execute(stmt):
+        rate_id, name, rate, net = row[width:]
         label = f"{name} ({rate} %)" if name else rate_id
-        groups[_key(key)].taxes[label] += int(net)
+        groups[tuple(_key(v) for v in row[:width])].taxes[label] += int(net)
     return groups
 
 
