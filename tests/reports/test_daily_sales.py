@@ -167,3 +167,22 @@ async def test_bad_ranges_are_a_400(till: Till) -> None:
         "VALIDATION_ERROR",
     )  # fmt: skip
     await till.error("GET", "/v1/reports/daily-sales?groupBy=week", None, 400, "VALIDATION_ERROR")
+
+
+async def test_discounts_are_told_apart_by_promotion(till: Till) -> None:
+    a = await till.product("A", 10)
+    b = await till.product("B", 4)
+    offer = {"name": "10 % off A", "kind": "percentage", "percent": 10, "scope": "product"}
+    await till.post("/v1/promotions", offer | {"targetIds": [till.products[a]["productId"]]})
+    coupon = await till.post(
+        "/v1/promotions",
+        {"name": "5 off", "kind": "fixed_amount", "amount": 5, "trigger": "coupon"},
+    )
+    await till.post(f"/v1/promotions/{coupon['promotionId']}/codes", {"code": "FIVEOFF"})
+    by_hand = [{"type": "fixed", "value": 1}]
+    await till.sell(till.line(a, 3), till.line(b, discounts=by_hand), couponCodes=["FIVEOFF"])
+    await till.sell(till.line(a))
+    row = (await report(till))["totals"]
+    # 3.00 + 1.00 off A by the promotion, 5.00 by the coupon, 1.00 given by hand.
+    assert row["discountsByPromotion"] == {"10 % off A": 4, "5 off": 5}
+    assert row["discounts"] == 4 + 5 + 1

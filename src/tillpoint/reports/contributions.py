@@ -26,6 +26,7 @@ from tillpoint.core.money import RoundingMode, round_to_minor
 from tillpoint.reports.models import NONE
 from tillpoint.sales import pricing
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
+from tillpoint.sales.order_promotions import PROMOTION
 
 # (location, business day, hour, register, employee, channel, shift)
 SalesKey = tuple[str, date, int, str, str, str, str]
@@ -46,6 +47,10 @@ class Deltas:
         default_factory=lambda: defaultdict(_zeros)
     )
     tax_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # key + (promotion id,) → line count and amount
+    discounts: dict[tuple[Any, ...], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(_zeros)
+    )
     products: dict[ProductKey, dict[str, int]] = field(default_factory=lambda: defaultdict(_zeros))
     product_refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # variant → ids
 
@@ -140,6 +145,11 @@ def add_sale(
         product["discount_minor"] += gross - net
         product["net_minor"] += net
         product["cost_minor"] += line_cost(line, line.quantity_milli)
+        for discount in line.discounts:
+            if PROMOTION in discount and discount["amountMinor"]:
+                given = deltas.discounts[(*key, discount[PROMOTION])]
+                given["line_count"] += 1
+                given["amount_minor"] += discount["amountMinor"]
 
 
 def add_refund(

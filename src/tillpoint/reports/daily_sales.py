@@ -18,8 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import in_list_chunks
 from tillpoint.core.money import from_minor, from_thousandths, round_to_minor
-from tillpoint.reports.models import NONE, ProductSummary, SalesSummary, TaxSummary, TenderSummary
+from tillpoint.promotions.models import Promotion
+from tillpoint.reports.models import (
+    NONE,
+    DiscountSummary,
+    ProductSummary,
+    SalesSummary,
+    TaxSummary,
+    TenderSummary,
+)
 from tillpoint.reports.schemas import DailySalesOut, SalesFigures, SalesGrouping
 from tillpoint.reports.scope import Period, report_scope
 from tillpoint.stores.models import Employee, Register
@@ -47,6 +56,7 @@ class Sums:
     sales: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     tenders: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     taxes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    promotions: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by id
 
 
 async def daily_sales(
@@ -70,11 +80,28 @@ async def daily_sales(
         found = await sales_sums(session, principal.tenant_id, location_ids, days, columns)
         groups = {key[0]: sums for key, sums in found.items()}
     labels = await _labels(session, group_by, set(groups))
+    names = await _promotion_names(
+        session, {p for sums in groups.values() for p in sums.promotions}
+    )
     rows = [
-        figures(key, labels.get(key, key), sums, exponent, by_category=by_category)
+        figures(
+            key,
+            labels.get(key, key),
+            sums,
+            exponent,
+            by_category=by_category,
+            promotion_names=names,
+        )
         for key, sums in sorted(groups.items())
     ]
-    total = figures("total", "Total", add_up(groups.values()), exponent, by_category=by_category)
+    total = figures(
+        "total",
+        "Total",
+        add_up(groups.values()),
+        exponent,
+        by_category=by_category,
+        promotion_names=names,
+    )
     return DailySalesOut(
         currency=scope.currency,
         from_=days.first,
@@ -157,6 +184,15 @@ async def sales_sums(
         rate_id, name, rate, net = row[width:]
         label = f"{name} ({rate} %)" if name else rate_id
         groups[tuple(_key(v) for v in row[:width])].taxes[label] += int(net)
+    discount_by = [getattr(DiscountSummary, c) for c in columns]
+    stmt = (
+        select(*discount_by, DiscountSummary.promotion_id, func.sum(DiscountSummary.amount_minor))
+        .where(*_scope(DiscountSummary, tenant_id, location_ids, days))
+        .group_by(*discount_by, DiscountSummary.promotion_id)
+    )
+    for row in await session.execute(stmt):
+        promotion_id, amount = row[width:]
+        groups[tuple(_key(v) for v in row[:width])].promotions[promotion_id] += int(amount)
     return groups
 
 
@@ -186,13 +222,22 @@ def add_up(groups: Iterable[Sums]) -> Sums:
             (sums.sales, total.sales),
             (sums.tenders, total.tenders),
             (sums.taxes, total.taxes),
+            (sums.promotions, total.promotions),
         ):
             for name, value in part.items():
                 into[name] += value
     return total
 
 
-def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: bool) -> SalesFigures:
+def figures(
+    key: str,
+    label: str,
+    sums: Sums,
+    exponent: int,
+    *,
+    by_category: bool,
+    promotion_names: dict[str, str] | None = None,
+) -> SalesFigures:
     """One row's figures from its integer sums (the product summaries' for a category)."""
     s = sums.sales
 
@@ -255,6 +300,10 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
         voided_open_amount=money(s.get("open_void_minor", 0)),
         tenders={name: money(v) for name, v in sorted(sums.tenders.items())},
         taxes={name: money(v) for name, v in sorted(sums.taxes.items())},
+        discounts_by_promotion={
+            (promotion_names or {}).get(pid, pid): money(v)
+            for pid, v in sorted(sums.promotions.items())
+        },
     )
 
 
@@ -274,3 +323,15 @@ async def _labels(session: AsyncSession, group_by: SalesGrouping, keys: set[str]
         return named if group_by in models else {}
     stmt = select(model.id, model.name).where(model.id.in_(keys - {NONE}))
     return named | {row[0]: row[1] for row in await session.execute(stmt)}
+
+
+async def _promotion_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """Promotion names by id (two of one name are told apart by their id)."""
+    found: dict[str, str] = {}
+    for chunk in in_list_chunks(sorted(ids)):
+        stmt = select(Promotion.id, Promotion.name).where(Promotion.id.in_(chunk))
+        found |= {row[0]: row[1] for row in await session.execute(stmt)}
+    counts: dict[str, int] = defaultdict(int)
+    for name in found.values():
+        counts[name] += 1
+    return {pid: name if counts[name] == 1 else f"{name} ({pid})" for pid, name in found.items()}

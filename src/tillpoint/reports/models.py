@@ -92,6 +92,17 @@ class TenderSummary(_SalesKey, TenantScoped, Base):
     refund_minor: Mapped[int] = _amount()  # refunds and voids, given back by this tender
 
 
+class DiscountSummary(_SalesKey, TenantScoped, Base):
+    """Discounts the store's promotions gave, per promotion, in one hour's grain: the amounts
+    as the sale lines carry them (at a tax-inclusive location, tax included)."""
+
+    __tablename__ = "sales_discount_summaries"
+
+    promotion_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    line_count: Mapped[int] = _amount()
+    amount_minor: Mapped[int] = _amount()
+
+
 class TaxSummary(_SalesKey, TenantScoped, Base):
     """Tax per rate in one hour's grain; ``name`` and ``rate`` as the last sale showed them."""
 

@@ -22,6 +22,7 @@ from tillpoint.core.transactions import transaction
 from tillpoint.reports.contributions import Deltas, Place, add_refund, add_sale, add_void
 from tillpoint.reports.models import (
     NONE,
+    DiscountSummary,
     ProductSummary,
     ReportCursor,
     SalesSummary,
@@ -159,6 +160,7 @@ async def _write(session: AsyncSession, tenant_id: str, deltas: Deltas) -> None:
     await _upsert(
         session, TenderSummary, (*KEY, "tender_type", "card_brand"), tenant_id, deltas.tenders, {}
     )
+    await _upsert(session, DiscountSummary, (*KEY, "promotion_id"), tenant_id, deltas.discounts, {})
     names = {}
     for key in deltas.taxes:
         name, rate = deltas.tax_names.get(key[-1], ("", ""))

@@ -61,6 +61,11 @@ class SalesFigures(ApiModel):
     taxes: dict[str, DecimalNumber] | None = Field(
         None, description="Net tax per rate, keyed by the rate's name and percent"
     )
+    discounts_by_promotion: dict[str, DecimalNumber] | None = Field(
+        None,
+        description="What each promotion gave, by its name, as the sale lines carry it (at a "
+        "tax-inclusive location, tax included); the rest of `discounts` was given by hand",
+    )
 
 
 class DailySalesOut(ApiModel):

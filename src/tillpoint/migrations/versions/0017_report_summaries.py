@@ -1,5 +1,6 @@
 """Reports (issue 17, docs/adr/0016-reports-from-event-rollups.md): the sales summaries rolled
-up from the event sequence and their cursor, per-variant cost history for valuation as of a
+up from the event sequence (sales, tenders, discounts by promotion, taxes, products) and their
+cursor, per-variant cost history for valuation as of a
 date (back-filled from today's costs), the unit cost on order lines, and accounting:export for
 the owner role of existing tenants.
 
@@ -93,6 +94,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "shift_id", "tender_type", "card_brand"),
     )
     op.create_table(
+        "sales_discount_summaries",
+        *_sales_key(),
+        sa.Column("promotion_id", sa.String(length=40), nullable=False),
+        *_amounts("line_count", "amount_minor"),
+        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "shift_id", "promotion_id"),
+    )
+    op.create_table(
         "sales_tax_summaries",
         *_sales_key(),
         sa.Column("tax_rate_id", sa.String(length=40), nullable=False),
@@ -153,6 +161,7 @@ def downgrade() -> None:
     op.drop_index("ix_product_summaries_day", table_name="product_summaries")
     op.drop_table("product_summaries")
     op.drop_table("sales_tax_summaries")
+    op.drop_table("sales_discount_summaries")
     op.drop_table("sales_tender_summaries")
     op.drop_index("ix_sales_summaries_day", table_name="sales_summaries")
     op.drop_table("sales_summaries")
