@@ -117,8 +117,8 @@ async def run(shop: Shop, op: tuple[Any, ...], codes: list[str]) -> None:
         if kind == "void":
             if order["status"] == "completed" and not order.get("refunds"):
                 path = f"/v1/orders/{order['orderId']}/void"
-                body = {"reason": "rang by mistake"}
-                voided = await till.client.post(path, json=body, headers=till.auth)
+                why = {"reason": "rang by mistake"}
+                voided = await till.client.post(path, json=why, headers=till.auth)
                 # A gift card sold and since spent cannot be taken back: that void is refused.
                 refused = voided.status_code == 409 and "GIFT_CARD" in voided.text
                 assert voided.status_code == 200 or refused, voided.text
