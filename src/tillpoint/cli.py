@@ -285,6 +285,43 @@ def catalog_import(
     )
 
 
+reports_app = typer.Typer(help="The reports' summary tables.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
+
+
+@reports_app.command("rebuild")
+def reports_rebuild(
+    tenant_id: Annotated[str, typer.Option(help="The tenant whose summaries to rebuild")],
+) -> None:
+    """Empty the tenant's report summaries and roll its whole event sequence up again."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tillpoint.identity.service import get_tenant
+    from tillpoint.reports.rollup import rebuild
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run(db: Database) -> int:
+        async with transaction(db, tenant_id=tenant_id) as session:
+            await get_tenant(session, tenant_id)
+        folded = 0
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=err_console) as bar:
+            task = bar.add_task("Rolling up sales events")
+
+            def advance(count: int) -> None:
+                nonlocal folded
+                folded += count
+                bar.update(task, description=f"Rolled up {folded:,} sales events")
+
+            await rebuild(db, tenant_id, advance)
+        return folded
+
+    folded = _run_or_exit(settings, run)
+    console.print(f"[green]Rebuilt the summaries from {folded:,} sales events.[/green]")
+
+
 @catalog_app.command("export")
 def catalog_export(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the CSV")],

@@ -2,15 +2,19 @@
 once never count an event twice (they take the cursor's row in turn)."""
 
 import asyncio
+from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from tests.support.sales import make_shop
+from tests.support.server import cli_env, run_cli
 from tests.support.tenants import TenantFixture
 from tillpoint.core.db import Database
 from tillpoint.core.jobs import JobContext
 from tillpoint.core.jobs.registry import RECURRING
+from tillpoint.core.transactions import transaction
 from tillpoint.reports.models import ReportCursor, SalesSummary
 from tillpoint.reports.rollup import SALES, catch_up
 from tillpoint.reports.rollup_job import ROLLUP, roll_up_sales
@@ -61,3 +65,33 @@ async def test_rollups_at_once_count_each_sale_once(
     )
     await catch_up(db, tenant.id)
     assert await summed_orders(db, tenant.id, till.location_id) == 6
+
+
+@pytest.fixture
+def sqlite_only(dialect: str) -> None:
+    if dialect != "sqlite":
+        pytest.skip("the CLI test runs once, on the SQLite database")
+
+
+@pytest.mark.usefixtures("sqlite_only")
+async def test_the_cli_rebuilds_the_summaries_from_the_events(
+    client: httpx.AsyncClient,
+    tenant: TenantFixture,
+    db: Database,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    till = await make_shop(client, tenant)
+    sku = await till.product("Cup", 3)
+    for _ in range(2):
+        await till.sell(till.line(sku))
+    await catch_up(db, tenant.id)
+    async with transaction(db, tenant_id=tenant.id) as session:  # a summary gone wrong
+        await session.execute(
+            update(SalesSummary).where(SalesSummary.tenant_id == tenant.id).values(order_count=99)
+        )
+    env = cli_env(database_url, tmp_path)
+    rebuilt = run_cli(env, "reports", "rebuild", "--tenant-id", tenant.id)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Rebuilt the summaries from 2 sales events" in rebuilt.stdout
+    assert await summed_orders(db, tenant.id, till.location_id) == 2

@@ -9,10 +9,10 @@ up to it has committed (the counter commits with its events, ADR 0001), so nothi
 can appear later and the cursor may pass it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Product
@@ -36,25 +36,48 @@ from tillpoint.stores.models import Location
 SALES = "sales"
 SALES_EVENTS = ("order.completed", "order.refunded", "order.voided")
 BATCH = 500
+SUMMARIES = (SalesSummary, TenderSummary, DiscountSummary, TaxSummary, ProductSummary)
 KEY = ("location_id", "business_day", "hour", "register_id", "employee_id", "channel", "shift_id")
 
 
-async def catch_up(db: Database, tenant_id: str) -> None:
-    """Fold every sales event committed so far into the summaries, a batch per transaction."""
+async def catch_up(
+    db: Database, tenant_id: str, progress: Callable[[int], object] | None = None
+) -> None:
+    """Fold every sales event committed so far into the summaries, a batch per transaction;
+    ``progress`` hears how many sales events each batch folded."""
     while True:
         async with transaction(db, tenant_id=tenant_id) as session:
-            more = await roll_batch(session, tenant_id)
+            more, folded = await roll_batch(session, tenant_id)
+        if progress is not None:
+            progress(folded)
         if not more:
             return
 
 
-async def roll_batch(session: AsyncSession, tenant_id: str) -> bool:
-    """One batch; True when more events may be waiting."""
+async def rebuild(
+    db: Database, tenant_id: str, progress: Callable[[int], object] | None = None
+) -> None:
+    """Empty the tenant's summaries and fold its whole event sequence again (after a fix to
+    how a figure is computed). Reports read meanwhile catch up what is there."""
+    async with transaction(db, tenant_id=tenant_id) as session:
+        await _lock_cursor(session, tenant_id)
+        for model in SUMMARIES:
+            await session.execute(delete(model).where(model.tenant_id == tenant_id))
+        await session.execute(
+            update(ReportCursor)
+            .where(ReportCursor.tenant_id == tenant_id, ReportCursor.name == SALES)
+            .values(last_seq=0, updated_at=utcnow())
+        )
+    await catch_up(db, tenant_id, progress)
+
+
+async def roll_batch(session: AsyncSession, tenant_id: str) -> tuple[bool, int]:
+    """One batch: whether more events may be waiting, and how many this one folded."""
     last = await _lock_cursor(session, tenant_id)
     counter = select(EventCounter.last_seq).where(EventCounter.tenant_id == tenant_id)
     high = (await session.execute(counter)).scalar_one_or_none() or 0
     if high <= last:
-        return False
+        return False, 0
     stmt = (
         select(Event.seq, Event.type, Event.subject_id, Event.data)
         .where(
@@ -77,7 +100,7 @@ async def roll_batch(session: AsyncSession, tenant_id: str) -> bool:
         .where(ReportCursor.tenant_id == tenant_id, ReportCursor.name == SALES)
         .values(last_seq=done_to, updated_at=utcnow())
     )
-    return full
+    return full, len(events)
 
 
 async def _lock_cursor(session: AsyncSession, tenant_id: str) -> int:
