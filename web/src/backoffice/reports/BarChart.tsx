@@ -46,6 +46,7 @@ function draw(element: HTMLElement, props: Bars): uPlot {
         label: props.title,
         fill: BRAND,
         stroke: BRAND,
+        width: 0,
         paths: uPlot.paths.bars?.({ size: [0.7, 48] }),
         points: { show: false },
       },
