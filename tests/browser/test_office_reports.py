@@ -186,6 +186,44 @@ def test_the_cash_and_inventory_reports_show_the_api_figures(shop: Shop, page: P
     screenshot(page, "office-reports-stock-movement")
 
 
+def test_the_products_and_staff_reports_show_the_api_figures(shop: Shop, page: Page) -> None:
+    sold: dict[str, tuple[int, Decimal]] = {}
+    for sku, price, quantity, _ in SALES:
+        units, amount = sold.get(sku, (0, Decimal(0)))
+        sold[sku] = (units + quantity, amount + price * quantity)
+    best = max(sold, key=lambda sku: sold[sku][1])
+    products = shop.api.get(
+        "/v1/reports/products", params={"from": today(), "to": today(), "groupBy": "variant"}
+    ).json()
+    assert [(r["sku"], r["unitsSold"], Decimal(str(r["netSales"]))) for r in products["rows"]] == [
+        (sku, *sold[sku]) for sku in sorted(sold, key=lambda sku: -sold[sku][1])
+    ]
+    currency = products["currency"]
+
+    open_reports(page, shop, "Products")
+    rows = page.get_by_test_id("products-report").get_by_test_id("report-row")
+    expect(rows).to_have_count(len(sold))
+    # After the row's name: SKU, units sold, net sales.
+    expect(rows.first.get_by_role("cell").nth(0)).to_have_text(best)
+    expect(rows.first.get_by_role("cell").nth(1)).to_have_text(str(sold[best][0]))
+    expect(rows.first.get_by_role("cell").nth(2)).to_have_text(money(page, sold[best][1], currency))
+    page.get_by_label("Show").select_option(label="Top 10")
+    expect(rows).to_have_count(len(sold))
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Staff", exact=True).click()
+    staff = shop.api.get("/v1/reports/employees", params={"from": today(), "to": today()}).json()
+    [nobody] = staff["rows"]
+    assert (nobody["employeeId"], nobody["orders"]) == ("", len(SALES))
+    row = page.get_by_test_id("staff-report").get_by_test_id("report-row")
+    expect(row.get_by_role("rowheader")).to_have_text("No employee named")
+    # After the row's name: orders, net sales.
+    net = sum(price * quantity for _, price, quantity, _ in SALES)
+    expect(row.get_by_role("cell").nth(0)).to_have_text(str(len(SALES)))
+    expect(row.get_by_role("cell").nth(1)).to_have_text(money(page, net, currency))
+    assert serious_violations(page) == []
+
+
 def test_a_cashier_is_not_offered_the_reports(shop: Shop, page: Page) -> None:
     add_user(shop, "cashier", "cashier-reports@browser.example.com")
     page.goto(shop.url())

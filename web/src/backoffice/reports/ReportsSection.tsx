@@ -1,14 +1,17 @@
-// Reports: sales, cash and inventory, each at its own address under #/reports/. (The
+// Reports: sales, products, staff, cash and inventory, each at its own address under #/reports/. (The
 // accounting exports, for whoever holds accounting:export, get a page of their own here.)
 import { type StringKey, t } from "../../i18n";
 import { href } from "../route";
 import type { SectionProps } from "../sections";
 import { CashReport } from "./CashReport";
 import { InventoryReports } from "./InventoryReports";
+import { ProductsReport, StaffReport } from "./PerformanceReports";
 import { SalesReport } from "./SalesReport";
 
 const PAGES = [
   { id: "sales", label: "reports.sales" },
+  { id: "products", label: "reports.products" },
+  { id: "staff", label: "reports.staff" },
   { id: "cash", label: "reports.cash" },
   { id: "inventory", label: "reports.inventory" },
 ] as const satisfies readonly { id: string; label: StringKey }[];
@@ -26,6 +29,8 @@ export function ReportsSection({ path, currency }: SectionProps) {
         ))}
       </nav>
       {page === "sales" && <SalesReport />}
+      {page === "products" && <ProductsReport />}
+      {page === "staff" && <StaffReport />}
       {page === "cash" && <CashReport />}
       {page === "inventory" && <InventoryReports page={sub} currency={currency} />}
     </section>
