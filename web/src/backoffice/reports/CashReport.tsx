@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
-import { chosenDays, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
+import { chosenDays, csvName, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
 import { type Column, CsvLink, ReportTable } from "./ReportTable";
 import { report as fetchReport, reportPath, type SalesReport } from "./reportsApi";
 
@@ -68,7 +68,7 @@ export function CashReport() {
             ))}
           </select>
         </div>
-        <CsvLink path={reportPath("cash", query, "csv")} name={`cash-${from}-${to}-${groupBy}.csv`} />
+        <CsvLink path={reportPath("cash", query, "csv")} name={csvName("cash", from, to, groupBy)} />
       </div>
       {error && (
         <p class="error" role="alert">

@@ -13,10 +13,18 @@ export const customFrom = signal<string>(today());
 export const customTo = signal<string>(today());
 export const reportLocation = signal<string>("");
 
-/** The first and last day the range names now. */
+/** The first and last day the range names now; empty for today, which the server takes as
+ * each location's own today (the device's date may be another). */
 export function chosenDays(): [string, string] {
   const name = range.value;
+  if (name === "today") return ["", ""];
   return name === "custom" ? [customFrom.value, customTo.value] : rangeDays(name, today());
+}
+
+/** A CSV file's name: the report, its days, its grouping. */
+export function csvName(report: string, from: string, to: string, groupBy?: string): string {
+  const days = from === "" ? "today" : `${from}-${to}`;
+  return `${[report, days, groupBy].filter(Boolean).join("-")}.csv`;
 }
 
 function DateField(props: { id: string; label: StringKey; value: string; onValue: (v: string) => void }) {

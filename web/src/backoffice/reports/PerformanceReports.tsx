@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
-import { chosenDays, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
+import { chosenDays, csvName, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
 import { type Column, CsvLink, ReportTable } from "./ReportTable";
 import { type Report, report as fetchReport, reportPath } from "./reportsApi";
 
@@ -77,7 +77,7 @@ export function ProductsReport() {
         />
         <Choice id="products-sort" label="reports.sortBy" value={sort} options={SORTS} prefix="reports.sort" onValue={setSort} />
         <Choice id="products-limit" label="reports.show" value={limit} options={LIMITS} prefix="reports.limit" onValue={setLimit} />
-        <CsvLink path={reportPath("products", query, "csv")} name={`products-${from}-${to}-${groupBy}.csv`} />
+        <CsvLink path={reportPath("products", query, "csv")} name={csvName("products", from, to, groupBy)} />
       </div>
       {error && (
         <p class="error" role="alert">
@@ -88,7 +88,7 @@ export function ProductsReport() {
       {report && report.rows.length > 0 && (
         <ReportTable
           id="products-report"
-          caption={t("reports.productsCaption", { from, to })}
+          caption={t("reports.productsCaption", { from: report.from ?? from, to: report.to ?? to })}
           columns={[...first, ...PRODUCT_COLUMNS]}
           rows={report.rows}
           currency={report.currency ?? ""}
@@ -135,7 +135,7 @@ export function StaffReport() {
           prefix="reports.staff.group"
           onValue={setGroupBy}
         />
-        <CsvLink path={reportPath("employees", query, "csv")} name={`employees-${from}-${to}-${groupBy}.csv`} />
+        <CsvLink path={reportPath("employees", query, "csv")} name={csvName("employees", from, to, groupBy)} />
       </div>
       {error && (
         <p class="error" role="alert">
@@ -146,7 +146,7 @@ export function StaffReport() {
       {report && rows.length > 0 && (
         <ReportTable
           id="staff-report"
-          caption={t("reports.staffCaption", { from, to })}
+          caption={t("reports.staffCaption", { from: report.from ?? from, to: report.to ?? to })}
           columns={[...first, ...STAFF_COLUMNS]}
           rows={rows}
           totals={report.totals}

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
-import { chosenDays, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
+import { chosenDays, csvName, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
 import { type Column, CsvLink, ReportTable } from "./ReportTable";
 import { reportPath, salesReport } from "./reportsApi";
 
@@ -53,7 +53,7 @@ export function SalesReport() {
         </div>
         <CsvLink
           path={reportPath("daily-sales", query, "csv")}
-          name={`daily-sales-${from}-${to}-${groupBy}.csv`}
+          name={csvName("daily-sales", from, to, groupBy)}
         />
       </div>
       {error && (
