@@ -84,6 +84,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         yield opened
 
 
+def second_location(shop: Shop) -> None:
+    """A back room, with no stock and no sales, beside the shop's location (once)."""
+    names = [p["name"] for p in shop.api.get("/v1/locations").json()["items"]]
+    if "Back Room" not in names:
+        shop.post("/v1/locations", {"name": "Back Room"})
+
+
 def money(page: Page, amount: Any, currency: str) -> str:
     """The amount as the browser's own Intl formats the currency (not the app's code)."""
     shown: str = page.evaluate(
@@ -154,6 +161,7 @@ def test_the_cash_and_inventory_reports_show_the_api_figures(shop: Shop, page: P
     assert Decimal(str(cash["totals"]["expectedCash"])) == CASH_FLOAT + cash_sold
     currency = cash["currency"]
 
+    second_location(shop)
     open_reports(page, shop, "Cash")
     rows = page.get_by_test_id("cash-report").get_by_test_id("report-row")
     expect(rows).to_have_count(len(cash["rows"]))
@@ -179,11 +187,27 @@ def test_the_cash_and_inventory_reports_show_the_api_figures(shop: Shop, page: P
         "/v1/reports/stock-movement", params={"from": today(), "to": today()}
     ).json()
     assert movement["totals"]["sold"] == -sold_units
-    sold_cell = page.get_by_test_id("movement-report").get_by_test_id("report-totals")
-    # After the item: SKU, opening, received, sold.
-    expect(sold_cell.get_by_role("cell").nth(3)).to_have_text(f"-{sold_units}")
+    table = page.get_by_test_id("movement-report")
+    # With two locations, each row says where: after the item, SKU, location, opening,
+    # received, sold.
+    expect(table.get_by_role("columnheader").nth(2)).to_have_text("Location")
+    expect(table.get_by_test_id("report-row").first.get_by_role("cell").nth(1)).to_have_text(
+        shop.location_name
+    )
+    expect(table.get_by_test_id("report-totals").get_by_role("cell").nth(4)).to_have_text(
+        f"-{sold_units}"
+    )
     assert serious_violations(page) == []
     screenshot(page, "office-reports-stock-movement")
+    # One location: no location column; the back room sold nothing.
+    page.get_by_label("Location").select_option(label=shop.location_name)
+    expect(table.get_by_role("columnheader").nth(2)).to_have_text("Opening")
+    expect(table.get_by_test_id("report-totals").get_by_role("cell").nth(3)).to_have_text(
+        f"-{sold_units}"
+    )
+    page.get_by_label("Location").select_option(label="Back Room")
+    expect(page.get_by_text("Nothing to show.")).to_be_visible()
+    page.get_by_label("Location").select_option(label="All locations")
 
 
 def test_the_products_and_staff_reports_show_the_api_figures(shop: Shop, page: Page) -> None:

@@ -12,6 +12,8 @@ export const range = signal<RangeName>("today");
 export const customFrom = signal<string>(today());
 export const customTo = signal<string>(today());
 export const reportLocation = signal<string>("");
+/** The name of each location the person may see, once the location filter has read them. */
+export const locationNames = signal<Map<string, string>>(new Map());
 
 /** The first and last day the range names now; empty for today, which the server takes as
  * each location's own today (the device's date may be another). */
@@ -89,7 +91,13 @@ export function LocationFilter({ id }: { id: string }) {
   const [places, setPlaces] = useState<Location[]>([]);
   useEffect(() => {
     // Without the list the reports still cover every location the person may see.
-    locations().then(setPlaces, () => setPlaces([]));
+    locations().then(
+      (found) => {
+        setPlaces(found);
+        locationNames.value = new Map(found.map((p) => [p.locationId, p.name]));
+      },
+      () => setPlaces([]),
+    );
   }, []);
   if (places.length < 2) return null;
   return (

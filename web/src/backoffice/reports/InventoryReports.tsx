@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 
 import { type StringKey, t } from "../../i18n";
 import { href } from "../route";
-import { chosenDays, LocationFilter, RangeFilter, reportLocation, useReport } from "./Filters";
+import { chosenDays, LocationFilter, locationNames, RangeFilter, reportLocation, useReport } from "./Filters";
 import { type Column, CsvLink, ReportTable } from "./ReportTable";
 import { type Query, type Report, report as fetchReport, reportPath, today } from "./reportsApi";
 
@@ -85,10 +85,17 @@ export function InventoryReports({ page, currency }: { page: string; currency: s
     () => fetchReport<Report>(ENDPOINT[shown], query),
     [shown, JSON.stringify(query)],
   );
+  const names = locationNames.value;
   const rows = (data?.rows ?? []).map((row) => ({
     ...row,
     categoryLabel: row.categoryId === null ? t("reports.noCategory") : row.categoryName,
+    locationName: row.locationName ?? names.get(String(row.locationId)) ?? row.locationId,
   }));
+  // With several locations, a row per item says which location it is at.
+  const columns =
+    shown !== "valuation" && names.size > 1 && locationId === ""
+      ? [...ITEM, { key: "locationName", label: "reports.location", kind: "text" } as Column, ...COLUMNS[shown].slice(2)]
+      : COLUMNS[shown];
   return (
     <>
       <nav class="tabs" aria-label={t("reports.inventoryPages")}>
@@ -133,7 +140,7 @@ export function InventoryReports({ page, currency }: { page: string; currency: s
         <ReportTable
           id={`${shown}-report`}
           caption={t(`reports.inventory.${shown}` as StringKey)}
-          columns={COLUMNS[shown]}
+          columns={columns}
           rows={rows}
           totals={data.totals}
           currency={data.currency ?? currency}
