@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.accessibility import serious_violations
-from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, Shop, open_shop, screenshot
+from tests.browser.conftest import DESKTOP, OWNER_EMAIL, OWNER_PASSWORD, Shop, open_shop, screenshot
 from tests.browser.test_office_reports import money, ring_up, sell
 from tests.browser.test_sign_in import sign_in
 
@@ -77,5 +77,13 @@ def test_the_dashboard_shows_today_beside_last_week_and_charts_it(shop: Shop, pa
     row = by_hour.get_by_role("row").filter(has=page.get_by_role("rowheader", name=hour["key"]))
     expect(row.get_by_role("cell")).to_have_text(money(page, net(TODAY), currency))
     expect(page.locator("canvas")).to_have_count(2)
+    # Wider: the charts grow with the page (and no script error follows).
+    narrow = month.bounding_box()
+    page.set_viewport_size(DESKTOP)
+    expect(page.locator("canvas")).to_have_count(2)
+    page.wait_for_function(
+        "(w) => document.querySelector('[data-testid=dashboard-30-days] .uplot').clientWidth > w",
+        arg=narrow["width"] if narrow else 0,
+    )
     assert serious_violations(page) == []
     screenshot(page, "office-dashboard")

@@ -59,8 +59,18 @@ export function BarChart(props: Bars) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (host.current === null) return;
-    const chart = draw(host.current, props);
-    return () => chart.destroy();
+    const element = host.current;
+    const chart = draw(element, props);
+    // A tablet turned on its side: the chart takes the new width.
+    const resized = new ResizeObserver(() => {
+      const width = Math.max(element.clientWidth, 280);
+      if (width !== chart.width) chart.setSize({ width, height: 220 });
+    });
+    resized.observe(element);
+    return () => {
+      resized.disconnect();
+      chart.destroy();
+    };
   }, [props.labels.join("|"), props.values.join("|"), props.currency]);
   const total = props.values.reduce((sum, v) => sum + v, 0);
   const best = props.values.reduce((top, v, i) => (v > props.values[top] ? i : top), 0);
