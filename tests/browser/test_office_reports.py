@@ -135,6 +135,14 @@ def test_the_sales_report_shows_the_api_figures_and_downloads_them_as_csv(
     expect(page.get_by_test_id("report-row").get_by_role("rowheader")).to_have_text(day["label"])
     assert serious_violations(page) == []
     screenshot(page, "office-reports-sales")
+    # By keyboard: the grouping, the CSV link, then the table's scrolling region.
+    page.get_by_label("Group by").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Download CSV")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("region", name=f"Sales from {day['key']} to {day['key']}")
+    ).to_be_focused()
 
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download CSV").click()
