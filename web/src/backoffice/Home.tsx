@@ -4,10 +4,13 @@ import { t } from "../i18n";
 import { pairedRegister } from "../register";
 import { PairRegister } from "../screens/PairRegister";
 import { currentUser, signOut } from "../session";
+import { may } from "./may";
+import { Dashboard } from "./reports/Dashboard";
 import type { SectionProps } from "./sections";
 
 /** Where a signed-in user lands: what to do next on this device. Selling happens on a paired
- * register, where cashiers sign in by PIN; a manager sets the device up once. */
+ * register, where cashiers sign in by PIN; a manager sets the device up once.
+ * Whoever may read reports also sees today's sales (the dashboard). */
 export function Home(_props: SectionProps) {
   const [pairing, setPairing] = useState(false);
   const user = currentUser.value;
@@ -34,6 +37,7 @@ export function Home(_props: SectionProps) {
           )}
         </>
       )}
+      {may("reports:read") && <Dashboard />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { StringKey } from "../i18n";
 import { CatalogSection } from "./catalog/CatalogSection";
 import { CustomersSection } from "./customers/CustomersSection";
 import { Home } from "./Home";
+import { ReportsSection } from "./reports/ReportsSection";
 import { SettingsSection } from "./settings/SettingsSection";
 import { StockSection } from "./stock/StockSection";
 
@@ -24,7 +25,7 @@ export interface Section {
 }
 
 export const SECTIONS: Section[] = [
-  // Everyone signed in: what to do on this device. (Sales charts come with the reports module.)
+  // Everyone signed in: what to do on this device (and today's sales, to who may read reports).
   { id: "home", label: "office.home", anyOf: [], component: Home },
   { id: "catalog", label: "office.catalog", anyOf: ["catalog:read"], component: CatalogSection },
   { id: "stock", label: "office.stock", anyOf: ["inventory:read"], component: StockSection },
@@ -34,6 +35,7 @@ export const SECTIONS: Section[] = [
     anyOf: ["customers:read", "gift_cards:read"],
     component: CustomersSection,
   },
+  { id: "reports", label: "office.reports", anyOf: ["reports:read"], component: ReportsSection },
   {
     id: "settings",
     label: "office.settings",
