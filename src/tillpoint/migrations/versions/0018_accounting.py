@@ -1,5 +1,5 @@
 """Accounting exports (issue 17 item 8, docs/accounting.md): a tenant's account mapping and
-the location-days closed for export with their journal.
+the location-days closed for export with their journal, and the daily summary e-mails sent.
 
 Revision ID: 0018
 Revises: 0017
@@ -48,7 +48,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "location_id", "business_day"),
     )
 
+    op.create_table(
+        "accounting_summary_sends",
+        sa.Column("tenant_id", sa.String(length=40), nullable=False),
+        sa.Column("location_id", sa.String(length=40), nullable=False),
+        sa.Column("business_day", sa.Date(), nullable=False),
+        sa.Column("sent_at", tillpoint.core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "location_id", "business_day"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("accounting_summary_sends")
     op.drop_table("accounting_day_closes")
     op.drop_table("accounting_settings")

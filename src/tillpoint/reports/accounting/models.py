@@ -36,3 +36,13 @@ class AccountingDayClose(TenantScoped, Base):
     closed_by: Mapped[str | None] = mapped_column(String(80))
     # {"locationName": …, "lines": [{key, code, name, description, side, amountMinor}]}
     journal: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class AccountingSummarySend(TenantScoped, Base):
+    """A location-day's summary e-mail, claimed before it is sent: one send per day."""
+
+    __tablename__ = "accounting_summary_sends"
+
+    location_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
