@@ -49,6 +49,7 @@ from tillpoint.inventory import api as inventory_api
 from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
 from tillpoint.promotions import api as promotions_api
+from tillpoint.reports import api as reports_api
 from tillpoint.reports.accounting import api as accounting_api
 from tillpoint.sales import api as sales_api
 from tillpoint.sales.customer_orders import SalesCustomerRecords
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         identity_api,
         identity_browser_api,
         identity_access_api,
+        reports_api,
         accounting_api,
     ):
         app.include_router(module.router)

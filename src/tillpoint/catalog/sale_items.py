@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.lookup import StockItem
@@ -46,6 +46,7 @@ class SaleItem:
     rules: tuple[ModifierRule, ...]
     options: dict[str, ModifierChoice]
     gift_card: bool = False  # the product is a gift card
+    cost_minor: int | None = None  # the variant's unit cost (its own, else its product's)
 
 
 VARIANTS, PRODUCTS = table_of(Variant), table_of(Product)
@@ -69,6 +70,7 @@ _COLUMNS = (
     PRODUCTS.c.has_variants,
     PRODUCTS.c.archived_at,
     PRODUCTS.c.gift_card,
+    func.coalesce(VARIANTS.c.cost_minor, PRODUCTS.c.cost_minor),
 )
 
 
@@ -157,6 +159,7 @@ def _sale_item(row: Any, location_id: str, groups: dict[str, ModifierGroup]) -> 
         has_variants,
         product_archived,
         gift_card,
+        cost,
     ) = row
     live = variant_archived is None and product_archived is None
     sellable = live and bool(active) and not (is_default and has_variants)
@@ -181,4 +184,6 @@ def _sale_item(row: Any, location_id: str, groups: dict[str, ModifierGroup]) -> 
     price = resolve_price(
         location_id, variant_price, variant_prices or {}, product_price, product_prices or {}
     )
-    return SaleItem(stock_item, price, tax_class, sellable, tuple(rules), options, bool(gift_card))
+    return SaleItem(
+        stock_item, price, tax_class, sellable, tuple(rules), options, bool(gift_card), cost
+    )

@@ -7,13 +7,36 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
-from tillpoint.core.deps import requires
+from tillpoint.core.deps import RequestCtx, requires
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
+from tillpoint.reports.rollup import catch_up
 
 ReportReader = Annotated[Principal, Depends(requires("reports:read"))]
 AccountingExporter = Annotated[Principal, Depends(requires("accounting:export"))]
+
+
+async def caught_up_session(ctx: RequestCtx, principal: ReportReader) -> AsyncSession:
+    """The request's session, begun after the sales rollup caught up (ADR 0016): the report
+    then holds every sale committed before the request. The session the request had (it may
+    have read the principal already) is closed first, since a SQLite read transaction keeps
+    the snapshot of its first read and would not see what the catch-up just wrote."""
+    await catch_up(ctx.db, principal.tenant_id)
+    await ctx.end_session()
+    return ctx.get_session()
+
+
+async def caught_up_export_session(ctx: RequestCtx, principal: AccountingExporter) -> AsyncSession:
+    """``caught_up_session`` for the accounting exports (accounting:export)."""
+    await catch_up(ctx.db, principal.tenant_id)
+    await ctx.end_session()
+    return ctx.get_session()
+
+
+CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session)]
+CaughtUpExportSession = Annotated[AsyncSession, Depends(caught_up_export_session)]
 
 ReportFormat = Literal["json", "csv"]
 FormatQuery = Annotated[

@@ -198,6 +198,7 @@ def new_line(
         gift_card=item.gift_card,
         gift_card_id=None,
         gift_card_load=None,
+        unit_cost_minor=item.cost_minor,
         gross_minor=0,
         line_discount_minor=0,
         order_discount_minor=0,

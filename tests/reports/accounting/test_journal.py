@@ -60,7 +60,6 @@ figures_strategy = st.builds(
     tenders=st.lists(tenders, max_size=5),
     categories=st.lists(categories, max_size=4),
     taxes=st.lists(taxes, max_size=3),
-    void_minor=amounts,
     service_charge_minor=amounts,
     tip_minor=amounts,
     gift_card_sold_minor=amounts,

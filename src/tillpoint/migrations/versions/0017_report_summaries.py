@@ -9,6 +9,7 @@ Create Date: 2026-12-05 00:40:00.000000
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,11 +24,11 @@ depends_on: str | Sequence[str] | None = None
 PERMISSION = "accounting:export"
 
 
-def _amounts(*names: str) -> list[sa.Column]:
+def _amounts(*names: str) -> list[sa.Column[Any]]:
     return [sa.Column(name, sa.BigInteger(), nullable=False, server_default="0") for name in names]
 
 
-def _sales_key() -> list[sa.Column]:
+def _sales_key() -> list[sa.Column[Any]]:
     return [
         sa.Column("tenant_id", sa.String(length=40), nullable=False),
         sa.Column("location_id", sa.String(length=40), nullable=False),

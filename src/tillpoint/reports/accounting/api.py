@@ -23,7 +23,7 @@ from tillpoint.reports.accounting.schemas import (
     JournalOut,
 )
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE
-from tillpoint.reports.deps import CSV_CONTENT, AccountingExporter
+from tillpoint.reports.deps import CSV_CONTENT, AccountingExporter, CaughtUpExportSession
 from tillpoint.reports.scope import report_locations
 
 router = APIRouter(prefix="/v1/accounting", tags=["accounting"], responses=COMMON_ERRORS)
@@ -74,7 +74,7 @@ def _settings_reply(row: AccountingSettings) -> Response:
 )
 async def get_journal(
     principal: AccountingExporter,
-    session: DbSession,
+    session: CaughtUpExportSession,
     day: DayQuery,
     location_id: LocationQuery,
     format: Annotated[JournalFormat, Query(description=FORMAT_DESCRIPTION)] = "json",
@@ -111,7 +111,7 @@ def _csv(lines: Iterator[str], filename: str) -> StreamingResponse:
 )
 async def close_day(
     principal: AccountingExporter,
-    session: DbSession,
+    session: CaughtUpExportSession,
     day: Annotated[date, Path(alias="date")],
     location_id: LocationQuery,
 ) -> Response:

@@ -33,7 +33,6 @@ async def day_figures(session: AsyncSession, location: ReportLocation, day: date
     sales = (
         await session.execute(
             select(
-                func.coalesce(func.sum(s.void_minor), 0),
                 func.coalesce(func.sum(s.service_charge_minor), 0),
                 func.coalesce(func.sum(s.tip_minor), 0),
                 func.coalesce(func.sum(s.gift_card_sold_minor), 0),
@@ -94,7 +93,7 @@ async def day_figures(session: AsyncSession, location: ReportLocation, day: date
             )
         )
     ).scalar_one()
-    void, charges, tips, gift_cards, rounding, given_back, cost = (int(v) for v in sales)
+    charges, tips, gift_cards, rounding, given_back, cost = (int(v) for v in sales)
     return DayFigures(
         tenders=[TenderFigure(kind, brand, int(a), int(r)) for kind, brand, a, r in tenders],
         categories=[
@@ -102,7 +101,6 @@ async def day_figures(session: AsyncSession, location: ReportLocation, day: date
             for cid, name, g, d, r in categories
         ],
         taxes=[TaxFigure(rid, name, rate, int(a), int(r)) for rid, name, rate, a, r in taxes],
-        void_minor=void,
         service_charge_minor=charges,
         tip_minor=tips,
         gift_card_sold_minor=gift_cards,

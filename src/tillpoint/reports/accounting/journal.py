@@ -39,7 +39,7 @@ class CategoryFigure:
     name: str
     gross_minor: int  # ex tax, before discounts
     discount_minor: int
-    returns_minor: int  # ex tax, net of their discount
+    returns_minor: int  # goods returned or voided, ex tax, net of their discount
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,6 @@ class DayFigures:
     tenders: Sequence[TenderFigure] = ()
     categories: Sequence[CategoryFigure] = ()
     taxes: Sequence[TaxFigure] = ()
-    void_minor: int = 0  # net sales of completed orders voided that day
     service_charge_minor: int = 0
     tip_minor: int = 0
     gift_card_sold_minor: int = 0
@@ -162,10 +161,8 @@ def _sales_lines(figures: DayFigures, accounts: AccountMap) -> Iterable[JournalL
         yield _line("discounts", discounts, "Discounts given", "debit", total)
     if returns is not None:
         total = sum(c.returns_minor for c in figures.categories)
-        yield _line("returns", returns, "Goods returned", "debit", total)
-    contra = returns or sales
-    contra_key = "returns" if returns else "sales"
-    yield _line(contra_key, contra, "Completed sales voided", "debit", figures.void_minor)
+        yield _line("returns", returns, "Goods returned or voided", "debit", total)
+    contra_key, contra = ("returns", returns) if returns else ("sales", sales)
     yield _line(
         contra_key,
         contra,

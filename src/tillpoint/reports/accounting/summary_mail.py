@@ -26,6 +26,7 @@ from tillpoint.identity.service import tenant_currency_exponent
 from tillpoint.reports.accounting.days import day_journal
 from tillpoint.reports.accounting.journal import Journal
 from tillpoint.reports.accounting.models import AccountingSettings, AccountingSummarySend
+from tillpoint.reports.rollup import catch_up
 from tillpoint.reports.scope import ReportLocation
 from tillpoint.stores.models import Location
 
@@ -99,6 +100,7 @@ async def send_tenant_summaries(
 ) -> int:
     """Send each of the tenant's locations the day that ended last there; how many went."""
     sent = 0
+    await catch_up(db, tenant_id)  # the summaries hold every sale so far (ADR 0016)
     async with transaction(db, tenant_id=tenant_id) as session:
         rows = (
             await session.execute(

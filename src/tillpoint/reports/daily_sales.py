@@ -1,0 +1,269 @@
+"""The daily sales report: sums of the sales summaries over business days, grouped.
+
+The router catches the rollup up first (``deps.CaughtUpSession``, ADR 0016), so the report
+holds every sale, refund and void committed before the request. Figures are summed as integers
+per group and turned into money once; the totals are sums of the same integers, so the rows
+always add up to them.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tillpoint.catalog.models import Category
+from tillpoint.core.auth import Principal
+from tillpoint.core.db import utcnow
+from tillpoint.core.money import currency_exponent, from_minor, from_thousandths, round_to_minor
+from tillpoint.identity.models import Tenant
+from tillpoint.reports.models import NONE, ProductSummary, SalesSummary, TaxSummary, TenderSummary
+from tillpoint.reports.schemas import DailySalesOut, SalesFigures, SalesGrouping
+from tillpoint.reports.scope import Period, period, report_locations
+from tillpoint.stores.models import Employee, Register
+
+SALES_COLUMNS = tuple(
+    c.key for c in SalesSummary.__table__.columns if c.key.endswith(("_count", "_minor", "_milli"))
+)
+PRODUCT_COLUMNS = tuple(
+    c.key for c in ProductSummary.__table__.columns if c.key.endswith(("_minor", "_milli"))
+)
+GROUP_COLUMNS = {
+    "day": "business_day",
+    "hour": "hour",
+    "register": "register_id",
+    "employee": "employee_id",
+    "channel": "channel",
+}
+
+
+@dataclass
+class Sums:
+    """One group's integer sums: the sales columns, net per tender, net tax per rate."""
+
+    sales: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    tenders: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    taxes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+async def daily_sales(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    location_id: str | None,
+    first: date | None,
+    last: date | None,
+    group_by: SalesGrouping,
+) -> DailySalesOut:
+    """The report over business days ``first``..``last`` of one location or every location
+    the principal may see, on a session begun after the rollup caught up (ADR 0016)."""
+    locations = await report_locations(session, principal, location_id)
+    today = (locations[0].local(utcnow()) if len(locations) == 1 else utcnow()).date()
+    days = period(first, last, today=today)
+    location_ids = [loc.location_id for loc in locations]
+    stmt = select(Tenant.currency).where(Tenant.id == principal.tenant_id)
+    currency = (await session.execute(stmt)).scalar_one()
+    exponent = currency_exponent(currency)
+    by_category = group_by == "category"
+    if by_category:
+        groups = await _category_sums(session, principal.tenant_id, location_ids, days)
+    else:
+        column = GROUP_COLUMNS[group_by]
+        groups = await _sales_sums(session, principal.tenant_id, location_ids, days, column)
+    labels = await _labels(session, group_by, set(groups))
+    rows = [
+        figures(key, labels.get(key, key), sums, exponent, by_category=by_category)
+        for key, sums in sorted(groups.items())
+    ]
+    total = figures("total", "Total", add_up(groups.values()), exponent, by_category=by_category)
+    return DailySalesOut(
+        currency=currency,
+        from_=days.first,
+        to=days.last,
+        group_by=group_by,
+        location_ids=location_ids,
+        rows=rows,
+        totals=total,
+    )
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return f"{value:02d}"  # an hour
+    return str(value)
+
+
+def _scope(model: Any, tenant_id: str, location_ids: list[str], days: Period) -> list[Any]:
+    return [
+        model.tenant_id == tenant_id,
+        model.location_id.in_(location_ids),
+        model.business_day >= days.first,
+        model.business_day <= days.last,
+    ]
+
+
+async def _sales_sums(
+    session: AsyncSession, tenant_id: str, location_ids: list[str], days: Period, column: str
+) -> dict[str, Sums]:
+    groups: dict[str, Sums] = defaultdict(Sums)
+    if not location_ids:
+        return groups
+    group = getattr(SalesSummary, column)
+    stmt = (
+        select(group, *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS))
+        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
+        .group_by(group)
+    )
+    for key, *sums in await session.execute(stmt):
+        groups[_key(key)].sales.update(zip(SALES_COLUMNS, map(int, sums), strict=True))
+    tender_group = getattr(TenderSummary, column)
+    stmt = (
+        select(
+            tender_group,
+            TenderSummary.tender_type,
+            TenderSummary.card_brand,
+            func.sum(TenderSummary.amount_minor - TenderSummary.refund_minor),
+        )
+        .where(*_scope(TenderSummary, tenant_id, location_ids, days))
+        .group_by(tender_group, TenderSummary.tender_type, TenderSummary.card_brand)
+    )
+    for key, tender, brand, net in await session.execute(stmt):
+        name = f"{tender}:{brand}" if brand != NONE else tender
+        groups[_key(key)].tenders[name] += int(net)
+    tax_group = getattr(TaxSummary, column)
+    stmt = (
+        select(
+            tax_group,
+            TaxSummary.tax_rate_id,
+            func.max(TaxSummary.name),
+            func.max(TaxSummary.rate),
+            func.sum(TaxSummary.tax_minor - TaxSummary.refund_tax_minor),
+        )
+        .where(*_scope(TaxSummary, tenant_id, location_ids, days))
+        .group_by(tax_group, TaxSummary.tax_rate_id)
+    )
+    for key, rate_id, name, rate, net in await session.execute(stmt):
+        label = f"{name} ({rate} %)" if name else rate_id
+        groups[_key(key)].taxes[label] += int(net)
+    return groups
+
+
+async def _category_sums(
+    session: AsyncSession, tenant_id: str, location_ids: list[str], days: Period
+) -> dict[str, Sums]:
+    groups: dict[str, Sums] = defaultdict(Sums)
+    if not location_ids:
+        return groups
+    stmt = (
+        select(
+            ProductSummary.category_id,
+            *(func.sum(getattr(ProductSummary, c)) for c in PRODUCT_COLUMNS),
+        )
+        .where(*_scope(ProductSummary, tenant_id, location_ids, days))
+        .group_by(ProductSummary.category_id)
+    )
+    for key, *sums in await session.execute(stmt):
+        groups[_key(key)].sales.update(zip(PRODUCT_COLUMNS, map(int, sums), strict=True))
+    return groups
+
+
+def add_up(groups: Iterable[Sums]) -> Sums:
+    total = Sums()
+    for sums in groups:
+        for part, into in (
+            (sums.sales, total.sales),
+            (sums.tenders, total.tenders),
+            (sums.taxes, total.taxes),
+        ):
+            for name, value in part.items():
+                into[name] += value
+    return total
+
+
+def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: bool) -> SalesFigures:
+    """One row's figures from its integer sums (the product summaries' for a category)."""
+    s = sums.sales
+
+    def money(minor: int) -> Decimal:
+        return from_minor(minor, exponent)
+
+    if by_category:
+        gross, net = s.get("gross_minor", 0), s.get("net_minor", 0)
+        returns = s.get("returns_minor", 0)
+        cost = s.get("cost_minor", 0) - s.get("returns_cost_minor", 0)
+        net_sales = net - returns
+        return SalesFigures(
+            key=key,
+            label=label,
+            units=from_thousandths(s.get("units_milli", 0)),
+            gross_sales=money(gross),
+            discounts=money(gross - net),
+            returns=money(returns),
+            voids=money(0),
+            net_sales=money(net_sales),
+            cost_of_goods=money(cost),
+            margin=money(net_sales - cost),
+            margin_percent=_percent(net_sales - cost, net_sales),
+        )
+    net_sales = (
+        s.get("gross_minor", 0)
+        - s.get("discount_minor", 0)
+        - s.get("returns_minor", 0)
+        - s.get("void_minor", 0)
+    )
+    cost = s.get("cost_minor", 0) - s.get("returns_cost_minor", 0) - s.get("void_cost_minor", 0)
+    orders = s.get("order_count", 0)
+    sold = s.get("gross_minor", 0) - s.get("discount_minor", 0)
+    tax = s.get("tax_minor", 0) - s.get("refund_tax_minor", 0) - s.get("void_tax_minor", 0)
+    return SalesFigures(
+        key=key,
+        label=label,
+        orders=orders,
+        units=from_thousandths(s.get("units_milli", 0)),
+        gross_sales=money(s.get("gross_minor", 0)),
+        discounts=money(s.get("discount_minor", 0)),
+        returns=money(s.get("returns_minor", 0)),
+        voids=money(s.get("void_minor", 0)),
+        net_sales=money(net_sales),
+        tax=money(tax),
+        tips=money(s.get("tip_minor", 0)),
+        service_charges=money(s.get("service_charge_minor", 0)),
+        gift_cards_sold=money(s.get("gift_card_sold_minor", 0)),
+        gift_cards_redeemed=money(sums.tenders.get("gift_card", 0)),
+        refunded_other=money(s.get("refund_other_minor", 0) + s.get("void_other_minor", 0)),
+        cash_rounding=money(s.get("cash_rounding_minor", 0)),
+        total_collected=money(sum(sums.tenders.values())),
+        average_ticket=money(round_to_minor(Decimal(sold) / orders)) if orders else None,
+        cost_of_goods=money(cost),
+        margin=money(net_sales - cost),
+        margin_percent=_percent(net_sales - cost, net_sales),
+        refunds=s.get("refund_count", 0),
+        voided_orders=s.get("void_count", 0),
+        voided_open_orders=s.get("open_void_count", 0),
+        voided_open_amount=money(s.get("open_void_minor", 0)),
+        tenders={name: money(v) for name, v in sorted(sums.tenders.items())},
+        taxes={name: money(v) for name, v in sorted(sums.taxes.items())},
+    )
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return Decimal(round_to_minor(Decimal(part) * 100 * 100 / whole)) / 100
+
+
+async def _labels(session: AsyncSession, group_by: SalesGrouping, keys: set[str]) -> dict[str, str]:
+    """Names for register, employee and category keys (the key itself otherwise)."""
+    models: dict[str, Any] = {"register": Register, "employee": Employee, "category": Category}
+    model = models.get(group_by)
+    named = {NONE: "None"}
+    if model is None or not keys - {NONE}:
+        return named if group_by in models else {}
+    stmt = select(model.id, model.name).where(model.id.in_(keys - {NONE}))
+    return named | {row[0]: row[1] for row in await session.execute(stmt)}
