@@ -2,6 +2,8 @@
 against the orders' own totals, nothing unreconciled, and a refund or void after a day was
 closed lands on its own day while the closed day stays as exported."""
 
+import csv
+import io
 from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -79,6 +81,7 @@ async def test_a_day_of_sales_then_a_refund_and_a_void_the_next(till: Till) -> N
         params={"date": day, "locationId": till.location_id, "format": "quickbooks-csv"},
         headers=till.auth,
     )
+    await _csv_layouts_carry_the_json(till, day, closed)
 
     first = cash_order["lineItems"][0]
     refund = await till.post(
@@ -110,3 +113,30 @@ async def test_a_day_of_sales_then_a_refund_and_a_void_the_next(till: Till) -> N
         ("inventory", "Cost of goods sold"): Decimal(4),
     }
     assert today["unreconciledDifference"] == 0
+
+
+async def _csv_layouts_carry_the_json(till: Till, day: str, journal: dict[str, Any]) -> None:
+    """Both CSV layouts parse back with the csv module to the JSON's lines and amounts."""
+    want = [
+        (line["accountName"], line["accountCode"], line["description"],
+         _d(line["debit"] or 0) - _d(line["credit"] or 0))
+        for line in journal["lines"]
+    ]  # fmt: skip
+    params = {"date": day, "locationId": till.location_id}
+    qb = await till.client.get(
+        JOURNAL, params={**params, "format": "quickbooks-csv"}, headers=till.auth
+    )
+    rows = list(csv.DictReader(io.StringIO(qb.text)))
+    assert [
+        (r["Account Name"], r["Description"], _d(r["Debits"] or 0) - _d(r["Credits"] or 0))
+        for r in rows
+    ] == [(name, description, amount) for name, _, description, amount in want]
+    assert {r["Journal Date"] for r in rows} == {f"{day[5:7]}/{day[8:10]}/{day[:4]}"}
+    xero = await till.client.get(
+        JOURNAL, params={**params, "format": "xero-csv"}, headers=till.auth
+    )
+    rows = list(csv.DictReader(io.StringIO(xero.text)))
+    assert [(r["*AccountCode"], r["Description"], _d(r["*Amount"])) for r in rows] == [
+        (code, description, amount) for _, code, description, amount in want
+    ]
+    assert {r["*Date"] for r in rows} == {f"{day[8:10]}/{day[5:7]}/{day[:4]}"}
