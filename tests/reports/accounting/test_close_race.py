@@ -28,3 +28,17 @@ async def test_two_closes_at_once_close_it_once(
         "/v1/events", params={"types": "accounting.day_closed"}, headers=tenant.headers
     )
     assert len(events.json()["items"]) == 1
+
+
+async def test_a_close_sent_again_with_its_idempotency_key_is_replayed(
+    client: httpx.AsyncClient, tenant: TenantFixture
+) -> None:
+    location = (await add_location(client, tenant))["locationId"]
+    day = datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date() - timedelta(days=3)
+    path = f"/v1/accounting/days/{day.isoformat()}/close"
+    headers = {**tenant.headers, "Idempotency-Key": "close-once"}
+    first = await client.post(path, params={"locationId": location}, headers=headers)
+    again = await client.post(path, params={"locationId": location}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
