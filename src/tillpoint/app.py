@@ -50,6 +50,8 @@ from tillpoint.inventory.summaries import InventoryStockFigures
 from tillpoint.migrations import head_revision
 from tillpoint.promotions import api as promotions_api
 from tillpoint.reports import api as reports_api
+from tillpoint.reports import cash_api as reports_cash_api
+from tillpoint.reports import inventory_api as reports_inventory_api
 from tillpoint.reports.accounting import api as accounting_api
 from tillpoint.sales import api as sales_api
 from tillpoint.sales.customer_orders import SalesCustomerRecords
@@ -186,6 +188,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         identity_browser_api,
         identity_access_api,
         reports_api,
+        reports_cash_api,
+        reports_inventory_api,
         accounting_api,
     ):
         app.include_router(module.router)

@@ -33,7 +33,7 @@ GROUPS = {
     "stores": r"^/v1/(locations|registers|employees|customers|loyalty)",
     "sales-identity": r"^/v1/(orders|roles|me|users|api-keys|sessions|gift-cards)",
     "browser": r"^/v1/(browser-sessions|paired-register)",
-    "accounting": r"^/v1/accounting",
+    "reports": r"^/v1/(reports|accounting)",
 }
 
 

@@ -27,6 +27,7 @@ from tillpoint.catalog.checks import (
     check_locations,
     require_tax_class,
 )
+from tillpoint.catalog.costs import costs_of_new, record_costs
 from tillpoint.catalog.csv_io import ParsedProduct, RowError
 from tillpoint.catalog.import_events import ImportEvents
 from tillpoint.catalog.models import Category, Product, Variant
@@ -183,6 +184,11 @@ async def _write(session: AsyncSession, state: BatchState, passed: list[Checked]
                 # Before the variants' foreign-key checks read products (docs/scaling.md).
                 await analyse_if_small(session, _PRODUCTS)
             await session.execute(insert(_VARIANTS), variants)
+            await record_costs(
+                session,
+                state.principal.tenant_id,
+                [cost for c in passed for cost in costs_of_new(c.new.product, c.new.variants)],
+            )
             if not state.analysed:
                 # Before the next batches look their codes up among the variants.
                 await analyse_if_small(session, _VARIANTS)

@@ -18,6 +18,7 @@ from tillpoint.catalog.checks import (
     optional_minor,
     variant_values,
 )
+from tillpoint.catalog.costs import costs_of_new, record_costs, record_product_cost_change
 from tillpoint.catalog.lookup import category_subtree
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.modifiers import live_modifier_group_ids
@@ -226,6 +227,7 @@ async def create_product(
     await flush_codes(session)
     session.add_all([Variant(**values) for values in new.variants])
     await flush_codes(session)
+    await record_costs(session, principal.tenant_id, costs_of_new(new.product, new.variants))
     # A new product has no stock yet, so the event's view is the whole answer (no second read).
     return await record_product_event(session, "product.created", product)
 
@@ -279,6 +281,7 @@ async def update_product(
         category = await category_id_of(session, principal, data.category, data.category_id)
         changes["category_id"] = category
     codes = await _code_changes(session, default, data)
+    cost_before = product.cost_minor
     for name, value in changes.items():
         if value != getattr(product, name):
             setattr(product, name, value)
@@ -296,6 +299,14 @@ async def update_product(
         return await _view(session, principal, product, stock)
     product.updated_at = utcnow()
     await flush_codes(session)
+    await record_product_cost_change(
+        session,
+        principal.tenant_id,
+        product.id,
+        cost_before,
+        product.cost_minor,
+        product.updated_at,
+    )
     await record_product_event(session, event, product)
     return await _view(session, principal, product, stock)
 

@@ -20,6 +20,12 @@ from tillpoint.catalog.checks import (
     optional_minor,
     variant_name,
 )
+from tillpoint.catalog.costs import (
+    CostChange,
+    effective_cost,
+    record_costs,
+    record_variant_cost_change,
+)
 from tillpoint.catalog.models import Product, Variant
 from tillpoint.catalog.presenters import variant_out
 from tillpoint.catalog.schemas import VariantIn, VariantOut, VariantUpdate
@@ -87,6 +93,8 @@ async def create_variant(
     await codes.check_free(session)
     session.add(variant)
     await flush_codes(session)
+    cost = effective_cost(variant.cost_minor, product.cost_minor)
+    await record_costs(session, principal.tenant_id, [CostChange(variant.id, cost, utcnow())])
     await touch_product(session, product)
     return variant_out(variant, exponent)
 
@@ -138,6 +146,7 @@ async def update_variant(
         changes["location_prices"] = prices
     if data.position is not None:
         changes["position"] = data.position
+    cost_before = variant.cost_minor
     for name, value in changes.items():
         if value != getattr(variant, name):
             setattr(variant, name, value)
@@ -148,6 +157,15 @@ async def update_variant(
     if unchanged(session, variant):
         return variant_out(variant, exponent)
     await flush_codes(session)
+    await record_variant_cost_change(
+        session,
+        principal.tenant_id,
+        variant.id,
+        product.cost_minor,
+        cost_before,
+        variant.cost_minor,
+        utcnow(),
+    )
     await touch_product(session, product)
     return variant_out(variant, exponent)
 

@@ -27,8 +27,8 @@ from tillpoint.reports.models import NONE
 from tillpoint.sales import pricing
 from tillpoint.sales.models import Order, OrderLine, Payment, Refund
 
-# (location, business day, hour, register, employee, channel)
-SalesKey = tuple[str, date, int, str, str, str]
+# (location, business day, hour, register, employee, channel, shift)
+SalesKey = tuple[str, date, int, str, str, str, str]
 ProductKey = tuple[str, date, str]  # (location, business day, variant)
 
 
@@ -64,7 +64,12 @@ class Place:
 
 
 def sales_key(
-    order: Order, moment: datetime, place: Place, register: str | None, employee: str | None
+    order: Order,
+    moment: datetime,
+    place: Place,
+    register: str | None,
+    employee: str | None,
+    shift: str | None,
 ) -> SalesKey:
     """Where a contribution lands: the location's local date and hour of ``moment``."""
     local = moment.astimezone(ZoneInfo(place.timezone))
@@ -75,6 +80,7 @@ def sales_key(
         register or NONE,
         employee or NONE,
         order.source,
+        shift or NONE,
     )
 
 
@@ -103,7 +109,9 @@ def add_sale(
     deltas: Deltas, order: Order, lines: list[OrderLine], payments: list[Payment], place: Place
 ) -> None:
     """A completed order, on the business day and hour it happened."""
-    key = sales_key(order, order.occurred_at, place, order.register_id, order.employee_id)
+    key = sales_key(
+        order, order.occurred_at, place, order.register_id, order.employee_id, order.shift_id
+    )
     goods = [line for line in lines if not line.gift_card]
     gift = sum(line.total_minor for line in lines if line.gift_card)
     row = deltas.sales[key]
@@ -143,7 +151,9 @@ def add_refund(
     place: Place,
 ) -> None:
     """A refund, on the business day it was made. ``brands``: card brand by payment id."""
-    key = sales_key(order, refund.created_at, place, refund.register_id, refund.employee_id)
+    key = sales_key(
+        order, refund.created_at, place, refund.register_id, refund.employee_id, refund.shift_id
+    )
     gift_back = 0
     returns_cost = 0
     day = key[1]
@@ -181,7 +191,9 @@ def add_void(
     """A voided order, on the business day of the void: a completed one gives back all it
     added; an open one was never a sale and is only counted."""
     assert order.voided_at is not None
-    key = sales_key(order, order.voided_at, place, order.register_id, order.employee_id)
+    key = sales_key(
+        order, order.voided_at, place, order.register_id, order.employee_id, order.shift_id
+    )
     row = deltas.sales[key]
     if order.completed_at is None:
         row["open_void_count"] += 1

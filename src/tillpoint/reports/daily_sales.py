@@ -18,12 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import utcnow
-from tillpoint.core.money import currency_exponent, from_minor, from_thousandths, round_to_minor
-from tillpoint.identity.models import Tenant
+from tillpoint.core.money import from_minor, from_thousandths, round_to_minor
 from tillpoint.reports.models import NONE, ProductSummary, SalesSummary, TaxSummary, TenderSummary
 from tillpoint.reports.schemas import DailySalesOut, SalesFigures, SalesGrouping
-from tillpoint.reports.scope import Period, period, report_locations
+from tillpoint.reports.scope import Period, report_scope
 from tillpoint.stores.models import Employee, Register
 
 SALES_COLUMNS = tuple(
@@ -38,6 +36,7 @@ GROUP_COLUMNS = {
     "register": "register_id",
     "employee": "employee_id",
     "channel": "channel",
+    "shift": "shift_id",
 }
 
 
@@ -61,19 +60,15 @@ async def daily_sales(
 ) -> DailySalesOut:
     """The report over business days ``first``..``last`` of one location or every location
     the principal may see, on a session begun after the rollup caught up (ADR 0016)."""
-    locations = await report_locations(session, principal, location_id)
-    today = (locations[0].local(utcnow()) if len(locations) == 1 else utcnow()).date()
-    days = period(first, last, today=today)
-    location_ids = [loc.location_id for loc in locations]
-    stmt = select(Tenant.currency).where(Tenant.id == principal.tenant_id)
-    currency = (await session.execute(stmt)).scalar_one()
-    exponent = currency_exponent(currency)
+    scope = await report_scope(session, principal, location_id, first, last)
+    location_ids, days, exponent = scope.location_ids, scope.days, scope.exponent
     by_category = group_by == "category"
     if by_category:
         groups = await _category_sums(session, principal.tenant_id, location_ids, days)
     else:
-        column = GROUP_COLUMNS[group_by]
-        groups = await _sales_sums(session, principal.tenant_id, location_ids, days, column)
+        columns = (GROUP_COLUMNS[group_by],)
+        found = await sales_sums(session, principal.tenant_id, location_ids, days, columns)
+        groups = {key[0]: sums for key, sums in found.items()}
     labels = await _labels(session, group_by, set(groups))
     rows = [
         figures(key, labels.get(key, key), sums, exponent, by_category=by_category)
@@ -81,7 +76,7 @@ async def daily_sales(
     ]
     total = figures("total", "Total", add_up(groups.values()), exponent, by_category=by_category)
     return DailySalesOut(
-        currency=currency,
+        currency=scope.currency,
         from_=days.first,
         to=days.last,
         group_by=group_by,
@@ -108,49 +103,60 @@ def _scope(model: Any, tenant_id: str, location_ids: list[str], days: Period) ->
     ]
 
 
-async def _sales_sums(
-    session: AsyncSession, tenant_id: str, location_ids: list[str], days: Period, column: str
-) -> dict[str, Sums]:
-    groups: dict[str, Sums] = defaultdict(Sums)
+async def sales_sums(
+    session: AsyncSession,
+    tenant_id: str,
+    location_ids: list[str],
+    days: Period,
+    columns: tuple[str, ...],
+) -> dict[tuple[str, ...], Sums]:
+    """The summaries' integer sums per value of ``columns`` (each value as text)."""
+    groups: dict[tuple[str, ...], Sums] = defaultdict(Sums)
     if not location_ids:
         return groups
-    group = getattr(SalesSummary, column)
-    stmt = (
-        select(group, *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS))
-        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
-        .group_by(group)
-    )
-    for key, *sums in await session.execute(stmt):
-        groups[_key(key)].sales.update(zip(SALES_COLUMNS, map(int, sums), strict=True))
-    tender_group = getattr(TenderSummary, column)
     stmt = (
         select(
-            tender_group,
+            *(getattr(SalesSummary, c) for c in columns),
+            *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS),
+        )
+        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
+        .group_by(*(getattr(SalesSummary, c) for c in columns))
+    )
+    width = len(columns)
+    for row in await session.execute(stmt):
+        key = tuple(_key(v) for v in row[:width])
+        groups[key].sales.update(zip(SALES_COLUMNS, map(int, row[width:]), strict=True))
+    tender_by = [getattr(TenderSummary, c) for c in columns]
+    stmt = (
+        select(
+            *tender_by,
             TenderSummary.tender_type,
             TenderSummary.card_brand,
             func.sum(TenderSummary.amount_minor - TenderSummary.refund_minor),
         )
         .where(*_scope(TenderSummary, tenant_id, location_ids, days))
-        .group_by(tender_group, TenderSummary.tender_type, TenderSummary.card_brand)
+        .group_by(*tender_by, TenderSummary.tender_type, TenderSummary.card_brand)
     )
-    for key, tender, brand, net in await session.execute(stmt):
+    for row in await session.execute(stmt):
+        tender, brand, net = row[width:]
         name = f"{tender}:{brand}" if brand != NONE else tender
-        groups[_key(key)].tenders[name] += int(net)
-    tax_group = getattr(TaxSummary, column)
+        groups[tuple(_key(v) for v in row[:width])].tenders[name] += int(net)
+    tax_by = [getattr(TaxSummary, c) for c in columns]
     stmt = (
         select(
-            tax_group,
+            *tax_by,
             TaxSummary.tax_rate_id,
             func.max(TaxSummary.name),
             func.max(TaxSummary.rate),
             func.sum(TaxSummary.tax_minor - TaxSummary.refund_tax_minor),
         )
         .where(*_scope(TaxSummary, tenant_id, location_ids, days))
-        .group_by(tax_group, TaxSummary.tax_rate_id)
+        .group_by(*tax_by, TaxSummary.tax_rate_id)
     )
-    for key, rate_id, name, rate, net in await session.execute(stmt):
+    for row in await session.execute(stmt):
+        rate_id, name, rate, net = row[width:]
         label = f"{name} ({rate} %)" if name else rate_id
-        groups[_key(key)].taxes[label] += int(net)
+        groups[tuple(_key(v) for v in row[:width])].taxes[label] += int(net)
     return groups
 
 
@@ -209,7 +215,7 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
             net_sales=money(net_sales),
             cost_of_goods=money(cost),
             margin=money(net_sales - cost),
-            margin_percent=_percent(net_sales - cost, net_sales),
+            margin_percent=percent(net_sales - cost, net_sales),
         )
     net_sales = (
         s.get("gross_minor", 0)
@@ -242,7 +248,7 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
         average_ticket=money(round_to_minor(Decimal(sold) / orders)) if orders else None,
         cost_of_goods=money(cost),
         margin=money(net_sales - cost),
-        margin_percent=_percent(net_sales - cost, net_sales),
+        margin_percent=percent(net_sales - cost, net_sales),
         refunds=s.get("refund_count", 0),
         voided_orders=s.get("void_count", 0),
         voided_open_orders=s.get("open_void_count", 0),
@@ -252,10 +258,11 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
     )
 
 
-def _percent(part: int, whole: int) -> Decimal | None:
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part / whole × 100`` to two places, half-up; None for nothing to divide by."""
     if whole == 0:
         return None
-    return Decimal(round_to_minor(Decimal(part) * 100 * 100 / whole)) / 100
+    return Decimal(round_to_minor(Decimal(part) * 10_000 / whole)) / 100
 
 
 async def _labels(session: AsyncSession, group_by: SalesGrouping, keys: set[str]) -> dict[str, str]:

@@ -7,10 +7,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
 from tillpoint.core.deps import RequestCtx, requires
+
+# The strict YYYY-MM-DD date promotions read already: a number is no date (pydantic alone
+# would read ``to=0`` as 1970-01-01).
+from tillpoint.promotions.schemas import LocalDate
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
 from tillpoint.reports.rollup import catch_up
 
@@ -37,6 +42,14 @@ async def caught_up_export_session(ctx: RequestCtx, principal: AccountingExporte
 
 CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session)]
 CaughtUpExportSession = Annotated[AsyncSession, Depends(caught_up_export_session)]
+
+LocationQuery = Annotated[
+    str | None, Query(alias="locationId", max_length=40, description="One location (default all)")
+]
+FromQuery = Annotated[LocalDate | None, Query(alias="from", description="First business day")]
+ToQuery = Annotated[
+    LocalDate | None, Query(alias="to", description="Last business day (default today)")
+]
 
 ReportFormat = Literal["json", "csv"]
 FormatQuery = Annotated[
@@ -72,3 +85,11 @@ def csv_response(
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def model_columns(model: type[BaseModel], figures: type[BaseModel] | None = None) -> list[str]:
+    """The row's JSON field names: its own (its keys) first, then those it shares with
+    ``figures`` (the totals' model), so the total line's label falls on a key column."""
+    shared = list(figures.model_fields) if figures is not None else []
+    own = [name for name in model.model_fields if name not in shared]
+    return [model.model_fields[name].alias or name for name in (*own, *shared)]

@@ -34,7 +34,7 @@ class ReportCursor(TenantScoped, Base):
 
 class _SalesKey:
     """The grain every sales summary shares: location, business day and local hour,
-    register, employee and channel (the order's source)."""
+    register, employee, channel (the order's source) and the register's shift."""
 
     location_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     business_day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -42,6 +42,7 @@ class _SalesKey:
     register_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     employee_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shift_id: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class SalesSummary(_SalesKey, TenantScoped, Base):

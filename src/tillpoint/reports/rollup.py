@@ -35,7 +35,7 @@ from tillpoint.stores.models import Location
 SALES = "sales"
 SALES_EVENTS = ("order.completed", "order.refunded", "order.voided")
 BATCH = 500
-KEY = ("location_id", "business_day", "hour", "register_id", "employee_id", "channel")
+KEY = ("location_id", "business_day", "hour", "register_id", "employee_id", "channel", "shift_id")
 
 
 async def catch_up(db: Database, tenant_id: str) -> None:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from tillpoint.core.schemas import ApiModel, DecimalNumber
 
-SalesGrouping = Literal["day", "hour", "register", "employee", "category", "channel"]
+SalesGrouping = Literal["day", "hour", "register", "employee", "category", "channel", "shift"]
 
 
 class SalesFigures(ApiModel):
@@ -17,7 +17,7 @@ class SalesFigures(ApiModel):
 
     key: str = Field(
         description="What the row groups by: the business day (YYYY-MM-DD), the local hour "
-        "(00–23, over every day of the range), a register, employee or category id "
+        "(00–23, over every day of the range), a register, employee, category or shift id "
         "(empty: none), or the channel (the order's source)"
     )
     label: str = Field(description="The key as people read it (a name; the day or hour again)")

@@ -37,10 +37,12 @@ def _sales_key() -> list[sa.Column[Any]]:
         sa.Column("register_id", sa.String(length=40), nullable=False),
         sa.Column("employee_id", sa.String(length=40), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("shift_id", sa.String(length=40), nullable=False),
     ]
 
 
 SALES_KEY = ("tenant_id", "location_id", "business_day", "hour", "register_id", "employee_id")
+# … then "channel", "shift_id" (and a table's own key columns)
 
 
 def upgrade() -> None:
@@ -79,7 +81,7 @@ def upgrade() -> None:
             "open_void_count",
             "open_void_minor",
         ),
-        sa.PrimaryKeyConstraint(*SALES_KEY, "channel"),
+        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "shift_id"),
     )
     op.create_index("ix_sales_summaries_day", "sales_summaries", ["tenant_id", "business_day"])
     op.create_table(
@@ -88,7 +90,7 @@ def upgrade() -> None:
         sa.Column("tender_type", sa.String(length=20), nullable=False),
         sa.Column("card_brand", sa.String(length=30), nullable=False),
         *_amounts("payment_count", "amount_minor", "refund_count", "refund_minor"),
-        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "tender_type", "card_brand"),
+        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "shift_id", "tender_type", "card_brand"),
     )
     op.create_table(
         "sales_tax_summaries",
@@ -97,7 +99,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False, server_default=""),
         sa.Column("rate", sa.String(length=20), nullable=False, server_default=""),
         *_amounts("taxable_minor", "tax_minor", "refund_tax_minor"),
-        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "tax_rate_id"),
+        sa.PrimaryKeyConstraint(*SALES_KEY, "channel", "shift_id", "tax_rate_id"),
     )
     op.create_table(
         "product_summaries",
