@@ -2,7 +2,6 @@
 QuickBooks Online's and Xero's layouts (docs/accounting.md), and closing a day for export."""
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated
 
 import orjson
@@ -12,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from tillpoint.core.deps import DbSession, prepared_json
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.identity.service import tenant_currency_exponent
+from tillpoint.promotions.schemas import LocalDate
 from tillpoint.reports.accounting import days, formats
 from tillpoint.reports.accounting import settings as accounting_settings
 from tillpoint.reports.accounting.models import AccountingSettings
@@ -21,6 +21,8 @@ from tillpoint.reports.accounting.schemas import (
     AccountingSettingsOut,
     JournalFormat,
     JournalOut,
+    QuickBooksJournalEntry,
+    XeroManualJournals,
 )
 from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE
 from tillpoint.reports.deps import CSV_CONTENT, AccountingExporter, CaughtUpExportSession
@@ -28,13 +30,12 @@ from tillpoint.reports.scope import report_locations
 
 router = APIRouter(prefix="/v1/accounting", tags=["accounting"], responses=COMMON_ERRORS)
 
-DayQuery = Annotated[date, Query(alias="date", description="The location's business day")]
+DayQuery = Annotated[LocalDate, Query(alias="date", description="The location's business day")]
 LocationQuery = Annotated[str, Query(alias="locationId", max_length=40)]
 FORMAT_DESCRIPTION = (
     "`json` (ours), `quickbooks-csv` / `xero-csv` (their import layouts), "
     "`quickbooks-json` (a JournalEntry body) or `xero-json` (a ManualJournals body)"
 )
-JSON_CONTENT = {"application/json": {"schema": {"type": "object"}}}
 
 
 @router.get(
@@ -66,9 +67,9 @@ def _settings_reply(row: AccountingSettings) -> Response:
 
 @router.get(
     "/journal",
-    response_model=JournalOut,
+    response_model=JournalOut | QuickBooksJournalEntry | XeroManualJournals,
     responses={
-        200: {"content": {**CSV_CONTENT, **JSON_CONTENT}},
+        200: {"content": CSV_CONTENT},
         **error_responses("FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR"),
     },
 )
@@ -112,7 +113,7 @@ def _csv(lines: Iterator[str], filename: str) -> StreamingResponse:
 async def close_day(
     principal: AccountingExporter,
     session: CaughtUpExportSession,
-    day: Annotated[date, Path(alias="date")],
+    day: Annotated[LocalDate, Path(alias="date")],
     location_id: LocationQuery,
 ) -> Response:
     [location] = await report_locations(session, principal, location_id)

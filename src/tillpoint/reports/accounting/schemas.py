@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from tillpoint.core.schemas import NOT_BLANK, ApiModel, DecimalNumber, Timestamp, Version
 from tillpoint.reports.accounting.chart import DEFAULT_ACCOUNTS, Account
@@ -123,3 +123,52 @@ class JournalOut(ApiModel):
 
 def account_of(schema: AccountSchema) -> Account:
     return Account(schema.code, schema.name)
+
+
+# The API objects of the accounting systems, as the journal route returns them
+# (``format=quickbooks-json`` / ``xero-json``): their own field names, not ours.
+class QuickBooksAccountRef(BaseModel):
+    value: str
+    name: str
+
+
+class QuickBooksLineDetail(BaseModel):
+    PostingType: Literal["Debit", "Credit"]
+    AccountRef: QuickBooksAccountRef
+
+
+class QuickBooksLine(BaseModel):
+    Description: str
+    Amount: float
+    DetailType: Literal["JournalEntryLineDetail"]
+    JournalEntryLineDetail: QuickBooksLineDetail
+
+
+class QuickBooksJournalEntry(BaseModel):
+    """The body of QuickBooks Online's ``POST /v3/company/{realmId}/journalentry``."""
+
+    DocNumber: str
+    TxnDate: str
+    PrivateNote: str
+    Line: list[QuickBooksLine]
+
+
+class XeroJournalLine(BaseModel):
+    LineAmount: float
+    AccountCode: str
+    Description: str
+    TaxType: str
+
+
+class XeroManualJournal(BaseModel):
+    Narration: str
+    Date: str
+    LineAmountTypes: Literal["NoTax"]
+    Status: Literal["DRAFT"]
+    JournalLines: list[XeroJournalLine]
+
+
+class XeroManualJournals(BaseModel):
+    """The body of Xero's ``PUT /api.xro/2.0/ManualJournals``."""
+
+    ManualJournals: list[XeroManualJournal]
