@@ -60,6 +60,7 @@ async def test_bad_requests_are_400_and_other_locations_404(
     cases = [
         ({"locationId": location}, "date"),
         ({"date": "2026-02-30", "locationId": location}, "date"),
+        ({"date": "0", "locationId": location}, "date"),
         ({"date": _yesterday()}, "locationId"),
         ({"date": _yesterday(), "locationId": location, "format": "csv"}, "format"),
     ]
