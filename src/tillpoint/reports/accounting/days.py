@@ -90,8 +90,9 @@ async def day_journal(
 async def close_day(
     session: AsyncSession, principal: Principal, location: ReportLocation, day: date
 ) -> DayJournal:
-    """Store the day's journal as exported and record ``accounting.day_closed``; a day closed
-    already is 409 ``DAY_ALREADY_CLOSED`` (also when two closes race: the key decides)."""
+    """Store the day's journal as exported and record ``accounting.day_closed``. A day that
+    has not ended at the location is 400; a day closed already is 409 ``DAY_ALREADY_CLOSED``
+    (also when two closes race: the key decides)."""
     if day >= location.local(utcnow()).date():
         # Sales still to come would count on a day already exported.
         raise field_error("date", "the business day has not ended at this location")
