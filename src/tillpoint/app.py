@@ -52,6 +52,7 @@ from tillpoint.promotions import api as promotions_api
 from tillpoint.reports import api as reports_api
 from tillpoint.reports import cash_api as reports_cash_api
 from tillpoint.reports import inventory_api as reports_inventory_api
+from tillpoint.reports.accounting import api as accounting_api
 from tillpoint.sales import api as sales_api
 from tillpoint.sales.customer_orders import SalesCustomerRecords
 from tillpoint.storecredit import api as storecredit_api
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         reports_api,
         reports_cash_api,
         reports_inventory_api,
+        accounting_api,
     ):
         app.include_router(module.router)
     _add_operations_routes(app, db, metrics)

@@ -122,6 +122,7 @@ CATALOG: dict[str, ErrorCode] = {
         ErrorCode("SHIFT_NOT_OPEN", 409, "The register has no open shift; open one first."),
         ErrorCode("SHIFT_ALREADY_OPEN", 409, "The register already has an open shift."),
         ErrorCode("REFUND_NOT_ALLOWED", 409, "The order cannot be refunded in its status."),
+        ErrorCode("DAY_ALREADY_CLOSED", 409, "The business day is already closed for export."),
         ErrorCode(
             "REFUND_EXCEEDS_REMAINING",
             400,

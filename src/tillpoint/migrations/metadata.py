@@ -10,6 +10,7 @@ from tillpoint.identity import models as identity_models  # noqa: F401
 from tillpoint.inventory import models as inventory_models  # noqa: F401
 from tillpoint.promotions import models as promotions_models  # noqa: F401
 from tillpoint.reports import models as reports_models  # noqa: F401
+from tillpoint.reports.accounting import models as accounting_models  # noqa: F401
 from tillpoint.sales import models as sales_models  # noqa: F401
 from tillpoint.storecredit import models as storecredit_models  # noqa: F401
 from tillpoint.stores import models as stores_models  # noqa: F401

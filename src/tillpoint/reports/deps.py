@@ -33,7 +33,15 @@ async def caught_up_session(ctx: RequestCtx, principal: ReportReader) -> AsyncSe
     return ctx.get_session()
 
 
+async def caught_up_export_session(ctx: RequestCtx, principal: AccountingExporter) -> AsyncSession:
+    """``caught_up_session`` for the accounting exports (accounting:export)."""
+    await catch_up(ctx.db, principal.tenant_id)
+    await ctx.end_session()
+    return ctx.get_session()
+
+
 CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session)]
+CaughtUpExportSession = Annotated[AsyncSession, Depends(caught_up_export_session)]
 
 LocationQuery = Annotated[
     str | None, Query(alias="locationId", max_length=40, description="One location (default all)")

@@ -35,6 +35,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "printer": "created updated archived",
         "webhook": "created updated deleted disabled",
         "customer": "created updated archived merged erased",
+        "accounting": "day_closed",
     }.items()
     for name in names.split()
 )
