@@ -62,6 +62,7 @@ class Shop:
         self.categories: dict[str, str] = {}  # sku → category id ("" none)
         self.gift_sku = ""
         self.cards: dict[str, D] = {}  # gift card code → balance
+        self.card_sales: dict[str, str] = {}  # order id → the code of the card it sold
         self.completed: list[str] = []  # order ids, in the order they completed
 
 
@@ -108,6 +109,7 @@ async def run(shop: Shop, op: tuple[Any, ...], codes: list[str]) -> None:
         line = till.line(shop.gift_sku, unitPrice=GIFT_PRICE, giftCardCode=code)
         order = await till.sell(line)
         shop.cards[code] = D(GIFT_PRICE)
+        shop.card_sales[order["orderId"]] = code
         shop.completed.append(order["orderId"])
     elif kind == "sale":
         await ring_up(shop, op)
@@ -122,6 +124,8 @@ async def run(shop: Shop, op: tuple[Any, ...], codes: list[str]) -> None:
                 # A gift card sold and since spent cannot be taken back: that void is refused.
                 refused = voided.status_code == 409 and "GIFT_CARD" in voided.text
                 assert voided.status_code == 200 or refused, voided.text
+                if voided.status_code == 200:  # the card it sold is no longer live
+                    shop.cards.pop(shop.card_sales.get(order["orderId"], ""), None)
             return
         left = [ln for ln in goods if money(ln["quantity"]) > money(ln["refundedQuantity"])]
         if order["status"] not in ("completed", "partially_refunded") or not left:

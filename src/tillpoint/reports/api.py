@@ -1,12 +1,11 @@
 """The sales report endpoints (JSON, or CSV with the same columns)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
 from tillpoint.core.openapi import COMMON_ERRORS, error_responses
 from tillpoint.reports import daily_sales, products, staff
-from tillpoint.reports.csv_rows import columns_of
 from tillpoint.reports.deps import (
     CSV_CONTENT,
     CaughtUpSession,
@@ -15,9 +14,8 @@ from tillpoint.reports.deps import (
     LocationQuery,
     ReportReader,
     ToQuery,
-    csv_response,
     model_columns,
-    wants_csv,
+    report_reply,
 )
 from tillpoint.reports.performance_schemas import (
     ProductFigures,
@@ -46,19 +44,15 @@ async def daily_sales_report(
     last: ToQuery = None,
     group_by: Annotated[SalesGrouping, Query(alias="groupBy")] = "day",
     format: FormatQuery = None,
-) -> Response | DailySalesOut:
+) -> Any:
     """Sales, returns, voids, tax, tips, service charges, gift cards, tenders, cost and margin
     over business days (each location's local date), grouped by day, hour of day, register,
     employee, category or channel. Includes every sale committed before the request."""
     report = await daily_sales.daily_sales(
         session, principal, location_id=location_id, first=first, last=last, group_by=group_by
     )
-    if not wants_csv(request, format):
-        return report
-    rows = [row.model_dump(mode="json", by_alias=True) for row in report.rows]
-    totals = report.totals.model_dump(mode="json", by_alias=True)
     name = f"daily-sales-{report.from_}-{report.to}-{group_by}.csv"
-    return csv_response(name, columns_of([*rows, totals]), rows, totals)
+    return report_reply(request, format, report, name)
 
 
 @router.get(
@@ -78,7 +72,7 @@ async def product_performance_report(
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int | None, Query(ge=1, le=10_000, description="Top N")] = None,
     format: FormatQuery = None,
-) -> Response | ProductsOut:
+) -> Any:
     """Per variant, product or category: units sold and returned, net sales, discounts, cost,
     margin, sell-through against today's stock and an ABC class; sorted, top-N."""
     report = await products.product_performance(
@@ -92,11 +86,8 @@ async def product_performance_report(
         descending=order == "desc",
         limit=limit,
     )
-    if not wants_csv(request, format):
-        return report
-    rows = [row.model_dump(mode="json", by_alias=True) for row in report.rows]
     name = f"products-{report.from_}-{report.to}-{group_by}.csv"
-    return csv_response(name, model_columns(ProductFigures), rows)
+    return report_reply(request, format, report, name, model_columns(ProductFigures))
 
 
 @router.get(
@@ -113,15 +104,11 @@ async def staff_report(
     last: ToQuery = None,
     group_by: Annotated[StaffGrouping, Query(alias="groupBy")] = "employee",
     format: FormatQuery = None,
-) -> Response | StaffOut:
+) -> Any:
     """Per employee, or per employee and shift: sales, orders, average ticket, discounts,
     refunds, voids and tips."""
     report = await staff.staff_report(
         session, principal, location_id=location_id, first=first, last=last, group_by=group_by
     )
-    if not wants_csv(request, format):
-        return report
-    rows = [row.model_dump(mode="json", by_alias=True) for row in report.rows]
-    totals = report.totals.model_dump(mode="json", by_alias=True)
     name = f"employees-{report.from_}-{report.to}-{group_by}.csv"
-    return csv_response(name, columns_of([*rows, totals]), rows, totals)
+    return report_reply(request, format, report, name)

@@ -15,18 +15,11 @@ from tillpoint.reports.deps import (
     LocationQuery,
     ReportReader,
     ToQuery,
-    csv_response,
-    wants_csv,
+    model_columns,
+    report_reply,
 )
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
-
-
-def row_columns(model: type[CashFiguresOut]) -> list[str]:
-    """The row's own columns (its keys) first, then the drawer figures every row shares."""
-    figures = list(CashFiguresOut.model_fields)
-    own = [name for name in model.model_fields if name not in figures]
-    return [model.model_fields[name].alias or name for name in (*own, *figures)]
 
 
 @router.get(
@@ -50,12 +43,5 @@ async def cash_report(
         session, principal, location_id=location_id, first=first, last=last
     )
     view = cash.cash_report_out(report, group_by)
-    if not wants_csv(request, format):
-        return view
-    data = view.model_dump(mode="json", by_alias=True)
-    return csv_response(
-        f"cash-{view.from_}-{view.to}.csv",
-        row_columns(cash.ROW_MODELS[group_by]),
-        data["rows"],
-        data["totals"],
-    )
+    columns = model_columns(cash.ROW_MODELS[group_by], CashFiguresOut)
+    return report_reply(request, format, view, f"cash-{view.from_}-{view.to}.csv", columns)

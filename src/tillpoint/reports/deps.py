@@ -2,7 +2,7 @@
 export the books, and the choice between JSON and CSV (``format=csv`` or ``Accept: text/csv``;
 the CSV streams)."""
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
@@ -16,32 +16,32 @@ from tillpoint.core.deps import RequestCtx, requires
 # The strict YYYY-MM-DD date promotions read already: a number is no date (pydantic alone
 # would read ``to=0`` as 1970-01-01).
 from tillpoint.promotions.schemas import LocalDate
-from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, csv_lines
+from tillpoint.reports.csv_rows import CSV_MEDIA_TYPE, columns_of, csv_lines
 from tillpoint.reports.rollup import catch_up
 
 ReportReader = Annotated[Principal, Depends(requires("reports:read"))]
 AccountingExporter = Annotated[Principal, Depends(requires("accounting:export"))]
 
 
-async def caught_up_session(ctx: RequestCtx, principal: ReportReader) -> AsyncSession:
-    """The request's session, begun after the sales rollup caught up (ADR 0016): the report
-    then holds every sale committed before the request. The session the request had (it may
-    have read the principal already) is closed first, since a SQLite read transaction keeps
-    the snapshot of its first read and would not see what the catch-up just wrote."""
-    await catch_up(ctx.db, principal.tenant_id)
-    await ctx.end_session()
-    return ctx.get_session()
+def caught_up_session(permission: str) -> Callable[..., Awaitable[AsyncSession]]:
+    """A dependency: the request's session, begun after the sales rollup caught up (ADR 0016),
+    for a principal holding ``permission`` (checked first). The report then holds every sale
+    committed before the request. The session the request had (it may have read the
+    principal already) is closed first: a SQLite read transaction keeps the snapshot of its
+    first read and would not see what the catch-up just wrote."""
+
+    async def session(
+        ctx: RequestCtx, principal: Annotated[Principal, Depends(requires(permission))]
+    ) -> AsyncSession:
+        await catch_up(ctx.db, principal.tenant_id)
+        await ctx.end_session()
+        return ctx.get_session()
+
+    return session
 
 
-async def caught_up_export_session(ctx: RequestCtx, principal: AccountingExporter) -> AsyncSession:
-    """``caught_up_session`` for the accounting exports (accounting:export)."""
-    await catch_up(ctx.db, principal.tenant_id)
-    await ctx.end_session()
-    return ctx.get_session()
-
-
-CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session)]
-CaughtUpExportSession = Annotated[AsyncSession, Depends(caught_up_export_session)]
+CaughtUpSession = Annotated[AsyncSession, Depends(caught_up_session("reports:read"))]
+CaughtUpExportSession = Annotated[AsyncSession, Depends(caught_up_session("accounting:export"))]
 
 LocationQuery = Annotated[
     str | None, Query(alias="locationId", max_length=40, description="One location (default all)")
@@ -93,3 +93,21 @@ def model_columns(model: type[BaseModel], figures: type[BaseModel] | None = None
     shared = list(figures.model_fields) if figures is not None else []
     own = [name for name in model.model_fields if name not in shared]
     return [model.model_fields[name].alias or name for name in (*own, *shared)]
+
+
+def report_reply(
+    request: Request,
+    format: ReportFormat | None,
+    view: BaseModel,
+    filename: str,
+    columns: Sequence[str] | None = None,
+) -> Any:
+    """The report as JSON, or as CSV: its ``rows`` under ``columns`` (by default every column
+    its rows and totals have, in order) and, when it has ``totals``, the total line."""
+    if not wants_csv(request, format):
+        return view
+    data = view.model_dump(mode="json", by_alias=True)
+    rows, totals = data["rows"], data.get("totals")
+    if columns is None:
+        columns = columns_of([*rows, *([totals] if totals else [])])
+    return csv_response(filename, columns, rows, totals)

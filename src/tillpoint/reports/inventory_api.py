@@ -16,9 +16,8 @@ from tillpoint.reports.deps import (
     LocationQuery,
     ReportReader,
     ToQuery,
-    csv_response,
     model_columns,
-    wants_csv,
+    report_reply,
 )
 from tillpoint.reports.inventory_schemas import (
     DeadStockReportOut,
@@ -58,12 +57,9 @@ async def inventory_valuation(
         session, principal, location_id=location_id, as_of=as_of
     )
     view = valuation.valuation_out(report, group_by)
-    if not wants_csv(request, format):
-        return view
-    data = view.model_dump(mode="json", by_alias=True)
     columns = model_columns(valuation.ROW_MODELS[group_by], ValuationFiguresOut)
-    stamp = data["asOf"][:10]
-    return csv_response(f"inventory-valuation-{stamp}.csv", columns, data["rows"], data["totals"])
+    name = f"inventory-valuation-{report.as_of.date().isoformat()}.csv"
+    return report_reply(request, format, view, name, columns)
 
 
 @router.get(
@@ -86,12 +82,9 @@ async def stock_movement_report(
         session, principal, location_id=location_id, first=first, last=last
     )
     view = stock_movement.stock_movement_out(report)
-    if not wants_csv(request, format):
-        return view
-    data = view.model_dump(mode="json", by_alias=True)
     columns = model_columns(MovementRowOut, MovementFiguresOut)
     name = f"stock-movement-{view.from_}-{view.to}.csv"
-    return csv_response(name, columns, data["rows"], data["totals"])
+    return report_reply(request, format, view, name, columns)
 
 
 @router.get(
@@ -109,12 +102,8 @@ async def dead_stock_report(
 ) -> Any:
     """Stock on hand that has not sold in ``days`` days, valued at today's cost."""
     view = await stock_alerts.dead_stock(session, principal, location_id=location_id, days=days)
-    if not wants_csv(request, format):
-        return view
-    data = view.model_dump(mode="json", by_alias=True)
-    columns = model_columns(DeadStockRowOut)
-    totals = {"onHand": data["totals"]["onHand"], "value": data["totals"]["value"]}
-    return csv_response(f"dead-stock-{days}-days.csv", columns, data["rows"], totals)
+    name = f"dead-stock-{days}-days.csv"
+    return report_reply(request, format, view, name, model_columns(DeadStockRowOut))
 
 
 @router.get(
@@ -131,8 +120,4 @@ async def low_stock_report(
 ) -> Any:
     """Levels whose available quantity is at or below their reorder point."""
     view = await stock_alerts.low_stock(session, principal, location_id=location_id)
-    if not wants_csv(request, format):
-        return view
-    data = view.model_dump(mode="json", by_alias=True)
-    columns = model_columns(LowStockRowOut)
-    return csv_response("low-stock.csv", columns, data["rows"])
+    return report_reply(request, format, view, "low-stock.csv", model_columns(LowStockRowOut))
