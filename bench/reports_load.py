@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 import random
 import time
 from collections import defaultdict
@@ -26,15 +25,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
 from ulid import ULID
 
 from bench.harness import console
+from bench.reports_copy import copy_batch
 from bench.reports_shop import TAX_PERCENT, Shop, Variant
-from tillpoint.catalog.models import VariantCost
-from tillpoint.core.events import Event
-from tillpoint.inventory.models import StockMovement
-from tillpoint.sales.models import Order, OrderLine, Payment, Refund
 
 DAYS = 365
 OPEN_VOID, VOID, REFUND = 0.01, 0.01, 0.03
@@ -49,10 +44,6 @@ TENDERS = (
     (0.04, "other", None),
 )
 ACTOR = "bench:reports"
-TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__  # type: ignore[misc]
-    for model in (Order, OrderLine, Payment, Refund, StockMovement, Event, VariantCost)
-}
 
 
 def new_id(prefix: str) -> str:
@@ -347,51 +338,6 @@ class Loader:
             yield from todays
 
 
-def copy_rows(table: str, rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The table's columns and each row as a tuple in their order: values given, else the
-    column's own default; JSON as text (asyncpg's jsonb codec takes text)."""
-    columns = TABLES[table].columns
-    names = [c.key for c in columns]
-    defaults = []
-    for c in columns:
-        default = c.default
-        if default is None:
-            defaults.append(lambda: None)
-        elif getattr(default, "is_scalar", False):
-            defaults.append(lambda v=default.arg: v)  # type: ignore[misc]
-        else:
-            defaults.append(lambda f=default.arg: f(None))  # type: ignore[misc]
-    json_columns = {c.key for c in columns if "JSON" in type(c.type).__name__.upper()}
-    out = []
-    for row in rows:
-        values = []
-        for name, default in zip(names, defaults, strict=True):
-            value = row[name] if name in row else default()
-            if name in json_columns:
-                value = json.dumps(value)
-            values.append(value)
-        out.append(tuple(values))
-    return names, out
-
-
-async def copy_batch(conn: Any, batch: Batch, counts: Counts) -> None:
-    order = (
-        "orders",
-        "order_lines",
-        "payments",
-        "refunds",
-        "stock_movements",
-        "events",
-        "variant_costs",
-    )
-    for table in order:
-        rows = batch.rows.pop(table, [])
-        if rows:
-            names, records = copy_rows(table, rows)
-            await conn.copy_records_to_table(table, records=records, columns=names)
-            counts.rows += len(records)
-
-
 async def load(conn: Any, shop: Shop, orders: int, seed: int) -> tuple[Counts, float]:
     """Write ``orders`` orders and all that goes with them; (counts, seconds)."""
     started = time.perf_counter()
@@ -407,14 +353,14 @@ async def load(conn: Any, shop: Shop, orders: int, seed: int) -> tuple[Counts, f
         loader.order(location_id, zone, at)
         if loader.counts.orders % CHUNK_ORDERS == 0:
             async with conn.transaction():
-                await copy_batch(conn, loader.batch, loader.counts)
+                loader.counts.rows += await copy_batch(conn, loader.batch.rows)
             if loader.counts.orders - reported >= 100_000:
                 reported = loader.counts.orders
                 elapsed = time.perf_counter() - started
                 console.print(f"  {reported:,} orders loaded in {elapsed:.0f} s")
     loader.happen_until(loader.now)
     async with conn.transaction():
-        await copy_batch(conn, loader.batch, loader.counts)
+        loader.counts.rows += await copy_batch(conn, loader.batch.rows)
         await finish(conn, loader)
     return loader.counts, time.perf_counter() - started
 
