@@ -66,24 +66,30 @@ async def test_value_as_of_a_moment_uses_the_quantity_and_the_cost_of_that_momen
         client, tenant.headers, locationId=where, asOf=iso(first), groupBy="variant"
     )
     rows = {row["sku"]: row for row in then["rows"]}
-    assert (num(rows[plain["sku"]]["quantity"]), num(rows[plain["sku"]]["value"])) == (10, 20)
+    assert (num(rows[plain["sku"]]["quantity"]), num(rows[plain["sku"]]["value"])) == (
+        Decimal(10),
+        Decimal(20),
+    )
     assert num(rows[plain["sku"]]["unitCost"]) == 2
-    assert (num(rows[food["sku"]]["quantity"]), num(rows[food["sku"]]["value"])) == (4, 14)
+    assert (num(rows[food["sku"]]["quantity"]), num(rows[food["sku"]]["value"])) == (
+        Decimal(4),
+        Decimal(14),
+    )
     assert rows[food["sku"]]["categoryName"] == "Food"
     assert rows[unknown["sku"]]["value"] is None
     assert num(rows[unknown["sku"]]["unknownCostQuantity"]) == 5
     totals = then["totals"]
-    assert (num(totals["quantity"]), num(totals["value"])) == (19, 34)
+    assert (num(totals["quantity"]), num(totals["value"])) == (Decimal(19), Decimal(34))
     assert num(totals["unknownCostQuantity"]) == 5
 
     now = await valuation(client, tenant.headers, locationId=where, groupBy="variant")
     rows = {row["sku"]: row for row in now["rows"]}
     assert (num(rows[plain["sku"]]["quantity"]), num(rows[plain["sku"]]["value"])) == (
-        7,
+        Decimal(7),
         Decimal("17.5"),
     )
     assert (num(rows[food["sku"]]["quantity"]), num(rows[food["sku"]]["value"])) == (
-        5,
+        Decimal(5),
         Decimal("17.5"),
     )
     # Before the products existed: no stock, nothing valued.
@@ -149,7 +155,7 @@ async def test_negative_stock_is_valued_as_it_is(
     await Inv(client, tenant.headers).adjust(where, {item["sku"]: -3}, reason="loss")
     body = await valuation(client, tenant.headers, locationId=where, groupBy="variant")
     [row] = body["rows"]
-    assert (num(row["quantity"]), num(row["value"])) == (-3, Decimal("-3.75"))
+    assert (num(row["quantity"]), num(row["value"])) == (Decimal(-3), Decimal("-3.75"))
 
 
 # Backdated movements of two items at one location, and the moments to value them at.

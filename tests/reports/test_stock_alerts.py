@@ -4,6 +4,7 @@ point) over HTTP."""
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -42,9 +43,12 @@ async def test_dead_stock_is_stock_with_no_sale_in_the_days(
     assert rows[never]["lastSoldAt"] is None
     sold_at = datetime.fromisoformat(rows[stale]["lastSoldAt"].replace("Z", "+00:00"))
     assert abs(sold_at - long_ago) < timedelta(seconds=1)
-    assert (num(rows[stale]["onHand"]), num(rows[stale]["value"])) == (4, 8)
-    assert (num(rows[never]["onHand"]), num(rows[never]["value"])) == (5, 10)
-    assert (num(body["totals"]["onHand"]), num(body["totals"]["value"])) == (9, 18)
+    assert (num(rows[stale]["onHand"]), num(rows[stale]["value"])) == (Decimal(4), Decimal(8))
+    assert (num(rows[never]["onHand"]), num(rows[never]["value"])) == (Decimal(5), Decimal(10))
+    assert (num(body["totals"]["onHand"]), num(body["totals"]["value"])) == (
+        Decimal(9),
+        Decimal(18),
+    )
     wider = await client.get(
         "/v1/reports/dead-stock",
         params={"locationId": till.location_id, "days": 60},
@@ -79,7 +83,7 @@ async def test_low_stock_compares_what_is_available_with_the_reorder_point(
     assert response.status_code == 200, response.text
     rows = {row["sku"]: row for row in response.json()["rows"]}
     assert set(rows) == {held, few}
-    assert (num(rows[held]["onHand"]), num(rows[held]["available"])) == (10, 4)
+    assert (num(rows[held]["onHand"]), num(rows[held]["available"])) == (Decimal(10), Decimal(4))
     assert num(rows[held]["shortBy"]) == 1
     assert num(rows[few]["shortBy"]) == 2
     csv_body = await client.get(

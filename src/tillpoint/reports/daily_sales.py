@@ -18,12 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.catalog.models import Category
 from tillpoint.core.auth import Principal
-from tillpoint.core.db import utcnow
-from tillpoint.core.money import currency_exponent, from_minor, from_thousandths, round_to_minor
-from tillpoint.identity.models import Tenant
+from tillpoint.core.money import from_minor, from_thousandths, round_to_minor
 from tillpoint.reports.models import NONE, ProductSummary, SalesSummary, TaxSummary, TenderSummary
 from tillpoint.reports.schemas import DailySalesOut, SalesFigures, SalesGrouping
-from tillpoint.reports.scope import Period, period, report_locations
+from tillpoint.reports.scope import Period, report_scope
 from tillpoint.stores.models import Employee, Register
 
 SALES_COLUMNS = tuple(
@@ -62,13 +60,8 @@ async def daily_sales(
 ) -> DailySalesOut:
     """The report over business days ``first``..``last`` of one location or every location
     the principal may see, on a session begun after the rollup caught up (ADR 0016)."""
-    locations = await report_locations(session, principal, location_id)
-    today = (locations[0].local(utcnow()) if len(locations) == 1 else utcnow()).date()
-    days = period(first, last, today=today)
-    location_ids = [loc.location_id for loc in locations]
-    stmt = select(Tenant.currency).where(Tenant.id == principal.tenant_id)
-    currency = (await session.execute(stmt)).scalar_one()
-    exponent = currency_exponent(currency)
+    scope = await report_scope(session, principal, location_id, first, last)
+    location_ids, days, exponent = scope.location_ids, scope.days, scope.exponent
     by_category = group_by == "category"
     if by_category:
         groups = await _category_sums(session, principal.tenant_id, location_ids, days)
@@ -83,7 +76,7 @@ async def daily_sales(
     ]
     total = figures("total", "Total", add_up(groups.values()), exponent, by_category=by_category)
     return DailySalesOut(
-        currency=currency,
+        currency=scope.currency,
         from_=days.first,
         to=days.last,
         group_by=group_by,
@@ -222,7 +215,7 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
             net_sales=money(net_sales),
             cost_of_goods=money(cost),
             margin=money(net_sales - cost),
-            margin_percent=_percent(net_sales - cost, net_sales),
+            margin_percent=percent(net_sales - cost, net_sales),
         )
     net_sales = (
         s.get("gross_minor", 0)
@@ -255,7 +248,7 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
         average_ticket=money(round_to_minor(Decimal(sold) / orders)) if orders else None,
         cost_of_goods=money(cost),
         margin=money(net_sales - cost),
-        margin_percent=_percent(net_sales - cost, net_sales),
+        margin_percent=percent(net_sales - cost, net_sales),
         refunds=s.get("refund_count", 0),
         voided_orders=s.get("void_count", 0),
         voided_open_orders=s.get("open_void_count", 0),
@@ -265,10 +258,11 @@ def figures(key: str, label: str, sums: Sums, exponent: int, *, by_category: boo
     )
 
 
-def _percent(part: int, whole: int) -> Decimal | None:
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part / whole × 100`` to two places, half-up; None for nothing to divide by."""
     if whole == 0:
         return None
-    return Decimal(round_to_minor(Decimal(part) * 100 * 100 / whole)) / 100
+    return Decimal(round_to_minor(Decimal(part) * 10_000 / whole)) / 100
 
 
 async def _labels(session: AsyncSession, group_by: SalesGrouping, keys: set[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
@@ -76,3 +77,11 @@ def csv_response(
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def model_columns(model: type[BaseModel], figures: type[BaseModel] | None = None) -> list[str]:
+    """The row's JSON field names: its own (its keys) first, then those it shares with
+    ``figures`` (the totals' model), so the total line's label falls on a key column."""
+    shared = list(figures.model_fields) if figures is not None else []
+    own = [name for name in model.model_fields if name not in shared]
+    return [model.model_fields[name].alias or name for name in (*own, *shared)]

@@ -4,7 +4,6 @@ dead stock and low stock — JSON, or CSV with the same columns (``rows`` and a 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from tillpoint.core.deps import DbSession
 from tillpoint.core.openapi import COMMON_ERRORS
@@ -18,6 +17,7 @@ from tillpoint.reports.deps import (
     ReportReader,
     ToQuery,
     csv_response,
+    model_columns,
     wants_csv,
 )
 from tillpoint.reports.inventory_schemas import (
@@ -34,14 +34,6 @@ from tillpoint.reports.inventory_schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses=COMMON_ERRORS)
-
-
-def model_columns(model: type[BaseModel], figures: type[BaseModel] | None = None) -> list[str]:
-    """The row's JSON field names: its own (its keys) first, then those it shares with
-    ``figures`` (the totals' model), so the total line's label falls on a key column."""
-    shared = list(figures.model_fields) if figures is not None else []
-    own = [name for name in model.model_fields if name not in shared]
-    return [model.model_fields[name].alias or name for name in (*own, *shared)]
 
 
 @router.get(

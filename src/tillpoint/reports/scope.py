@@ -13,7 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tillpoint.core.auth import Principal
+from tillpoint.core.db import utcnow
 from tillpoint.core.errors import field_error
+from tillpoint.core.money import currency_exponent
+from tillpoint.identity.models import Tenant
 from tillpoint.stores.models import Location
 from tillpoint.stores.service import get_location
 
@@ -69,3 +72,34 @@ async def report_locations(
         stmt = stmt.where(Location.id.in_(principal.location_ids))
     rows = (await session.execute(stmt)).all()
     return [ReportLocation(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report over business days covers, and how it writes money."""
+
+    locations: list[ReportLocation]
+    days: Period
+    currency: str
+    exponent: int
+
+    @property
+    def location_ids(self) -> list[str]:
+        return [loc.location_id for loc in self.locations]
+
+
+async def report_scope(
+    session: AsyncSession,
+    principal: Principal,
+    location_id: str | None,
+    first: date | None,
+    last: date | None,
+) -> ReportScope:
+    """The locations and days asked for (today: the one location's, else UTC's), and the
+    tenant's currency."""
+    locations = await report_locations(session, principal, location_id)
+    today = (locations[0].local(utcnow()) if len(locations) == 1 else utcnow()).date()
+    days = period(first, last, today=today)
+    stmt = select(Tenant.currency).where(Tenant.id == principal.tenant_id)
+    currency = (await session.execute(stmt)).scalar_one()
+    return ReportScope(locations, days, currency, currency_exponent(currency))
