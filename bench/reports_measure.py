@@ -131,7 +131,7 @@ def cases(shop: Shop, today: dt.date) -> list[Case]:
             "products-90d",
             "product performance, 90 days",
             "/v1/reports/products",
-            {"locationId": location_id, "from": str(first), "to": str(last)},
+            {"locationId": location_id, "from": str(first), "to": str(last), "groupBy": "variant"},
             PRODUCTS_BASELINE,
             (tenant, location_id, zone, first, last),
         )
@@ -215,6 +215,18 @@ def check_case(case: Case, body: Any, rows: Any) -> list[dict[str, Any]]:
         check("orders", int(row["orders"]), int(totals["orders"]))
         net = int(row["sold"]) - int(row["returned"]) - int(row["voided"])
         check("netSales (minor units)", net, minor(totals["netSales"]))
+    elif case.name.startswith("products"):
+        check(
+            "units sold (thousandths)",
+            sum(int(r["units"]) for r in rows),
+            sum(minor(r["unitsSold"], 3) for r in body["rows"]),
+        )
+        check(
+            "sales net of discounts (minor units)",
+            sum(int(r["net"]) for r in rows),
+            sum(minor(r["grossSales"]) - minor(r["discounts"]) for r in body["rows"]),
+        )
+        check("variants sold", len(rows), sum(1 for r in body["rows"] if r["unitsSold"]))
     elif case.name.startswith("valuation"):
         value = sum(stock_value(int(r["quantity"]), int(r["cost_minor"])) for r in rows)
         quantity = sum(int(r["quantity"]) for r in rows)
