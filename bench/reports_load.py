@@ -84,7 +84,10 @@ class Loader:
         self.batch = Batch()
         self.counts = Counts()
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        today = self.now.date()
+        # The earliest local date of the locations: every order is then at least a few hours
+        # in the past, so its void or refund (minutes or days later, capped at now) has
+        # happened by the end of the load.
+        today = min(self.now.astimezone(ZoneInfo(zone)).date() for _, zone in shop.locations)
         shop.first_day = today - dt.timedelta(days=DAYS)
         shop.opening = dt.datetime.combine(shop.first_day, dt.time(), dt.UTC) - dt.timedelta(days=2)
         shop.cost_change = shop.opening + dt.timedelta(days=DAYS // 2)
