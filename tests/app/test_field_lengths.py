@@ -92,6 +92,8 @@ FIELDS_NOT_STORED = {
     ("LineItemAdd", "gift_card_code"): "a gift card code: stored only as a keyed digest",
     ("PaymentIn", "gift_card_code"): "a gift card code: stored only as a keyed digest",
     ("CouponCodesIn", "prefix"): "starts each generated code (prefix + length fit its column)",
+    ("AccountSchema", "code"): "inside the accounting settings' JSON map, bounded by the schema",
+    ("AccountSchema", "name"): "inside the accounting settings' JSON map, bounded by the schema",
 }
 
 

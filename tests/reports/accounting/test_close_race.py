@@ -8,16 +8,18 @@ import httpx
 
 from tests.support.tenants import TenantFixture, add_location
 
+CLOSES = "/v1/accounting/day-closes"
+
 
 async def test_two_closes_at_once_close_it_once(
     client: httpx.AsyncClient, tenant: TenantFixture
 ) -> None:
     location = (await add_location(client, tenant))["locationId"]
     day = datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date() - timedelta(days=2)
-    path = f"/v1/accounting/days/{day.isoformat()}/close"
+    path, params = CLOSES, {"date": day.isoformat(), "locationId": location}
 
     async def close() -> httpx.Response:
-        return await client.post(path, params={"locationId": location}, headers=tenant.headers)
+        return await client.post(path, params=params, headers=tenant.headers)
 
     first, second = await asyncio.gather(close(), close())
     assert sorted([first.status_code, second.status_code]) == [201, 409], (
@@ -35,10 +37,10 @@ async def test_a_close_sent_again_with_its_idempotency_key_is_replayed(
 ) -> None:
     location = (await add_location(client, tenant))["locationId"]
     day = datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date() - timedelta(days=3)
-    path = f"/v1/accounting/days/{day.isoformat()}/close"
+    params = {"date": day.isoformat(), "locationId": location}
     headers = {**tenant.headers, "Idempotency-Key": "close-once"}
-    first = await client.post(path, params={"locationId": location}, headers=headers)
-    again = await client.post(path, params={"locationId": location}, headers=headers)
+    first = await client.post(CLOSES, params=params, headers=headers)
+    again = await client.post(CLOSES, params=params, headers=headers)
     assert (first.status_code, again.status_code) == (201, 201), again.text
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()

@@ -1,4 +1,4 @@
-"""GET /v1/accounting/journal and POST /v1/accounting/days/{date}/close without sales:
+"""GET /v1/accounting/journal and POST /v1/accounting/day-closes without sales:
 formats, scope, permissions, validation and closing."""
 
 from datetime import UTC, datetime, timedelta
@@ -75,8 +75,8 @@ async def test_bad_requests_are_400_and_other_locations_404(
         params = {"date": _yesterday(), "locationId": location_id}
         assert (await client.get(JOURNAL, params=params, headers=tenant.headers)).status_code == 404
         closed = await client.post(
-            f"/v1/accounting/days/{_yesterday()}/close",
-            params={"locationId": location_id},
+            "/v1/accounting/day-closes",
+            params={"date": _yesterday(), "locationId": location_id},
             headers=tenant.headers,
         )
         assert closed.status_code == 404
@@ -116,12 +116,10 @@ async def test_closing_a_day_once_records_the_event(
 ) -> None:
     location = (await add_location(client, tenant))["locationId"]
     day = _yesterday()
-    path = f"/v1/accounting/days/{day}/close"
-    params = {"locationId": location}
+    path = "/v1/accounting/day-closes"
+    params = {"date": day, "locationId": location}
 
-    today = await client.post(
-        f"/v1/accounting/days/{_today()}/close", params=params, headers=tenant.headers
-    )
+    today = await client.post(path, params={**params, "date": _today()}, headers=tenant.headers)
     assert today.status_code == 400, today.text
     assert today.json()["error"]["details"][0]["field"] == "date"
 

@@ -75,7 +75,7 @@ async def test_a_day_of_sales_then_a_refund_and_a_void_the_next(till: Till) -> N
     assert journal["unreconciledDifference"] == 0
     assert journal["totalDebit"] == journal["totalCredit"]
 
-    closed = await till.post(f"/v1/accounting/days/{day}/close?locationId={till.location_id}")
+    closed = await till.post(f"/v1/accounting/day-closes?date={day}&locationId={till.location_id}")
     quickbooks = await till.client.get(
         JOURNAL,
         params={"date": day, "locationId": till.location_id, "format": "quickbooks-csv"},

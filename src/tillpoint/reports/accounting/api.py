@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from tillpoint.core.deps import DbSession, prepared_json
@@ -105,7 +105,7 @@ def _csv(lines: Iterator[str], filename: str) -> StreamingResponse:
 
 
 @router.post(
-    "/days/{date}/close",
+    "/day-closes",
     response_model=JournalOut,
     status_code=201,
     responses=error_responses("FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR", "DAY_ALREADY_CLOSED"),
@@ -113,7 +113,7 @@ def _csv(lines: Iterator[str], filename: str) -> StreamingResponse:
 async def close_day(
     principal: AccountingExporter,
     session: CaughtUpExportSession,
-    day: Annotated[LocalDate, Path(alias="date")],
+    day: DayQuery,
     location_id: LocationQuery,
 ) -> Response:
     [location] = await report_locations(session, principal, location_id)
