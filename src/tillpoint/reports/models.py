@@ -118,7 +118,9 @@ class TaxSummary(_SalesKey, TenantScoped, Base):
 
 class ProductSummary(TenantScoped, Base):
     """Per variant, location and business day: what sold, what came back and what it cost.
-    ``category_id`` is the product's category when the sale was rolled up."""
+    Goods of a voided completed order count as returned (on the day of the void), so these
+    rows carry no voids of their own. ``category_id`` is the product's category when the sale
+    was rolled up."""
 
     __tablename__ = "product_summaries"
 
