@@ -79,7 +79,7 @@ async def daily_sales(
         columns = (GROUP_COLUMNS[group_by],)
         found = await sales_sums(session, principal.tenant_id, location_ids, days, columns)
         groups = {key[0]: sums for key, sums in found.items()}
-    labels = await _labels(session, group_by, set(groups))
+    labels = await group_labels(session, group_by, set(groups))
     names = await _promotion_names(
         session, {p for sums in groups.values() for p in sums.promotions}
     )
@@ -121,7 +121,8 @@ def _key(value: Any) -> str:
     return str(value)
 
 
-def _scope(model: Any, tenant_id: str, location_ids: list[str], days: Period) -> list[Any]:
+def summary_scope(model: Any, tenant_id: str, location_ids: list[str], days: Period) -> list[Any]:
+    """The conditions that pick a summary table's rows of these locations and days."""
     return [
         model.tenant_id == tenant_id,
         model.location_id.in_(location_ids),
@@ -146,7 +147,7 @@ async def sales_sums(
             *(getattr(SalesSummary, c) for c in columns),
             *(func.sum(getattr(SalesSummary, c)) for c in SALES_COLUMNS),
         )
-        .where(*_scope(SalesSummary, tenant_id, location_ids, days))
+        .where(*summary_scope(SalesSummary, tenant_id, location_ids, days))
         .group_by(*(getattr(SalesSummary, c) for c in columns))
     )
     width = len(columns)
@@ -161,7 +162,7 @@ async def sales_sums(
             TenderSummary.card_brand,
             func.sum(TenderSummary.amount_minor - TenderSummary.refund_minor),
         )
-        .where(*_scope(TenderSummary, tenant_id, location_ids, days))
+        .where(*summary_scope(TenderSummary, tenant_id, location_ids, days))
         .group_by(*tender_by, TenderSummary.tender_type, TenderSummary.card_brand)
     )
     for row in await session.execute(stmt):
@@ -177,7 +178,7 @@ async def sales_sums(
             func.max(TaxSummary.rate),
             func.sum(TaxSummary.tax_minor - TaxSummary.refund_tax_minor),
         )
-        .where(*_scope(TaxSummary, tenant_id, location_ids, days))
+        .where(*summary_scope(TaxSummary, tenant_id, location_ids, days))
         .group_by(*tax_by, TaxSummary.tax_rate_id)
     )
     for row in await session.execute(stmt):
@@ -187,7 +188,7 @@ async def sales_sums(
     discount_by = [getattr(DiscountSummary, c) for c in columns]
     stmt = (
         select(*discount_by, DiscountSummary.promotion_id, func.sum(DiscountSummary.amount_minor))
-        .where(*_scope(DiscountSummary, tenant_id, location_ids, days))
+        .where(*summary_scope(DiscountSummary, tenant_id, location_ids, days))
         .group_by(*discount_by, DiscountSummary.promotion_id)
     )
     for row in await session.execute(stmt):
@@ -207,7 +208,7 @@ async def _category_sums(
             ProductSummary.category_id,
             *(func.sum(getattr(ProductSummary, c)) for c in PRODUCT_COLUMNS),
         )
-        .where(*_scope(ProductSummary, tenant_id, location_ids, days))
+        .where(*summary_scope(ProductSummary, tenant_id, location_ids, days))
         .group_by(ProductSummary.category_id)
     )
     for key, *sums in await session.execute(stmt):
@@ -314,7 +315,9 @@ def percent(part: int, whole: int) -> Decimal | None:
     return Decimal(round_to_minor(Decimal(part) * 10_000 / whole)) / 100
 
 
-async def _labels(session: AsyncSession, group_by: SalesGrouping, keys: set[str]) -> dict[str, str]:
+async def group_labels(
+    session: AsyncSession, group_by: SalesGrouping, keys: set[str]
+) -> dict[str, str]:
     """Names for register, employee and category keys (the key itself otherwise)."""
     models: dict[str, Any] = {"register": Register, "employee": Employee, "category": Category}
     model = models.get(group_by)

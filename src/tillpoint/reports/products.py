@@ -16,7 +16,7 @@ from tillpoint.core.auth import Principal
 from tillpoint.core.db import in_list_chunks
 from tillpoint.core.money import from_minor, from_thousandths
 from tillpoint.inventory.models import StockLevel
-from tillpoint.reports.daily_sales import percent
+from tillpoint.reports.daily_sales import percent, summary_scope
 from tillpoint.reports.models import NONE, ProductSummary
 from tillpoint.reports.performance_schemas import (
     ProductFigures,
@@ -82,12 +82,7 @@ async def _sums(
     group = getattr(ProductSummary, column)
     stmt = (
         select(group, *(func.sum(getattr(ProductSummary, c)) for c in SUMMED))
-        .where(
-            ProductSummary.tenant_id == tenant_id,
-            ProductSummary.location_id.in_(scope.location_ids),
-            ProductSummary.business_day >= scope.days.first,
-            ProductSummary.business_day <= scope.days.last,
-        )
+        .where(*summary_scope(ProductSummary, tenant_id, scope.location_ids, scope.days))
         .group_by(group)
     )
     for key, *values in await session.execute(stmt):

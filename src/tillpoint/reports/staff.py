@@ -10,12 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tillpoint.core.auth import Principal
 from tillpoint.core.db import in_list_chunks
 from tillpoint.core.money import from_minor, round_to_minor
-from tillpoint.reports.daily_sales import Sums, add_up, sales_sums
+from tillpoint.reports.daily_sales import Sums, add_up, group_labels, sales_sums
 from tillpoint.reports.models import NONE
 from tillpoint.reports.performance_schemas import StaffFigures, StaffGrouping, StaffOut
 from tillpoint.reports.scope import report_scope
 from tillpoint.sales.models import Shift
-from tillpoint.stores.models import Employee
 
 COLUMNS: dict[StaffGrouping, tuple[str, ...]] = {
     "employee": ("employee_id",),
@@ -36,7 +35,8 @@ async def staff_report(
     groups = await sales_sums(
         session, principal.tenant_id, scope.location_ids, scope.days, COLUMNS[group_by]
     )
-    names = await _employee_names(session, {key[0] for key in groups})
+    employees = {key[0] for key in groups}
+    names = await group_labels(session, "employee", employees) | {NONE: "No employee"}
     shifts = await _shifts(session, {key[1] for key in groups if len(key) > 1})
     rows = []
     for key, sums in sorted(groups.items()):
@@ -80,14 +80,6 @@ def _figures(employee_id: str, name: str, sums: Sums, exponent: int) -> StaffFig
         voids=money(s.get("void_minor", 0)),
         tips=money(s.get("tip_minor", 0)),
     )
-
-
-async def _employee_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    names = {NONE: "No employee"}
-    for chunk in in_list_chunks(sorted(ids - {NONE})):
-        stmt = select(Employee.id, Employee.name).where(Employee.id.in_(chunk))
-        names |= {row[0]: row[1] for row in await session.execute(stmt)}
-    return names
 
 
 async def _shifts(session: AsyncSession, ids: set[str]) -> dict[str, Shift]:

@@ -1,8 +1,7 @@
 """A location-day's figures for its journal, read from the report summaries (ADR 0016) and,
 for cash over/short, from the shifts closed that (local) day."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,17 +13,10 @@ from tillpoint.reports.accounting.journal import (
     TaxFigure,
     TenderFigure,
 )
+from tillpoint.reports.local_days import day_window
 from tillpoint.reports.models import ProductSummary, SalesSummary, TaxSummary, TenderSummary
 from tillpoint.reports.scope import ReportLocation
 from tillpoint.sales.models import Shift
-
-
-def local_day_bounds(location: ReportLocation, day: date) -> tuple[datetime, datetime]:
-    """The UTC instants the location's local ``day`` begins and ends (ends exclusive)."""
-    zone = ZoneInfo(location.timezone)
-    start = datetime.combine(day, time(), zone)
-    end = datetime.combine(day + timedelta(days=1), time(), zone)
-    return start, end
 
 
 async def day_figures(session: AsyncSession, location: ReportLocation, day: date) -> DayFigures:
@@ -82,7 +74,7 @@ async def day_figures(session: AsyncSession, location: ReportLocation, day: date
             .group_by(p.category_id)
         )
     ).all()
-    start, end = local_day_bounds(location, day)
+    start, end = day_window(day, day, location.timezone)
     over_short = (
         await session.execute(
             select(func.coalesce(func.sum(Shift.over_short_minor), 0)).where(
